@@ -1,0 +1,48 @@
+package io.ipcworkers;
+
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A child JVM, seen from its parent: send it messages, read the ones it sends, stop it. Inside a
+ * child, the {@code self} handed to a {@link WorkerTask} is also a {@code ChildProcess}, which knows
+ * its own pid but exchanges messages only through its {@link ParentProcess}.
+ */
+public interface ChildProcess {
+
+    /** The child's operating-system process id. */
+    long getId();
+
+    /**
+     * Sends a message to the child. Returns once the message is on the wire.
+     * @throws ProcessExitedException when the child has exited
+     * @throws PayloadConversionException when the payload cannot be written as JSON
+     */
+    void sendMessage(Message message);
+
+    /**
+     * The next message the child sent, waiting as long as it takes.
+     * @throws ProcessExitedException when the child exits before sending another message; names its
+     *     pid and exit code, so a wait never hangs on a dead child
+     */
+    Message getNextMessage();
+
+    /**
+     * The next message the child sent, waiting at most {@code timeout}.
+     * @throws IpcTimeoutException when none arrived in time (nothing is lost: a later call gets it)
+     * @throws ProcessExitedException when the child exits before sending another message
+     */
+    Message getNextMessage(Duration timeout);
+
+    /** Whether the child process is still running. */
+    boolean isAlive();
+
+    /** Completes with the exit code when the child exits. */
+    CompletableFuture<Integer> onExit();
+
+    /** Asks the child to exit (SIGTERM: its shutdown hooks run). */
+    void terminate();
+
+    /** Ends the child at once (SIGKILL). */
+    void kill();
+}

@@ -1,0 +1,163 @@
+package io.ipcworkers;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.Objects;
+
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.json.JsonMapper;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A topic message: a string topic (what the message is about; routing) and a payload (the data).
+ *
+ * <p>Created with {@link #of(String, Object)} (or a {@link MessageFactory}), a payload is anything
+ * Jackson can write as JSON. A received message keeps its payload as JSON and converts it only when
+ * asked, to the type the receiver chooses: {@link #payload()} gives plain maps, lists, strings,
+ * numbers, booleans or {@code null}; {@link #payloadAs(Class)} gives a typed value (records
+ * included). No type information is ever read from the wire.
+ *
+ * <pre>{@code
+ * child.sendMessage(Message.of("resize", new ResizeJob(path, 128)));
+ * Message reply = child.getNextMessage();
+ * Thumbnail thumb = reply.payloadAs(Thumbnail.class);
+ * }</pre>
+ *
+ * Messages are immutable and safe to share between threads.
+ */
+public final class Message {
+
+    private static final JsonMapper DEFAULT_MAPPER = JsonMapper.builder().build();
+
+    private final String topic;
+
+    private final @Nullable Object value;
+
+    private final byte @Nullable [] json;
+
+    private final int jsonOffset;
+
+    private final int jsonLength;
+
+    private final JsonMapper mapper;
+
+    private volatile @Nullable Object decoded;
+
+    private Message(String topic, @Nullable Object value, byte @Nullable [] json, int offset, int length,
+            JsonMapper mapper) {
+        this.topic = Objects.requireNonNull(topic, "'topic' must not be null");
+        this.value = value;
+        this.json = json;
+        this.jsonOffset = offset;
+        this.jsonLength = length;
+        this.mapper = mapper;
+    }
+
+    /**
+     * A message with the given topic and payload.
+     * @param topic what the message is about; not null
+     * @param payload anything Jackson can write as JSON, or null
+     */
+    public static Message of(String topic, @Nullable Object payload) {
+        return new Message(topic, payload, null, 0, 0, DEFAULT_MAPPER);
+    }
+
+    /**
+     * A message whose payload is already JSON text, decoded lazily with the given mapper. This is
+     * how received messages are built; the bytes are used as they are, not copied.
+     */
+    public static Message ofJson(String topic, byte[] json, int offset, int length, JsonMapper mapper) {
+        Objects.checkFromIndexSize(offset, length, json.length);
+        return new Message(topic, null, json, offset, length, mapper);
+    }
+
+    /** The topic; never null. */
+    public String topic() {
+        return this.topic;
+    }
+
+    /**
+     * The payload as plain Java values: for a received message maps, lists, strings, numbers, booleans
+     * or null; for a message created here, the object it was created with.
+     * @throws PayloadConversionException when a received payload is not valid JSON
+     */
+    public @Nullable Object payload() {
+        if (this.json == null) {
+            return this.value;
+        }
+        Object result = this.decoded;
+        if (result == null) {
+            result = convert(this.mapper.constructType(Object.class));
+            this.decoded = result;
+        }
+        return result;
+    }
+
+    /**
+     * The payload converted to the given type.
+     * @throws PayloadConversionException when it cannot be converted; the message says why
+     */
+    @SuppressWarnings("unchecked")
+    public <T> @Nullable T payloadAs(Class<T> type) {
+        if (this.json == null && (this.value == null || type.isInstance(this.value))) {
+            return (T) this.value;
+        }
+        return (T) convert(this.mapper.constructType(type));
+    }
+
+    /** The payload converted to a generic type, such as {@code new TypeReference<List<Item>>() {}}. */
+    @SuppressWarnings("unchecked")
+    public <T> @Nullable T payloadAs(TypeReference<T> type) {
+        return (T) convert(this.mapper.constructType(type));
+    }
+
+    /** The payload converted to a Jackson type; used where the target type is only known at run time. */
+    public @Nullable Object payloadAs(JavaType type) {
+        return convert(type);
+    }
+
+    private @Nullable Object convert(JavaType type) {
+        try {
+            if (this.json != null) {
+                if (this.jsonLength == 0) {
+                    return null;
+                }
+                return this.mapper.readValue(this.json, this.jsonOffset, this.jsonLength, type);
+            }
+            return this.mapper.convertValue(this.value, type);
+        }
+        catch (JacksonException | IllegalArgumentException ex) {
+            throw new PayloadConversionException("Cannot convert the payload of message '" + this.topic + "' to "
+                    + type.toCanonical() + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    /**
+     * Writes the payload as JSON. A received payload is copied as it is, without being decoded.
+     * @throws PayloadConversionException when the payload cannot be written as JSON
+     */
+    public void writePayloadJson(OutputStream out, JsonMapper mapper) throws IOException {
+        if (this.json != null) {
+            out.write(this.json, this.jsonOffset, this.jsonLength);
+            return;
+        }
+        try {
+            mapper.writeValue(out, this.value);
+        }
+        catch (JacksonException ex) {
+            String type = (this.value != null) ? this.value.getClass().getName() : "null";
+            throw new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' ("
+                    + type + ") as JSON: " + ex.getOriginalMessage(), ex);
+        }
+    }
+
+    @Override
+    public String toString() {
+        Object shown = (this.json != null)
+                ? new String(this.json, this.jsonOffset, Math.min(this.jsonLength, 200), java.nio.charset.StandardCharsets.UTF_8)
+                : this.value;
+        return "Message[topic=" + this.topic + ", payload=" + shown + "]";
+    }
+}

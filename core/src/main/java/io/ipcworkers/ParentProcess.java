@@ -1,0 +1,31 @@
+package io.ipcworkers;
+
+import java.time.Duration;
+
+/**
+ * The parent, seen from a child: the other end of the child's channel. In the parent JVM itself,
+ * {@link ProcessManager#getMainProcess()} returns one that knows its pid but has no channel.
+ */
+public interface ParentProcess {
+
+    /** The parent's operating-system process id. */
+    long getId();
+
+    /**
+     * Sends a message to the parent.
+     * @throws ProcessExitedException when the parent is gone
+     */
+    void sendMessage(Message message);
+
+    /**
+     * The next message from the parent, waiting as long as it takes.
+     * @throws ProcessExitedException when the parent closed the channel or exited
+     */
+    Message getNextMessage();
+
+    /**
+     * The next message from the parent, waiting at most {@code timeout}.
+     * @throws IpcTimeoutException when none arrived in time
+     */
+    Message getNextMessage(Duration timeout);
+}

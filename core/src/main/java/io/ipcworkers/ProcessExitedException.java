@@ -1,0 +1,48 @@
+package io.ipcworkers;
+
+import java.util.List;
+
+/**
+ * The process on the other end of a channel is gone: a child exited (or was killed) while the parent
+ * waited for its message or reply, or the parent went away while a child waited. Carries the pid,
+ * the exit code when known, and the last lines the process wrote to stderr.
+ */
+public class ProcessExitedException extends IpcException {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Exit code used when the process has not been reaped yet or the code is unknown. */
+    public static final int UNKNOWN_EXIT_CODE = -1;
+
+    private final long pid;
+
+    private final int exitCode;
+
+    private final List<String> lastStderrLines;
+
+    public ProcessExitedException(String message, long pid, int exitCode, List<String> lastStderrLines) {
+        super(message + describeStderr(lastStderrLines));
+        this.pid = pid;
+        this.exitCode = exitCode;
+        this.lastStderrLines = List.copyOf(lastStderrLines);
+    }
+
+    private static String describeStderr(List<String> lines) {
+        return lines.isEmpty() ? "" : "; last stderr lines:\n  " + String.join("\n  ", lines);
+    }
+
+    /** The pid of the process that exited. */
+    public long getPid() {
+        return this.pid;
+    }
+
+    /** Its exit code (128 + signal number when killed by a signal), or {@link #UNKNOWN_EXIT_CODE}. */
+    public int getExitCode() {
+        return this.exitCode;
+    }
+
+    /** The last lines it wrote to stderr, oldest first; empty when it wrote none. */
+    public List<String> getLastStderrLines() {
+        return this.lastStderrLines;
+    }
+}

@@ -1,0 +1,33 @@
+package io.ipcworkers.channel;
+
+import java.io.IOException;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One authenticated, bidirectional frame channel between a parent and one child. The seam for other
+ * transports: everything above this interface works with frames, not sockets.
+ */
+public interface Connection extends AutoCloseable {
+
+    /** A connection that is already closed: sends fail, reading ends at once. */
+    Connection CLOSED = new ClosedConnection();
+
+    /** Sends one frame; thread-safe. */
+    void send(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body) throws IOException;
+
+    /** Starts delivering incoming frames to the handler on a reader thread of this connection's own. */
+    void startReading(FrameHandler handler, String threadName);
+
+    /**
+     * Reads one frame on the caller's thread; only before {@link #startReading} (handshakes).
+     * @return the frame, or {@code null} at end of stream
+     */
+    @Nullable Frame readFrame() throws IOException;
+
+    boolean isOpen();
+
+    /** Closes the connection; a running reader ends and reports {@link FrameHandler#onClosed}. */
+    @Override
+    void close();
+}

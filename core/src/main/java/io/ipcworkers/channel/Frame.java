@@ -1,0 +1,29 @@
+package io.ipcworkers.channel;
+
+/**
+ * One complete frame as read from the wire.
+ *
+ * <p>Layout: {@code int32 length | byte type | byte flags | int64 correlationId | body}, big-endian,
+ * where {@code length} counts every byte after itself. Flags and correlation id give later protocol
+ * features (acks, heartbeats, redelivery) room without changing the header.
+ *
+ * @param type what the frame carries
+ * @param flags bit flags, see the {@code FLAG_} constants
+ * @param correlationId pairs a request with its reply; 0 when unused
+ * @param body the payload bytes, owned by this frame
+ */
+public record Frame(FrameType type, int flags, long correlationId, byte[] body) {
+
+    /** Bytes between the length field and the body. */
+    public static final int HEADER_AFTER_LENGTH = 1 + 1 + 8;
+
+    /** Set on a {@link FrameType#MESSAGE} that answers another message: its own return value is not sent back. */
+    public static final int FLAG_REPLY = 1;
+
+    /** Default maximum frame length: 16 MiB. */
+    public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
+
+    public boolean hasFlag(int flag) {
+        return (this.flags & flag) != 0;
+    }
+}

@@ -1,0 +1,111 @@
+package io.ipcworkers.channel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ReadableByteChannel;
+
+import io.ipcworkers.IpcProtocolException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Reads complete frames from a blocking channel, in blocks: one {@code read} call usually brings in
+ * many small frames. Knows bytes only; what a body means is the codec's business.
+ *
+ * <p>The length field is checked against the maximum before anything is allocated for the body, so
+ * a hostile peer cannot make this side allocate more than {@code maxFrameLength}. Not thread-safe:
+ * one reader thread per connection.
+ */
+public final class FrameReader {
+
+    private static final int BLOCK_SIZE = 64 * 1024;
+
+    private final ReadableByteChannel channel;
+
+    private final int maxFrameLength;
+
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BLOCK_SIZE).flip();
+
+    public FrameReader(ReadableByteChannel channel, int maxFrameLength) {
+        this.channel = channel;
+        this.maxFrameLength = maxFrameLength;
+    }
+
+    /**
+     * Reads the next frame, blocking until it is complete.
+     * @return the frame, or {@code null} when the peer closed the channel cleanly between frames
+     * @throws IpcProtocolException for a malformed, oversized or truncated frame
+     * @throws IOException when the channel fails
+     */
+    public @Nullable Frame read() throws IOException {
+        if (!fill(4)) {
+            return null;
+        }
+        int length = this.buffer.getInt();
+        if (length < Frame.HEADER_AFTER_LENGTH) {
+            throw new IpcProtocolException("malformed frame: length " + length + " is shorter than the "
+                    + Frame.HEADER_AFTER_LENGTH + "-byte header");
+        }
+        if (length > this.maxFrameLength) {
+            throw new FrameTooLargeException("incoming", Integer.toUnsignedLong(length), this.maxFrameLength);
+        }
+        requireFill(Frame.HEADER_AFTER_LENGTH, length);
+        byte code = this.buffer.get();
+        FrameType type = FrameType.ofCode(code);
+        if (type == null) {
+            throw new IpcProtocolException("malformed frame: unknown frame type " + code);
+        }
+        int flags = this.buffer.get() & 0xFF;
+        long correlationId = this.buffer.getLong();
+        byte[] body = new byte[length - Frame.HEADER_AFTER_LENGTH];
+        readBody(body, length);
+        return new Frame(type, flags, correlationId, body);
+    }
+
+    private void readBody(byte[] body, int frameLength) throws IOException {
+        int buffered = Math.min(this.buffer.remaining(), body.length);
+        this.buffer.get(body, 0, buffered);
+        if (buffered == body.length) {
+            return;
+        }
+        // the rest of a large body goes straight into its array, without passing the block buffer
+        ByteBuffer target = ByteBuffer.wrap(body, buffered, body.length - buffered);
+        while (target.hasRemaining()) {
+            if (this.channel.read(target) < 0) {
+                throw truncated(Frame.HEADER_AFTER_LENGTH + target.position(), frameLength);
+            }
+        }
+    }
+
+    private void requireFill(int bytes, int frameLength) throws IOException {
+        if (!fill(bytes)) {
+            throw truncated(this.buffer.remaining(), frameLength);
+        }
+    }
+
+    /** Ensures {@code bytes} are buffered; false on EOF before the first byte of a frame. */
+    private boolean fill(int bytes) throws IOException {
+        if (this.buffer.remaining() >= bytes) {
+            return true;
+        }
+        this.buffer.compact();
+        try {
+            while (this.buffer.position() < bytes) {
+                if (this.channel.read(this.buffer) < 0) {
+                    if (this.buffer.position() == 0) {
+                        return false;
+                    }
+                    throw truncated(this.buffer.position(), bytes);
+                }
+            }
+        }
+        finally {
+            this.buffer.flip();
+        }
+        return true;
+    }
+
+    private static IpcProtocolException truncated(int received, int expected) {
+        return new IpcProtocolException("truncated frame: the connection closed after " + received + " of "
+                + expected + " expected bytes");
+    }
+}

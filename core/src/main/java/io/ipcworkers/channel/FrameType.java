@@ -1,0 +1,53 @@
+package io.ipcworkers.channel;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * What a frame carries. The code is the byte on the wire; codes are never reused, so an old peer
+ * that meets a newer type rejects it clearly instead of misreading it.
+ */
+public enum FrameType {
+
+    /** Child to parent, first frame: the per-child token and pid. */
+    HELLO(1),
+    /** Parent to child: the Java-serialized {@code WorkerTask} to run. Never sent by a child. */
+    TASK(2),
+    /** Child to parent: the worker is set up and accepts messages; body may describe it (JSON). */
+    READY(3),
+    /** A topic message; no reply expected. */
+    MESSAGE(4),
+    /** A topic message whose sender waits for a {@link #REPLY} or {@link #ERROR} with its correlation id. */
+    REQUEST(5),
+    /** The successful answer to a {@link #REQUEST}: a message whose payload is the reply value. */
+    REPLY(6),
+    /** The failed answer to a {@link #REQUEST}: a JSON body naming the exception type and message. */
+    ERROR(7),
+    /** Acknowledges that the message with this correlation id has been handled. */
+    ACK(8),
+    /** Liveness signal, sent on a thread of its own. */
+    HEARTBEAT(9),
+    /** Parent to child: finish in-flight work and exit. */
+    SHUTDOWN(10);
+
+    private static final @Nullable FrameType[] BY_CODE = new FrameType[16];
+
+    static {
+        for (FrameType type : values()) {
+            BY_CODE[type.code] = type;
+        }
+    }
+
+    private final byte code;
+
+    FrameType(int code) {
+        this.code = (byte) code;
+    }
+
+    byte code() {
+        return this.code;
+    }
+
+    static @Nullable FrameType ofCode(byte code) {
+        return (code >= 0 && code < BY_CODE.length) ? BY_CODE[code] : null;
+    }
+}

@@ -1,0 +1,90 @@
+package io.ipcworkers.codec;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import java.util.Objects;
+
+import io.ipcworkers.IpcProtocolException;
+import io.ipcworkers.Message;
+import io.ipcworkers.channel.FrameWriter.BodyWriter;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Turns {@link Message messages} into frame bodies and back: {@code uint16 topicLength | topic (UTF-8)
+ * | payload (JSON)}. The topic is read eagerly so messages can be routed without touching the
+ * payload; the payload stays JSON until a receiver converts it to the type it wants.
+ */
+public final class MessageCodec {
+
+    /** Longest topic in UTF-8 bytes. */
+    public static final int MAX_TOPIC_BYTES = 0xFFFF;
+
+    private final JsonMapper mapper;
+
+    public MessageCodec(JsonMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "'mapper' must not be null");
+    }
+
+    public static MessageCodec withDefaultMapper() {
+        return new MessageCodec(JsonMapper.builder().build());
+    }
+
+    public JsonMapper mapper() {
+        return this.mapper;
+    }
+
+    /** The frame body for a message. */
+    public BodyWriter encode(Message message) {
+        byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
+        if (topic.length > MAX_TOPIC_BYTES) {
+            throw new IllegalArgumentException("Topic of " + topic.length + " bytes is longer than the maximum of "
+                    + MAX_TOPIC_BYTES + " bytes");
+        }
+        return (out) -> {
+            out.write(topic.length >>> 8);
+            out.write(topic.length);
+            out.write(topic);
+            message.writePayloadJson(out, this.mapper);
+        };
+    }
+
+    /** The frame body of an error answer to a request. */
+    public BodyWriter encodeError(String topic, String exceptionType, String description) {
+        return encode(Message.of(topic, Map.of("exception", exceptionType, "message", description)));
+    }
+
+    /**
+     * Reads a message from a frame body, which it then owns.
+     * @throws IpcProtocolException when the body is not a well-formed message
+     */
+    public Message decode(byte[] body) {
+        if (body.length < 2) {
+            throw new IpcProtocolException("malformed message: a body of " + body.length
+                    + " bytes cannot hold the 2-byte topic length");
+        }
+        int topicLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+        if (topicLength > body.length - 2) {
+            throw new IpcProtocolException("malformed message: topic length " + topicLength + " exceeds the "
+                    + (body.length - 2) + " bytes that follow");
+        }
+        String topic = decodeTopic(body, topicLength);
+        int payloadOffset = 2 + topicLength;
+        return Message.ofJson(topic, body, payloadOffset, body.length - payloadOffset, this.mapper);
+    }
+
+    private static String decodeTopic(byte[] body, int length) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                .onMalformedInput(CodingErrorAction.REPORT)
+                .onUnmappableCharacter(CodingErrorAction.REPORT)
+                .decode(ByteBuffer.wrap(body, 2, length))
+                .toString();
+        }
+        catch (CharacterCodingException ex) {
+            throw new IpcProtocolException("malformed message: the topic is not valid UTF-8", ex);
+        }
+    }
+}

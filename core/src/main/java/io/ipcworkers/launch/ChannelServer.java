@@ -1,0 +1,221 @@
+package io.ipcworkers.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.util.HexFormat;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+import io.ipcworkers.IpcProtocolException;
+import io.ipcworkers.channel.Connection;
+import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.SocketConnection;
+
+/**
+ * The parent's end of the channel: a Unix domain socket in a fresh directory that only the current
+ * user can enter (0700). Each child is expected under a one-time random token; a connection is
+ * handed to the launcher only after its first frame is a {@code HELLO} carrying a token we issued and
+ * the pid of the process we started with it. Anything else is refused, logged, and closed.
+ */
+final class ChannelServer implements AutoCloseable {
+
+    private static final System.Logger logger = System.getLogger(ChannelServer.class.getName());
+
+    private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
+
+    private static final SecureRandom random = new SecureRandom();
+
+    private final Path directory;
+
+    private final Path socketPath;
+
+    private final ServerSocketChannel server;
+
+    private final int maxFrameLength;
+
+    private final Map<String, Expected> expected = new ConcurrentHashMap<>();
+
+    private final ScheduledExecutorService handshakes;
+
+    private volatile boolean closed;
+
+    private record Expected(long pid, CompletableFuture<Connection> connection) {
+    }
+
+    ChannelServer(int maxFrameLength) throws IOException {
+        this.maxFrameLength = maxFrameLength;
+        this.directory = Files.createTempDirectory("ipcw-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        this.socketPath = this.directory.resolve("s");
+        this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        this.server.bind(UnixDomainSocketAddress.of(this.socketPath));
+        this.handshakes = Executors.newScheduledThreadPool(1, (task) -> {
+            Thread thread = new Thread(task, "ipc-handshake-timer");
+            thread.setDaemon(true);
+            return thread;
+        });
+        Thread acceptor = new Thread(this::acceptLoop, "ipc-accept-" + this.directory.getFileName());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    Path socketPath() {
+        return this.socketPath;
+    }
+
+    Path directory() {
+        return this.directory;
+    }
+
+    /** A fresh 256-bit token, hex encoded. */
+    static String newToken() {
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** Registers a child we are about to start; the future completes when it has connected. */
+    CompletableFuture<Connection> expect(String token, long pid) {
+        CompletableFuture<Connection> connection = new CompletableFuture<>();
+        this.expected.put(digest(token), new Expected(pid, connection));
+        connection.whenComplete((result, failure) -> this.expected.remove(digest(token)));
+        return connection;
+    }
+
+    private void acceptLoop() {
+        while (!this.closed) {
+            try {
+                SocketChannel channel = this.server.accept();
+                Thread handshake = new Thread(() -> handshake(channel), "ipc-handshake");
+                handshake.setDaemon(true);
+                handshake.start();
+            }
+            catch (ClosedChannelException ex) {
+                return;
+            }
+            catch (IOException ex) {
+                if (!this.closed) {
+                    logger.log(Level.WARNING, "Accepting a worker connection failed", ex);
+                }
+            }
+        }
+    }
+
+    private void handshake(SocketChannel channel) {
+        SocketConnection connection = new SocketConnection(channel, this.maxFrameLength);
+        ScheduledFuture<?> timeout = this.handshakes.schedule(connection::close, HANDSHAKE_TIMEOUT_SECONDS,
+                TimeUnit.SECONDS);
+        try {
+            Frame hello = connection.readFrame();
+            if (hello == null || hello.type() != FrameType.HELLO) {
+                throw new IpcProtocolException("expected a HELLO frame first, got "
+                        + ((hello != null) ? hello.type() : "end of stream"));
+            }
+            Hello parsed = Hello.decode(hello.body());
+            Expected child = this.expected.get(digest(parsed.token()));
+            if (child == null) {
+                throw new IpcProtocolException("unknown token from pid " + parsed.pid());
+            }
+            if (child.pid() != parsed.pid()) {
+                throw new IpcProtocolException("token issued to pid " + child.pid() + " presented by pid "
+                        + parsed.pid());
+            }
+            timeout.cancel(false);
+            if (!child.connection().complete(connection)) {
+                connection.close();
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            connection.close();
+            if (!this.closed) {
+                logger.log(Level.WARNING, "Refused a connection to the worker socket " + this.socketPath
+                        + ": failed handshake (" + ex.getMessage() + ")");
+            }
+        }
+    }
+
+    /** SHA-256 of a token: lookups compare digests, so timing reveals nothing of the tokens we hold. */
+    private static String digest(String token) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
+                .digest(token.getBytes(StandardCharsets.UTF_8)));
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is required of every JVM", ex);
+        }
+    }
+
+    @Override
+    public void close() {
+        this.closed = true;
+        try {
+            this.server.close();
+        }
+        catch (IOException ex) {
+            // already closed
+        }
+        this.handshakes.shutdownNow();
+        this.expected.values().forEach((child) -> child.connection()
+            .completeExceptionally(new IllegalStateException("The process manager was closed")));
+        try {
+            Files.deleteIfExists(this.socketPath);
+            try (var files = Files.list(this.directory)) {
+                for (Path file : (Iterable<Path>) files::iterator) {
+                    Files.deleteIfExists(file);
+                }
+            }
+            Files.deleteIfExists(this.directory);
+        }
+        catch (IOException ex) {
+            logger.log(Level.DEBUG, "Could not delete " + this.directory, ex);
+        }
+    }
+
+    /** The body of a {@code HELLO} frame: {@code int64 pid | UTF token}. */
+    record Hello(long pid, String token) {
+
+        byte[] encode() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeLong(this.pid);
+                out.writeUTF(this.token);
+            }
+            catch (IOException ex) {
+                throw new IllegalStateException(ex);
+            }
+            return bytes.toByteArray();
+        }
+
+        static Hello decode(byte[] body) {
+            try {
+                DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(body));
+                return new Hello(in.readLong(), in.readUTF());
+            }
+            catch (IOException ex) {
+                throw new IpcProtocolException("malformed HELLO frame", ex);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,148 @@
+package io.ipcworkers.launch;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.NotSerializableException;
+import java.io.ObjectOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import io.ipcworkers.IpcException;
+import io.ipcworkers.IpcTimeoutException;
+import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.WorkerTask;
+import io.ipcworkers.channel.Connection;
+import io.ipcworkers.channel.FrameType;
+
+/**
+ * Starts child JVMs and connects them: serializes the task (refusing one that cannot be serialized
+ * before any JVM starts), starts {@code java} with the parent's class path, hands over the bootstrap
+ * on stdin, waits for the authenticated connection, then sends the task.
+ */
+public final class ChildLauncher implements AutoCloseable {
+
+    private final LauncherSettings settings;
+
+    private final ChannelServer server;
+
+    private final JavaCommand javaCommand;
+
+    public ChildLauncher(LauncherSettings settings) {
+        this.settings = settings;
+        this.javaCommand = JavaCommand.forCurrentJvm();
+        try {
+            this.server = new ChannelServer(settings.maxFrameLength());
+        }
+        catch (IOException ex) {
+            throw new IpcException("Cannot open the worker socket: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** Where children connect; diagnostics and tests only, never handed to a child on its command line. */
+    public java.nio.file.Path socketPath() {
+        return this.server.socketPath();
+    }
+
+    public LauncherSettings settings() {
+        return this.settings;
+    }
+
+    /**
+     * Starts a child that runs the task.
+     * @throws IllegalArgumentException when the task is not serializable
+     * @throws io.ipcworkers.ProcessExitedException when the child exits before it connects
+     * @throws IpcTimeoutException when it does not connect within the start timeout
+     */
+    public LaunchedChild launch(WorkerTask task, LaunchOptions options) {
+        byte[] serializedTask = serialize(task);
+        String token = ChannelServer.newToken();
+        Process process = start(options);
+        OutputPump stdout = new OutputPump(process.getInputStream(), this.settings.output(), options.name(),
+                process.pid(), ProcessOutput.Stream.STDOUT);
+        OutputPump stderr = new OutputPump(process.getErrorStream(), this.settings.output(), options.name(),
+                process.pid(), ProcessOutput.Stream.STDERR);
+        stdout.start();
+        stderr.start();
+        CompletableFuture<Connection> connecting = this.server.expect(token, process.pid());
+        try {
+            new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength())
+                .writeTo(process.getOutputStream());
+            Connection connection = awaitConnection(connecting, process);
+            LaunchedChild child = new LaunchedChild(options.name(), process, connection, stderr);
+            connection.send(FrameType.TASK, 0, 0, (out) -> out.write(serializedTask));
+            return child;
+        }
+        catch (IOException | RuntimeException ex) {
+            connecting.cancel(false);
+            process.destroyForcibly();
+            if (ex instanceof IpcException ipc) {
+                throw ipc;
+            }
+            LaunchedChild unconnected = new LaunchedChild(options.name(), process, Connection.CLOSED, stderr);
+            throw unconnected.exitedException("before it could be given its task", 2000);
+        }
+    }
+
+    private Connection awaitConnection(CompletableFuture<Connection> connecting, Process process) {
+        CompletableFuture<Object> exited = process.onExit().thenApply((p) -> p);
+        try {
+            Object first = CompletableFuture.anyOf(connecting, exited)
+                .get(this.settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            if (first instanceof Connection connection) {
+                return connection;
+            }
+            throw new IllegalStateException("exited");
+        }
+        catch (TimeoutException ex) {
+            throw new IpcTimeoutException("Child " + process.pid() + " did not connect within "
+                    + this.settings.startTimeout() + " (raise the start timeout for slow-starting workers)");
+        }
+        catch (ExecutionException ex) {
+            throw new IllegalStateException("connection failed", ex.getCause());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IpcException("Interrupted while starting a child", ex);
+        }
+    }
+
+    private Process start(LaunchOptions options) {
+        List<String> jvmArgs = new ArrayList<>(this.settings.defaultJvmArgs());
+        jvmArgs.addAll(options.jvmArgs());
+        try {
+            List<String> command = this.javaCommand.build(jvmArgs, WorkerMain.class.getName(), this.server.directory());
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(options.environment());
+            return builder.start();
+        }
+        catch (IOException ex) {
+            throw new IpcException("Cannot start a child JVM: " + ex.getMessage(), ex);
+        }
+    }
+
+    static byte[] serialize(WorkerTask task) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(task);
+        }
+        catch (NotSerializableException ex) {
+            throw new IllegalArgumentException("WorkerTask " + task.getClass().getName() + " is not serializable: "
+                    + ex.getMessage() + " is not Serializable. A task lambda may capture only serializable values; "
+                    + "capture the fields it needs, not 'this' of a non-serializable class", ex);
+        }
+        catch (IOException ex) {
+            throw new IllegalArgumentException("WorkerTask " + task.getClass().getName()
+                    + " cannot be serialized: " + ex, ex);
+        }
+        return bytes.toByteArray();
+    }
+
+    @Override
+    public void close() {
+        this.server.close();
+    }
+}

@@ -1,0 +1,88 @@
+package io.ipcworkers.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Builds the command line that starts a child JVM the same way however the parent was started:
+ * from a plain class path (IDE, {@code spring-boot:run}, tests) or from {@code java -jar} of a Spring
+ * Boot executable jar, whose nested jars are not on {@code java.class.path} and only load through
+ * Boot's launcher.
+ */
+final class JavaCommand {
+
+    static final String BOOT_PROPERTIES_LAUNCHER = "org.springframework.boot.loader.launch.PropertiesLauncher";
+
+    /** Linux refuses a single argument over 128 KiB; longer class paths go into an argument file. */
+    private static final int MAX_INLINE_CLASS_PATH = 64 * 1024;
+
+    private final String javaExecutable;
+
+    private final String classPath;
+
+    private final boolean bootExecutableJar;
+
+    JavaCommand(String javaExecutable, String classPath, boolean bootExecutableJar) {
+        this.javaExecutable = javaExecutable;
+        this.classPath = classPath;
+        this.bootExecutableJar = bootExecutableJar;
+    }
+
+    /** The command for children of this JVM. */
+    static JavaCommand forCurrentJvm() {
+        String java = ProcessHandle.current().info().command()
+            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String classPath = System.getProperty("java.class.path", "");
+        boolean bootJar = isBootExecutableJar(classPath);
+        if (bootJar) {
+            classPath = Path.of(classPath).toAbsolutePath().toString();
+        }
+        return new JavaCommand(java, classPath, bootJar);
+    }
+
+    private static boolean isBootExecutableJar(String classPath) {
+        ClassLoader loader = JavaCommand.class.getClassLoader();
+        return loader != null && loader.getClass().getName().startsWith("org.springframework.boot.loader.")
+                && !classPath.contains(File.pathSeparator) && classPath.endsWith(".jar");
+    }
+
+    /**
+     * @param jvmArgs options for the child JVM, such as {@code -Xmx256m}
+     * @param mainClass the child's main class
+     * @param argFileDirectory a private directory for an argument file when the class path is long
+     */
+    List<String> build(List<String> jvmArgs, String mainClass, Path argFileDirectory) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(this.javaExecutable);
+        command.addAll(jvmArgs);
+        if (this.classPath.length() > MAX_INLINE_CLASS_PATH) {
+            Path argFile = argFileDirectory.resolve("classpath.args");
+            if (!Files.exists(argFile)) {
+                Files.writeString(argFile, "-cp \"" + this.classPath.replace("\\", "\\\\") + "\"",
+                        StandardCharsets.UTF_8);
+            }
+            command.add("@" + argFile);
+        }
+        else {
+            command.add("-cp");
+            command.add(this.classPath);
+        }
+        if (this.bootExecutableJar) {
+            command.add("-Dloader.main=" + mainClass);
+            command.add(BOOT_PROPERTIES_LAUNCHER);
+        }
+        else {
+            command.add(mainClass);
+        }
+        return command;
+    }
+
+    boolean isBootExecutableJar() {
+        return this.bootExecutableJar;
+    }
+}

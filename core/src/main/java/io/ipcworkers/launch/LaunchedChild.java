@@ -1,0 +1,103 @@
+package io.ipcworkers.launch;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.channel.Connection;
+
+/**
+ * A started, connected child: its process, its authenticated connection, and what it last wrote to
+ * stderr. Owned by whoever launched it (a {@code ProcessManager} or a pool).
+ */
+public final class LaunchedChild {
+
+    private final String name;
+
+    private final Process process;
+
+    private final Connection connection;
+
+    private final OutputPump stderr;
+
+    LaunchedChild(String name, Process process, Connection connection, OutputPump stderr) {
+        this.name = name;
+        this.process = process;
+        this.connection = connection;
+        this.stderr = stderr;
+    }
+
+    public String name() {
+        return this.name;
+    }
+
+    public long pid() {
+        return this.process.pid();
+    }
+
+    public Process process() {
+        return this.process;
+    }
+
+    public Connection connection() {
+        return this.connection;
+    }
+
+    /** The last lines the child wrote to stderr; complete once the child has exited. */
+    public List<String> lastStderrLines() {
+        return this.stderr.lastLines();
+    }
+
+    /**
+     * The exception to report when the child is gone or going: waits up to {@code waitMillis} for it
+     * to exit so that the exit code can be named.
+     * @param what what was going on, e.g. "while the parent waited for a message"
+     */
+    public ProcessExitedException exitedException(String what, long waitMillis) {
+        int exitCode = ProcessExitedException.UNKNOWN_EXIT_CODE;
+        try {
+            if (this.process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
+                exitCode = this.process.exitValue();
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        String state = (exitCode != ProcessExitedException.UNKNOWN_EXIT_CODE)
+                ? "exited with code " + exitCode
+                : "closed its connection (process still running)";
+        List<String> stderrLines = (exitCode != ProcessExitedException.UNKNOWN_EXIT_CODE) ? lastStderrLines() : List.of();
+        return new ProcessExitedException(describe() + " " + state + " " + what, pid(), exitCode, stderrLines);
+    }
+
+    /** "child 1234" or "worker thumbnails-2 (pid 1234)". */
+    public String describe() {
+        return "child".equals(this.name) ? "Child " + pid() : "Worker " + this.name + " (pid " + pid() + ")";
+    }
+
+    /** SIGTERM. */
+    public void terminate() {
+        this.process.destroy();
+    }
+
+    /** SIGKILL. */
+    public void kill() {
+        this.process.destroyForcibly();
+    }
+
+    /**
+     * Closes the child's stdin, which it takes as "the parent is gone": it exits promptly. Used as a
+     * last resort before signals, and happens by itself when this JVM dies.
+     */
+    public void closeStdin() {
+        try {
+            OutputStream stdin = this.process.getOutputStream();
+            stdin.close();
+        }
+        catch (IOException ex) {
+            // already closed
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.ipcworkers.launch;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.List;
+
+import io.ipcworkers.ProcessOutput;
+
+/**
+ * Reads one of a child's output streams line by line and forwards each line to a
+ * {@link ProcessOutput}; keeps the last few lines so that a crash report can quote them.
+ */
+final class OutputPump implements Runnable {
+
+    private static final int TAIL_LINES = 20;
+
+    private static final int MAX_LINE_CHARS = 8192;
+
+    private final InputStream stream;
+
+    private final ProcessOutput output;
+
+    private final String name;
+
+    private final long pid;
+
+    private final ProcessOutput.Stream kind;
+
+    private final ArrayDeque<String> tail = new ArrayDeque<>(TAIL_LINES);
+
+    private final Thread thread;
+
+    OutputPump(InputStream stream, ProcessOutput output, String name, long pid, ProcessOutput.Stream kind) {
+        this.stream = stream;
+        this.output = output;
+        this.name = name;
+        this.pid = pid;
+        this.kind = kind;
+        this.thread = new Thread(this, "ipc-" + kind.name().toLowerCase() + "-" + pid);
+        this.thread.setDaemon(true);
+    }
+
+    void start() {
+        this.thread.start();
+    }
+
+    @Override
+    public void run() {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(this.stream, StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                if (line.length() > MAX_LINE_CHARS) {
+                    line = line.substring(0, MAX_LINE_CHARS) + "... (truncated)";
+                }
+                remember(line);
+                try {
+                    this.output.line(this.name, this.pid, this.kind, line);
+                }
+                catch (RuntimeException ex) {
+                    // a failing output sink must not stop the pump, or the child would block on a full pipe
+                }
+            }
+        }
+        catch (IOException ex) {
+            // the stream closed under us: the child is gone
+        }
+    }
+
+    private synchronized void remember(String line) {
+        if (this.tail.size() == TAIL_LINES) {
+            this.tail.removeFirst();
+        }
+        this.tail.addLast(line);
+    }
+
+    /**
+     * The last lines read, oldest first. Waits briefly for the pump to reach the end of the stream,
+     * so that lines written just before the child died are included.
+     */
+    List<String> lastLines() {
+        try {
+            this.thread.join(500);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (this) {
+            return List.copyOf(this.tail);
+        }
+    }
+}

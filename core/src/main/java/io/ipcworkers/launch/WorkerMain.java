@@ -1,0 +1,128 @@
+package io.ipcworkers.launch;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectStreamClass;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+
+import io.ipcworkers.WorkerTask;
+import io.ipcworkers.channel.Connection;
+import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.SocketConnection;
+import io.ipcworkers.worker.ConnectedParentProcess;
+import io.ipcworkers.worker.LocalChildProcess;
+import io.ipcworkers.worker.WorkerExit;
+
+/**
+ * The main class of every child JVM. Reads the bootstrap from stdin, watches stdin for the parent's
+ * death, connects and authenticates, receives its task and runs it.
+ *
+ * <p>Exit codes: 0 the task returned, 1 the task threw (the exception is on stderr), 2 the child could
+ * not set itself up, 3 the parent went away.
+ */
+public final class WorkerMain {
+
+    private WorkerMain() {
+    }
+
+    public static void main(String[] args) {
+        Connection connection;
+        WorkerTask task;
+        try {
+            Bootstrap bootstrap = Bootstrap.readFrom(System.in);
+            watchForParentDeath(System.in);
+            connection = connect(bootstrap);
+            task = receiveTask(connection);
+        }
+        catch (Exception ex) {
+            System.err.println("[ipc-workers] Worker could not start: " + ex);
+            ex.printStackTrace();
+            WorkerExit.exit(WorkerExit.SETUP_FAILED);
+            return;
+        }
+        ConnectedParentProcess parent = new ConnectedParentProcess(connection);
+        WorkerExit.exit(run(task, new LocalChildProcess(), parent));
+    }
+
+    private static int run(WorkerTask task, LocalChildProcess self, ConnectedParentProcess parent) {
+        try {
+            task.run(self, parent);
+            return WorkerExit.OK;
+        }
+        catch (Throwable ex) {
+            System.err.println("[ipc-workers] Worker task failed: " + ex);
+            ex.printStackTrace();
+            return WorkerExit.TASK_FAILED;
+        }
+        finally {
+            parent.close();
+        }
+    }
+
+    /**
+     * The parent holds our stdin open for as long as it lives. When it dies, even by SIGKILL, the
+     * kernel closes the pipe and this read returns end-of-stream: no orphan outlives its parent.
+     */
+    private static void watchForParentDeath(InputStream stdin) {
+        Thread watcher = new Thread(() -> {
+            try {
+                while (stdin.read() >= 0) {
+                    // nothing else is sent on stdin
+                }
+            }
+            catch (IOException ex) {
+                // a broken pipe means the same
+            }
+            WorkerExit.exit(WorkerExit.PARENT_GONE);
+        }, "ipc-parent-watch");
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private static Connection connect(Bootstrap bootstrap) throws IOException {
+        SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(bootstrap.socketPath()));
+        SocketConnection connection = new SocketConnection(channel, bootstrap.maxFrameLength());
+        byte[] hello = new ChannelServer.Hello(ProcessHandle.current().pid(), bootstrap.token()).encode();
+        connection.send(FrameType.HELLO, 0, 0, (out) -> out.write(hello));
+        return connection;
+    }
+
+    private static WorkerTask receiveTask(Connection connection) throws IOException, ClassNotFoundException {
+        Frame frame = connection.readFrame();
+        if (frame == null || frame.type() != FrameType.TASK) {
+            throw new IOException("The parent refused the connection or sent no task");
+        }
+        try (ObjectInputStream in = new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(frame.body()))) {
+            return (WorkerTask) in.readObject();
+        }
+    }
+
+    /**
+     * Resolves classes through the context class loader: in a Spring Boot executable jar the task's
+     * classes live in nested jars that only Boot's launcher class loader can see.
+     */
+    private static final class ContextClassLoaderObjectInputStream extends ObjectInputStream {
+
+        ContextClassLoaderObjectInputStream(InputStream in) throws IOException {
+            super(in);
+        }
+
+        @Override
+        protected Class<?> resolveClass(ObjectStreamClass description) throws IOException, ClassNotFoundException {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            if (loader == null) {
+                return super.resolveClass(description);
+            }
+            try {
+                return Class.forName(description.getName(), false, loader);
+            }
+            catch (ClassNotFoundException ex) {
+                return super.resolveClass(description);
+            }
+        }
+    }
+}

@@ -1,0 +1,242 @@
+package io.ipcworkers;
+
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.ipcworkers.channel.FrameTooLargeException;
+import io.ipcworkers.channel.RawWire;
+import io.ipcworkers.worker.ParentWire;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+
+/** Every kind of bad input gets a clear exception, and the parent and other children are unharmed. */
+class BadInputTest {
+
+    private static final CollectingOutput output = new CollectingOutput();
+
+    private static final List<Long> started = new CopyOnWriteArrayList<>();
+
+    private static ProcessManager pm;
+
+    /** A healthy child that answers every message; must keep working whatever the others do. */
+    private static ChildProcess echo;
+
+    record Point(int x, int y) {
+    }
+
+    static class BrokenGetter {
+
+        public String getValue() {
+            throw new IllegalStateException("no value today");
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        pm = ProcessManager.builder().output(output).maxFrameLength(64 * 1024).build();
+        pm.onProcessCreate((child) -> started.add(child.getId()));
+        echo = pm.runProcess((self, parent) -> {
+            while (true) {
+                Message message = parent.getNextMessage();
+                parent.sendMessage(message);
+            }
+        });
+    }
+
+    @AfterAll
+    static void stop() {
+        assertEchoStillWorks();
+        pm.close();
+        Processes.assertAllGone(started, Duration.ofSeconds(5));
+    }
+
+    private static void assertEchoStillWorks() {
+        echo.sendMessage(Message.of("ping", Map.of("n", 1)));
+        assertThat(echo.getNextMessage(Duration.ofSeconds(10)).payload()).isEqualTo(Map.of("n", 1));
+    }
+
+    @Test
+    void frameWithUnknownTypeIsRejectedAndTheChildStopped() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            ParentWire.writeRaw(parent, RawWire.header(10, 99));
+            Thread.sleep(60_000);
+        });
+
+        assertThatExceptionOfType(IpcProtocolException.class).isThrownBy(() -> child.getNextMessage(Duration.ofSeconds(20)))
+            .withMessageContaining("Child " + child.getId())
+            .withMessageContaining("unknown frame type 99");
+        assertThat(child.onExit().join()).isEqualTo(137);
+        assertEchoStillWorks();
+    }
+
+    @Test
+    void frameOverTheMaximumIsRefusedBeforeAllocating() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            ParentWire.writeRaw(parent, RawWire.header(Integer.MAX_VALUE, 4));
+            Thread.sleep(60_000);
+        });
+
+        assertThatExceptionOfType(IpcProtocolException.class).isThrownBy(() -> child.getNextMessage(Duration.ofSeconds(20)))
+            .withMessageContaining("2147483647 bytes exceeds the maximum frame length of 65536 bytes")
+            .withCauseInstanceOf(FrameTooLargeException.class);
+        assertEchoStillWorks();
+    }
+
+    @Test
+    void endOfStreamInTheMiddleOfAFrameIsReportedAsTruncated() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            byte[] header = RawWire.header(100, 4);
+            ParentWire.writeRaw(parent, java.util.Arrays.copyOf(header, header.length + 5));
+            Runtime.getRuntime().halt(0);
+        });
+
+        assertThatExceptionOfType(IpcProtocolException.class).isThrownBy(() -> child.getNextMessage(Duration.ofSeconds(20)))
+            .withMessageContaining("truncated frame");
+    }
+
+    @Test
+    void malformedMessageBodyIsRejected() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            // a MESSAGE frame whose topic length points past the end of the body
+            byte[] header = RawWire.header(10 + 2, 4);
+            byte[] frame = java.util.Arrays.copyOf(header, header.length + 2);
+            frame[frame.length - 2] = (byte) 0x7F;
+            ParentWire.writeRaw(parent, frame);
+            Thread.sleep(60_000);
+        });
+
+        assertThatExceptionOfType(IpcProtocolException.class).isThrownBy(() -> child.getNextMessage(Duration.ofSeconds(20)))
+            .withMessageContaining("topic length");
+    }
+
+    @Test
+    void connectionWithAWrongTokenIsRefusedAndOthersUnaffected() throws Exception {
+        ChildProcess child = pm.runProcess((self, parent) -> parent.getNextMessage());
+        java.nio.file.Path socket = pm.socketPath();
+        assertThat(java.nio.file.Files.getPosixFilePermissions(socket.getParent()))
+            .containsExactlyInAnyOrder(java.nio.file.attribute.PosixFilePermission.OWNER_READ,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_WRITE,
+                    java.nio.file.attribute.PosixFilePermission.OWNER_EXECUTE);
+
+        try (SocketChannel intruder = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            byte[] hello = helloFrame(ProcessHandle.current().pid(), "0".repeat(64));
+            intruder.write(ByteBuffer.wrap(hello));
+            ByteBuffer answer = ByteBuffer.allocate(16);
+            assertThat(intruder.read(answer)).as("connection closed by the parent").isEqualTo(-1);
+        }
+        child.sendMessage(Message.of("done", null));
+        assertThat(child.onExit().join()).isZero();
+        assertThat(ProcessHandle.of(child.getId())).isEmpty();
+    }
+
+    @Test
+    void tokenAndSocketPathNeverAppearOnTheChildsCommandLine() {
+        ChildProcess child = pm.runProcess((self, parent) -> parent.getNextMessage());
+        String commandLine = ProcessHandle.of(child.getId()).orElseThrow().info().commandLine().orElse("");
+
+        assertThat(commandLine).contains("io.ipcworkers.launch.WorkerMain").doesNotContain(pm.socketPath().toString())
+            .doesNotContain("ipcw-");
+        child.sendMessage(Message.of("done", null));
+        assertThat(child.onExit().join()).isZero();
+    }
+
+    private static byte[] helloFrame(long pid, String token) {
+        byte[] tokenBytes = token.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int bodyLength = 8 + 2 + tokenBytes.length;
+        ByteBuffer frame = ByteBuffer.allocate(4 + 10 + bodyLength);
+        frame.putInt(10 + bodyLength).put((byte) 1).put((byte) 0).putLong(0);
+        frame.putLong(pid).putShort((short) tokenBytes.length).put(tokenBytes);
+        return frame.array();
+    }
+
+    @Test
+    void payloadThatDoesNotConvertNamesTopicAndType() {
+        ChildProcess child = pm.runProcess((self, parent) -> parent.sendMessage(Message.of("point", Map.of("x", "left"))));
+        Message message = child.getNextMessage(Duration.ofSeconds(20));
+
+        assertThatExceptionOfType(PayloadConversionException.class).isThrownBy(() -> message.payloadAs(Point.class))
+            .withMessageContaining("'point'")
+            .withMessageContaining(Point.class.getName())
+            .withMessageContaining("not a valid `int` value");
+        assertThat(message.payload()).isEqualTo(Map.of("x", "left"));
+    }
+
+    @Test
+    void childThatDiesWhileTheParentWaitsEndsTheWaitWithItsExitCode() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            System.err.println("about to die");
+            Runtime.getRuntime().halt(42);
+        });
+
+        assertThatExceptionOfType(ProcessExitedException.class).isThrownBy(child::getNextMessage)
+            .withMessageContaining("Child " + child.getId() + " exited with code 42")
+            .withMessageContaining("about to die")
+            .satisfies((ex) -> {
+                assertThat(ex.getExitCode()).isEqualTo(42);
+                assertThat(ex.getPid()).isEqualTo(child.getId());
+            });
+    }
+
+    @Test
+    void sendingToAnExitedChildNamesItsExitCode() {
+        ChildProcess child = pm.runProcess((self, parent) -> Runtime.getRuntime().halt(5));
+        child.onExit().join();
+
+        assertThatExceptionOfType(ProcessExitedException.class).isThrownBy(() -> {
+            for (int i = 0; i < 100; i++) {
+                child.sendMessage(Message.of("late", "x".repeat(10_000)));
+            }
+        }).withMessageContaining("exited with code 5");
+    }
+
+    @Test
+    void taskThatIsNotSerializableIsRefusedBeforeAJvmStarts() {
+        Object notSerializable = new Object();
+        int before = pm.getRunningProcesses().size();
+
+        assertThatIllegalArgumentException().isThrownBy(() -> pm.runProcess((self, parent) -> notSerializable.hashCode()))
+            .withMessageContaining("is not serializable")
+            .withMessageContaining("java.lang.Object");
+        assertThat(pm.getRunningProcesses()).hasSize(before);
+    }
+
+    @Test
+    void outgoingMessageOverTheMaximumFailsAndTheConnectionStaysUsable() {
+        assertThatExceptionOfType(FrameTooLargeException.class)
+            .isThrownBy(() -> echo.sendMessage(Message.of("big", "x".repeat(100_000))))
+            .withMessageContaining("maximum frame length of 65536");
+        assertEchoStillWorks();
+    }
+
+    @Test
+    void payloadThatCannotBeWrittenAsJsonFailsBeforeSending() {
+        assertThatExceptionOfType(PayloadConversionException.class)
+            .isThrownBy(() -> echo.sendMessage(Message.of("broken", new BrokenGetter())))
+            .withMessageContaining("'broken'")
+            .withMessageContaining(BrokenGetter.class.getName());
+        assertEchoStillWorks();
+    }
+
+    @Test
+    void waitWithATimeoutEndsWithoutLosingTheLateMessage() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            parent.getNextMessage();
+            parent.sendMessage(Message.of("late", 1));
+        });
+
+        assertThatExceptionOfType(IpcTimeoutException.class).isThrownBy(() -> child.getNextMessage(Duration.ofMillis(200)))
+            .withMessageContaining("No message from child " + child.getId());
+        child.sendMessage(Message.of("go", null));
+        assertThat(child.getNextMessage(Duration.ofSeconds(10)).topic()).isEqualTo("late");
+    }
+}

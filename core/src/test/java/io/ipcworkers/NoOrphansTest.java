@@ -1,0 +1,56 @@
+package io.ipcworkers;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** No child outlives its parent, whether the parent exits normally or is killed with SIGKILL. */
+class NoOrphansTest {
+
+    @Test
+    void childrenExitWithinTwoSecondsOfTheirParentBeingKilled() throws Exception {
+        Process parent = startParent("sleep");
+        List<Long> children = readChildPids(parent);
+        assertThat(children).hasSize(2).allMatch(Processes::isAlive);
+
+        parent.destroyForcibly().waitFor();
+
+        Processes.assertAllGone(children, Duration.ofSeconds(2));
+    }
+
+    @Test
+    void childrenAreStoppedWhenTheParentExitsNormally() throws Exception {
+        Process parent = startParent("exit");
+        List<Long> children = readChildPids(parent);
+
+        assertThat(parent.waitFor()).isZero();
+
+        Processes.assertAllGone(children, Duration.ofSeconds(2));
+    }
+
+    private static Process startParent(String mode) throws Exception {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        return new ProcessBuilder(java, "-Xmx64m", "-cp", System.getProperty("java.class.path"),
+                OrphanParentMain.class.getName(), mode)
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    }
+
+    private static List<Long> readChildPids(Process parent) throws Exception {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.UTF_8));
+        String line;
+        while ((line = reader.readLine()) != null) {
+            if (line.startsWith("children ")) {
+                return Arrays.stream(line.substring(9).split(" ")).map(Long::valueOf).toList();
+            }
+        }
+        throw new AssertionError("the parent exited before printing its children");
+    }
+}

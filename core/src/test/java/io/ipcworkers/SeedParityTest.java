@@ -1,0 +1,189 @@
+package io.ipcworkers;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The examples and behaviour of the seed library (shared/seed/ipc.md and its process manager),
+ * with real child JVMs.
+ */
+class SeedParityTest {
+
+    private static final CollectingOutput output = new CollectingOutput();
+
+    private static ProcessManager pm;
+
+    private static final List<Long> started = new CopyOnWriteArrayList<>();
+
+    @BeforeAll
+    static void startManager() {
+        pm = ProcessManager.builder().output(output).build();
+        pm.onProcessCreate((child) -> started.add(child.getId()));
+    }
+
+    @AfterAll
+    static void closeManager() {
+        pm.close();
+        Processes.assertAllGone(started, Duration.ofSeconds(5));
+    }
+
+    @Test
+    void helloParentHelloChild() {
+        MessageFactory factory = new MessageFactory();
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            Message fromParent = parent.getNextMessage();
+            parent.sendMessage(factory.create("hello parent",
+                    Map.of("pid", self.getId(), "lastMessage", fromParent.topic())));
+        });
+        child.sendMessage(factory.create("hello child", null));
+        Message reply = child.getNextMessage(Duration.ofSeconds(20));
+
+        assertThat(reply.topic()).isEqualTo("hello parent");
+        Map<?, ?> payload = reply.payloadAs(Map.class);
+        assertThat(payload.get("lastMessage")).isEqualTo("hello child");
+        assertThat(((Number) payload.get("pid")).longValue()).isEqualTo(child.getId());
+        assertThat(child.onExit().join()).isZero();
+    }
+
+    @Test
+    void normalReturnExitsZeroAndExceptionExitsOneWithItsMessageOnStderr() {
+        ChildProcess ok = pm.runProcess((self, parent) -> { });
+        ChildProcess failing = pm.runProcess((self, parent) -> {
+            throw new IllegalStateException("disk on fire");
+        });
+
+        assertThat(ok.onExit().join()).isZero();
+        assertThat(failing.onExit().join()).isEqualTo(1);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).until(() -> output.lines.stream()
+            .anyMatch((line) -> line.startsWith("STDERR [child " + failing.getId() + "]")
+                    && line.contains("IllegalStateException: disk on fire")));
+    }
+
+    @Test
+    void awaitAllCallsBackForEveryChildAndStopsWhenTheCallbackSaysSo() {
+        try (ProcessManager own = ProcessManager.builder().output(output).build()) {
+            ChildProcess fast = own.runProcess((self, parent) -> { });
+            ChildProcess slow = own.runProcess((self, parent) -> parent.getNextMessage());
+            started.addAll(List.of(fast.getId(), slow.getId()));
+            List<Long> reported = new ArrayList<>();
+
+            own.awaitAll((exitCode, pid) -> {
+                reported.add(pid);
+                return false;
+            });
+
+            assertThat(reported).containsExactly(fast.getId());
+            assertThat(slow.isAlive()).isTrue();
+            slow.sendMessage(Message.of("go", null));
+            own.awaitAll((exitCode, pid) -> reported.add(pid));
+            assertThat(reported).containsExactly(fast.getId(), slow.getId());
+            assertThat(own.getRunningProcesses()).isEmpty();
+        }
+    }
+
+    @Test
+    void awaitAllReportsChildrenThatExitedBeforeItWasCalled() throws Exception {
+        try (ProcessManager own = ProcessManager.builder().output(output).build()) {
+            ChildProcess child = own.runProcess((self, parent) -> System.exit(7));
+            started.add(child.getId());
+            child.onExit().join();
+            List<String> reported = new ArrayList<>();
+
+            own.awaitAll((exitCode, pid) -> reported.add(pid + ":" + exitCode));
+
+            assertThat(reported).containsExactly(child.getId() + ":7");
+        }
+    }
+
+    @Test
+    void hooksRunInRegistrationOrderAndTheAwaitCallbackBeforeTheExitHooks() {
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (ProcessManager own = ProcessManager.builder().output(output).build()) {
+            own.onProcessCreate((child) -> events.add("create-1"));
+            own.onProcessCreate((child) -> events.add("create-2"));
+            own.onProcessExit((exitCode, pid) -> events.add("exit-1:" + exitCode));
+            own.onProcessExit((exitCode, pid) -> events.add("exit-2:" + exitCode));
+            ChildProcess child = own.runProcess((self, parent) -> parent.getNextMessage());
+            started.add(child.getId());
+            assertThat(events).containsExactly("create-1", "create-2");
+
+            Thread release = new Thread(() -> {
+                sleep(300);
+                child.sendMessage(Message.of("go", null));
+            });
+            release.start();
+            own.awaitAll((exitCode, pid) -> events.add("await:" + exitCode));
+
+            assertThat(events).containsExactly("create-1", "create-2", "await:0", "exit-1:0", "exit-2:0");
+        }
+    }
+
+    @Test
+    void exitHooksRunWithoutAnyoneAwaiting() {
+        List<Long> exited = new CopyOnWriteArrayList<>();
+        try (ProcessManager own = ProcessManager.builder().output(output).build()) {
+            own.onProcessExit((exitCode, pid) -> exited.add(pid));
+            ChildProcess child = own.runProcess((self, parent) -> { });
+            started.add(child.getId());
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> exited.contains(child.getId()));
+        }
+    }
+
+    @Test
+    void processQueueNeverRunsMoreThanItsLimit() {
+        ProcessQueue queue = new ProcessQueue(2, pm);
+        List<ChildProcess> children = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            children.add(queue.addToQueue((self, parent) -> {
+                long start = System.currentTimeMillis();
+                Thread.sleep(300);
+                parent.sendMessage(Message.of("span", List.of(start, System.currentTimeMillis())));
+            }));
+            assertThat(queue.getRunningCount()).isLessThanOrEqualTo(2);
+        }
+        queue.awaitAll();
+
+        assertThat(queue.getRunningCount()).isZero();
+        List<long[]> spans = new ArrayList<>();
+        for (ChildProcess child : children) {
+            assertThat(child.onExit().join()).isZero();
+            List<?> span = child.getNextMessage(Duration.ofSeconds(5)).payloadAs(List.class);
+            spans.add(new long[] { ((Number) span.get(0)).longValue(), ((Number) span.get(1)).longValue() });
+        }
+        for (long[] span : spans) {
+            long overlapping = spans.stream().filter((other) -> other[0] <= span[0] && span[0] < other[1]).count();
+            assertThat(overlapping).as("children running when one started").isLessThanOrEqualTo(2);
+        }
+    }
+
+    @Test
+    void mainProcessIsThisJvm() {
+        assertThat(pm.getMainProcess().getId()).isEqualTo(ProcessHandle.current().pid());
+    }
+
+    @Test
+    void childOutputIsForwardedLineByLineWithThePid() {
+        ChildProcess child = pm.runProcess((self, parent) -> System.out.println("hello from the child"));
+        child.onExit().join();
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+            .until(() -> output.contains("STDOUT [child " + child.getId() + "] hello from the child"));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,24 @@
+package io.ipcworkers.channel;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+
+/** Puts arbitrary bytes on a connection's wire, as a broken or hostile peer would. */
+public final class RawWire {
+
+    private RawWire() {
+    }
+
+    public static void write(Connection connection, byte[] bytes) throws IOException {
+        ByteBuffer buffer = ByteBuffer.wrap(bytes);
+        while (buffer.hasRemaining()) {
+            ((SocketConnection) connection).channel().write(buffer);
+        }
+    }
+
+    /** A frame header: length (counting what follows), type code, flags, correlation id. */
+    public static byte[] header(int length, int typeCode) {
+        return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH).putInt(length).put((byte) typeCode).put((byte) 0)
+            .putLong(0).array();
+    }
+}
