@@ -50,12 +50,15 @@ public final class LaunchedChild {
         return this.stderr.lastLines();
     }
 
+    /** How a child ended, as far as can be told within the wait. */
+    public record ExitReport(int exitCode, String state, List<String> lastStderrLines) {
+    }
+
     /**
-     * The exception to report when the child is gone or going: waits up to {@code waitMillis} for it
-     * to exit so that the exit code can be named.
-     * @param what what was going on, e.g. "while the parent waited for a message"
+     * Waits up to {@code waitMillis} for the child to exit, so that its exit code and last stderr
+     * lines can be named.
      */
-    public ProcessExitedException exitedException(String what, long waitMillis) {
+    public ExitReport exitReport(long waitMillis) {
         int exitCode = ProcessExitedException.UNKNOWN_EXIT_CODE;
         try {
             if (this.process.waitFor(waitMillis, TimeUnit.MILLISECONDS)) {
@@ -65,11 +68,22 @@ public final class LaunchedChild {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
         }
-        String state = (exitCode != ProcessExitedException.UNKNOWN_EXIT_CODE)
-                ? "exited with code " + exitCode
-                : "closed its connection (process still running)";
-        List<String> stderrLines = (exitCode != ProcessExitedException.UNKNOWN_EXIT_CODE) ? lastStderrLines() : List.of();
-        return new ProcessExitedException(describe() + " " + state + " " + what, pid(), exitCode, stderrLines);
+        boolean exited = exitCode != ProcessExitedException.UNKNOWN_EXIT_CODE;
+        return new ExitReport(exitCode, exited ? "exited with code " + exitCode
+                : "closed its connection (process still running)", exited ? lastStderrLines() : List.of());
+    }
+
+    /**
+     * The exception to report when the child is gone or going.
+     * @param what what was going on, e.g. "before sending another message"
+     */
+    public ProcessExitedException exitedException(String what, long waitMillis) {
+        return exitedException(what, exitReport(waitMillis));
+    }
+
+    public ProcessExitedException exitedException(String what, ExitReport report) {
+        return new ProcessExitedException(describe() + " " + report.state() + " " + what, pid(), report.exitCode(),
+                report.lastStderrLines());
     }
 
     /** "child 1234" or "worker thumbnails-2 (pid 1234)". */

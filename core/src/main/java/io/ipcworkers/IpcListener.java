@@ -1,0 +1,43 @@
+package io.ipcworkers;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Marks a method that handles topic messages.
+ *
+ * <p>In a worker (a plain worker class, or any bean of a Spring worker's context) it handles what the
+ * parent sends. In the parent (any Spring bean) it handles what the workers of every pool, or of
+ * {@link #pool()} only, send.
+ *
+ * <p>Parameters are resolved by type: {@link Message} (the whole message), {@link ChildProcess} (in
+ * the parent: the worker that sent it), {@link ParentProcess} (in a worker: the parent); any other
+ * parameter, at most one, receives the payload converted with Jackson to its declared type, generics
+ * included. A non-null return value is the reply: it completes the sender's
+ * {@link MessageBus#request request} future, or, for a plain message, goes back to the sender as a
+ * message on the same topic (whose own listeners' return values are not sent back again).
+ *
+ * <pre>{@code
+ * public class ThumbWorker {
+ *     @IpcListener("resize")
+ *     public Thumbnail resize(ResizeJob job, ParentProcess parent) { ... }
+ * }
+ * }</pre>
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface IpcListener {
+
+    /** Alias for {@link #topics()}. */
+    String[] value() default {};
+
+    /** The topics this method handles. */
+    String[] topics() default {};
+
+    /** In the parent: handle only messages from workers of this pool; empty for every pool. */
+    String pool() default "";
+}

@@ -1,0 +1,40 @@
+package io.ipcworkers;
+
+import java.util.concurrent.CompletableFuture;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Sends topic messages to pools of worker JVMs. With the Spring Boot starter, pools are declared
+ * under {@code ipc.pools.<name>} and this bus is a bean:
+ *
+ * <pre>{@code
+ * bus.send("thumbnails", "resize", job);                        // to one worker of the pool
+ * bus.broadcast("thumbnails", "reload-config", null);           // to every live worker
+ * Thumbnail t = bus.request("thumbnails", "resize", job, Thumbnail.class).get();
+ * }</pre>
+ *
+ * <p>Every method throws {@link UnknownPoolException} (naming the known pools) for a pool that does
+ * not exist, at once, before anything is sent.
+ */
+public interface MessageBus {
+
+    /**
+     * Sends a message to one worker of the pool, chosen by the pool's routing. Returns once it is on
+     * the wire; what the worker's listener returns comes back to the parent's listeners.
+     */
+    void send(String pool, String topic, @Nullable Object payload);
+
+    /** Sends a message to every live worker of the pool; returns how many received it. */
+    int broadcast(String pool, String topic, @Nullable Object payload);
+
+    /**
+     * Sends a request to one worker and completes with its listener's return value converted to
+     * {@code replyType}. The future fails with {@link IpcTimeoutException} after the pool's request
+     * timeout, {@link ProcessExitedException} when the worker dies first,
+     * {@link RemoteListenerException} when the listener throws, {@link NoListenerException} when no
+     * listener handles the topic, and {@link PayloadConversionException} when a payload does not
+     * convert.
+     */
+    <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
+}

@@ -1,0 +1,54 @@
+package io.ipcworkers.codec;
+
+import io.ipcworkers.IpcException;
+import io.ipcworkers.NoListenerException;
+import io.ipcworkers.PayloadConversionException;
+import io.ipcworkers.RemoteListenerException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The payload of an {@code ERROR} frame: why a request failed on the other side. Exceptions never
+ * cross the wire as objects; the receiver rebuilds one of its own types from these strings.
+ *
+ * @param kind {@link #NO_LISTENER}, {@link #CONVERSION} or {@link #LISTENER}
+ * @param exception the class name of the exception on the other side
+ * @param message its message
+ */
+public record ErrorReply(String kind, String exception, @Nullable String message) {
+
+    public static final String NO_LISTENER = "no-listener";
+
+    public static final String CONVERSION = "conversion";
+
+    public static final String LISTENER = "listener";
+
+    private static final int MAX_MESSAGE_CHARS = 4000;
+
+    public static ErrorReply of(Throwable failure) {
+        String kind = (failure instanceof NoListenerException) ? NO_LISTENER
+                : (failure instanceof PayloadConversionException) ? CONVERSION : LISTENER;
+        return new ErrorReply(kind, failure.getClass().getName(), failure.getMessage());
+    }
+
+    /**
+     * The exception for the waiting caller.
+     * @param topic the request's topic
+     * @param source who answered, e.g. "worker thumbnails-1 (pid 1234)"
+     */
+    public IpcException toException(String topic, String source) {
+        String text = truncate(this.message);
+        return switch (String.valueOf(this.kind)) {
+            case NO_LISTENER -> new NoListenerException(text + " [" + source + "]");
+            case CONVERSION -> new PayloadConversionException(text + " [" + source + "]", null);
+            default -> new RemoteListenerException("Listener for topic '" + topic + "' on " + source + " failed: "
+                    + this.exception + ": " + text, String.valueOf(this.exception));
+        };
+    }
+
+    private static String truncate(@Nullable String text) {
+        if (text == null) {
+            return "(no message)";
+        }
+        return (text.length() > MAX_MESSAGE_CHARS) ? text.substring(0, MAX_MESSAGE_CHARS) + "..." : text;
+    }
+}

@@ -1,0 +1,144 @@
+package io.ipcworkers.dispatch;
+
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Parameter;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+
+import io.ipcworkers.ChildProcess;
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.ParentProcess;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.json.JsonMapper;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One {@link IpcListener} method, ready to invoke: its topics, its pool filter and how to resolve
+ * each parameter. Parameter problems are found when the endpoint is created, not per message.
+ */
+public final class ListenerEndpoint {
+
+    private static final JsonMapper TYPES = JsonMapper.builder().build();
+
+    private final Object bean;
+
+    private final Method method;
+
+    private final List<String> topics;
+
+    private final String pool;
+
+    private final List<Function<Delivery, @Nullable Object>> arguments;
+
+    private ListenerEndpoint(Object bean, Method method, List<String> topics, String pool,
+            List<Function<Delivery, @Nullable Object>> arguments) {
+        this.bean = bean;
+        this.method = method;
+        this.topics = topics;
+        this.pool = pool;
+        this.arguments = arguments;
+    }
+
+    /**
+     * @param bean the object to invoke the method on
+     * @param method the method to invoke (on a proxy: the proxy's method)
+     * @param annotation its {@code @IpcListener}
+     * @throws IllegalArgumentException when it names no topic or has a parameter that cannot be resolved
+     */
+    public static ListenerEndpoint create(Object bean, Method method, IpcListener annotation) {
+        Objects.requireNonNull(bean, "'bean' must not be null");
+        Set<String> topics = new LinkedHashSet<>(Arrays.asList(annotation.value()));
+        topics.addAll(Arrays.asList(annotation.topics()));
+        if (topics.isEmpty() || topics.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("@IpcListener method " + describe(method)
+                    + " must name at least one non-blank topic");
+        }
+        method.trySetAccessible();
+        return new ListenerEndpoint(bean, method, List.copyOf(topics), annotation.pool(), resolvers(method));
+    }
+
+    private static List<Function<Delivery, @Nullable Object>> resolvers(Method method) {
+        boolean payloadSeen = false;
+        List<Function<Delivery, @Nullable Object>> resolvers = new java.util.ArrayList<>();
+        for (Parameter parameter : method.getParameters()) {
+            Class<?> type = parameter.getType();
+            if (type == Message.class) {
+                resolvers.add(Delivery::message);
+            }
+            else if (type == ChildProcess.class) {
+                resolvers.add(Delivery::sender);
+            }
+            else if (type == ParentProcess.class) {
+                resolvers.add(Delivery::parent);
+            }
+            else if (!payloadSeen) {
+                payloadSeen = true;
+                JavaType payloadType = TYPES.constructType(parameter.getParameterizedType());
+                resolvers.add((delivery) -> delivery.message().payloadAs(payloadType));
+            }
+            else {
+                throw new IllegalArgumentException("@IpcListener method " + describe(method)
+                        + " has more than one payload parameter: only one parameter may take the payload; "
+                        + "the others must be Message, ChildProcess or ParentProcess");
+            }
+        }
+        return List.copyOf(resolvers);
+    }
+
+    public List<String> topics() {
+        return this.topics;
+    }
+
+    /** The pool filter; empty for all pools. */
+    public String pool() {
+        return this.pool;
+    }
+
+    boolean accepts(String pool) {
+        return this.pool.isEmpty() || this.pool.equals(pool);
+    }
+
+    /**
+     * Invokes the method.
+     * @return its return value
+     * @throws io.ipcworkers.PayloadConversionException when the payload does not convert
+     * @throws Exception what the method threw, unwrapped
+     */
+    public @Nullable Object invoke(Delivery delivery) throws Exception {
+        Object[] args = new Object[this.arguments.size()];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = this.arguments.get(i).apply(delivery);
+        }
+        try {
+            return this.method.invoke(this.bean, args);
+        }
+        catch (InvocationTargetException ex) {
+            Throwable target = ex.getTargetException();
+            if (target instanceof Exception exception) {
+                throw exception;
+            }
+            throw (Error) target;
+        }
+    }
+
+    /** {@code ClassName.method(ParamType, ...)}, for error messages and logs. */
+    public String description() {
+        return describe(this.method);
+    }
+
+    static String describe(Method method) {
+        return method.getDeclaringClass().getName() + "." + method.getName() + "("
+                + String.join(", ", Arrays.stream(method.getParameterTypes()).map(Class::getSimpleName).toList()) + ")";
+    }
+
+    @Override
+    public String toString() {
+        return description() + " " + this.topics;
+    }
+}

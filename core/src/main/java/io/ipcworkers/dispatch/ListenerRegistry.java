@@ -1,0 +1,76 @@
+package io.ipcworkers.dispatch;
+
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.ipcworkers.IpcListener;
+
+/** Listener endpoints by topic. Thread-safe; lookups do not lock. */
+public final class ListenerRegistry {
+
+    private final Map<String, List<ListenerEndpoint>> byTopic = new ConcurrentHashMap<>();
+
+    public void register(ListenerEndpoint endpoint) {
+        for (String topic : endpoint.topics()) {
+            this.byTopic.computeIfAbsent(topic, (key) -> new CopyOnWriteArrayList<>()).add(endpoint);
+        }
+    }
+
+    /**
+     * Registers every {@link IpcListener} method of a plain object (no Spring): public and non-public
+     * methods of its class and superclasses.
+     * @return how many methods were registered
+     */
+    public int registerAnnotatedMethods(Object bean) {
+        List<Method> methods = annotatedMethods(bean.getClass());
+        for (Method method : methods) {
+            register(ListenerEndpoint.create(bean, method, method.getAnnotation(IpcListener.class)));
+        }
+        return methods.size();
+    }
+
+    /** The {@link IpcListener} methods a plain worker class declares or inherits. */
+    public static List<Method> annotatedMethods(Class<?> type) {
+        List<Method> methods = new ArrayList<>();
+        for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
+            for (Method method : current.getDeclaredMethods()) {
+                if (method.isAnnotationPresent(IpcListener.class) && !method.isBridge()
+                        && !Modifier.isStatic(method.getModifiers())) {
+                    methods.add(method);
+                }
+            }
+        }
+        return methods;
+    }
+
+    /** The listeners for a topic that accept messages of the given pool, in registration order. */
+    public List<ListenerEndpoint> find(String topic, String pool) {
+        List<ListenerEndpoint> endpoints = this.byTopic.get(topic);
+        if (endpoints == null) {
+            return List.of();
+        }
+        List<ListenerEndpoint> accepted = new ArrayList<>(endpoints.size());
+        for (ListenerEndpoint endpoint : endpoints) {
+            if (endpoint.accepts(pool)) {
+                accepted.add(endpoint);
+            }
+        }
+        return accepted;
+    }
+
+    public boolean isEmpty() {
+        return this.byTopic.isEmpty();
+    }
+
+    /** Every topic with at least one listener, sorted. */
+    public Set<String> topics() {
+        return new TreeSet<>(this.byTopic.keySet());
+    }
+}

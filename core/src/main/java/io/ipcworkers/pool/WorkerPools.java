@@ -1,0 +1,118 @@
+package io.ipcworkers.pool;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.ipcworkers.MessageBus;
+import io.ipcworkers.UnknownPoolException;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.launch.ChildLauncher;
+import io.ipcworkers.launch.LauncherSettings;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Every pool of an application, and the {@link MessageBus} over them. Owns the shared socket,
+ * threads and timers; {@link #start()} starts all pools (in parallel), {@link #stop()} stops them.
+ */
+public final class WorkerPools implements MessageBus, AutoCloseable {
+
+    private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
+
+    private final ChildLauncher launcher;
+
+    private final ScheduledExecutorService scheduler;
+
+    private final ExecutorService executor;
+
+    private final InboundDispatcher inbound;
+
+    public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
+            ListenerRegistry parentListeners) {
+        this.launcher = new ChildLauncher(launcherSettings);
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ipc-pool-timer"));
+        this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
+        this.inbound = new InboundDispatcher(parentListeners);
+        for (PoolSettings pool : settings) {
+            this.pools.put(pool.name(), new WorkerPool(pool, this.launcher, codec, this.inbound, this.scheduler,
+                    this.executor));
+        }
+    }
+
+    private static ThreadFactory daemon(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return (task) -> {
+            Thread thread = new Thread(task, prefix + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    /** Starts every pool; if one fails, the others are stopped and the failure is thrown. */
+    public void start() {
+        List<CompletableFuture<Void>> starting = this.pools.values().stream()
+            .map((pool) -> CompletableFuture.runAsync(pool::start, this.executor))
+            .toList();
+        try {
+            CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
+        }
+        catch (java.util.concurrent.CompletionException ex) {
+            stop();
+            throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : ex;
+        }
+    }
+
+    /** Stops every pool gracefully, in parallel. */
+    public void stop() {
+        CompletableFuture.allOf(this.pools.values().stream()
+            .map((pool) -> CompletableFuture.runAsync(pool::stop, this.executor))
+            .toArray(CompletableFuture[]::new)).join();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        this.launcher.close();
+        this.scheduler.shutdownNow();
+        this.executor.shutdownNow();
+    }
+
+    public WorkerPool pool(String name) {
+        WorkerPool pool = this.pools.get(name);
+        if (pool == null) {
+            throw new UnknownPoolException(name, this.pools.keySet());
+        }
+        return pool;
+    }
+
+    public Collection<WorkerPool> pools() {
+        return this.pools.values();
+    }
+
+    public InboundDispatcher inbound() {
+        return this.inbound;
+    }
+
+    @Override
+    public void send(String pool, String topic, @Nullable Object payload) {
+        pool(pool).send(topic, payload);
+    }
+
+    @Override
+    public int broadcast(String pool, String topic, @Nullable Object payload) {
+        return pool(pool).broadcast(topic, payload);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType) {
+        return pool(pool).request(topic, payload, replyType);
+    }
+}

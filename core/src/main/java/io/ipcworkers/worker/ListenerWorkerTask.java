@@ -1,0 +1,83 @@
+package io.ipcworkers.worker;
+
+import java.lang.annotation.Annotation;
+import java.util.HashSet;
+import java.util.ServiceLoader;
+import java.util.Set;
+
+import io.ipcworkers.ChildProcess;
+import io.ipcworkers.ParentProcess;
+import io.ipcworkers.WorkerTask;
+import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.dispatch.ListenerRegistry;
+
+/**
+ * The task of a pool worker: boot the worker class (a Spring context for a {@code @Configuration}
+ * class, a plain instance otherwise), register its {@code @IpcListener} methods, report ready, then
+ * serve messages until the parent asks it to stop or goes away.
+ *
+ * @param pool the pool this worker belongs to
+ * @param workerClass the class to boot
+ */
+public record ListenerWorkerTask(String pool, String workerClass) implements WorkerTask {
+
+    private static final long serialVersionUID = 1L;
+
+    private static final String CONFIGURATION_ANNOTATION = "org.springframework.context.annotation.Configuration";
+
+    @Override
+    public void run(ChildProcess self, ParentProcess parent) throws Exception {
+        ConnectedParentProcess connected = (ConnectedParentProcess) parent;
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Class<?> type = Class.forName(this.workerClass, true, loader);
+        ListenerRegistry registry = new ListenerRegistry();
+        AutoCloseable worker = isSpringConfiguration(type) ? bootSpring(type, connected, registry, loader)
+                : bootPlain(type, registry);
+        try {
+            if (registry.isEmpty()) {
+                throw new IllegalStateException("Worker class " + this.workerClass + " of pool '" + this.pool
+                        + "' has no @IpcListener methods, so it could never handle a message");
+            }
+            WorkerDispatcher dispatcher = new WorkerDispatcher(this.pool, connected, registry);
+            connected.takeOver(dispatcher);
+            connected.send(FrameType.READY, 0, 0, connected.codec().encode(
+                    io.ipcworkers.Message.of("ready", java.util.Map.of("topics", registry.topics()))));
+            dispatcher.serveUntilStopped();
+        }
+        finally {
+            worker.close();
+        }
+    }
+
+    private AutoCloseable bootSpring(Class<?> type, ConnectedParentProcess parent, ListenerRegistry registry,
+            ClassLoader loader) throws Exception {
+        WorkerBootstrap bootstrap = ServiceLoader.load(WorkerBootstrap.class, loader).findFirst()
+            .orElseThrow(() -> new IllegalStateException("Worker class " + this.workerClass
+                    + " is a Spring @Configuration, but ipc-workers-spring-boot-autoconfigure is not on the class path"));
+        return bootstrap.start(type, parent, registry);
+    }
+
+    private AutoCloseable bootPlain(Class<?> type, ListenerRegistry registry) throws Exception {
+        Object instance = type.getDeclaredConstructor().newInstance();
+        registry.registerAnnotatedMethods(instance);
+        return (instance instanceof AutoCloseable closeable) ? closeable : () -> { };
+    }
+
+    /** Whether the class is (meta-)annotated with Spring's {@code @Configuration}, found by name. */
+    public static boolean isSpringConfiguration(Class<?> type) {
+        return hasAnnotationNamed(type.getAnnotations(), new HashSet<>());
+    }
+
+    private static boolean hasAnnotationNamed(Annotation[] annotations, Set<Class<?>> seen) {
+        for (Annotation annotation : annotations) {
+            Class<? extends Annotation> annotationType = annotation.annotationType();
+            if (annotationType.getName().equals(CONFIGURATION_ANNOTATION)) {
+                return true;
+            }
+            if (seen.add(annotationType) && hasAnnotationNamed(annotationType.getAnnotations(), seen)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

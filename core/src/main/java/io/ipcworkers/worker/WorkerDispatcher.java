@@ -1,0 +1,119 @@
+package io.ipcworkers.worker;
+
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.ipcworkers.IpcProtocolException;
+import io.ipcworkers.Message;
+import io.ipcworkers.NoListenerException;
+import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameHandler;
+import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.codec.ErrorReply;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.Delivery;
+import io.ipcworkers.dispatch.ListenerDispatcher;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Serves a pool worker's messages: the reader thread queues frames, the thread that called
+ * {@link #serveUntilStopped()} handles them one at a time, in the order they arrived. The queue is
+ * bounded, so a parent that sends faster than the listeners work is slowed down by the socket
+ * instead of filling this JVM's heap.
+ */
+final class WorkerDispatcher implements FrameHandler {
+
+    private static final int QUEUE_CAPACITY = 1024;
+
+    private static final Frame STOP = new Frame(FrameType.SHUTDOWN, 0, 0, new byte[0]);
+
+    private final String pool;
+
+    private final ConnectedParentProcess parent;
+
+    private final ListenerDispatcher dispatcher;
+
+    private final BlockingQueue<Frame> work = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+
+    private final Set<String> reportedTopics = ConcurrentHashMap.newKeySet();
+
+    WorkerDispatcher(String pool, ConnectedParentProcess parent, ListenerRegistry registry) {
+        this.pool = pool;
+        this.parent = parent;
+        this.dispatcher = new ListenerDispatcher(registry);
+    }
+
+    @Override
+    public void onFrame(Frame frame) throws Exception {
+        switch (frame.type()) {
+            case MESSAGE, REQUEST, SHUTDOWN -> this.work.put(frame);
+            default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame from the parent");
+        }
+    }
+
+    @Override
+    public void onClosed(@Nullable Throwable cause) {
+        if (cause != null) {
+            System.err.println("[ipc-workers] Connection to the parent failed: " + cause);
+        }
+        // the parent is gone: nobody could receive results, so stop at once
+        this.work.clear();
+        this.work.offer(STOP);
+    }
+
+    /** Handles frames until a SHUTDOWN frame (after the work queued before it) or the connection ends. */
+    void serveUntilStopped() throws InterruptedException {
+        while (true) {
+            Frame frame = this.work.take();
+            if (frame.type() == FrameType.SHUTDOWN) {
+                return;
+            }
+            handle(frame);
+        }
+    }
+
+    private void handle(Frame frame) {
+        MessageCodec codec = this.parent.codec();
+        boolean request = frame.type() == FrameType.REQUEST;
+        Message message;
+        try {
+            message = codec.decode(frame.body());
+        }
+        catch (IpcProtocolException ex) {
+            System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
+            return;
+        }
+        try {
+            Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
+                    "worker pid " + ProcessHandle.current().pid());
+            if (request) {
+                this.parent.send(FrameType.REPLY, 0, frame.correlationId(), codec.encode(Message.of(message.topic(), reply)));
+            }
+            else if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
+                this.parent.send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(Message.of(message.topic(), reply)));
+            }
+        }
+        catch (Exception ex) {
+            failed(frame, message, ex, request);
+        }
+    }
+
+    private void failed(Frame frame, Message message, Exception failure, boolean request) {
+        if (request) {
+            this.parent.send(FrameType.ERROR, 0, frame.correlationId(),
+                    this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
+        }
+        else if (failure instanceof NoListenerException) {
+            if (this.reportedTopics.add(message.topic())) {
+                System.err.println("[ipc-workers] " + failure.getMessage() + "; dropping such messages");
+            }
+        }
+        else {
+            System.err.println("[ipc-workers] Listener for topic '" + message.topic() + "' failed: " + failure);
+            failure.printStackTrace();
+        }
+    }
+}

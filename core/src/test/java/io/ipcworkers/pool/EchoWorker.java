@@ -1,0 +1,52 @@
+package io.ipcworkers.pool;
+
+import java.util.Map;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.ParentProcess;
+
+/** A plain (Spring-free) worker used by the pool tests. */
+public class EchoWorker {
+
+    public record Job(String name, int size) {
+    }
+
+    @IpcListener("echo")
+    public Object echo(Object payload) {
+        return payload;
+    }
+
+    @IpcListener("double")
+    public Job doubled(Job job) {
+        return new Job(job.name(), job.size() * 2);
+    }
+
+    @IpcListener("fail")
+    public void fail(String why) {
+        throw new IllegalStateException(why);
+    }
+
+    @IpcListener("crash")
+    public void crash(int code) {
+        Runtime.getRuntime().halt(code);
+    }
+
+    @IpcListener("sleep")
+    public long sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return ProcessHandle.current().pid();
+    }
+
+    @IpcListener("pid")
+    public long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @IpcListener("progress")
+    public void progress(int steps, ParentProcess parent, Message message) {
+        for (int i = 1; i <= steps; i++) {
+            parent.sendMessage(Message.of("step", Map.of("n", i, "of", steps)));
+        }
+    }
+}

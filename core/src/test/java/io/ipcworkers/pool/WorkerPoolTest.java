@@ -1,0 +1,141 @@
+package io.ipcworkers.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.ipcworkers.ChildProcess;
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.NoListenerException;
+import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.RemoteListenerException;
+import io.ipcworkers.UnknownPoolException;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.launch.LauncherSettings;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/** Pools of plain workers, without Spring. */
+class WorkerPoolTest {
+
+    static final List<String> steps = new CopyOnWriteArrayList<>();
+
+    static WorkerPools pools;
+
+    static final List<Long> seenPids = new CopyOnWriteArrayList<>();
+
+    public static class ParentListeners {
+
+        @IpcListener(topics = "step", pool = "echo")
+        public void step(Map<String, Integer> step, ChildProcess sender) {
+            steps.add(sender.getId() + ":" + step.get("n") + "/" + step.get("of"));
+        }
+    }
+
+    @BeforeAll
+    static void start() {
+        ListenerRegistry parent = new ListenerRegistry();
+        parent.registerAnnotatedMethods(new ParentListeners());
+        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
+        pools = new WorkerPools(List.of(PoolSettings.of("echo", 2, EchoWorker.class.getName())), launcher,
+                MessageCodec.withDefaultMapper(), parent);
+        pools.start();
+        seenPids.addAll(pools.pool("echo").workerPids());
+    }
+
+    @AfterAll
+    static void stop() {
+        seenPids.addAll(pools.pool("echo").workerPids());
+        pools.close();
+        assertThat(seenPids).noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+    }
+
+    @Test
+    void requestRepliesWithTheListenersReturnValue() throws Exception {
+        assertThat(pools.request("echo", "echo", Map.of("a", 1), Map.class).get(10, TimeUnit.SECONDS)).isEqualTo(Map.of("a", 1));
+        assertThat(pools.request("echo", "double", new EchoWorker.Job("x", 21), EchoWorker.Job.class).get(10, TimeUnit.SECONDS))
+            .isEqualTo(new EchoWorker.Job("x", 42));
+    }
+
+    @Test
+    void requestsSpreadOverTheWorkers() throws Exception {
+        List<CompletableFuture<Long>> pids = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            pids.add(pools.request("echo", "sleep", 300, Long.class));
+        }
+        assertThat(pids.stream().map(CompletableFuture::join).distinct()).hasSize(2);
+    }
+
+    @Test
+    void listenerExceptionFailsTheRequestWithItsTypeAndMessage() {
+        assertThatExceptionOfType(ExecutionException.class)
+            .isThrownBy(() -> pools.request("echo", "fail", "bad input", Object.class).get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(RemoteListenerException.class)
+            .withMessageContaining("Listener for topic 'fail' on worker echo-")
+            .withMessageContaining("java.lang.IllegalStateException: bad input");
+    }
+
+    @Test
+    void unknownTopicFailsTheRequest() {
+        assertThatExceptionOfType(ExecutionException.class)
+            .isThrownBy(() -> pools.request("echo", "nope", null, Object.class).get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(NoListenerException.class)
+            .withMessageContaining("No listener for topic 'nope' in pool 'echo'");
+    }
+
+    @Test
+    void unknownPoolFailsAtOnceNamingTheKnownPools() {
+        assertThatExceptionOfType(UnknownPoolException.class).isThrownBy(() -> pools.send("ehco", "echo", null))
+            .withMessageContaining("Unknown pool 'ehco'; known pools: [echo]");
+    }
+
+    @Test
+    void workerMessagesReachParentListenersInOrder() {
+        steps.clear();
+        pools.send("echo", "progress", 50);
+        await().atMost(Duration.ofSeconds(10)).until(() -> steps.size() == 50);
+        long pid = Long.parseLong(steps.get(0).split(":")[0]);
+        List<String> expected = new ArrayList<>();
+        for (int i = 1; i <= 50; i++) {
+            expected.add(pid + ":" + i + "/50");
+        }
+        assertThat(steps).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void crashedWorkersFailTheirInFlightRequestsWithExitCodeAndAreReplaced() throws Exception {
+        List<Long> before = pools.pool("echo").workerPids();
+        // least-busy routing puts one request on each of the two idle workers: both die
+        CompletableFuture<Object> first = pools.request("echo", "crash", 77, Object.class);
+        CompletableFuture<Object> second = pools.request("echo", "crash", 77, Object.class);
+
+        for (CompletableFuture<Object> request : List.of(first, second)) {
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> request.get(10, TimeUnit.SECONDS))
+                .havingCause().isInstanceOf(ProcessExitedException.class)
+                .withMessageContaining("exited with code 77 while request 'crash' was in flight");
+        }
+        await().atMost(Duration.ofSeconds(30)).until(() -> pools.pool("echo").usableWorkers().size() == 2);
+        List<Long> after = pools.pool("echo").workerPids();
+        seenPids.addAll(after);
+        assertThat(after).doesNotContainAnyElementsOf(before);
+        assertThat(pools.pool("echo").restartCount()).isGreaterThanOrEqualTo(2);
+        assertThat(pools.request("echo", "echo", "alive", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("alive");
+    }
+
+    @Test
+    void broadcastReachesEveryWorker() {
+        assertThat(pools.broadcast("echo", "pid", null)).isEqualTo(2);
+    }
+}
