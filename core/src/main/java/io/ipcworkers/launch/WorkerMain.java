@@ -16,6 +16,7 @@ import io.ipcworkers.channel.SocketConnection;
 import io.ipcworkers.worker.ConnectedParentProcess;
 import io.ipcworkers.worker.LocalChildProcess;
 import io.ipcworkers.worker.WorkerExit;
+import io.ipcworkers.worker.WorkerJvm;
 
 /**
  * The main class of every child JVM. Reads the bootstrap from stdin, watches stdin for the parent's
@@ -32,6 +33,7 @@ public final class WorkerMain {
     public static void main(String[] args) {
         Connection connection;
         WorkerTask task;
+        WorkerJvm.mark();
         try {
             Bootstrap bootstrap = Bootstrap.readFrom(System.in);
             watchForParentDeath(System.in);

@@ -98,7 +98,7 @@ public final class WorkerPool {
 
     /**
      * Starts every worker in parallel and waits until all are ready.
-     * @throws IpcException naming the worker that could not start and why (its stderr included);
+     * @throws PoolStartException naming the worker that could not start and why (its stderr included);
      *     workers that did start are stopped again
      */
     public void start() {
@@ -116,7 +116,7 @@ public final class WorkerPool {
             starting.forEach((future) -> future.thenAccept((worker) -> worker.stopProcess(Duration.ZERO)));
             this.state = State.STOPPED;
             Throwable cause = ex.getCause();
-            throw new IpcException("Pool '" + name() + "' could not start: " + cause.getMessage(), cause);
+            throw new PoolStartException(name(), cause);
         }
         this.state = State.RUNNING;
     }

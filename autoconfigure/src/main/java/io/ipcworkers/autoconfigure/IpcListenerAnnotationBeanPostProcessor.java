@@ -1,0 +1,62 @@
+package io.ipcworkers.autoconfigure;
+
+import java.lang.reflect.Method;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.dispatch.ListenerEndpoint;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+
+/**
+ * Finds {@link IpcListener} methods on every bean as it is initialized and registers them. Used in
+ * the parent (messages from workers) and in Spring workers (messages from the parent). Invokes
+ * through proxies, so transactional or otherwise advised listeners keep their advice.
+ */
+public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor {
+
+    private final Supplier<ListenerRegistry> registry;
+
+    private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
+
+    /**
+     * @param registry where to register endpoints; resolved on first use, so that a registry bean is
+     *     not created before the post-processors that might apply to it
+     */
+    public IpcListenerAnnotationBeanPostProcessor(Supplier<ListenerRegistry> registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+        Class<?> targetClass = AopUtils.getTargetClass(bean);
+        if (this.classesWithoutListeners.contains(targetClass)) {
+            return bean;
+        }
+        Map<Method, IpcListener> methods = MethodIntrospector.selectMethods(targetClass,
+                (MethodIntrospector.MetadataLookup<IpcListener>) (method) -> AnnotatedElementUtils
+                    .findMergedAnnotation(method, IpcListener.class));
+        if (methods.isEmpty()) {
+            this.classesWithoutListeners.add(targetClass);
+            return bean;
+        }
+        methods.forEach((method, annotation) -> {
+            Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+            try {
+                this.registry.get().register(ListenerEndpoint.create(bean, invocable, annotation));
+            }
+            catch (IllegalArgumentException ex) {
+                throw new IllegalStateException("Invalid @IpcListener method on bean '" + beanName + "': "
+                        + ex.getMessage(), ex);
+            }
+        });
+        return bean;
+    }
+}

@@ -1,0 +1,93 @@
+package io.ipcworkers.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+
+import io.ipcworkers.MessageBus;
+import io.ipcworkers.MessageFactory;
+import io.ipcworkers.ProcessManager;
+import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.launch.LauncherSettings;
+import io.ipcworkers.pool.PoolSettings;
+import io.ipcworkers.pool.WorkerPools;
+import tools.jackson.databind.json.JsonMapper;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.core.io.ResourceLoader;
+
+/**
+ * Auto-configuration of ipc-workers in the parent: a {@link ProcessManager}, a
+ * {@link MessageFactory}, the pools declared under {@code ipc.pools} behind a {@link MessageBus},
+ * and {@code @IpcListener} dispatch for messages from workers. Off with {@code ipc.enabled=false},
+ * and always off inside a worker JVM.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration")
+@ConditionalOnBooleanProperty(name = "ipc.enabled", matchIfMissing = true)
+@Conditional(OnParentJvmCondition.class)
+@EnableConfigurationProperties(IpcWorkersProperties.class)
+public final class IpcWorkersAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    ListenerRegistry ipcListenerRegistry() {
+        return new ListenerRegistry();
+    }
+
+    @Bean
+    static IpcListenerAnnotationBeanPostProcessor ipcListenerAnnotationBeanPostProcessor(
+            ObjectProvider<ListenerRegistry> registry) {
+        return new IpcListenerAnnotationBeanPostProcessor(registry::getObject);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    MessageFactory messageFactory() {
+        return new MessageFactory();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    ProcessManager processManager(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper) {
+        return ProcessManager.builder()
+            .jsonMapper(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()))
+            .maxFrameLength(maxFrameLength(properties))
+            .stopGracePeriod(properties.getStopGracePeriod())
+            .build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(MessageBus.class)
+    WorkerPools ipcWorkerPools(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
+            ListenerRegistry listenerRegistry, ResourceLoader resourceLoader) {
+        List<PoolSettings> pools = new PoolSettingsFactory(resourceLoader.getClassLoader()).create(properties.getPools());
+        Duration connectTimeout = pools.stream().map(PoolSettings::startTimeout).max(Duration::compareTo)
+            .orElse(Duration.ofSeconds(60));
+        LauncherSettings launcher = new LauncherSettings(maxFrameLength(properties), connectTimeout,
+                ProcessOutput.console(), List.of());
+        MessageCodec codec = new MessageCodec(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+        return new WorkerPools(pools, launcher, codec, listenerRegistry);
+    }
+
+    @Bean
+    @ConditionalOnBean(WorkerPools.class)
+    WorkerPoolsLifecycle ipcWorkerPoolsLifecycle(WorkerPools pools, IpcWorkersProperties properties) {
+        return new WorkerPoolsLifecycle(pools, properties.isAutoStartup());
+    }
+
+    private static int maxFrameLength(IpcWorkersProperties properties) {
+        long bytes = properties.getMaxFrameLength().toBytes();
+        if (bytes < 1024 || bytes > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("ipc.max-frame-length must be between 1KB and 2GB, but is "
+                    + properties.getMaxFrameLength());
+        }
+        return (int) bytes;
+    }
+}

@@ -1,0 +1,20 @@
+package io.ipcworkers.autoconfigure;
+
+import io.ipcworkers.pool.PoolStartException;
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/** Explains a pool whose workers could not start, quoting what the worker printed before it died. */
+class PoolStartFailureAnalyzer extends AbstractFailureAnalyzer<PoolStartException> {
+
+    @Override
+    protected FailureAnalysis analyze(Throwable rootFailure, PoolStartException cause) {
+        String property = "ipc.pools." + cause.getPool() + ".worker";
+        return new FailureAnalysis("Worker pool '" + cause.getPool() + "' could not start its workers:\n\n    "
+                + cause.getMessage().replace("\n", "\n    "),
+                "Read the worker's stderr above. Check that " + property + " names a class that starts in a JVM of "
+                        + "its own (its @Configuration beans must not need the parent's beans) and declares at "
+                        + "least one @IpcListener method; raise ipc.pools." + cause.getPool()
+                        + ".start-timeout for slow-starting workers.", cause);
+    }
+}

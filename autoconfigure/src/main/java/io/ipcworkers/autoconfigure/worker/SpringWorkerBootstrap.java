@@ -1,0 +1,41 @@
+package io.ipcworkers.autoconfigure.worker;
+
+import io.ipcworkers.ParentProcess;
+import io.ipcworkers.autoconfigure.IpcListenerAnnotationBeanPostProcessor;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.worker.ConnectedParentProcess;
+import io.ipcworkers.worker.WorkerBootstrap;
+import tools.jackson.databind.json.JsonMapper;
+import org.springframework.boot.Banner;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * Boots a Spring worker inside its worker JVM: a minimal, non-web application context from the
+ * pool's {@code worker} class, with the {@link ParentProcess} as an injectable bean, the profile
+ * {@value #WORKER_PROFILE} active (for worker-only settings in {@code application-ipc-worker.yml}),
+ * and the {@code @IpcListener} methods of its beans registered. Found by {@code ServiceLoader}.
+ */
+public final class SpringWorkerBootstrap implements WorkerBootstrap {
+
+    /** Profile active in every Spring worker. */
+    public static final String WORKER_PROFILE = "ipc-worker";
+
+    @Override
+    public AutoCloseable start(Class<?> configuration, ConnectedParentProcess parent, ListenerRegistry registry) {
+        SpringApplication application = new SpringApplication(configuration);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setBannerMode(Banner.Mode.OFF);
+        application.setLogStartupInfo(false);
+        application.setAdditionalProfiles(WORKER_PROFILE);
+        application.addInitializers((ConfigurableApplicationContext context) -> {
+            context.getBeanFactory().registerSingleton("ipcParentProcess", parent);
+            context.getBeanFactory().addBeanPostProcessor(new IpcListenerAnnotationBeanPostProcessor(() -> registry));
+        });
+        ConfigurableApplicationContext context = application.run();
+        context.getBeanProvider(JsonMapper.class).ifAvailable((mapper) -> parent.useCodec(new MessageCodec(mapper)));
+        return context::close;
+    }
+}

@@ -1,0 +1,146 @@
+package io.ipcworkers.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.ipcworkers.MessageBus;
+import io.ipcworkers.MessageFactory;
+import io.ipcworkers.ProcessManager;
+import io.ipcworkers.autoconfigure.it.PlainWorker;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.pool.PoolSettings;
+import io.ipcworkers.pool.Routing;
+import io.ipcworkers.pool.WorkerPools;
+import io.ipcworkers.worker.WorkerJvm;
+import org.jspecify.annotations.Nullable;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** What the auto-configuration registers, under which conditions, and how properties bind. */
+class IpcWorkersAutoConfigurationTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, IpcWorkersAutoConfiguration.class))
+        .withPropertyValues("ipc.auto-startup=false");
+
+    @Test
+    void registersTheCoreBeansWithoutAnyPool() {
+        this.runner.run((context) -> {
+            assertThat(context).hasSingleBean(ProcessManager.class)
+                .hasSingleBean(MessageFactory.class)
+                .hasSingleBean(MessageBus.class)
+                .hasSingleBean(ListenerRegistry.class)
+                .hasSingleBean(IpcListenerAnnotationBeanPostProcessor.class)
+                .hasSingleBean(WorkerPoolsLifecycle.class);
+            assertThat(context.getBean(WorkerPools.class).pools()).isEmpty();
+        });
+    }
+
+    @Test
+    void backsOffEntirelyWhenDisabled() {
+        this.runner.withPropertyValues("ipc.enabled=false").run((context) -> assertThat(context)
+            .doesNotHaveBean(ProcessManager.class)
+            .doesNotHaveBean(MessageBus.class)
+            .doesNotHaveBean(MessageFactory.class)
+            .doesNotHaveBean(IpcListenerAnnotationBeanPostProcessor.class));
+    }
+
+    @Test
+    void configuresNothingInsideAWorkerJvm() {
+        this.runner.withSystemProperties(WorkerJvm.PROPERTY + "=true")
+            .withPropertyValues("ipc.pools.plain.worker=" + PlainWorker.class.getName())
+            .run((context) -> assertThat(context).doesNotHaveBean(ProcessManager.class)
+                .doesNotHaveBean(MessageBus.class)
+                .doesNotHaveBean(WorkerPoolsLifecycle.class));
+    }
+
+    @Test
+    void backsOffForUserDefinedBeans() {
+        this.runner.withUserConfiguration(UserBeans.class).run((context) -> {
+            assertThat(context).hasSingleBean(ProcessManager.class).hasSingleBean(MessageFactory.class)
+                .hasSingleBean(MessageBus.class).doesNotHaveBean(WorkerPools.class)
+                .doesNotHaveBean(WorkerPoolsLifecycle.class);
+            assertThat(context.getBean(MessageFactory.class)).isSameAs(UserBeans.factory);
+            assertThat(context.getBean(MessageBus.class)).isSameAs(UserBeans.bus);
+        });
+    }
+
+    @Test
+    void bindsEveryPoolProperty() {
+        this.runner.withPropertyValues("ipc.pools.thumbs.workers=3",
+                "ipc.pools.thumbs.worker=" + PlainWorker.class.getName(),
+                "ipc.pools.thumbs.jvm-args=-Xmx96m,-Dfoo=bar",
+                "ipc.pools.thumbs.environment.API_TOKEN=secret",
+                "ipc.pools.thumbs.routing=round-robin",
+                "ipc.pools.thumbs.max-in-flight=8",
+                "ipc.pools.thumbs.request-timeout=2s",
+                "ipc.pools.thumbs.acquire-timeout=250ms",
+                "ipc.pools.thumbs.start-timeout=20s",
+                "ipc.pools.thumbs.stop-timeout=3s",
+                "ipc.pools.thumbs.restart.backoff=100ms",
+                "ipc.pools.thumbs.restart.max-backoff=5s",
+                "ipc.pools.other.worker=" + PlainWorker.class.getName())
+            .run((context) -> {
+                PoolSettings thumbs = context.getBean(WorkerPools.class).pool("thumbs").settings();
+                assertThat(thumbs).isEqualTo(new PoolSettings("thumbs", 3, PlainWorker.class.getName(),
+                        List.of("-Xmx96m", "-Dfoo=bar"), Map.of("API_TOKEN", "secret"), Routing.ROUND_ROBIN, 8,
+                        Duration.ofSeconds(2), Duration.ofMillis(250), Duration.ofSeconds(20), Duration.ofSeconds(3),
+                        Duration.ofMillis(100), Duration.ofSeconds(5)));
+                PoolSettings other = context.getBean(WorkerPools.class).pool("other").settings();
+                assertThat(other).isEqualTo(PoolSettings.of("other", 1, PlainWorker.class.getName()));
+            });
+    }
+
+    @Test
+    void poolsStartOnlyWhenAutoStartupIsOn() {
+        this.runner.withPropertyValues("ipc.pools.plain.worker=" + PlainWorker.class.getName())
+            .run((context) -> assertThat(context.getBean(WorkerPoolsLifecycle.class).isRunning()).isFalse());
+        assertThat(new IpcWorkersProperties().isAutoStartup()).isTrue();
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class UserBeans {
+
+        static final MessageFactory factory = new MessageFactory();
+
+        static final MessageBus bus = new MessageBus() {
+
+            @Override
+            public void send(String pool, String topic, @Nullable Object payload) {
+            }
+
+            @Override
+            public int broadcast(String pool, String topic, @Nullable Object payload) {
+                return 0;
+            }
+
+            @Override
+            public <T> java.util.concurrent.CompletableFuture<T> request(String pool, String topic,
+                    @Nullable Object payload, Class<T> replyType) {
+                return new java.util.concurrent.CompletableFuture<>();
+            }
+        };
+
+        @Bean
+        MessageFactory userMessageFactory() {
+            return factory;
+        }
+
+        @Bean
+        MessageBus userMessageBus() {
+            return bus;
+        }
+
+        @Bean(destroyMethod = "close")
+        ProcessManager userProcessManager() {
+            return new ProcessManager();
+        }
+    }
+}

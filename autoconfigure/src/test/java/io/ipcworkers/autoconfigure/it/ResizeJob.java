@@ -1,0 +1,4 @@
+package io.ipcworkers.autoconfigure.it;
+
+public record ResizeJob(String path, int width) {
+}

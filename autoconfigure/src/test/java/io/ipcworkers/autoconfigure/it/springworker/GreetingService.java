@@ -1,0 +1,24 @@
+package io.ipcworkers.autoconfigure.it.springworker;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.ParentProcess;
+
+/** A bean of the Spring worker: uses the injected parent and its own configuration. */
+public class GreetingService {
+
+    private final ParentProcess parent;
+
+    private final String salutation;
+
+    GreetingService(ParentProcess parent, String salutation) {
+        this.parent = parent;
+        this.salutation = salutation;
+    }
+
+    @IpcListener("greet")
+    public String greet(String name) {
+        this.parent.sendMessage(Message.of("greeted", name));
+        return this.salutation + ", " + name + " (parent " + this.parent.getId() + ")";
+    }
+}
