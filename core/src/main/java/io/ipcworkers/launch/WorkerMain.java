@@ -56,13 +56,22 @@ public final class WorkerMain {
             return WorkerExit.OK;
         }
         catch (Throwable ex) {
-            System.err.println("[ipc-workers] Worker task failed: " + ex);
             ex.printStackTrace();
+            // last, so that the few lines the parent quotes from our stderr always include it
+            System.err.println("[ipc-workers] Worker task failed: " + summary(ex));
             return WorkerExit.TASK_FAILED;
         }
         finally {
             parent.close();
         }
+    }
+
+    private static String summary(Throwable failure) {
+        Throwable root = failure;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return (root == failure) ? failure.toString() : failure + "; root cause: " + root;
     }
 
     /**

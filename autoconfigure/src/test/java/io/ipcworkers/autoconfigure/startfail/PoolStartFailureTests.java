@@ -1,0 +1,52 @@
+package io.ipcworkers.autoconfigure.startfail;
+
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatException;
+
+/** A worker that cannot start fails the application's start-up with a report quoting the worker. */
+@ExtendWith(OutputCaptureExtension.class)
+class PoolStartFailureTests {
+
+    @Test
+    void springWorkerWithoutListenersFailsStartupNamingThePool(CapturedOutput output) {
+        run(EmptySpringWorker.class);
+
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Worker pool 'broken' could not start its workers")
+            .contains("has no @IpcListener methods")
+            .contains("ipc.pools.broken.worker");
+    }
+
+    @Test
+    void springWorkerWhoseContextFailsReportsTheWorkersError(CapturedOutput output) {
+        run(BrokenSpringWorker.class);
+
+        assertThat(output).contains("Worker pool 'broken' could not start its workers")
+            .contains("exited with code 1 before it was ready")
+            .contains("database url missing in the worker");
+    }
+
+    private static void run(Class<?> worker) {
+        SpringApplication application = new SpringApplication(ParentApp.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        application.setDefaultProperties(Map.of("ipc.pools.broken.worker", worker.getName(),
+                "ipc.pools.broken.jvm-args", "-Xmx64m"));
+        assertThatException().isThrownBy(application::run);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class ParentApp {
+    }
+}

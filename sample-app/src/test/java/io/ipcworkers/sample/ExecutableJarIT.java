@@ -1,0 +1,66 @@
+package io.ipcworkers.sample;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Runs the repackaged executable jar with {@code java -jar}: the application's and the library's
+ * classes are nested in BOOT-INF, so this only works if workers are started through Boot's launcher.
+ */
+class ExecutableJarIT {
+
+    @Test
+    void sampleRunsFromTheExecutableJarAndLeavesNoWorkerBehind() throws Exception {
+        Path jar = Path.of(System.getProperty("sample.jar"));
+        assertThat(jar).exists();
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process app = new ProcessBuilder(java, "-Xmx128m", "-jar", jar.toString(), "--sample.limit=100000")
+            .redirectErrorStream(true)
+            .start();
+        List<String> lines = new ArrayList<>();
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = reader.readLine()) != null) {
+                lines.add(line);
+            }
+        }
+        assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        String output = String.join("\n", lines);
+
+        assertThat(app.exitValue()).as(output).isZero();
+        assertThat(output).contains("9,592 primes below 100,000").contains("written by Spring worker pid");
+        List<Long> workerPids = pidsIn(output);
+        assertThat(workerPids).hasSizeGreaterThanOrEqualTo(3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> workerPids.stream()
+            .noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        assertThat(Files.size(jar)).isPositive();
+    }
+
+    /** The pids the sample prints: "on worker JVMs [a, b]" and "written by Spring worker pid c". */
+    private static List<Long> pidsIn(String output) {
+        List<Long> pids = new ArrayList<>();
+        Matcher plain = Pattern.compile("on worker JVMs \\[([\\d, ]+)]").matcher(output);
+        assertThat(plain.find()).as(output).isTrue();
+        for (String pid : plain.group(1).split(", ")) {
+            pids.add(Long.valueOf(pid));
+        }
+        Matcher spring = Pattern.compile("written by Spring worker pid (\\d+)").matcher(output);
+        assertThat(spring.find()).as(output).isTrue();
+        pids.add(Long.valueOf(spring.group(1)));
+        return pids;
+    }
+}

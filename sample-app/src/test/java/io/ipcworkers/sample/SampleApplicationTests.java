@@ -1,0 +1,36 @@
+package io.ipcworkers.sample;
+
+import io.ipcworkers.pool.WorkerPools;
+import io.ipcworkers.sample.reports.ReportWorkerConfiguration;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.context.ApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The sample's main job, end to end, in this JVM as parent (from the exploded class path). */
+@SpringBootTest(properties = { "sample.limit=100000", "sample.chunks=4" })
+class SampleApplicationTests {
+
+    @Autowired
+    PrimeReportRunner runner;
+
+    @Autowired
+    WorkerPools pools;
+
+    @Autowired
+    ApplicationContext context;
+
+    @Test
+    void countsPrimesInPlainWorkersAndWritesTheReportInASpringWorker() {
+        assertThat(this.runner.report()).contains("9,592 primes below 100,000")
+            .contains("written by Spring worker pid " + this.pools.pool("reports").workerPids().get(0));
+        assertThat(this.pools.pool("primes").workerPids()).hasSize(2);
+    }
+
+    @Test
+    void theSpringWorkersConfigurationStaysOutOfTheParent() {
+        assertThat(this.context.getBeanNamesForType(ReportWorkerConfiguration.class)).isEmpty();
+    }
+}
