@@ -2,7 +2,10 @@ package io.ipcworkers.pool;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -50,6 +53,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private final CompletableFuture<Integer> exit;
 
     private final AtomicLong handled = new AtomicLong();
+
+    private volatile Set<String> topics = Set.of();
 
     private final long startedNanos = System.nanoTime();
 
@@ -177,7 +182,10 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     @Override
     public void onFrame(Frame frame) {
         switch (frame.type()) {
-            case READY -> this.ready.complete(null);
+            case READY -> {
+                this.topics = readyTopics(this.codec.decode(frame.body()));
+                this.ready.complete(null);
+            }
             case MESSAGE -> {
                 Message message = this.codec.decode(frame.body());
                 boolean isReply = frame.hasFlag(Frame.FLAG_REPLY);
@@ -187,6 +195,30 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             case ERROR -> complete(frame, this.codec.decode(frame.body()));
             default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame");
         }
+    }
+
+    /** The topics a worker announces in its READY frame; untrusted, so only strings are kept. */
+    private static Set<String> readyTopics(Message ready) {
+        Object payload = ready.payload();
+        if (payload instanceof Map<?, ?> map && map.get("topics") instanceof Collection<?> topics) {
+            Set<String> names = new HashSet<>();
+            for (Object topic : topics) {
+                if (topic instanceof String name) {
+                    names.add(name);
+                }
+            }
+            return Set.copyOf(names);
+        }
+        throw new IpcProtocolException("malformed READY frame: no topic list");
+    }
+
+    /** Whether this worker has a listener for the topic. */
+    boolean listensTo(String topic) {
+        return this.topics.contains(topic);
+    }
+
+    Set<String> topics() {
+        return this.topics;
     }
 
     private void complete(Frame frame, @Nullable Message error) {

@@ -4,6 +4,11 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -16,6 +21,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
+import io.ipcworkers.NoListenerException;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LaunchOptions;
@@ -61,6 +67,8 @@ public final class WorkerPool {
     private final AtomicLong restarts = new AtomicLong();
 
     private final Object capacity = new Object();
+
+    private final Map<String, LongAdder> unhandledSends = new ConcurrentHashMap<>();
 
     private volatile State state = State.NEW;
 
@@ -135,18 +143,30 @@ public final class WorkerPool {
         return worker;
     }
 
-    /** Sends a message to one worker chosen by the pool's routing. */
+    /**
+     * Sends a message to one worker chosen by the pool's routing. A message for a topic the workers
+     * have no listener for is not sent: it is counted and logged once per topic.
+     */
     public void send(String topic, @Nullable Object payload) {
         Message message = Message.of(topic, payload);
-        acquire(topic).send(message);
+        PoolWorker worker = acquire(topic);
+        if (!worker.listensTo(topic)) {
+            unhandled(topic, worker);
+            return;
+        }
+        worker.send(message);
     }
 
-    /** Sends a message to every usable worker; returns how many. */
+    /** Sends a message to every usable worker with a listener for the topic; returns how many. */
     public int broadcast(String topic, @Nullable Object payload) {
         requireRunning(topic);
         Message message = Message.of(topic, payload);
         int sent = 0;
         for (PoolWorker worker : usableWorkers()) {
+            if (!worker.listensTo(topic)) {
+                unhandled(topic, worker);
+                continue;
+            }
             try {
                 worker.send(message);
                 sent++;
@@ -162,6 +182,10 @@ public final class WorkerPool {
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType) {
         Message message = Message.of(topic, payload);
         PoolWorker worker = acquire(topic);
+        if (!worker.listensTo(topic)) {
+            return CompletableFuture.failedFuture(new NoListenerException("No listener for topic '" + topic
+                    + "' in pool '" + name() + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")"));
+        }
         long id = this.correlationIds.incrementAndGet();
         return worker.request(id, message, this.settings.requestTimeout())
             .thenApply((reply) -> reply.payloadAs(replyType));
@@ -232,6 +256,22 @@ public final class WorkerPool {
             throw new IpcException("Pool '" + name() + "' is " + current.name().toLowerCase()
                     + "; '" + topic + "' was not sent");
         }
+    }
+
+    private void unhandled(String topic, PoolWorker worker) {
+        LongAdder count = this.unhandledSends.computeIfAbsent(topic, (key) -> new LongAdder());
+        count.increment();
+        if (count.sum() == 1) {
+            logger.log(Level.WARNING, "No listener for topic '" + topic + "' in pool '" + name() + "' (its workers "
+                    + "listen to " + new TreeSet<>(worker.topics()) + "); such messages are dropped and counted");
+        }
+    }
+
+    /** Messages not sent because no worker listens to their topic, by topic. */
+    public Map<String, Long> unhandledSendCounts() {
+        Map<String, Long> counts = new TreeMap<>();
+        this.unhandledSends.forEach((topic, count) -> counts.put(topic, count.sum()));
+        return counts;
     }
 
     void requestFinished() {

@@ -169,7 +169,17 @@ class MessageBusIntegrationTests {
         assertThatExceptionOfType(ExecutionException.class)
             .isThrownBy(() -> result(this.bus.request("plain", "unheard", null, Object.class)))
             .havingCause().isInstanceOf(NoListenerException.class)
-            .withMessageContaining("No listener for topic 'unheard' in pool 'plain'");
+            .withMessageContaining("No listener for topic 'unheard' in pool 'plain'")
+            .withMessageContaining("resize");
+    }
+
+    @Test
+    void plainSendsForATopicNobodyListensToAreCountedNotSent() {
+        long before = this.pools.pool("plain").unhandledSendCounts().getOrDefault("unheard-send", 0L);
+        this.bus.send("plain", "unheard-send", 1);
+        this.bus.send("plain", "unheard-send", 2);
+
+        assertThat(this.pools.pool("plain").unhandledSendCounts()).containsEntry("unheard-send", before + 2);
     }
 
     @Test
