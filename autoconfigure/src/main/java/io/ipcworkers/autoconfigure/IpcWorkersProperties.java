@@ -102,8 +102,14 @@ public class IpcWorkersProperties {
         /** How a worker is picked for a message or request. */
         private Routing routing = Routing.LEAST_BUSY;
 
-        /** Requests one worker may have in flight before routing passes it over. */
+        /** Messages (sends and requests) one worker may have unacknowledged before routing passes it over; bounds the parent's memory. */
         private int maxInFlight = 256;
+
+        /** Callers that may wait for a worker with room when all are full; further callers fail at once. */
+        private int maxWaiting = 1000;
+
+        /** Longest a worker may spend on one message before it is killed and replaced (the message fails with a timeout); unset for no limit. */
+        private @Nullable Duration handlerTimeout;
 
         /** How long a request waits for its reply before its future fails with a timeout. */
         private Duration requestTimeout = Duration.ofSeconds(30);
@@ -119,6 +125,15 @@ public class IpcWorkersProperties {
 
         /** Restart policy for workers that exit unexpectedly. */
         private final Restart restart = new Restart();
+
+        /** Liveness: workers heartbeat on a thread of their own; a silent one is taken as hung. */
+        private final Heartbeat heartbeat = new Heartbeat();
+
+        /** Replacing healthy workers after a number of messages or past a memory limit. */
+        private final Recycle recycle = new Recycle();
+
+        /** What happens to messages a worker had not acknowledged when it died. */
+        private final Delivery delivery = new Delivery();
 
         public int getWorkers() {
             return this.workers;
@@ -168,6 +183,34 @@ public class IpcWorkersProperties {
             this.maxInFlight = maxInFlight;
         }
 
+        public int getMaxWaiting() {
+            return this.maxWaiting;
+        }
+
+        public void setMaxWaiting(int maxWaiting) {
+            this.maxWaiting = maxWaiting;
+        }
+
+        public @Nullable Duration getHandlerTimeout() {
+            return this.handlerTimeout;
+        }
+
+        public void setHandlerTimeout(@Nullable Duration handlerTimeout) {
+            this.handlerTimeout = handlerTimeout;
+        }
+
+        public Heartbeat getHeartbeat() {
+            return this.heartbeat;
+        }
+
+        public Recycle getRecycle() {
+            return this.recycle;
+        }
+
+        public Delivery getDelivery() {
+            return this.delivery;
+        }
+
         public Duration getRequestTimeout() {
             return this.requestTimeout;
         }
@@ -214,6 +257,39 @@ public class IpcWorkersProperties {
         /** Longest delay between restarts of a worker that keeps crashing. */
         private Duration maxBackoff = Duration.ofSeconds(30);
 
+        /** More crashes than this within the crash window mark the pool down: sends fail fast instead of a restart loop. */
+        private int maxCrashes = 10;
+
+        /** The sliding window crashes are counted in. */
+        private Duration crashWindow = Duration.ofMinutes(1);
+
+        /** How long a pool stays down before it tries again by itself. */
+        private Duration coolDown = Duration.ofSeconds(30);
+
+        public int getMaxCrashes() {
+            return this.maxCrashes;
+        }
+
+        public void setMaxCrashes(int maxCrashes) {
+            this.maxCrashes = maxCrashes;
+        }
+
+        public Duration getCrashWindow() {
+            return this.crashWindow;
+        }
+
+        public void setCrashWindow(Duration crashWindow) {
+            this.crashWindow = crashWindow;
+        }
+
+        public Duration getCoolDown() {
+            return this.coolDown;
+        }
+
+        public void setCoolDown(Duration coolDown) {
+            this.coolDown = coolDown;
+        }
+
         public Duration getBackoff() {
             return this.backoff;
         }
@@ -228,6 +304,106 @@ public class IpcWorkersProperties {
 
         public void setMaxBackoff(Duration maxBackoff) {
             this.maxBackoff = maxBackoff;
+        }
+    }
+
+    /** Worker liveness. */
+    public static class Heartbeat {
+
+        /** How often each worker sends a heartbeat. */
+        private Duration interval = Duration.ofSeconds(1);
+
+        /** A worker silent for longer is killed and replaced (hung, frozen or stopped). */
+        private Duration timeout = Duration.ofSeconds(10);
+
+        public Duration getInterval() {
+            return this.interval;
+        }
+
+        public void setInterval(Duration interval) {
+            this.interval = interval;
+        }
+
+        public Duration getTimeout() {
+            return this.timeout;
+        }
+
+        public void setTimeout(Duration timeout) {
+            this.timeout = timeout;
+        }
+    }
+
+    /** Replacing healthy workers, one at a time, each replacement ready before the old worker leaves. */
+    public static class Recycle {
+
+        /** Replace a worker after about this many messages; 0 never. */
+        private long afterMessages;
+
+        /** Spread of after-messages per worker (0 to 1), so that a pool does not recycle all workers at once. */
+        private double jitter = 0.1;
+
+        /** Replace a worker whose used heap passes this; unset for no limit. */
+        private @Nullable DataSize maxHeap;
+
+        /** Replace a worker whose resident memory (RSS) passes this; unset for no limit. */
+        private @Nullable DataSize maxRss;
+
+        public long getAfterMessages() {
+            return this.afterMessages;
+        }
+
+        public void setAfterMessages(long afterMessages) {
+            this.afterMessages = afterMessages;
+        }
+
+        public double getJitter() {
+            return this.jitter;
+        }
+
+        public void setJitter(double jitter) {
+            this.jitter = jitter;
+        }
+
+        public @Nullable DataSize getMaxHeap() {
+            return this.maxHeap;
+        }
+
+        public void setMaxHeap(@Nullable DataSize maxHeap) {
+            this.maxHeap = maxHeap;
+        }
+
+        public @Nullable DataSize getMaxRss() {
+            return this.maxRss;
+        }
+
+        public void setMaxRss(@Nullable DataSize maxRss) {
+            this.maxRss = maxRss;
+        }
+    }
+
+    /** Delivery guarantee. */
+    public static class Delivery {
+
+        /** fail: a dead worker's unacknowledged requests fail, sends become dead letters (at most once); redeliver: they go to another worker (at least once, for idempotent listeners). */
+        private io.ipcworkers.pool.PoolSettings.DeliveryMode mode = io.ipcworkers.pool.PoolSettings.DeliveryMode.FAIL;
+
+        /** With redeliver: how often one message may be redelivered before it becomes a dead letter. */
+        private int maxRedeliveries = 3;
+
+        public io.ipcworkers.pool.PoolSettings.DeliveryMode getMode() {
+            return this.mode;
+        }
+
+        public void setMode(io.ipcworkers.pool.PoolSettings.DeliveryMode mode) {
+            this.mode = mode;
+        }
+
+        public int getMaxRedeliveries() {
+            return this.maxRedeliveries;
+        }
+
+        public void setMaxRedeliveries(int maxRedeliveries) {
+            this.maxRedeliveries = maxRedeliveries;
         }
     }
 }

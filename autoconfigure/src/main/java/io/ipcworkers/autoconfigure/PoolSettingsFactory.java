@@ -37,6 +37,10 @@ final class PoolSettingsFactory {
                     + pool.getWorkers(), "Set " + prefix + "workers to the number of worker JVMs the pool keeps "
                     + "running (1 or more), or remove the pool.", null);
         }
+        if (pool.getMaxWaiting() < 0) {
+            throw new InvalidPoolConfigurationException(name, prefix + "max-waiting", "must not be negative, but is "
+                    + pool.getMaxWaiting(), "Set " + prefix + "max-waiting to 0 (fail at once when full) or more.", null);
+        }
         if (pool.getMaxInFlight() < 1) {
             throw new InvalidPoolConfigurationException(name, prefix + "max-in-flight", "must be at least 1, but is "
                     + pool.getMaxInFlight(), "Set " + prefix + "max-in-flight to 1 or more.", null);
@@ -45,13 +49,61 @@ final class PoolSettingsFactory {
         requirePositive(name, prefix + "acquire-timeout", pool.getAcquireTimeout());
         requirePositive(name, prefix + "start-timeout", pool.getStartTimeout());
         requirePositive(name, prefix + "stop-timeout", pool.getStopTimeout());
-        requirePositive(name, prefix + "restart.backoff", pool.getRestart().getBackoff());
-        requirePositive(name, prefix + "restart.max-backoff", pool.getRestart().getMaxBackoff());
         String workerClass = checkWorkerClass(name, prefix + "worker", pool.getWorker());
         return new PoolSettings(name, pool.getWorkers(), workerClass, pool.getJvmArgs(), pool.getEnvironment(),
-                pool.getRouting(), pool.getMaxInFlight(), pool.getRequestTimeout(), pool.getAcquireTimeout(),
-                pool.getStartTimeout(), pool.getStopTimeout(), pool.getRestart().getBackoff(),
-                pool.getRestart().getMaxBackoff());
+                pool.getRouting(), pool.getMaxInFlight(), pool.getMaxWaiting(), pool.getRequestTimeout(),
+                pool.getAcquireTimeout(), pool.getStartTimeout(), pool.getStopTimeout(), supervision(name, prefix, pool),
+                recycling(name, prefix, pool.getRecycle()), delivery(name, prefix, pool.getDelivery()));
+    }
+
+    private static PoolSettings.Supervision supervision(String name, String prefix, IpcWorkersProperties.Pool pool) {
+        IpcWorkersProperties.Restart restart = pool.getRestart();
+        IpcWorkersProperties.Heartbeat heartbeat = pool.getHeartbeat();
+        requirePositive(name, prefix + "restart.backoff", restart.getBackoff());
+        requirePositive(name, prefix + "restart.max-backoff", restart.getMaxBackoff());
+        requirePositive(name, prefix + "restart.crash-window", restart.getCrashWindow());
+        requirePositive(name, prefix + "restart.cool-down", restart.getCoolDown());
+        requirePositive(name, prefix + "heartbeat.interval", heartbeat.getInterval());
+        requirePositive(name, prefix + "heartbeat.timeout", heartbeat.getTimeout());
+        if (restart.getMaxCrashes() < 1) {
+            throw new InvalidPoolConfigurationException(name, prefix + "restart.max-crashes", "must be at least 1, but is "
+                    + restart.getMaxCrashes(), "Set " + prefix + "restart.max-crashes to 1 or more.", null);
+        }
+        if (heartbeat.getTimeout().compareTo(heartbeat.getInterval().multipliedBy(2)) < 0) {
+            throw new InvalidPoolConfigurationException(name, prefix + "heartbeat.timeout", "(" + heartbeat.getTimeout()
+                    + ") must be at least twice heartbeat.interval (" + heartbeat.getInterval()
+                    + "), or healthy workers would be killed", "Raise " + prefix + "heartbeat.timeout or lower "
+                    + prefix + "heartbeat.interval.", null);
+        }
+        Duration handlerTimeout = (pool.getHandlerTimeout() != null) ? pool.getHandlerTimeout() : Duration.ZERO;
+        if (pool.getHandlerTimeout() != null) {
+            requirePositive(name, prefix + "handler-timeout", handlerTimeout);
+        }
+        return new PoolSettings.Supervision(restart.getBackoff(), restart.getMaxBackoff(), restart.getMaxCrashes(),
+                restart.getCrashWindow(), restart.getCoolDown(), heartbeat.getInterval(), heartbeat.getTimeout(),
+                handlerTimeout);
+    }
+
+    private static PoolSettings.Recycling recycling(String name, String prefix, IpcWorkersProperties.Recycle recycle) {
+        if (recycle.getAfterMessages() < 0) {
+            throw new InvalidPoolConfigurationException(name, prefix + "recycle.after-messages", "must not be negative",
+                    "Set " + prefix + "recycle.after-messages to 0 (never) or a positive count.", null);
+        }
+        if (recycle.getJitter() < 0 || recycle.getJitter() > 1) {
+            throw new InvalidPoolConfigurationException(name, prefix + "recycle.jitter", "must be between 0 and 1, but is "
+                    + recycle.getJitter(), "Set " + prefix + "recycle.jitter to a fraction such as 0.1.", null);
+        }
+        long maxHeap = (recycle.getMaxHeap() != null) ? recycle.getMaxHeap().toBytes() : 0;
+        long maxRss = (recycle.getMaxRss() != null) ? recycle.getMaxRss().toBytes() : 0;
+        return new PoolSettings.Recycling(recycle.getAfterMessages(), recycle.getJitter(), maxHeap, maxRss);
+    }
+
+    private static PoolSettings.DeliveryPolicy delivery(String name, String prefix, IpcWorkersProperties.Delivery delivery) {
+        if (delivery.getMaxRedeliveries() < 0) {
+            throw new InvalidPoolConfigurationException(name, prefix + "delivery.max-redeliveries",
+                    "must not be negative", "Set " + prefix + "delivery.max-redeliveries to 0 or more.", null);
+        }
+        return new PoolSettings.DeliveryPolicy(delivery.getMode(), delivery.getMaxRedeliveries());
     }
 
     private static void requirePositive(String pool, String property, Duration value) {

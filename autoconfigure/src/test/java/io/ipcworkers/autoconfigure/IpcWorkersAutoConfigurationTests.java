@@ -86,13 +86,30 @@ class IpcWorkersAutoConfigurationTests {
                 "ipc.pools.thumbs.stop-timeout=3s",
                 "ipc.pools.thumbs.restart.backoff=100ms",
                 "ipc.pools.thumbs.restart.max-backoff=5s",
+                "ipc.pools.thumbs.restart.max-crashes=4",
+                "ipc.pools.thumbs.restart.crash-window=2m",
+                "ipc.pools.thumbs.restart.cool-down=15s",
+                "ipc.pools.thumbs.heartbeat.interval=500ms",
+                "ipc.pools.thumbs.heartbeat.timeout=4s",
+                "ipc.pools.thumbs.handler-timeout=90s",
+                "ipc.pools.thumbs.max-waiting=50",
+                "ipc.pools.thumbs.recycle.after-messages=10000",
+                "ipc.pools.thumbs.recycle.jitter=0.2",
+                "ipc.pools.thumbs.recycle.max-heap=200MB",
+                "ipc.pools.thumbs.recycle.max-rss=1GB",
+                "ipc.pools.thumbs.delivery.mode=redeliver",
+                "ipc.pools.thumbs.delivery.max-redeliveries=2",
                 "ipc.pools.other.worker=" + PlainWorker.class.getName())
             .run((context) -> {
                 PoolSettings thumbs = context.getBean(WorkerPools.class).pool("thumbs").settings();
                 assertThat(thumbs).isEqualTo(new PoolSettings("thumbs", 3, PlainWorker.class.getName(),
-                        List.of("-Xmx96m", "-Dfoo=bar"), Map.of("API_TOKEN", "secret"), Routing.ROUND_ROBIN, 8,
+                        List.of("-Xmx96m", "-Dfoo=bar"), Map.of("API_TOKEN", "secret"), Routing.ROUND_ROBIN, 8, 50,
                         Duration.ofSeconds(2), Duration.ofMillis(250), Duration.ofSeconds(20), Duration.ofSeconds(3),
-                        Duration.ofMillis(100), Duration.ofSeconds(5)));
+                        new PoolSettings.Supervision(Duration.ofMillis(100), Duration.ofSeconds(5), 4,
+                                Duration.ofMinutes(2), Duration.ofSeconds(15), Duration.ofMillis(500),
+                                Duration.ofSeconds(4), Duration.ofSeconds(90)),
+                        new PoolSettings.Recycling(10000, 0.2, 200L * 1024 * 1024, 1024L * 1024 * 1024),
+                        new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2)));
                 PoolSettings other = context.getBean(WorkerPools.class).pool("other").settings();
                 assertThat(other).isEqualTo(PoolSettings.of("other", 1, PlainWorker.class.getName()));
             });

@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.ipcworkers.DeadLetter;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.dispatch.Delivery;
@@ -54,6 +55,19 @@ public final class InboundDispatcher {
             catch (RuntimeException ex) {
                 logger.log(Level.WARNING, "Could not send the reply to '" + message.topic() + "' back to " + sender, ex);
             }
+        }
+    }
+
+    /** Hands a dead letter to the parent's listeners on {@link DeadLetter#TOPIC}; without any it was logged only. */
+    void deadLetter(DeadLetter letter) {
+        try {
+            this.dispatcher.dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()), "parent");
+        }
+        catch (NoListenerException ex) {
+            // the pool logged it already
+        }
+        catch (Exception ex) {
+            logger.log(Level.ERROR, "Dead-letter listener failed for topic '" + letter.topic() + "'", ex);
         }
     }
 

@@ -14,18 +14,20 @@ import java.util.Objects;
  * @param jvmArgs options for each worker JVM
  * @param environment variables added to each worker's environment (the place for secrets: never the command line)
  * @param routing how a worker is picked
- * @param maxInFlight requests one worker may have in flight before it is passed over
+ * @param maxInFlight messages (sends and requests) one worker may have unacknowledged before it is passed over
+ * @param maxWaiting callers that may wait for a worker with room; more fail at once
  * @param requestTimeout how long a request waits for its reply
  * @param acquireTimeout how long a send or request waits for a worker with room before it fails
  * @param startTimeout how long a worker may take from start to ready
  * @param stopTimeout how long a graceful stop waits for in-flight work, then for workers to exit
- * @param restartBackoff delay before the first restart of a crashed worker; doubles per consecutive crash
- * @param maxRestartBackoff the longest delay between restarts
+ * @param supervision restarts, crash limits, heartbeats and the handler timeout
+ * @param recycling when workers are replaced although healthy
+ * @param delivery what happens to unacknowledged messages of a worker that dies
  */
 public record PoolSettings(String name, int workers, String workerClass, List<String> jvmArgs,
-        Map<String, String> environment, Routing routing, int maxInFlight, Duration requestTimeout,
-        Duration acquireTimeout, Duration startTimeout, Duration stopTimeout, Duration restartBackoff,
-        Duration maxRestartBackoff) {
+        Map<String, String> environment, Routing routing, int maxInFlight, int maxWaiting, Duration requestTimeout,
+        Duration acquireTimeout, Duration startTimeout, Duration stopTimeout, Supervision supervision,
+        Recycling recycling, DeliveryPolicy delivery) {
 
     public PoolSettings {
         Objects.requireNonNull(name, "'name' must not be null");
@@ -33,8 +35,8 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
         if (workers < 1) {
             throw new IllegalArgumentException("Pool '" + name + "' needs at least 1 worker, was " + workers);
         }
-        if (maxInFlight < 1) {
-            throw new IllegalArgumentException("Pool '" + name + "' needs maxInFlight of at least 1, was " + maxInFlight);
+        if (maxInFlight < 1 || maxWaiting < 0) {
+            throw new IllegalArgumentException("Pool '" + name + "' needs maxInFlight >= 1 and maxWaiting >= 0");
         }
         jvmArgs = List.copyOf(jvmArgs);
         environment = Map.copyOf(environment);
@@ -42,8 +44,110 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
 
     /** Settings with defaults for everything but the essentials; for tests and plain-Java use. */
     public static PoolSettings of(String name, int workers, String workerClass) {
-        return new PoolSettings(name, workers, workerClass, List.of(), Map.of(), Routing.LEAST_BUSY, 256,
+        return new PoolSettings(name, workers, workerClass, List.of(), Map.of(), Routing.LEAST_BUSY, 256, 1000,
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(60), Duration.ofSeconds(10),
-                Duration.ofSeconds(1), Duration.ofSeconds(30));
+                Supervision.defaults(), Recycling.NEVER, DeliveryPolicy.defaults());
+    }
+
+    public PoolSettings withSupervision(Supervision supervision) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
+                this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, supervision, this.recycling, this.delivery);
+    }
+
+    public PoolSettings withRecycling(Recycling recycling) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
+                this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, this.supervision, recycling, this.delivery);
+    }
+
+    public PoolSettings withDelivery(DeliveryPolicy delivery) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
+                this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, this.supervision, this.recycling, delivery);
+    }
+
+    public PoolSettings withLimits(int maxInFlight, int maxWaiting, Duration acquireTimeout) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
+                maxInFlight, maxWaiting, this.requestTimeout, acquireTimeout, this.startTimeout, this.stopTimeout,
+                this.supervision, this.recycling, this.delivery);
+    }
+
+    public PoolSettings withJvmArgs(List<String> jvmArgs) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, jvmArgs, this.environment, this.routing,
+                this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+    }
+
+    public PoolSettings withRequestTimeout(Duration requestTimeout) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
+                this.maxInFlight, this.maxWaiting, requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+    }
+
+    /**
+     * Restarts, crash limits and liveness.
+     *
+     * @param restartBackoff delay before the first restart of a crashed worker; doubles per consecutive crash
+     * @param maxRestartBackoff the longest delay between restarts
+     * @param maxCrashes more crashes than this within {@code crashWindow} mark the pool down
+     * @param crashWindow the window crashes are counted in
+     * @param coolDown how long a pool stays down before it tries again by itself
+     * @param heartbeatInterval how often workers send a heartbeat (on a thread of their own)
+     * @param heartbeatTimeout a worker silent for longer is taken as hung, killed and replaced
+     * @param handlerTimeout a worker whose current message runs longer is killed; {@code Duration.ZERO}: no limit
+     */
+    public record Supervision(Duration restartBackoff, Duration maxRestartBackoff, int maxCrashes, Duration crashWindow,
+            Duration coolDown, Duration heartbeatInterval, Duration heartbeatTimeout, Duration handlerTimeout) {
+
+        public static Supervision defaults() {
+            return new Supervision(Duration.ofSeconds(1), Duration.ofSeconds(30), 10, Duration.ofMinutes(1),
+                    Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ZERO);
+        }
+
+        public boolean hasHandlerTimeout() {
+            return !this.handlerTimeout.isZero() && !this.handlerTimeout.isNegative();
+        }
+    }
+
+    /**
+     * When healthy workers are replaced anyway (against slow leaks), one at a time, with the
+     * replacement started before the old worker leaves.
+     *
+     * @param afterMessages replace a worker after it handled about this many messages; 0: never
+     * @param jitter spread of {@code afterMessages} per worker, 0 to 1, so a pool does not recycle all at once
+     * @param maxHeapBytes replace a worker whose used heap passes this; 0: no limit
+     * @param maxRssBytes replace a worker whose resident memory passes this; 0: no limit
+     */
+    public record Recycling(long afterMessages, double jitter, long maxHeapBytes, long maxRssBytes) {
+
+        public static final Recycling NEVER = new Recycling(0, 0.1, 0, 0);
+
+        public boolean isEnabled() {
+            return this.afterMessages > 0 || this.maxHeapBytes > 0 || this.maxRssBytes > 0;
+        }
+    }
+
+    /**
+     * What happens to messages a worker had not acknowledged when it died.
+     *
+     * @param mode fail them (default) or redeliver them to another worker
+     * @param maxRedeliveries how often one message may be redelivered before it is dead-lettered
+     */
+    public record DeliveryPolicy(DeliveryMode mode, int maxRedeliveries) {
+
+        public static DeliveryPolicy defaults() {
+            return new DeliveryPolicy(DeliveryMode.FAIL, 3);
+        }
+    }
+
+    /** Delivery guarantee for messages whose worker dies before acknowledging them. */
+    public enum DeliveryMode {
+
+        /** The request fails naming the worker, exit code and stderr; a plain send is dead-lettered. At most once. */
+        FAIL,
+
+        /** Sent again to another worker, up to {@code maxRedeliveries} times; for idempotent listeners. At least once. */
+        REDELIVER
     }
 }

@@ -2,39 +2,47 @@ package io.ipcworkers.pool;
 
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
-import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.launch.LaunchedChild;
+import io.ipcworkers.worker.Heartbeat;
 import org.jspecify.annotations.Nullable;
 
 /**
- * One worker JVM of a pool, as the parent sees it: sends messages and requests, matches replies to
- * requests by correlation id, hands the worker's own messages to the parent's listeners in order,
- * and, when the worker dies, fails every request still waiting on it with the exit code and stderr.
+ * One worker JVM of a pool, as the parent sees it. Every message it is given stays in its in-flight
+ * queue until the worker acknowledges it (an ACK, or a request's REPLY or ERROR); the worker handles
+ * messages one at a time in order, so the head of that queue is the message running now. When the
+ * worker dies, the pool gets back whatever it had not acknowledged.
  */
 final class PoolWorker implements ChildProcess, FrameHandler {
 
     private static final long EXIT_WAIT_MILLIS = 2000;
+
+    private static final long CLOSE_TO_EXIT_MILLIS = 500;
 
     private final WorkerPool pool;
 
@@ -46,7 +54,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private final SerialExecutor inbound;
 
-    private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+    /** Unacknowledged messages in send order; guarded by itself, never held while writing. */
+    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+
+    /** Keeps queue order equal to wire order among senders; never taken by the reader thread. */
+    private final ReentrantLock sendOrder = new ReentrantLock();
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
@@ -54,21 +66,40 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private final AtomicLong handled = new AtomicLong();
 
-    private volatile Set<String> topics = Set.of();
+    private final AtomicBoolean retiring = new AtomicBoolean();
+
+    private final AtomicBoolean recycling = new AtomicBoolean();
+
+    /** Messages in flight plus places reserved by callers about to send: exact, so the limit holds. */
+    private final AtomicInteger load = new AtomicInteger();
 
     private final long startedNanos = System.nanoTime();
 
+    private final long recycleAfter;
+
+    private volatile long lastSeenNanos = System.nanoTime();
+
+    /** When the head of the in-flight queue started running: when it was sent, or its predecessor acknowledged. */
+    private volatile long headSinceNanos = System.nanoTime();
+
+    private volatile long heapUsed;
+
+    private volatile long residentBytes;
+
+    private volatile Set<String> topics = Set.of();
+
+    private volatile @Nullable String killReason;
+
     private volatile boolean closed;
 
-    private record Pending(String topic, CompletableFuture<Message> reply, @Nullable ScheduledFuture<?> timeout) {
-    }
-
-    PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, SerialExecutor inbound) {
+    PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, SerialExecutor inbound,
+            long recycleAfter) {
         this.pool = pool;
         this.slot = slot;
         this.child = child;
         this.codec = codec;
         this.inbound = inbound;
+        this.recycleAfter = recycleAfter;
         this.exit = child.process().onExit().thenApply(Process::exitValue);
     }
 
@@ -96,103 +127,116 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
-    String pool() {
-        return this.pool.name();
+    // --- sending
+
+    /** Reserves room for one more message if fewer than {@code max} are in flight or reserved. */
+    boolean tryReserve(int max) {
+        while (true) {
+            int current = this.load.get();
+            if (current >= max) {
+                return false;
+            }
+            if (this.load.compareAndSet(current, current + 1)) {
+                return true;
+            }
+        }
     }
 
-    int slot() {
-        return this.slot;
+    /** Gives back a reservation that was not used. */
+    void release() {
+        this.load.decrementAndGet();
+        this.pool.capacityFreed();
     }
 
-    int inFlight() {
-        return this.pending.size();
+    /** Delivers without a prior reservation: messages to a specific worker, which routing cannot move. */
+    void deliverUnreserved(InFlight message) {
+        this.load.incrementAndGet();
+        try {
+            deliver(message);
+        }
+        catch (RuntimeException ex) {
+            release();
+            throw ex;
+        }
     }
 
-    long handledCount() {
-        return this.handled.get();
+    /**
+     * Hands a message to the worker, on a reservation the caller holds, and keeps it until acknowledged.
+     * @throws io.ipcworkers.ProcessExitedException when the worker is gone; the message is not kept
+     *     and the caller still holds its reservation
+     */
+    void deliver(InFlight message) {
+        FrameType type = message.isRequest() ? FrameType.REQUEST : FrameType.MESSAGE;
+        FrameWriter.BodyWriter body = this.codec.encode(message.message);
+        this.sendOrder.lock();
+        try {
+            synchronized (this.inFlight) {
+                if (this.inFlight.isEmpty()) {
+                    this.headSinceNanos = System.nanoTime();
+                }
+                this.inFlight.add(message);
+            }
+            message.deliveries++;
+            this.child.connection().send(type, 0, message.id, body);
+        }
+        catch (IOException | RuntimeException ex) {
+            synchronized (this.inFlight) {
+                this.inFlight.remove(message);
+            }
+            message.deliveries--;
+            if (ex instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw this.child.exitedException("before message '" + message.topic() + "' could be sent", EXIT_WAIT_MILLIS);
+        }
+        finally {
+            this.sendOrder.unlock();
+        }
     }
 
-    Duration uptime() {
-        return Duration.ofNanos(System.nanoTime() - this.startedNanos);
-    }
-
-    boolean isUsable() {
-        return !this.closed && this.ready.isDone() && !this.ready.isCompletedExceptionally();
-    }
-
-    void send(Message message) {
-        write(FrameType.MESSAGE, 0, 0, message);
-    }
-
+    /** Sends a parent listener's return value back; a reply is not acknowledged or tracked. */
     void sendReply(String topic, Object reply) {
-        write(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, Message.of(topic, reply));
+        try {
+            this.child.connection().send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(Message.of(topic, reply)));
+        }
+        catch (IOException ex) {
+            throw this.child.exitedException("before the reply to '" + topic + "' could be sent", EXIT_WAIT_MILLIS);
+        }
     }
 
+    /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
         try {
-            this.child.connection().send(FrameType.SHUTDOWN, 0, 0, io.ipcworkers.channel.FrameWriter.BodyWriter.EMPTY);
+            this.child.connection().send(FrameType.SHUTDOWN, 0, 0, FrameWriter.BodyWriter.EMPTY);
         }
         catch (IOException ex) {
             // already gone
         }
     }
 
-    CompletableFuture<Message> request(long correlationId, Message message, Duration timeout) {
-        CompletableFuture<Message> reply = new CompletableFuture<>();
-        ScheduledFuture<?> timer = this.pool.scheduler().schedule(() -> timedOut(correlationId, timeout),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
-        Pending request = new Pending(message.topic(), reply, timer);
-        this.pending.put(correlationId, request);
-        try {
-            write(FrameType.REQUEST, 0, correlationId, message);
-        }
-        catch (RuntimeException ex) {
-            this.pending.remove(correlationId);
-            timer.cancel(false);
-            throw ex;
-        }
-        if (this.closed && this.pending.remove(correlationId, request)) {
-            // the worker died between registration and write: nobody else will fail this request
-            timer.cancel(false);
-            reply.completeExceptionally(this.child.exitedException("while request '" + message.topic()
-                    + "' was sent", EXIT_WAIT_MILLIS));
-        }
-        return reply;
-    }
-
-    private void timedOut(long correlationId, Duration timeout) {
-        Pending request = this.pending.remove(correlationId);
-        if (request != null) {
-            request.reply().completeExceptionally(new IpcTimeoutException("Request '" + request.topic() + "' to "
-                    + this.child.describe() + " got no reply within " + timeout));
-            this.pool.requestFinished();
-        }
-    }
-
-    private void write(FrameType type, int flags, long correlationId, Message message) {
-        try {
-            this.child.connection().send(type, flags, correlationId, this.codec.encode(message));
-        }
-        catch (IOException ex) {
-            throw this.child.exitedException("before message '" + message.topic() + "' could be sent",
-                    EXIT_WAIT_MILLIS);
-        }
-    }
+    // --- receiving
 
     @Override
     public void onFrame(Frame frame) {
+        this.lastSeenNanos = System.nanoTime();
         switch (frame.type()) {
             case READY -> {
                 this.topics = readyTopics(this.codec.decode(frame.body()));
                 this.ready.complete(null);
+            }
+            case HEARTBEAT -> {
+                long[] beat = Heartbeat.decode(frame.body());
+                this.heapUsed = beat[0];
+                this.residentBytes = beat[1];
             }
             case MESSAGE -> {
                 Message message = this.codec.decode(frame.body());
                 boolean isReply = frame.hasFlag(Frame.FLAG_REPLY);
                 this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply));
             }
-            case REPLY -> complete(frame, null);
-            case ERROR -> complete(frame, this.codec.decode(frame.body()));
+            case ACK -> acknowledged(frame.correlationId(), null, null);
+            case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);
+            case ERROR -> acknowledged(frame.correlationId(), null, this.codec.decode(frame.body()));
             default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame");
         }
     }
@@ -212,7 +256,178 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         throw new IpcProtocolException("malformed READY frame: no topic list");
     }
 
-    /** Whether this worker has a listener for the topic. */
+    private void acknowledged(long id, @Nullable Message reply, @Nullable Message error) {
+        InFlight message = remove(id);
+        if (message == null) {
+            throw new IpcProtocolException("acknowledgement for message " + id + ", which this worker does not have");
+        }
+        this.handled.incrementAndGet();
+        this.load.decrementAndGet();
+        if (message.reply != null) {
+            if (error != null) {
+                ErrorReply failure = error.payloadAs(ErrorReply.class);
+                message.reply.completeExceptionally(failure.toException(message.topic(), describeLowercase()));
+            }
+            else {
+                message.reply.complete((reply != null) ? reply : Message.of(message.topic(), null));
+            }
+        }
+        this.pool.capacityFreed();
+    }
+
+    private @Nullable InFlight remove(long id) {
+        synchronized (this.inFlight) {
+            InFlight head = this.inFlight.peekFirst();
+            if (head != null && head.id == id) {
+                this.inFlight.pollFirst();
+                this.headSinceNanos = System.nanoTime();
+                return head;
+            }
+            for (Iterator<InFlight> it = this.inFlight.iterator(); it.hasNext();) {
+                InFlight message = it.next();
+                if (message.id == id) {
+                    it.remove();
+                    return message;
+                }
+            }
+            return null;
+        }
+    }
+
+    @Override
+    public void onClosed(@Nullable Throwable cause) {
+        this.closed = true;
+        if (cause == null && this.killReason == null) {
+            awaitExit(CLOSE_TO_EXIT_MILLIS); // a dying process closes its socket a moment before it is reaped
+        }
+        if (this.child.process().isAlive()) {
+            // a worker without its connection can do nothing useful: protocol violation, or it closed the socket
+            if (this.killReason == null) {
+                this.killReason = (cause != null) ? "broke the protocol: " + cause.getMessage()
+                        : "closed its connection but kept running";
+            }
+            this.child.kill();
+        }
+        LaunchedChild.ExitReport report = this.child.exitReport(EXIT_WAIT_MILLIS);
+        this.ready.completeExceptionally(this.child.exitedException("before it was ready", report));
+        List<InFlight> unacknowledged;
+        synchronized (this.inFlight) {
+            unacknowledged = new ArrayList<>(this.inFlight);
+            this.inFlight.clear();
+        }
+        this.pool.workerGone(this, report, unacknowledged);
+    }
+
+    // --- supervision
+
+    /** Kills the worker; its unacknowledged messages go back to the pool with the reason attached. */
+    void kill(String reason, @Nullable RuntimeException headFailure) {
+        if (headFailure != null) {
+            synchronized (this.inFlight) {
+                InFlight head = this.inFlight.peekFirst();
+                if (head != null) {
+                    head.failure = headFailure;
+                }
+            }
+        }
+        this.killReason = reason;
+        this.child.kill();
+    }
+
+    /** The message running now and for how long, or null when idle. */
+    @Nullable InFlight running() {
+        synchronized (this.inFlight) {
+            return this.inFlight.peekFirst();
+        }
+    }
+
+    Duration runningFor() {
+        return Duration.ofNanos(System.nanoTime() - this.headSinceNanos);
+    }
+
+    Duration silentFor() {
+        return Duration.ofNanos(System.nanoTime() - this.lastSeenNanos);
+    }
+
+    /** Whether this worker should be replaced by recycling. */
+    @Nullable String recycleReason(PoolSettings.Recycling recycling) {
+        if (this.recycleAfter > 0 && this.handled.get() >= this.recycleAfter) {
+            return "handled " + this.handled.get() + " messages";
+        }
+        if (recycling.maxHeapBytes() > 0 && this.heapUsed > recycling.maxHeapBytes()) {
+            return "heap use of " + this.heapUsed + " bytes passed " + recycling.maxHeapBytes();
+        }
+        if (recycling.maxRssBytes() > 0 && this.residentBytes > recycling.maxRssBytes()) {
+            return "resident memory of " + this.residentBytes + " bytes passed " + recycling.maxRssBytes();
+        }
+        return null;
+    }
+
+    /** Claims this worker for recycling; true for the first caller only. It keeps working until retired. */
+    boolean startRecycling() {
+        return this.recycling.compareAndSet(false, true);
+    }
+
+    void abortRecycling() {
+        this.recycling.set(false);
+    }
+
+    /** Marks the worker as leaving: it gets no new work and is not replaced when it exits. */
+    void retire() {
+        this.retiring.set(true);
+    }
+
+    boolean isRetiring() {
+        return this.retiring.get();
+    }
+
+    @Nullable String killReason() {
+        return this.killReason;
+    }
+
+    // --- state
+
+    String pool() {
+        return this.pool.name();
+    }
+
+    int slot() {
+        return this.slot;
+    }
+
+    /** Messages in flight and reserved. */
+    int inFlight() {
+        return this.load.get();
+    }
+
+    long handledCount() {
+        return this.handled.get();
+    }
+
+    long heapUsed() {
+        return this.heapUsed;
+    }
+
+    long residentBytes() {
+        return this.residentBytes;
+    }
+
+    Duration uptime() {
+        return Duration.ofNanos(System.nanoTime() - this.startedNanos);
+    }
+
+    boolean isReady() {
+        return this.ready.isDone() && !this.ready.isCompletedExceptionally();
+    }
+
+    boolean isUsable() {
+        return !this.closed && !this.retiring.get() && isReady();
+    }
+
+    boolean isClosed() {
+        return this.closed;
+    }
+
     boolean listensTo(String topic) {
         return this.topics.contains(topic);
     }
@@ -221,55 +436,25 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.topics;
     }
 
-    private void complete(Frame frame, @Nullable Message error) {
-        Pending request = this.pending.remove(frame.correlationId());
-        if (request == null) {
-            return; // timed out already, or a worker answering what it was never asked
-        }
-        if (request.timeout() != null) {
-            request.timeout().cancel(false);
-        }
-        this.handled.incrementAndGet();
-        if (error == null) {
-            request.reply().complete(this.codec.decode(frame.body()));
-        }
-        else {
-            ErrorReply reply = error.payloadAs(ErrorReply.class);
-            request.reply().completeExceptionally(reply.toException(request.topic(), describeLowercase()));
-        }
-        this.pool.requestFinished();
+    LaunchedChild launched() {
+        return this.child;
     }
 
-    @Override
-    public void onClosed(@Nullable Throwable cause) {
-        this.closed = true;
-        if (cause != null && this.child.process().isAlive()) {
-            System.getLogger(PoolWorker.class.getName()).log(System.Logger.Level.ERROR,
-                    this.child.describe() + " broke the protocol and is stopped: " + cause.getMessage());
-            this.child.kill();
-        }
-        LaunchedChild.ExitReport report = this.child.exitReport(EXIT_WAIT_MILLIS);
-        this.ready.completeExceptionally(this.child.exitedException("before it was ready", report));
-        for (Long id : List.copyOf(this.pending.keySet())) {
-            Pending request = this.pending.remove(id);
-            if (request != null) {
-                if (request.timeout() != null) {
-                    request.timeout().cancel(false);
-                }
-                ProcessExitedException failure = this.child.exitedException("while request '" + request.topic()
-                        + "' was in flight", report);
-                request.reply().completeExceptionally(failure);
-            }
-        }
-        this.pool.workerExited(this, report);
-    }
-
-    private String describeLowercase() {
+    String describeLowercase() {
         String description = this.child.describe();
         return Character.toLowerCase(description.charAt(0)) + description.substring(1);
     }
 
-    /** Stops the process: SIGTERM, then SIGKILL after the grace period. */
+    private void awaitExit(long millis) {
+        try {
+            this.child.process().waitFor(millis, TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Stops the process: closes its stdin (it exits at once), then SIGKILL after the grace period. */
     void stopProcess(Duration grace) {
         this.child.closeStdin();
         try {
@@ -284,11 +469,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
-    LaunchedChild launched() {
-        return this.child;
-    }
-
-    // ChildProcess: what parent listeners see as the sender
+    // --- ChildProcess: what parent listeners see as the sender
 
     @Override
     public long getId() {
@@ -297,7 +478,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     @Override
     public void sendMessage(Message message) {
-        send(message);
+        this.pool.sendTo(this, message);
     }
 
     @Override
@@ -327,7 +508,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     @Override
     public void kill() {
-        this.child.kill();
+        kill("killed on request", null);
     }
 
     @Override

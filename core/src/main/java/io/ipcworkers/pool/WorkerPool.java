@@ -5,23 +5,28 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.PoolUnavailableException;
+import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LaunchOptions;
@@ -30,18 +35,24 @@ import io.ipcworkers.worker.ListenerWorkerTask;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A fixed number of listener worker JVMs behind one name. Routes messages and requests to its
- * workers, replaces a worker that dies (with exponential backoff), and stops gracefully: no new
- * work, in-flight requests finish within the stop timeout, workers are asked to exit, stragglers
- * are killed.
+ * A fixed number of listener worker JVMs behind one name. Routes messages to workers with room
+ * (back-pressure: callers wait, boundedly, when every worker has {@code maxInFlight} unacknowledged
+ * messages), replaces workers that crash (with backoff; too many crashes in a window mark the pool
+ * down for a cool-down), recycles workers without a capacity dip, and stops gracefully.
  */
 public final class WorkerPool {
 
     private static final System.Logger logger = System.getLogger(WorkerPool.class.getName());
 
+    /**
+     * Given to every worker JVM before the pool's own options (which can override them): a worker out
+     * of memory exits at once and is replaced, instead of limping on with a broken heap.
+     */
+    static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+ExitOnOutOfMemoryError");
+
     /** Lifecycle states. */
     public enum State {
-        NEW, STARTING, RUNNING, STOPPING, STOPPED
+        NEW, STARTING, RUNNING, DOWN, STOPPING, STOPPED
     }
 
     private final PoolSettings settings;
@@ -58,19 +69,33 @@ public final class WorkerPool {
 
     private final AtomicReferenceArray<@Nullable PoolWorker> workers;
 
+    private final Set<PoolWorker> retiring = ConcurrentHashMap.newKeySet();
+
     private final int[] consecutiveCrashes;
 
-    private final AtomicLong correlationIds = new AtomicLong();
+    private final CrashHistory crashes;
+
+    private final Unacknowledged unacknowledged = new Unacknowledged(this);
+
+    private final AtomicLong ids = new AtomicLong();
 
     private final AtomicInteger nextWorker = new AtomicInteger();
 
     private final AtomicLong restarts = new AtomicLong();
 
-    private final Object capacity = new Object();
+    private final AtomicLong recycles = new AtomicLong();
 
     private final Map<String, LongAdder> unhandledSends = new ConcurrentHashMap<>();
 
+    private final Object capacity = new Object();
+
+    private volatile int waiting;
+
     private volatile State state = State.NEW;
+
+    private volatile @Nullable String downReason;
+
+    private volatile @Nullable ScheduledFuture<?> supervisor;
 
     public WorkerPool(PoolSettings settings, ChildLauncher launcher, MessageCodec codec, InboundDispatcher inbound,
             ScheduledExecutorService scheduler, Executor executor) {
@@ -82,6 +107,7 @@ public final class WorkerPool {
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.consecutiveCrashes = new int[settings.workers()];
+        this.crashes = new CrashHistory(settings.supervision().crashWindow());
     }
 
     public String name() {
@@ -96,13 +122,20 @@ public final class WorkerPool {
         return this.state;
     }
 
+    /** Why the pool is down; null unless it is. */
+    public @Nullable String downReason() {
+        return this.downReason;
+    }
+
     InboundDispatcher inbound() {
         return this.inbound;
     }
 
-    ScheduledExecutorService scheduler() {
-        return this.scheduler;
+    Executor executor() {
+        return this.executor;
     }
+
+    // --- lifecycle
 
     /**
      * Starts every worker in parallel and waits until all are ready.
@@ -120,28 +153,128 @@ public final class WorkerPool {
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
         }
         catch (CompletionException ex) {
-            this.state = State.STOPPING;
-            starting.forEach((future) -> future.thenAccept((worker) -> worker.stopProcess(Duration.ZERO)));
             this.state = State.STOPPED;
-            Throwable cause = ex.getCause();
-            throw new PoolStartException(name(), cause);
+            starting.forEach((future) -> future.thenAccept((worker) -> worker.stopProcess(Duration.ZERO)));
+            throw new PoolStartException(name(), ex.getCause());
+        }
+        for (CompletableFuture<PoolWorker> worker : starting) {
+            PoolWorker started = worker.join();
+            this.workers.set(started.slot(), started);
         }
         this.state = State.RUNNING;
+        long interval = this.settings.supervision().heartbeatInterval().toMillis();
+        this.supervisor = this.scheduler.scheduleAtFixedRate(new PoolSupervisor(this), interval, interval,
+                TimeUnit.MILLISECONDS);
     }
 
+    /** Starts a worker for a slot and waits until it is ready; the caller puts it in place. */
     private PoolWorker startWorker(int slot) {
         String workerName = name() + "-" + (slot + 1);
-        LaunchedChild child = this.launcher.launch(new ListenerWorkerTask(name(), this.settings.workerClass()),
-                new LaunchOptions(workerName, this.settings.jvmArgs(), this.settings.environment()));
-        PoolWorker worker = new PoolWorker(this, slot, child, this.codec, new SerialExecutor(this.executor));
+        ListenerWorkerTask task = new ListenerWorkerTask(name(), this.settings.workerClass(),
+                this.settings.supervision().heartbeatInterval().toMillis());
+        List<String> jvmArgs = new ArrayList<>(DEFAULT_JVM_ARGS);
+        jvmArgs.addAll(this.settings.jvmArgs());
+        LaunchedChild child = this.launcher.launch(task, new LaunchOptions(workerName, jvmArgs, this.settings.environment()));
+        PoolWorker worker = new PoolWorker(this, slot, child, this.codec, new SerialExecutor(this.executor),
+                recycleAfter());
         worker.startReading();
         worker.awaitReady(this.settings.startTimeout());
-        this.workers.set(slot, worker);
-        synchronized (this.capacity) {
-            this.capacity.notifyAll();
-        }
         return worker;
     }
+
+    /** This worker's message limit: the configured count spread by the jitter, so workers do not recycle together. */
+    private long recycleAfter() {
+        long after = this.settings.recycling().afterMessages();
+        if (after <= 0) {
+            return 0;
+        }
+        double jitter = this.settings.recycling().jitter();
+        return Math.max(1, Math.round(after * (1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1))));
+    }
+
+    /**
+     * Stops gracefully: refuses new work, waits up to the stop timeout for in-flight messages, asks
+     * every worker to finish its queue and exit, and kills those still running. Messages that could
+     * not finish fail their futures or become dead letters, never vanish.
+     */
+    public void stop() {
+        if (this.state == State.STOPPED || this.state == State.NEW) {
+            this.state = State.STOPPED;
+            return;
+        }
+        this.state = State.STOPPING;
+        ScheduledFuture<?> task = this.supervisor;
+        if (task != null) {
+            task.cancel(false);
+        }
+        wakeWaiters();
+        long deadline = System.nanoTime() + this.settings.stopTimeout().toNanos();
+        awaitDrained(deadline);
+        List<PoolWorker> running = allWorkers();
+        running.forEach(PoolWorker::shutdown);
+        for (PoolWorker worker : running) {
+            worker.stopProcess(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+        }
+        this.state = State.STOPPED;
+    }
+
+    private void awaitDrained(long deadline) {
+        synchronized (this.capacity) {
+            while (inFlight() > 0) {
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    logger.log(Level.WARNING, "Pool '" + name() + "' stops with " + inFlight() + " messages still in "
+                            + "flight after " + this.settings.stopTimeout() + "; they fail or become dead letters");
+                    return;
+                }
+                waitForCapacity(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)));
+            }
+        }
+    }
+
+    /**
+     * Brings the pool back now: clears a DOWN state and the crash history, and starts a worker for
+     * every empty slot.
+     */
+    public void restart() {
+        if (this.state != State.DOWN && this.state != State.RUNNING) {
+            throw new IllegalStateException("Pool '" + name() + "' is " + this.state + " and cannot be restarted");
+        }
+        this.crashes.clear();
+        synchronized (this.consecutiveCrashes) {
+            java.util.Arrays.fill(this.consecutiveCrashes, 0);
+        }
+        this.downReason = null;
+        this.state = State.RUNNING;
+        for (int slot = 0; slot < this.workers.length(); slot++) {
+            if (this.workers.get(slot) == null) {
+                int index = slot;
+                this.executor.execute(() -> restartSlot(index));
+            }
+        }
+        logger.log(Level.INFO, "Pool '" + name() + "' is running again");
+    }
+
+    /**
+     * Replaces every worker, one at a time, each replacement ready before the worker it replaces
+     * stops taking work; in-flight messages finish on the old worker, so no request fails. Blocks
+     * until done.
+     */
+    public void rollingRestart() {
+        for (int slot = 0; slot < this.workers.length(); slot++) {
+            PoolWorker worker = this.workers.get(slot);
+            if (worker == null) {
+                continue;
+            }
+            CompletableFuture<Integer> exited = worker.onExit();
+            if (replace(worker, "rolling restart")) {
+                exited.orTimeout(this.settings.stopTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS)
+                    .exceptionally((ex) -> null).join();
+            }
+        }
+    }
+
+    // --- sending
 
     /**
      * Sends a message to one worker chosen by the pool's routing. A message for a topic the workers
@@ -151,15 +284,41 @@ public final class WorkerPool {
         Message message = Message.of(topic, payload);
         PoolWorker worker = acquire(topic);
         if (!worker.listensTo(topic)) {
+            worker.release();
             unhandled(topic, worker);
             return;
         }
-        worker.send(message);
+        deliver(worker, new InFlight(this.ids.incrementAndGet(), message, null));
+    }
+
+    /** Sends a request to one worker; the future completes with its listener's reply. */
+    public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType) {
+        Message message = Message.of(topic, payload);
+        PoolWorker worker = acquire(topic);
+        if (!worker.listensTo(topic)) {
+            worker.release();
+            return CompletableFuture.failedFuture(new NoListenerException("No listener for topic '" + topic
+                    + "' in pool '" + name() + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")"));
+        }
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        Duration timeout = this.settings.requestTimeout();
+        ScheduledFuture<?> timer = this.scheduler.schedule(() -> reply.completeExceptionally(new IpcTimeoutException(
+                "Request '" + topic + "' to pool '" + name() + "' got no reply within " + timeout)),
+                timeout.toMillis(), TimeUnit.MILLISECONDS);
+        reply.whenComplete((result, failure) -> timer.cancel(false));
+        try {
+            deliver(worker, new InFlight(this.ids.incrementAndGet(), message, reply));
+        }
+        catch (RuntimeException ex) {
+            timer.cancel(false);
+            throw ex;
+        }
+        return reply.thenApply((answer) -> answer.payloadAs(replyType));
     }
 
     /** Sends a message to every usable worker with a listener for the topic; returns how many. */
     public int broadcast(String topic, @Nullable Object payload) {
-        requireRunning(topic);
+        requireAccepting(topic);
         Message message = Message.of(topic, payload);
         int sent = 0;
         for (PoolWorker worker : usableWorkers()) {
@@ -168,93 +327,160 @@ public final class WorkerPool {
                 continue;
             }
             try {
-                worker.send(message);
+                worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message, null));
                 sent++;
             }
-            catch (io.ipcworkers.ProcessExitedException ex) {
+            catch (ProcessExitedException ex) {
                 // died in the meantime: it is being replaced and was not reached
             }
         }
         return sent;
     }
 
-    /** Sends a request to one worker; the future completes with its listener's reply. */
-    public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType) {
-        Message message = Message.of(topic, payload);
-        PoolWorker worker = acquire(topic);
-        if (!worker.listensTo(topic)) {
-            return CompletableFuture.failedFuture(new NoListenerException("No listener for topic '" + topic
-                    + "' in pool '" + name() + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")"));
-        }
-        long id = this.correlationIds.incrementAndGet();
-        return worker.request(id, message, this.settings.requestTimeout())
-            .thenApply((reply) -> reply.payloadAs(replyType));
+    /** A message to one particular worker (a parent listener answering its sender). */
+    void sendTo(PoolWorker worker, Message message) {
+        worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message, null));
     }
 
+    /** Hands a message to another worker after its first one died. */
+    void redeliver(InFlight message) {
+        deliver(acquire(message.topic()), message);
+    }
+
+    /** Delivers on the worker's reservation; if that worker died meanwhile, tries another one. */
+    private void deliver(PoolWorker worker, InFlight message) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                worker.deliver(message);
+                return;
+            }
+            catch (ProcessExitedException ex) {
+                worker.release();
+                if (attempt == 3) {
+                    throw ex;
+                }
+                worker = acquire(message.topic());
+            }
+            catch (RuntimeException ex) {
+                worker.release();
+                throw ex;
+            }
+        }
+    }
+
+    // --- routing and back-pressure
+
     /**
-     * A usable worker with room for another request, by the pool's routing; waits up to the acquire
-     * timeout while every worker is busy or being replaced.
+     * A usable worker with room for one more message, reserved for the caller. Waits up to the
+     * acquire timeout while every worker is full or being replaced; at most {@code maxWaiting}
+     * callers wait, more fail at once.
      */
     private PoolWorker acquire(String topic) {
-        requireRunning(topic);
+        requireAccepting(topic);
+        PoolWorker worker = pick();
+        if (worker != null) {
+            return worker;
+        }
         long deadline = System.nanoTime() + this.settings.acquireTimeout().toNanos();
         synchronized (this.capacity) {
-            while (true) {
-                PoolWorker worker = pick();
-                if (worker != null) {
-                    return worker;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw noCapacity(topic);
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this.capacity, remaining);
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new IpcException("Interrupted while waiting for a worker of pool '" + name() + "'", ex);
-                }
-                requireRunning(topic);
+            if (this.waiting >= this.settings.maxWaiting()) {
+                throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: every worker has "
+                        + this.settings.maxInFlight() + " messages in flight and " + this.waiting
+                        + " callers already wait ('" + topic + "' was not sent)");
             }
+            this.waiting++;
+            try {
+                while (true) {
+                    requireAccepting(topic);
+                    worker = pick();
+                    if (worker != null) {
+                        return worker;
+                    }
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        throw noCapacity(topic);
+                    }
+                    waitForCapacity(remaining);
+                }
+            }
+            finally {
+                this.waiting--;
+            }
+        }
+    }
+
+    private void waitForCapacity(long nanos) {
+        try {
+            TimeUnit.NANOSECONDS.timedWait(this.capacity, nanos);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IpcException("Interrupted while waiting for a worker of pool '" + name() + "'", ex);
         }
     }
 
     private @Nullable PoolWorker pick() {
         int size = this.workers.length();
-        int start = Math.floorMod(this.nextWorker.getAndIncrement(), size);
-        PoolWorker best = null;
-        for (int i = 0; i < size; i++) {
-            PoolWorker candidate = this.workers.get((start + i) % size);
-            if (candidate == null || !candidate.isUsable() || candidate.inFlight() >= this.settings.maxInFlight()) {
-                continue;
+        for (int tries = 0; tries < 4; tries++) {
+            int start = Math.floorMod(this.nextWorker.getAndIncrement(), size);
+            PoolWorker best = null;
+            for (int i = 0; i < size; i++) {
+                PoolWorker candidate = this.workers.get((start + i) % size);
+                if (candidate == null || !candidate.isUsable()) {
+                    continue;
+                }
+                if (this.settings.routing() == Routing.ROUND_ROBIN) {
+                    if (candidate.tryReserve(this.settings.maxInFlight())) {
+                        return candidate;
+                    }
+                }
+                else if (best == null || candidate.inFlight() < best.inFlight()) {
+                    best = candidate;
+                }
             }
-            if (this.settings.routing() == Routing.ROUND_ROBIN) {
-                return candidate;
+            if (best == null) {
+                return null;
             }
-            if (best == null || candidate.inFlight() < best.inFlight()) {
-                best = candidate;
+            if (best.tryReserve(this.settings.maxInFlight())) {
+                return best;
             }
         }
-        return best;
+        return null;
     }
 
-    private IpcException noCapacity(String topic) {
-        List<PoolWorker> usable = usableWorkers();
-        if (usable.isEmpty()) {
-            return new IpcTimeoutException("Pool '" + name() + "' has no live worker for '" + topic + "' after waiting "
-                    + this.settings.acquireTimeout() + " (workers are being restarted; see the log for why they exited)");
+    private PoolUnavailableException noCapacity(String topic) {
+        if (usableWorkers().isEmpty()) {
+            return new PoolUnavailableException("Pool '" + name() + "' has no live worker for '" + topic
+                    + "' after waiting " + this.settings.acquireTimeout()
+                    + " (workers are being restarted; the log says why they exited)");
         }
-        return new IpcTimeoutException("Pool '" + name() + "' is busy: all " + usable.size() + " workers have "
-                + this.settings.maxInFlight() + " requests in flight and none finished within "
+        return new PoolUnavailableException("Pool '" + name() + "' is busy: every worker has "
+                + this.settings.maxInFlight() + " messages in flight and none finished within "
                 + this.settings.acquireTimeout() + " ('" + topic + "' was not sent)");
     }
 
-    private void requireRunning(String topic) {
+    private void requireAccepting(String topic) {
         State current = this.state;
+        if (current == State.DOWN) {
+            throw new PoolUnavailableException("Pool '" + name() + "' is down: " + this.downReason + "; '" + topic
+                    + "' was not sent");
+        }
         if (current != State.RUNNING) {
-            throw new IpcException("Pool '" + name() + "' is " + current.name().toLowerCase()
+            throw new PoolUnavailableException("Pool '" + name() + "' is " + current.name().toLowerCase()
                     + "; '" + topic + "' was not sent");
+        }
+    }
+
+    /** Called whenever a worker has room again, or its state changed. Cheap when nobody waits. */
+    void capacityFreed() {
+        if (this.waiting > 0) {
+            wakeWaiters();
+        }
+    }
+
+    private void wakeWaiters() {
+        synchronized (this.capacity) {
+            this.capacity.notifyAll();
         }
     }
 
@@ -267,6 +493,159 @@ public final class WorkerPool {
         }
     }
 
+    // --- supervision
+
+    /** Called on the worker's reader thread once it is gone, with what it had not acknowledged. */
+    void workerGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
+        boolean wasCurrent = this.workers.compareAndSet(worker.slot(), worker, null);
+        boolean expected = this.retiring.remove(worker) || worker.isRetiring();
+        State current = this.state;
+        boolean stopping = current == State.STOPPING || current == State.STOPPED;
+        LaunchedChild.ExitReport described = (worker.killReason() != null)
+                ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + worker.killReason() + ")",
+                        report.lastStderrLines())
+                : report;
+        this.unacknowledged.settle(worker, described, unacknowledgedMessages, stopping);
+        wakeWaiters();
+        if (expected || stopping || !wasCurrent) {
+            return;
+        }
+        crashed(worker, described);
+    }
+
+    private void crashed(PoolWorker worker, LaunchedChild.ExitReport report) {
+        String what = worker + " " + report.state();
+        String stderr = report.lastStderrLines().isEmpty() ? ""
+                : "; last stderr lines:\n  " + String.join("\n  ", report.lastStderrLines());
+        int recent = this.crashes.record();
+        PoolSettings.Supervision supervision = this.settings.supervision();
+        if (recent > supervision.maxCrashes() && this.state == State.RUNNING) {
+            markDown(recent + " worker crashes within " + supervision.crashWindow() + ", the last: " + what, stderr);
+            return;
+        }
+        if (this.state != State.RUNNING) {
+            return;
+        }
+        Duration backoff = backoff(worker.slot(), worker.uptime());
+        logger.log(Level.WARNING, what + "; restarting in " + backoff.toMillis() + " ms" + stderr);
+        scheduleRestart(worker.slot(), backoff);
+    }
+
+    private void markDown(String reason, String stderr) {
+        Duration coolDown = this.settings.supervision().coolDown();
+        this.downReason = reason + "; it retries in " + coolDown + " or on restart()";
+        this.state = State.DOWN;
+        wakeWaiters();
+        logger.log(Level.ERROR, "Pool '" + name() + "' is DOWN: " + this.downReason + stderr);
+        this.scheduler.schedule(() -> this.executor.execute(() -> {
+            if (this.state == State.DOWN) {
+                restart();
+            }
+        }), coolDown.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private Duration backoff(int slot, Duration uptime) {
+        PoolSettings.Supervision supervision = this.settings.supervision();
+        synchronized (this.consecutiveCrashes) {
+            if (uptime != null && uptime.compareTo(supervision.maxRestartBackoff()) > 0) {
+                this.consecutiveCrashes[slot] = 0; // it ran long enough: not a crash loop
+            }
+            int crashes = ++this.consecutiveCrashes[slot];
+            long millis = supervision.restartBackoff().toMillis() << Math.min(crashes - 1, 20);
+            return Duration.ofMillis(Math.min(millis, supervision.maxRestartBackoff().toMillis()));
+        }
+    }
+
+    private void scheduleRestart(int slot, Duration delay) {
+        this.scheduler.schedule(() -> this.executor.execute(() -> restartSlot(slot)), delay.toMillis(),
+                TimeUnit.MILLISECONDS);
+    }
+
+    private void restartSlot(int slot) {
+        if (this.state != State.RUNNING || this.workers.get(slot) != null) {
+            return;
+        }
+        try {
+            PoolWorker worker = startWorker(slot);
+            if (!this.workers.compareAndSet(slot, null, worker) || this.state != State.RUNNING) {
+                worker.stopProcess(Duration.ZERO);
+                return;
+            }
+            this.restarts.incrementAndGet();
+            wakeWaiters();
+        }
+        catch (RuntimeException ex) {
+            Duration backoff = backoff(slot, Duration.ZERO);
+            logger.log(Level.ERROR, "Could not restart worker " + name() + "-" + (slot + 1) + ": " + ex.getMessage()
+                    + "; retrying in " + backoff.toMillis() + " ms");
+            if (this.crashes.record() > this.settings.supervision().maxCrashes() && this.state == State.RUNNING) {
+                markDown("workers keep failing to start: " + ex.getMessage(), "");
+                return;
+            }
+            scheduleRestart(slot, backoff);
+        }
+    }
+
+    /** Replaces a healthy worker in the background; see {@link #replace}. */
+    void recycle(PoolWorker worker, String reason) {
+        if (worker.startRecycling()) {
+            this.executor.execute(() -> replace0(worker, reason));
+        }
+    }
+
+    /** Replaces a worker now, on this thread; false if it is already being replaced or gone. */
+    private boolean replace(PoolWorker worker, String reason) {
+        return worker.startRecycling() && replace0(worker, reason);
+    }
+
+    /**
+     * Starts the replacement first; only once it is ready does the old worker stop taking work. The
+     * old worker then finishes what it holds and exits by itself.
+     */
+    private boolean replace0(PoolWorker worker, String reason) {
+        PoolWorker replacement;
+        try {
+            replacement = startWorker(worker.slot());
+        }
+        catch (RuntimeException ex) {
+            worker.abortRecycling();
+            logger.log(Level.WARNING, "Could not start a replacement for " + worker + " (" + reason + "): "
+                    + ex.getMessage() + "; it keeps working");
+            return false;
+        }
+        this.retiring.add(worker);
+        worker.retire();
+        if (!this.workers.compareAndSet(worker.slot(), worker, replacement)) {
+            this.retiring.remove(worker);
+            replacement.stopProcess(Duration.ZERO);
+            return false;
+        }
+        this.recycles.incrementAndGet();
+        wakeWaiters();
+        logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
+        worker.shutdown();
+        this.scheduler.schedule(() -> this.executor.execute(() -> worker.stopProcess(Duration.ZERO)),
+                this.settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    // --- state
+
+    /** Messages in flight across the pool. */
+    public int inFlight() {
+        return allWorkers().stream().mapToInt(PoolWorker::inFlight).sum();
+    }
+
+    /** How many workers were replaced after they crashed. */
+    public long restartCount() {
+        return this.restarts.get();
+    }
+
+    /** How many healthy workers were replaced (recycling, rolling restarts). */
+    public long recycleCount() {
+        return this.recycles.get();
+    }
+
     /** Messages not sent because no worker listens to their topic, by topic. */
     public Map<String, Long> unhandledSendCounts() {
         Map<String, Long> counts = new TreeMap<>();
@@ -274,135 +653,32 @@ public final class WorkerPool {
         return counts;
     }
 
-    void requestFinished() {
-        synchronized (this.capacity) {
-            this.capacity.notifyAll();
-        }
-    }
-
-    /** Called on the worker's reader thread once it is gone. */
-    void workerExited(PoolWorker worker, LaunchedChild.ExitReport report) {
-        if (!this.workers.compareAndSet(worker.slot(), worker, null)) {
-            return; // never became the slot's worker (failed start) or already replaced
-        }
-        requestFinished();
-        if (this.state != State.RUNNING) {
-            return;
-        }
-        Duration backoff = nextBackoff(worker);
-        logger.log(Level.WARNING, worker + " " + report.state() + "; restarting in " + backoff.toMillis() + " ms"
-                + (report.lastStderrLines().isEmpty() ? "" : "; last stderr lines:\n  "
-                        + String.join("\n  ", report.lastStderrLines())));
-        scheduleRestart(worker.slot(), backoff);
-    }
-
-    private Duration nextBackoff(PoolWorker worker) {
-        synchronized (this.consecutiveCrashes) {
-            if (worker.uptime().compareTo(this.settings.maxRestartBackoff()) > 0) {
-                this.consecutiveCrashes[worker.slot()] = 0; // it ran long enough: not a crash loop
-            }
-            int crashes = ++this.consecutiveCrashes[worker.slot()];
-            long millis = this.settings.restartBackoff().toMillis() << Math.min(crashes - 1, 20);
-            return Duration.ofMillis(Math.min(millis, this.settings.maxRestartBackoff().toMillis()));
-        }
-    }
-
-    private void scheduleRestart(int slot, Duration delay) {
-        this.scheduler.schedule(() -> this.executor.execute(() -> restart(slot)), delay.toMillis(),
-                TimeUnit.MILLISECONDS);
-    }
-
-    private void restart(int slot) {
-        if (this.state != State.RUNNING || this.workers.get(slot) != null) {
-            return;
-        }
-        try {
-            startWorker(slot);
-            this.restarts.incrementAndGet();
-        }
-        catch (RuntimeException ex) {
-            Duration backoff;
-            synchronized (this.consecutiveCrashes) {
-                int crashes = ++this.consecutiveCrashes[slot];
-                backoff = Duration.ofMillis(Math.min(this.settings.restartBackoff().toMillis() << Math.min(crashes - 1, 20),
-                        this.settings.maxRestartBackoff().toMillis()));
-            }
-            logger.log(Level.ERROR, "Could not restart worker " + name() + "-" + (slot + 1) + ": " + ex.getMessage()
-                    + "; retrying in " + backoff.toMillis() + " ms");
-            scheduleRestart(slot, backoff);
-        }
-    }
-
-    /**
-     * Stops gracefully: refuses new work, waits up to the stop timeout for requests in flight, asks
-     * every worker to finish its queue and exit, and kills those still running after the timeout.
-     */
-    public void stop() {
-        if (this.state == State.STOPPED || this.state == State.NEW) {
-            this.state = State.STOPPED;
-            return;
-        }
-        this.state = State.STOPPING;
-        long deadline = System.nanoTime() + this.settings.stopTimeout().toNanos();
-        awaitNoRequestsInFlight(deadline);
-        List<PoolWorker> running = allWorkers();
-        running.forEach(PoolWorker::shutdown);
-        for (PoolWorker worker : running) {
-            worker.stopProcess(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        }
-        this.state = State.STOPPED;
-        requestFinished();
-    }
-
-    private void awaitNoRequestsInFlight(long deadline) {
-        synchronized (this.capacity) {
-            while (inFlight() > 0) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    logger.log(Level.WARNING, "Pool '" + name() + "' stops with " + inFlight()
-                            + " requests still in flight after " + this.settings.stopTimeout()
-                            + "; they fail as their workers stop");
-                    return;
-                }
-                try {
-                    TimeUnit.NANOSECONDS.timedWait(this.capacity, Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(100)));
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
-    /** Requests in flight across the pool. */
-    public int inFlight() {
-        return allWorkers().stream().mapToInt(PoolWorker::inFlight).sum();
-    }
-
-    /** How many workers were replaced after they exited. */
-    public long restartCount() {
-        return this.restarts.get();
-    }
-
     /** Workers that accept messages now. */
     List<PoolWorker> usableWorkers() {
-        return allWorkers().stream().filter(PoolWorker::isUsable).toList();
+        return currentWorkers().stream().filter(PoolWorker::isUsable).toList();
     }
 
-    List<PoolWorker> allWorkers() {
-        List<PoolWorker> all = new ArrayList<>();
+    /** The workers in the pool's slots. */
+    List<PoolWorker> currentWorkers() {
+        List<PoolWorker> current = new ArrayList<>();
         for (int i = 0; i < this.workers.length(); i++) {
             PoolWorker worker = this.workers.get(i);
             if (worker != null) {
-                all.add(worker);
+                current.add(worker);
             }
         }
+        return current;
+    }
+
+    /** Current workers and those still finishing their work before they leave. */
+    List<PoolWorker> allWorkers() {
+        List<PoolWorker> all = currentWorkers();
+        all.addAll(this.retiring);
         return all;
     }
 
-    /** Pids of the workers running now, by slot order. */
+    /** Pids of the workers in the pool's slots, by slot order. */
     public List<Long> workerPids() {
-        return allWorkers().stream().map(PoolWorker::getId).toList();
+        return currentWorkers().stream().map(PoolWorker::getId).toList();
     }
 }

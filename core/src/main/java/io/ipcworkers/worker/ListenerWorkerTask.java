@@ -18,8 +18,9 @@ import io.ipcworkers.dispatch.ListenerRegistry;
  *
  * @param pool the pool this worker belongs to
  * @param workerClass the class to boot
+ * @param heartbeatIntervalMillis how often to tell the parent this worker is alive
  */
-public record ListenerWorkerTask(String pool, String workerClass) implements WorkerTask {
+public record ListenerWorkerTask(String pool, String workerClass, long heartbeatIntervalMillis) implements WorkerTask {
 
     private static final long serialVersionUID = 1L;
 
@@ -42,6 +43,7 @@ public record ListenerWorkerTask(String pool, String workerClass) implements Wor
             connected.takeOver(dispatcher);
             connected.send(FrameType.READY, 0, 0, connected.codec().encode(
                     io.ipcworkers.Message.of("ready", java.util.Map.of("topics", registry.topics()))));
+            Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis));
             dispatcher.serveUntilStopped();
         }
         finally {

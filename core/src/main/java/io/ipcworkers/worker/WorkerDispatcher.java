@@ -84,6 +84,7 @@ final class WorkerDispatcher implements FrameHandler {
         }
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
+            acknowledge(frame);
             return;
         }
         try {
@@ -91,17 +92,29 @@ final class WorkerDispatcher implements FrameHandler {
                     "worker pid " + ProcessHandle.current().pid());
             if (request) {
                 this.parent.send(FrameType.REPLY, 0, frame.correlationId(), codec.encode(Message.of(message.topic(), reply)));
+                return;
             }
-            else if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
+            if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
                 this.parent.send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(Message.of(message.topic(), reply)));
             }
         }
-        catch (Exception ex) {
+        catch (Exception | StackOverflowError ex) {
             failed(frame, message, ex, request);
+            if (request) {
+                return;
+            }
+        }
+        acknowledge(frame);
+    }
+
+    /** Tells the parent a message has been handled; a request's reply or error does that by itself. */
+    private void acknowledge(Frame frame) {
+        if (frame.type() == FrameType.MESSAGE && frame.correlationId() != 0) {
+            this.parent.send(FrameType.ACK, 0, frame.correlationId(), io.ipcworkers.channel.FrameWriter.BodyWriter.EMPTY);
         }
     }
 
-    private void failed(Frame frame, Message message, Exception failure, boolean request) {
+    private void failed(Frame frame, Message message, Throwable failure, boolean request) {
         if (request) {
             this.parent.send(FrameType.ERROR, 0, frame.correlationId(),
                     this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));

@@ -1,0 +1,49 @@
+package io.ipcworkers.pool;
+
+import io.ipcworkers.IpcTimeoutException;
+
+/**
+ * Checks a pool's workers at every heartbeat interval: kills a worker that has been silent past the
+ * heartbeat timeout (hung, frozen, SIGSTOPped), kills one whose current message has run past the
+ * handler timeout (failing that message with a timeout naming its topic), and recycles workers that
+ * reached their message count or memory limit.
+ */
+final class PoolSupervisor implements Runnable {
+
+    private final WorkerPool pool;
+
+    PoolSupervisor(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public void run() {
+        PoolSettings settings = this.pool.settings();
+        PoolSettings.Supervision supervision = settings.supervision();
+        for (PoolWorker worker : this.pool.allWorkers()) {
+            if (!worker.isReady() || worker.isClosed()) {
+                continue;
+            }
+            if (worker.silentFor().compareTo(supervision.heartbeatTimeout()) > 0) {
+                worker.kill("no heartbeat for more than " + supervision.heartbeatTimeout() + ": hung or stopped", null);
+                continue;
+            }
+            InFlight running = worker.running();
+            if (supervision.hasHandlerTimeout() && running != null
+                    && worker.runningFor().compareTo(supervision.handlerTimeout()) > 0) {
+                String reason = "its listener for '" + running.topic() + "' ran longer than the handler timeout of "
+                        + supervision.handlerTimeout();
+                worker.kill(reason, new IpcTimeoutException("Handler for '" + running.topic() + "' on "
+                        + worker.describeLowercase() + " ran longer than the handler timeout of "
+                        + supervision.handlerTimeout() + "; the worker was killed and is replaced"));
+                continue;
+            }
+            if (settings.recycling().isEnabled() && this.pool.state() == WorkerPool.State.RUNNING) {
+                String reason = worker.recycleReason(settings.recycling());
+                if (reason != null) {
+                    this.pool.recycle(worker, reason);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,89 @@
+package io.ipcworkers.pool;
+
+import java.lang.System.Logger.Level;
+import java.util.List;
+
+import io.ipcworkers.DeadLetter;
+import io.ipcworkers.IpcException;
+import io.ipcworkers.PoolUnavailableException;
+import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.launch.LaunchedChild;
+
+/**
+ * Settles the messages a dead worker had not acknowledged, so that none is lost silently: by the
+ * pool's delivery mode they are failed (the request's future fails naming the worker, its exit code
+ * and stderr; a plain send becomes a dead letter) or redelivered to another worker, at most
+ * {@code maxRedeliveries} times, after which they are dead letters too.
+ */
+final class Unacknowledged {
+
+    private static final System.Logger logger = System.getLogger(Unacknowledged.class.getName());
+
+    private final WorkerPool pool;
+
+    Unacknowledged(WorkerPool pool) {
+        this.pool = pool;
+    }
+
+    void settle(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> messages, boolean stopping) {
+        PoolSettings.DeliveryPolicy delivery = this.pool.settings().delivery();
+        for (InFlight message : messages) {
+            if (message.reply != null && message.reply.isDone()) {
+                continue; // timed out already: the caller has its answer
+            }
+            if (stopping) {
+                giveUp(message, new PoolUnavailableException("Pool '" + this.pool.name() + "' stopped before "
+                        + worker.describeLowercase() + " handled '" + message.topic() + "'"), true);
+            }
+            else if (message.failure != null) {
+                giveUp(message, message.failure, false);
+            }
+            else if (delivery.mode() == PoolSettings.DeliveryMode.REDELIVER) {
+                if (message.deliveries > delivery.maxRedeliveries()) {
+                    giveUp(message, exited(worker, report, message, " after " + message.deliveries
+                            + " deliveries; not redelivered again (max-redeliveries " + delivery.maxRedeliveries()
+                            + ")"), true);
+                }
+                else {
+                    this.pool.executor().execute(() -> redeliver(message));
+                }
+            }
+            else {
+                giveUp(message, exited(worker, report, message, ""), false);
+            }
+        }
+    }
+
+    private void redeliver(InFlight message) {
+        try {
+            this.pool.redeliver(message);
+        }
+        catch (IpcException ex) {
+            giveUp(message, ex, true);
+        }
+    }
+
+    private static ProcessExitedException exited(PoolWorker worker, LaunchedChild.ExitReport report,
+            InFlight message, String suffix) {
+        String kind = message.isRequest() ? "request" : "message";
+        return worker.launched().exitedException("while " + kind + " '" + message.topic() + "' was in flight" + suffix,
+                report);
+    }
+
+    /**
+     * A request's future fails; a plain send, or any message given up for good, also becomes a dead
+     * letter, so no message disappears without a trace.
+     */
+    private void giveUp(InFlight message, RuntimeException why, boolean deadLetterRequests) {
+        if (message.reply != null) {
+            message.reply.completeExceptionally(why);
+            if (!deadLetterRequests) {
+                return;
+            }
+        }
+        logger.log(Level.WARNING, "Dead letter from pool '" + this.pool.name() + "', topic '" + message.topic()
+                + "': " + why.getMessage());
+        this.pool.inbound().deadLetter(new DeadLetter(this.pool.name(), message.topic(), message.message,
+                message.deliveries, why.getMessage()));
+    }
+}
