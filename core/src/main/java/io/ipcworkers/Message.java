@@ -119,6 +119,10 @@ public final class Message {
     }
 
     private @Nullable Object convert(JavaType type) {
+        if (this.json == null && (this.value == null || type.getRawClass().isInstance(this.value))
+                && !type.isContainerType()) {
+            return this.value; // a local message already holds the requested type
+        }
         try {
             if (this.json != null) {
                 if (this.jsonLength == 0) {

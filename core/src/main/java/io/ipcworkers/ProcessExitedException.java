@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The process on the other end of a channel is gone: a child exited (or was killed) while the parent
  * waited for its message or reply, or the parent went away while a child waited. Carries the pid,
- * the exit code when known, and the last lines the process wrote to stderr.
+ * the exit code when known, and the last lines the process wrote to stdout and stderr (the JVM
+ * prints some fatal errors, such as running out of memory, to stdout).
  */
 public class ProcessExitedException extends IpcException {
 
@@ -18,17 +19,17 @@ public class ProcessExitedException extends IpcException {
 
     private final int exitCode;
 
-    private final List<String> lastStderrLines;
+    private final List<String> lastOutputLines;
 
-    public ProcessExitedException(String message, long pid, int exitCode, List<String> lastStderrLines) {
-        super(message + describeStderr(lastStderrLines));
+    public ProcessExitedException(String message, long pid, int exitCode, List<String> lastOutputLines) {
+        super(message + describeStderr(lastOutputLines));
         this.pid = pid;
         this.exitCode = exitCode;
-        this.lastStderrLines = List.copyOf(lastStderrLines);
+        this.lastOutputLines = List.copyOf(lastOutputLines);
     }
 
     private static String describeStderr(List<String> lines) {
-        return lines.isEmpty() ? "" : "; last stderr lines:\n  " + String.join("\n  ", lines);
+        return lines.isEmpty() ? "" : "; last output lines:\n  " + String.join("\n  ", lines);
     }
 
     /** The pid of the process that exited. */
@@ -41,8 +42,8 @@ public class ProcessExitedException extends IpcException {
         return this.exitCode;
     }
 
-    /** The last lines it wrote to stderr, oldest first; empty when it wrote none. */
-    public List<String> getLastStderrLines() {
-        return this.lastStderrLines;
+    /** The last lines it wrote to stdout and stderr, oldest first; empty when it wrote none. */
+    public List<String> getLastOutputLines() {
+        return this.lastOutputLines;
     }
 }

@@ -61,10 +61,11 @@ public final class ChildLauncher implements AutoCloseable {
         byte[] serializedTask = serialize(task);
         String token = ChannelServer.newToken();
         Process process = start(options);
+        OutputTail tail = new OutputTail();
         OutputPump stdout = new OutputPump(process.getInputStream(), this.settings.output(), options.name(),
-                process.pid(), ProcessOutput.Stream.STDOUT);
+                process.pid(), ProcessOutput.Stream.STDOUT, tail);
         OutputPump stderr = new OutputPump(process.getErrorStream(), this.settings.output(), options.name(),
-                process.pid(), ProcessOutput.Stream.STDERR);
+                process.pid(), ProcessOutput.Stream.STDERR, tail);
         stdout.start();
         stderr.start();
         CompletableFuture<Connection> connecting = this.server.expect(token, process.pid());
@@ -72,7 +73,7 @@ public final class ChildLauncher implements AutoCloseable {
             new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength())
                 .writeTo(process.getOutputStream());
             Connection connection = awaitConnection(connecting, process);
-            LaunchedChild child = new LaunchedChild(options.name(), process, connection, stderr);
+            LaunchedChild child = new LaunchedChild(options.name(), process, connection, List.of(stdout, stderr), tail);
             connection.send(FrameType.TASK, 0, 0, (out) -> out.write(serializedTask));
             return child;
         }
@@ -82,7 +83,7 @@ public final class ChildLauncher implements AutoCloseable {
             if (ex instanceof IpcException ipc) {
                 throw ipc;
             }
-            LaunchedChild unconnected = new LaunchedChild(options.name(), process, Connection.CLOSED, stderr);
+            LaunchedChild unconnected = new LaunchedChild(options.name(), process, Connection.CLOSED, List.of(stdout, stderr), tail);
             throw unconnected.exitedException("before it could be given its task", 2000);
         }
     }

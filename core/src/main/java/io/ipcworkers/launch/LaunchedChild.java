@@ -20,13 +20,16 @@ public final class LaunchedChild {
 
     private final Connection connection;
 
-    private final OutputPump stderr;
+    private final List<OutputPump> pumps;
 
-    LaunchedChild(String name, Process process, Connection connection, OutputPump stderr) {
+    private final OutputTail tail;
+
+    LaunchedChild(String name, Process process, Connection connection, List<OutputPump> pumps, OutputTail tail) {
         this.name = name;
         this.process = process;
         this.connection = connection;
-        this.stderr = stderr;
+        this.pumps = pumps;
+        this.tail = tail;
     }
 
     public String name() {
@@ -45,17 +48,21 @@ public final class LaunchedChild {
         return this.connection;
     }
 
-    /** The last lines the child wrote to stderr; complete once the child has exited. */
-    public List<String> lastStderrLines() {
-        return this.stderr.lastLines();
+    /** The last lines the child wrote to stdout and stderr; complete once the child has exited. */
+    public List<String> lastOutputLines() {
+        long deadline = System.currentTimeMillis() + 500;
+        for (OutputPump pump : this.pumps) {
+            pump.awaitEnd(Math.max(1, deadline - System.currentTimeMillis()));
+        }
+        return this.tail.lines();
     }
 
     /** How a child ended, as far as can be told within the wait. */
-    public record ExitReport(int exitCode, String state, List<String> lastStderrLines) {
+    public record ExitReport(int exitCode, String state, List<String> lastOutputLines) {
     }
 
     /**
-     * Waits up to {@code waitMillis} for the child to exit, so that its exit code and last stderr
+     * Waits up to {@code waitMillis} for the child to exit, so that its exit code and last output
      * lines can be named.
      */
     public ExitReport exitReport(long waitMillis) {
@@ -70,7 +77,7 @@ public final class LaunchedChild {
         }
         boolean exited = exitCode != ProcessExitedException.UNKNOWN_EXIT_CODE;
         return new ExitReport(exitCode, exited ? "exited with code " + exitCode
-                : "closed its connection (process still running)", exited ? lastStderrLines() : List.of());
+                : "closed its connection (process still running)", exited ? lastOutputLines() : List.of());
     }
 
     /**
@@ -83,7 +90,7 @@ public final class LaunchedChild {
 
     public ProcessExitedException exitedException(String what, ExitReport report) {
         return new ProcessExitedException(describe() + " " + report.state() + " " + what, pid(), report.exitCode(),
-                report.lastStderrLines());
+                report.lastOutputLines());
     }
 
     /** "child 1234" or "worker thumbnails-2 (pid 1234)". */

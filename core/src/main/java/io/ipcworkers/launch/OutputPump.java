@@ -5,18 +5,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
-import java.util.List;
 
 import io.ipcworkers.ProcessOutput;
 
 /**
  * Reads one of a child's output streams line by line and forwards each line to a
- * {@link ProcessOutput}; keeps the last few lines so that a crash report can quote them.
+ * {@link ProcessOutput}, keeping the last few in a shared {@link OutputTail}.
  */
 final class OutputPump implements Runnable {
-
-    private static final int TAIL_LINES = 20;
 
     private static final int MAX_LINE_CHARS = 8192;
 
@@ -30,11 +26,13 @@ final class OutputPump implements Runnable {
 
     private final ProcessOutput.Stream kind;
 
-    private final ArrayDeque<String> tail = new ArrayDeque<>(TAIL_LINES);
+    private final OutputTail tail;
 
     private final Thread thread;
 
-    OutputPump(InputStream stream, ProcessOutput output, String name, long pid, ProcessOutput.Stream kind) {
+    OutputPump(InputStream stream, ProcessOutput output, String name, long pid, ProcessOutput.Stream kind,
+            OutputTail tail) {
+        this.tail = tail;
         this.stream = stream;
         this.output = output;
         this.name = name;
@@ -56,7 +54,7 @@ final class OutputPump implements Runnable {
                 if (line.length() > MAX_LINE_CHARS) {
                     line = line.substring(0, MAX_LINE_CHARS) + "... (truncated)";
                 }
-                remember(line);
+                this.tail.add(line);
                 try {
                     this.output.line(this.name, this.pid, this.kind, line);
                 }
@@ -70,26 +68,13 @@ final class OutputPump implements Runnable {
         }
     }
 
-    private synchronized void remember(String line) {
-        if (this.tail.size() == TAIL_LINES) {
-            this.tail.removeFirst();
-        }
-        this.tail.addLast(line);
-    }
-
-    /**
-     * The last lines read, oldest first. Waits briefly for the pump to reach the end of the stream,
-     * so that lines written just before the child died are included.
-     */
-    List<String> lastLines() {
+    /** Waits briefly for the pump to reach the end of the stream, so the last lines are in the tail. */
+    void awaitEnd(long millis) {
         try {
-            this.thread.join(500);
+            this.thread.join(millis);
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-        }
-        synchronized (this) {
-            return List.copyOf(this.tail);
         }
     }
 }

@@ -33,7 +33,7 @@ final class Unacknowledged {
             }
             if (stopping) {
                 giveUp(message, new PoolUnavailableException("Pool '" + this.pool.name() + "' stopped before "
-                        + worker.describeLowercase() + " handled '" + message.topic() + "'"), true);
+                        + worker.describeLowercase() + " handled '" + message.topic() + "'"), false);
             }
             else if (message.failure != null) {
                 giveUp(message, message.failure, false);

@@ -503,7 +503,7 @@ public final class WorkerPool {
         boolean stopping = current == State.STOPPING || current == State.STOPPED;
         LaunchedChild.ExitReport described = (worker.killReason() != null)
                 ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + worker.killReason() + ")",
-                        report.lastStderrLines())
+                        report.lastOutputLines())
                 : report;
         this.unacknowledged.settle(worker, described, unacknowledgedMessages, stopping);
         wakeWaiters();
@@ -515,19 +515,19 @@ public final class WorkerPool {
 
     private void crashed(PoolWorker worker, LaunchedChild.ExitReport report) {
         String what = worker + " " + report.state();
-        String stderr = report.lastStderrLines().isEmpty() ? ""
-                : "; last stderr lines:\n  " + String.join("\n  ", report.lastStderrLines());
+        String output = report.lastOutputLines().isEmpty() ? ""
+                : "; last output lines:\n  " + String.join("\n  ", report.lastOutputLines());
         int recent = this.crashes.record();
         PoolSettings.Supervision supervision = this.settings.supervision();
         if (recent > supervision.maxCrashes() && this.state == State.RUNNING) {
-            markDown(recent + " worker crashes within " + supervision.crashWindow() + ", the last: " + what, stderr);
+            markDown(recent + " worker crashes within " + supervision.crashWindow() + ", the last: " + what, output);
             return;
         }
         if (this.state != State.RUNNING) {
             return;
         }
         Duration backoff = backoff(worker.slot(), worker.uptime());
-        logger.log(Level.WARNING, what + "; restarting in " + backoff.toMillis() + " ms" + stderr);
+        logger.log(Level.WARNING, what + "; restarting in " + backoff.toMillis() + " ms" + output);
         scheduleRestart(worker.slot(), backoff);
     }
 

@@ -21,4 +21,14 @@ public final class RawWire {
         return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH).putInt(length).put((byte) typeCode).put((byte) 0)
             .putLong(0).array();
     }
+
+    /** Closes the socket under the connection, as a child that drops its end would. */
+    public static void closeSocket(Connection connection) {
+        try {
+            ((SocketConnection) connection).channel().close();
+        }
+        catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
 }

@@ -14,4 +14,9 @@ public final class ParentWire {
     public static void writeRaw(ParentProcess parent, byte[] bytes) throws IOException {
         RawWire.write(((ConnectedParentProcess) parent).connection(), bytes);
     }
+
+    /** Closes the child's socket without ending the process. */
+    public static void closeSocket(ParentProcess parent) {
+        RawWire.closeSocket(((ConnectedParentProcess) parent).connection());
+    }
 }

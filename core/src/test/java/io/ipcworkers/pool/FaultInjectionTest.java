@@ -1,0 +1,419 @@
+package io.ipcworkers.pool;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
+
+import io.ipcworkers.DeadLetter;
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.IpcTimeoutException;
+import io.ipcworkers.PoolUnavailableException;
+import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.launch.LauncherSettings;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Workers crash, hang, leak and lie; the pool keeps working and no message is lost silently. Each
+ * test asserts the exact outcome, that other messages were handled, and that the pool is back to size.
+ */
+class FaultInjectionTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+
+    private final Map<Long, Map<String, Object>> counted = new ConcurrentHashMap<>();
+
+    private final List<Long> seenPids = new CopyOnWriteArrayList<>();
+
+    private WorkerPools pools;
+
+    public class ParentListeners {
+
+        @IpcListener(DeadLetter.TOPIC)
+        public void deadLetter(DeadLetter letter) {
+            FaultInjectionTest.this.deadLetters.add(letter);
+        }
+
+        @IpcListener("counted")
+        public void counted(Map<String, Object> report) {
+            FaultInjectionTest.this.counted.put(((Number) report.get("pid")).longValue(), report);
+        }
+    }
+
+    private WorkerPool start(UnaryOperator<PoolSettings> customizer) {
+        PoolSettings settings = customizer.apply(PoolSettings.of("faulty", 2, FaultyWorker.class.getName())
+            .withJvmArgs(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"))
+            .withSupervision(fastSupervision(10, Duration.ZERO)));
+        ListenerRegistry parent = new ListenerRegistry();
+        parent.registerAnnotatedMethods(new ParentListeners());
+        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
+        this.pools = new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent);
+        this.pools.start();
+        return this.pools.pool("faulty");
+    }
+
+    private static PoolSettings.Supervision fastSupervision(int maxCrashes, Duration handlerTimeout) {
+        return new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), maxCrashes,
+                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
+                handlerTimeout);
+    }
+
+    @AfterEach
+    void stop() {
+        if (this.pools != null) {
+            this.pools.pools().forEach((pool) -> this.seenPids.addAll(pool.workerPids()));
+            this.pools.close();
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.seenPids.stream()
+            .noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+    }
+
+    private void assertBackToSize(WorkerPool pool) throws Exception {
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+        this.seenPids.addAll(pool.workerPids());
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.RUNNING);
+        assertThat(pool.request("echo", "still fine", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("still fine");
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> future) {
+        try {
+            future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        catch (ExecutionException ex) {
+            return ex.getCause();
+        }
+        catch (Exception ex) {
+            throw new AssertionError("no outcome in time", ex);
+        }
+        throw new AssertionError("expected the request to fail");
+    }
+
+    private static void signal(String signal, long pid) throws Exception {
+        assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor()).isZero();
+    }
+
+    @Test
+    void killMinusNineMidRequestFailsThatRequestWithExitCode137() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        CompletableFuture<Long> busy = pool.request("sleep", 60_000, Long.class);
+        CompletableFuture<Long> other = pool.request("sleep", 100, Long.class);
+        await().atMost(WAIT).until(other::isDone);
+        long victim = pool.currentWorkers().stream().filter((w) -> w.inFlight() == 1).findFirst().orElseThrow().getId();
+
+        signal("KILL", victim);
+
+        assertThat(failureOf(busy)).isInstanceOfSatisfying(ProcessExitedException.class, (ex) -> {
+            assertThat(ex.getExitCode()).isEqualTo(137);
+            assertThat(ex.getPid()).isEqualTo(victim);
+            assertThat(ex).hasMessageContaining("exited with code 137 while request 'sleep' was in flight");
+        });
+        assertThat(other.get()).isNotEqualTo(victim);
+        assertBackToSize(pool);
+        assertThat(pool.restartCount()).isEqualTo(1);
+    }
+
+    @Test
+    void killMinusNineMidRequestRedeliversItWhenThePoolOptsIn() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withDelivery(
+                new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)));
+        CompletableFuture<Long> request = pool.request("sleep", 1500, Long.class);
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+        long victim = pool.currentWorkers().stream().filter((w) -> w.inFlight() == 1).findFirst().orElseThrow().getId();
+
+        signal("KILL", victim);
+
+        assertThat(request.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEqualTo(victim);
+        assertThat(this.deadLetters).isEmpty();
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void stoppedWorkerMissesItsHeartbeatsAndIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        CompletableFuture<Long> request = pool.request("sleep", 60_000, Long.class);
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+        long frozen = pool.currentWorkers().stream().filter((w) -> w.inFlight() == 1).findFirst().orElseThrow().getId();
+
+        signal("STOP", frozen);
+
+        assertThat(failureOf(request)).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("pid " + frozen + ") was killed (no heartbeat for more than PT1S: hung or stopped)")
+            .hasMessageContaining("while request 'sleep' was in flight");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void handlerThatLoopsForeverIsKilledAtTheHandlerTimeoutAndTheRequestTimesOutNamingTheTopic() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(10, Duration.ofSeconds(1))));
+
+        assertThat(failureOf(pool.request("spin", null, Object.class))).isInstanceOf(IpcTimeoutException.class)
+            .hasMessageContaining("Handler for 'spin' on worker faulty-")
+            .hasMessageContaining("ran longer than the handler timeout of PT1S");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void workerThatRunsOutOfMemoryExitsAndIsReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        assertThat(failureOf(pool.request("allocate", null, Object.class)))
+            .isInstanceOfSatisfying(ProcessExitedException.class, (ex) -> {
+                assertThat(ex.getExitCode()).isEqualTo(3);
+                assertThat(ex).hasMessageContaining("OutOfMemoryError");
+            });
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void workerThatWritesGarbageIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        assertThat(failureOf(pool.request("garbage", null, Object.class))).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (broke the protocol: malformed frame: unknown frame type 77)");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void workerThatWritesAnOversizedFrameIsKilledWithoutTheParentAllocatingIt() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        assertThat(failureOf(pool.request("oversized", null, Object.class))).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("exceeds the maximum frame length of 1048576 bytes");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void workerThatClosesItsSocketButStaysAliveIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        CompletableFuture<Object> request = pool.request("close-socket", null, Object.class);
+
+        assertThat(failureOf(request)).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (closed its connection but kept running)");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void poisonMessageIsDeadLetteredAfterItsRedeliveriesInsteadOfCrashLooping() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withDelivery(
+                new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2)));
+        List<CompletableFuture<Object>> healthy = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            healthy.add(pool.request("echo", i, Object.class));
+        }
+        CompletableFuture<Object> poison = pool.request("poison", "test", Object.class);
+
+        assertThat(failureOf(poison)).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("exited with code 13 while request 'poison' was in flight after 3 deliveries");
+        await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+        assertThat(this.deadLetters.get(0)).satisfies((letter) -> {
+            assertThat(letter.topic()).isEqualTo("poison");
+            assertThat(letter.deliveries()).isEqualTo(3);
+            assertThat(letter.message().payloadAs(String.class)).isEqualTo("test");
+        });
+        for (int i = 0; i < 20; i++) {
+            assertThat(healthy.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        assertBackToSize(pool);
+        assertThat(pool.restartCount()).isEqualTo(3);
+    }
+
+    @Test
+    void plainSendLostWithItsWorkerBecomesADeadLetterNamingTheExitCode() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        pool.send("poison", "fire and forget");
+
+        await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+        assertThat(this.deadLetters.get(0).reason()).contains("exited with code 13 while message 'poison' was in flight");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void tooManyCrashesInTheWindowMarkThePoolDownUntilItsCoolDown() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(2, Duration.ZERO)));
+        for (int i = 0; i < 3; i++) {
+            pool.send("poison", "crash " + i);
+            int crashes = i + 1;
+            await().atMost(WAIT).until(() -> this.deadLetters.size() == crashes);
+            if (i < 2) {
+                await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+            }
+        }
+
+        await().atMost(WAIT).until(() -> pool.state() == WorkerPool.State.DOWN);
+        assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
+            .withMessageContaining("Pool 'faulty' is down: 3 worker crashes within PT1M")
+            .withMessageContaining("exited with code 13")
+            .withMessageContaining("retries in PT2S");
+        await().atMost(WAIT).until(() -> pool.state() == WorkerPool.State.RUNNING);
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void downPoolComesBackOnAnExplicitRestart() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withSupervision(new PoolSettings.Supervision(Duration.ofMillis(50),
+                Duration.ofMillis(200), 1, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofMillis(200),
+                Duration.ofSeconds(1), Duration.ZERO)));
+        pool.send("poison", "1");
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+        pool.send("poison", "2");
+        await().atMost(WAIT).until(() -> pool.state() == WorkerPool.State.DOWN);
+
+        pool.restart();
+
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void burstOfSendsAgainstSlowWorkersStaysBoundedAndLosesNothing() throws Exception {
+        int messages = 100_000;
+        int maxInFlight = 64;
+        WorkerPool pool = start((settings) -> settings.withLimits(maxInFlight, 1000, Duration.ofSeconds(60)));
+        AtomicInteger maxSeen = new AtomicInteger();
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                maxSeen.accumulateAndGet(pool.inFlight(), Math::max);
+                Thread.onSpinWait();
+            }
+        });
+        sampler.start();
+        try {
+            for (long i = 0; i < messages; i++) {
+                pool.send("work", i);
+            }
+            await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+        }
+        finally {
+            sampler.interrupt();
+        }
+        pool.broadcast("report", null);
+        await().atMost(WAIT).until(() -> this.counted.size() == 2);
+
+        long count = this.counted.values().stream().mapToLong((r) -> ((Number) r.get("count")).longValue()).sum();
+        long sum = this.counted.values().stream().mapToLong((r) -> ((Number) r.get("sum")).longValue()).sum();
+        assertThat(count).isEqualTo(messages);
+        assertThat(sum).as("each message exactly once").isEqualTo((long) messages * (messages - 1) / 2);
+        assertThat(maxSeen.get()).isPositive().isLessThanOrEqualTo(2 * maxInFlight);
+    }
+
+    @Test
+    void fullPoolFailsCallersPastTheWaitingLimitAtOnce() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withLimits(1, 0, Duration.ofSeconds(5)));
+        CompletableFuture<Long> first = pool.request("sleep", 2000, Long.class);
+        CompletableFuture<Long> second = pool.request("sleep", 2000, Long.class);
+
+        assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
+            .withMessageContaining("Pool 'faulty' is overloaded: every worker has 1 messages in flight");
+        assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEqualTo(second.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    @Test
+    void workersAreRecycledAfterTheirMessageCountWithoutFailingAnything() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withRecycling(new PoolSettings.Recycling(25, 0, 0, 0)));
+        List<Long> first = pool.workerPids();
+        List<CompletableFuture<Object>> replies = new ArrayList<>();
+        int minimumUsable = Integer.MAX_VALUE;
+        for (int i = 0; i < 200; i++) {
+            replies.add(pool.request("echo", i, Object.class));
+            minimumUsable = Math.min(minimumUsable, pool.usableWorkers().size());
+            if (i % 20 == 0) {
+                Thread.sleep(150);
+            }
+        }
+        for (int i = 0; i < 200; i++) {
+            assertThat(replies.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        await().atMost(WAIT).until(() -> pool.recycleCount() >= 2);
+        assertThat(pool.restartCount()).isZero();
+        assertThat(minimumUsable).as("no capacity dip").isEqualTo(2);
+        assertThat(pool.workerPids()).doesNotContainAnyElementsOf(first);
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void workerPastItsHeapLimitIsRecycled() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withRecycling(new PoolSettings.Recycling(0, 0, 24L << 20, 0)));
+        List<Long> before = pool.workerPids();
+
+        pool.send("retain", 30);
+
+        await().atMost(WAIT).until(() -> pool.recycleCount() == 1);
+        assertThat(pool.workerPids()).hasSize(2).containsAnyElementsOf(before)
+            .doesNotContainSequence(before);
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void rollingRestartUnderLoadReplacesEveryWorkerWithNoFailedRequest() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        List<Long> before = pool.workerPids();
+        List<CompletableFuture<Long>> replies = new CopyOnWriteArrayList<>();
+        Thread load = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                replies.add(pool.request("sleep", 20, Long.class));
+                try {
+                    Thread.sleep(5);
+                }
+                catch (InterruptedException ex) {
+                    return;
+                }
+            }
+        });
+        load.start();
+        try {
+            pool.rollingRestart();
+        }
+        finally {
+            load.interrupt();
+            load.join();
+        }
+
+        assertThat(replies).hasSizeGreaterThan(10);
+        for (CompletableFuture<Long> reply : replies) {
+            assertThat(reply.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isPositive();
+        }
+        assertThat(pool.workerPids()).hasSize(2).doesNotContainAnyElementsOf(before);
+        assertThat(pool.restartCount()).isZero();
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void gracefulStopFinishesInFlightWorkAndReportsWhatCouldNotFinish() throws Exception {
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), settings.workers(),
+                settings.workerClass(), settings.jvmArgs(), settings.environment(), settings.routing(),
+                settings.maxInFlight(), settings.maxWaiting(), settings.requestTimeout(), settings.acquireTimeout(),
+                settings.startTimeout(), Duration.ofSeconds(1), settings.supervision(), settings.recycling(),
+                settings.delivery()));
+        CompletableFuture<Long> quick = pool.request("sleep", 300, Long.class);
+        CompletableFuture<Long> tooSlow = pool.request("sleep", 30_000, Long.class);
+        pool.send("sleep", 30_000);
+        this.seenPids.addAll(pool.workerPids());
+
+        pool.stop();
+
+        assertThat(quick.get(1, TimeUnit.SECONDS)).isPositive();
+        assertThat(failureOf(tooSlow)).isInstanceOf(PoolUnavailableException.class)
+            .hasMessageContaining("Pool 'faulty' stopped before worker faulty-");
+        await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+        assertThat(this.deadLetters.get(0).reason()).contains("stopped before");
+        assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
+            .withMessageContaining("Pool 'faulty' is stopped");
+    }
+}

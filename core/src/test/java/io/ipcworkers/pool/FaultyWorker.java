@@ -1,0 +1,102 @@
+package io.ipcworkers.pool;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.ParentProcess;
+import io.ipcworkers.channel.RawWire;
+import io.ipcworkers.worker.ParentWire;
+
+/** A plain worker that misbehaves on request, for the fault-injection suite. */
+public class FaultyWorker {
+
+    private static final List<byte[]> retained = new ArrayList<>();
+
+    private long count;
+
+    private long sum;
+
+    @IpcListener("pid")
+    public long pid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @IpcListener("sleep")
+    public long sleep(long millis) throws InterruptedException {
+        Thread.sleep(millis);
+        return ProcessHandle.current().pid();
+    }
+
+    @IpcListener("spin")
+    public void spin() {
+        while (!Thread.currentThread().isInterrupted()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @IpcListener("allocate")
+    public void allocateUntilOutOfMemory() {
+        List<long[]> hog = new ArrayList<>();
+        while (true) {
+            hog.add(new long[1 << 20]);
+        }
+    }
+
+    @IpcListener("retain")
+    public void retain(int megabytes) {
+        for (int i = 0; i < megabytes; i++) {
+            retained.add(new byte[1 << 20]);
+        }
+    }
+
+    @IpcListener("garbage")
+    public void garbage(ParentProcess parent) throws Exception {
+        ParentWire.writeRaw(parent, RawWire.header(10, 77));
+        Thread.sleep(60_000);
+    }
+
+    @IpcListener("oversized")
+    public void oversized(ParentProcess parent) throws Exception {
+        ParentWire.writeRaw(parent, RawWire.header(Integer.MAX_VALUE - 1, 4));
+        Thread.sleep(60_000);
+    }
+
+    @IpcListener("close-socket")
+    public void closeSocketAndStayAlive(ParentProcess parent) {
+        ParentWire.closeSocket(parent);
+        LockSupport.parkNanos(60_000_000_000L);
+    }
+
+    @IpcListener("poison")
+    public void poison(String why) {
+        System.err.println("poisoned by " + why);
+        Runtime.getRuntime().halt(13);
+    }
+
+    /** A slow consumer: a little CPU per message, then counts it. */
+    @IpcListener("work")
+    public void work(long value) {
+        long until = System.nanoTime() + 5_000;
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+        this.count++;
+        this.sum += value;
+    }
+
+    @IpcListener("report")
+    public void report(ParentProcess parent) {
+        parent.sendMessage(Message.of("counted", Map.of("pid", ProcessHandle.current().pid(), "count", this.count,
+                "sum", this.sum)));
+    }
+
+    @IpcListener("echo")
+    public Object echo(Object payload) {
+        return payload;
+    }
+
+}
