@@ -11,7 +11,10 @@ import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
 import io.ipcworkers.pool.PoolSettings;
+import io.ipcworkers.pool.PoolListener;
 import io.ipcworkers.pool.WorkerPools;
+import io.ipcworkers.autoconfigure.event.ApplicationEventPoolListener;
+import io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput;
 import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -19,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.core.io.ResourceLoader;
@@ -55,8 +59,10 @@ public final class IpcWorkersAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    ProcessManager processManager(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper) {
+    ProcessManager processManager(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
+            ObjectProvider<ProcessOutput> output) {
         return ProcessManager.builder()
+            .output(output.getIfAvailable(Slf4jProcessOutput::new))
             .jsonMapper(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()))
             .maxFrameLength(maxFrameLength(properties))
             .stopGracePeriod(properties.getStopGracePeriod())
@@ -64,16 +70,22 @@ public final class IpcWorkersAutoConfiguration {
     }
 
     @Bean
+    ApplicationEventPoolListener ipcApplicationEventPoolListener(ApplicationEventPublisher publisher) {
+        return new ApplicationEventPoolListener(publisher);
+    }
+
+    @Bean
     @ConditionalOnMissingBean(MessageBus.class)
     WorkerPools ipcWorkerPools(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
-            ListenerRegistry listenerRegistry, ResourceLoader resourceLoader) {
+            ListenerRegistry listenerRegistry, ResourceLoader resourceLoader, ObjectProvider<PoolListener> listeners,
+            ObjectProvider<ProcessOutput> output) {
         List<PoolSettings> pools = new PoolSettingsFactory(resourceLoader.getClassLoader()).create(properties.getPools());
         Duration connectTimeout = pools.stream().map(PoolSettings::startTimeout).max(Duration::compareTo)
             .orElse(Duration.ofSeconds(60));
         LauncherSettings launcher = new LauncherSettings(maxFrameLength(properties), connectTimeout,
-                ProcessOutput.console(), List.of());
+                output.getIfAvailable(Slf4jProcessOutput::new), List.of());
         MessageCodec codec = new MessageCodec(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
-        return new WorkerPools(pools, launcher, codec, listenerRegistry);
+        return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList());
     }
 
     @Bean

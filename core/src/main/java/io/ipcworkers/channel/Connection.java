@@ -27,6 +27,16 @@ public interface Connection extends AutoCloseable {
 
     boolean isOpen();
 
+    /** Bytes read from the peer so far. */
+    default long bytesRead() {
+        return 0;
+    }
+
+    /** Bytes written to the peer so far. */
+    default long bytesWritten() {
+        return 0;
+    }
+
     /** Closes the connection; a running reader ends and reports {@link FrameHandler#onClosed}. */
     @Override
     void close();

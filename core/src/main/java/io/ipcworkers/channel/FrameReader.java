@@ -25,6 +25,8 @@ public final class FrameReader {
 
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BLOCK_SIZE).flip();
 
+    private volatile long bytesRead;
+
     public FrameReader(ReadableByteChannel channel, int maxFrameLength) {
         this.channel = channel;
         this.maxFrameLength = maxFrameLength;
@@ -58,6 +60,7 @@ public final class FrameReader {
         long correlationId = this.buffer.getLong();
         byte[] body = new byte[length - Frame.HEADER_AFTER_LENGTH];
         readBody(body, length);
+        this.bytesRead += 4 + length; // single reader thread: a plain volatile add is enough
         return new Frame(type, flags, correlationId, body);
     }
 
@@ -102,6 +105,11 @@ public final class FrameReader {
             this.buffer.flip();
         }
         return true;
+    }
+
+    /** Bytes of complete frames read so far. */
+    public long bytesRead() {
+        return this.bytesRead;
     }
 
     private static IpcProtocolException truncated(int received, int expected) {

@@ -38,6 +38,8 @@ public final class FrameWriter {
 
     private final FrameBuffer buffer;
 
+    private volatile long bytesWritten;
+
     public FrameWriter(WritableByteChannel channel, int maxFrameLength) {
         this.channel = channel;
         this.maxFrameLength = maxFrameLength;
@@ -57,11 +59,17 @@ public final class FrameWriter {
             while (bytes.hasRemaining()) {
                 this.channel.write(bytes);
             }
+            this.bytesWritten += frame.size(); // under the lock: one writer at a time
         }
         finally {
             this.buffer.shrinkIfHuge();
             this.lock.unlock();
         }
+    }
+
+    /** Bytes of frames written so far. */
+    public long bytesWritten() {
+        return this.bytesWritten;
     }
 
     /** A growable byte array output stream whose array is reused between frames. */

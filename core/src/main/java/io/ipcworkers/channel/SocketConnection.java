@@ -64,6 +64,16 @@ public final class SocketConnection implements Connection {
     }
 
     @Override
+    public long bytesRead() {
+        return this.reader.bytesRead();
+    }
+
+    @Override
+    public long bytesWritten() {
+        return this.writer.bytesWritten();
+    }
+
+    @Override
     public boolean isOpen() {
         return this.channel.isOpen();
     }

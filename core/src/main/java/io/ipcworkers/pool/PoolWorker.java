@@ -231,6 +231,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             }
             case MESSAGE -> {
                 Message message = this.codec.decode(frame.body());
+                this.pool.listener().messageReceived(this.pool.name(), message.topic());
                 boolean isReply = frame.hasFlag(Frame.FLAG_REPLY);
                 this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply));
             }

@@ -83,6 +83,7 @@ final class Unacknowledged {
         }
         logger.log(Level.WARNING, "Dead letter from pool '" + this.pool.name() + "', topic '" + message.topic()
                 + "': " + why.getMessage());
+        this.pool.listener().deadLetter(this.pool.name(), message.topic());
         this.pool.inbound().deadLetter(new DeadLetter(this.pool.name(), message.topic(), message.message,
                 message.deliveries, why.getMessage()));
     }

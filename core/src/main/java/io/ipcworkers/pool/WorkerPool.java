@@ -97,9 +97,22 @@ public final class WorkerPool {
 
     private volatile @Nullable ScheduledFuture<?> supervisor;
 
+    private final PoolListener listener;
+
+    private final long[] slotRestarts;
+
+    private final @Nullable LaunchedChild.ExitReport[] lastExits;
+
+    private final AtomicLong goneBytesRead = new AtomicLong();
+
+    private final AtomicLong goneBytesWritten = new AtomicLong();
+
     public WorkerPool(PoolSettings settings, ChildLauncher launcher, MessageCodec codec, InboundDispatcher inbound,
-            ScheduledExecutorService scheduler, Executor executor) {
+            ScheduledExecutorService scheduler, Executor executor, PoolListener listener) {
         this.settings = settings;
+        this.listener = listener;
+        this.slotRestarts = new long[settings.workers()];
+        this.lastExits = new LaunchedChild.ExitReport[settings.workers()];
         this.launcher = launcher;
         this.codec = codec;
         this.inbound = inbound;
@@ -129,6 +142,10 @@ public final class WorkerPool {
 
     InboundDispatcher inbound() {
         return this.inbound;
+    }
+
+    PoolListener listener() {
+        return this.listener;
     }
 
     Executor executor() {
@@ -179,6 +196,7 @@ public final class WorkerPool {
                 recycleAfter());
         worker.startReading();
         worker.awaitReady(this.settings.startTimeout());
+        this.listener.workerStarted(name(), workerName, worker.getId());
         return worker;
     }
 
@@ -244,8 +262,12 @@ public final class WorkerPool {
         synchronized (this.consecutiveCrashes) {
             java.util.Arrays.fill(this.consecutiveCrashes, 0);
         }
+        boolean wasDown = this.state == State.DOWN;
         this.downReason = null;
         this.state = State.RUNNING;
+        if (wasDown) {
+            this.listener.poolUp(name());
+        }
         for (int slot = 0; slot < this.workers.length(); slot++) {
             if (this.workers.get(slot) == null) {
                 int index = slot;
@@ -305,7 +327,12 @@ public final class WorkerPool {
         ScheduledFuture<?> timer = this.scheduler.schedule(() -> reply.completeExceptionally(new IpcTimeoutException(
                 "Request '" + topic + "' to pool '" + name() + "' got no reply within " + timeout)),
                 timeout.toMillis(), TimeUnit.MILLISECONDS);
-        reply.whenComplete((result, failure) -> timer.cancel(false));
+        long started = System.nanoTime();
+        // the caller's future derives from this stage, so it is recorded before the caller sees the result
+        CompletableFuture<Message> recorded = reply.whenComplete((result, failure) -> {
+            timer.cancel(false);
+            this.listener.requestCompleted(name(), topic, System.nanoTime() - started, failure);
+        });
         try {
             deliver(worker, new InFlight(this.ids.incrementAndGet(), message, reply));
         }
@@ -313,7 +340,7 @@ public final class WorkerPool {
             timer.cancel(false);
             throw ex;
         }
-        return reply.thenApply((answer) -> answer.payloadAs(replyType));
+        return recorded.thenApply((answer) -> answer.payloadAs(replyType));
     }
 
     /** Sends a message to every usable worker with a listener for the topic; returns how many. */
@@ -328,6 +355,7 @@ public final class WorkerPool {
             }
             try {
                 worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message, null));
+                this.listener.messageSent(name(), topic);
                 sent++;
             }
             catch (ProcessExitedException ex) {
@@ -352,6 +380,7 @@ public final class WorkerPool {
         for (int attempt = 1;; attempt++) {
             try {
                 worker.deliver(message);
+                this.listener.messageSent(name(), message.topic());
                 return;
             }
             catch (ProcessExitedException ex) {
@@ -506,7 +535,15 @@ public final class WorkerPool {
                         report.lastOutputLines())
                 : report;
         this.unacknowledged.settle(worker, described, unacknowledgedMessages, stopping);
+        this.goneBytesRead.addAndGet(worker.launched().connection().bytesRead());
+        this.goneBytesWritten.addAndGet(worker.launched().connection().bytesWritten());
         wakeWaiters();
+        String cause = stopping ? "stopped" : expected ? "recycled" : (worker.killReason() != null) ? "killed" : "crashed";
+        synchronized (this.lastExits) {
+            this.lastExits[worker.slot()] = described;
+        }
+        this.listener.workerExited(name(), worker.launched().name(), worker.getId(), described.exitCode(), cause,
+                described.state());
         if (expected || stopping || !wasCurrent) {
             return;
         }
@@ -536,6 +573,7 @@ public final class WorkerPool {
         this.downReason = reason + "; it retries in " + coolDown + " or on restart()";
         this.state = State.DOWN;
         wakeWaiters();
+        this.listener.poolDown(name(), this.downReason);
         logger.log(Level.ERROR, "Pool '" + name() + "' is DOWN: " + this.downReason + stderr);
         this.scheduler.schedule(() -> this.executor.execute(() -> {
             if (this.state == State.DOWN) {
@@ -572,6 +610,9 @@ public final class WorkerPool {
                 return;
             }
             this.restarts.incrementAndGet();
+            synchronized (this.lastExits) {
+                this.slotRestarts[slot]++;
+            }
             wakeWaiters();
         }
         catch (RuntimeException ex) {
@@ -629,7 +670,61 @@ public final class WorkerPool {
         return true;
     }
 
+    /**
+     * Replaces one worker gracefully: its replacement starts first, then it finishes its work and
+     * exits. Blocks until the replacement is ready.
+     * @return false when no current worker of this pool has that pid
+     */
+    public boolean restartWorker(long pid) {
+        for (PoolWorker worker : currentWorkers()) {
+            if (worker.getId() == pid) {
+                return replace(worker, "restart requested");
+            }
+        }
+        return false;
+    }
+
     // --- state
+
+    /** The pool's state now: every slot's worker, its counters and memory. */
+    public PoolSnapshot snapshot() {
+        List<PoolSnapshot.WorkerSnapshot> slots = new ArrayList<>();
+        synchronized (this.lastExits) {
+            for (int slot = 0; slot < this.workers.length(); slot++) {
+                PoolWorker worker = this.workers.get(slot);
+                LaunchedChild.ExitReport last = this.lastExits[slot];
+                Integer lastCode = (last != null) ? last.exitCode() : null;
+                String lastCause = (last != null) ? last.state() : null;
+                if (worker == null) {
+                    slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, "restarting", 0, 0, 0,
+                            this.slotRestarts[slot], lastCode, lastCause, 0, 0));
+                    continue;
+                }
+                String workerState = worker.isRetiring() ? "retiring" : worker.isReady() ? "running" : "starting";
+                slots.add(new PoolSnapshot.WorkerSnapshot(worker.launched().name(), worker.getId(), workerState,
+                        worker.uptime().toMillis(), worker.handledCount(), worker.inFlight(), this.slotRestarts[slot],
+                        lastCode, lastCause, worker.heapUsed(), worker.residentBytes()));
+            }
+        }
+        return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
+                usableWorkers().size(), inFlight(), this.waiting, this.restarts.get(), this.recycles.get(), slots);
+    }
+
+    /** Callers waiting for a worker with room now. */
+    public int waitingCallers() {
+        return this.waiting;
+    }
+
+    /** Frame bytes read from this pool's workers, gone ones included. */
+    public long bytesRead() {
+        return this.goneBytesRead.get() + allWorkers().stream().mapToLong((w) -> w.launched().connection().bytesRead()).sum();
+    }
+
+    /** Frame bytes written to this pool's workers, gone ones included. */
+    public long bytesWritten() {
+        return this.goneBytesWritten.get()
+                + allWorkers().stream().mapToLong((w) -> w.launched().connection().bytesWritten()).sum();
+    }
 
     /** Messages in flight across the pool. */
     public int inFlight() {

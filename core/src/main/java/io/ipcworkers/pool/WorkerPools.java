@@ -37,13 +37,22 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
 
     public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
             ListenerRegistry parentListeners) {
+        this(settings, launcherSettings, codec, parentListeners, List.of());
+    }
+
+    /**
+     * @param listeners told of pool events (metrics, application events)
+     */
+    public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
+            ListenerRegistry parentListeners, List<PoolListener> listeners) {
+        PoolListener listener = new CompositePoolListener(listeners);
         this.launcher = new ChildLauncher(launcherSettings);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ipc-pool-timer"));
         this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
         this.inbound = new InboundDispatcher(parentListeners);
         for (PoolSettings pool : settings) {
             this.pools.put(pool.name(), new WorkerPool(pool, this.launcher, codec, this.inbound, this.scheduler,
-                    this.executor));
+                    this.executor, listener));
         }
     }
 

@@ -30,6 +30,9 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
         application.setBannerMode(Banner.Mode.OFF);
         application.setLogStartupInfo(false);
         application.setAdditionalProfiles(WORKER_PROFILE);
+        // the parent re-logs each line with its own timestamp, pid and the worker in the MDC
+        application.setDefaultProperties(java.util.Map.of("logging.pattern.console",
+                io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput.WORKER_CONSOLE_PATTERN));
         application.addInitializers((ConfigurableApplicationContext context) -> {
             context.getBeanFactory().registerSingleton("ipcParentProcess", parent);
             context.getBeanFactory().addBeanPostProcessor(new IpcListenerAnnotationBeanPostProcessor(() -> registry));

@@ -1,0 +1,87 @@
+package io.ipcworkers.autoconfigure.actuate;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.ipcworkers.UnknownPoolException;
+import io.ipcworkers.pool.PoolSnapshot;
+import io.ipcworkers.pool.WorkerPool;
+import io.ipcworkers.pool.WorkerPools;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
+import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
+import org.springframework.boot.actuate.endpoint.annotation.Selector;
+import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
+
+/**
+ * {@code /actuator/ipcworkers}: every pool and worker (pid, state, uptime, messages handled, in
+ * flight, restarts, last exit, heap and RSS); {@code POST /actuator/ipcworkers/{pool}} restarts a
+ * pool (a rolling restart, or a recovery when it is down), or with {@code {"pid": 1234}} one worker.
+ */
+@Endpoint(id = "ipcworkers")
+public class IpcWorkersEndpoint {
+
+    private final WorkerPools pools;
+
+    public IpcWorkersEndpoint(WorkerPools pools) {
+        this.pools = pools;
+    }
+
+    /** Every pool. */
+    @ReadOperation
+    public PoolsDescriptor pools() {
+        Map<String, PoolSnapshot> snapshots = new LinkedHashMap<>();
+        for (WorkerPool pool : this.pools.pools()) {
+            snapshots.put(pool.name(), pool.snapshot());
+        }
+        return new PoolsDescriptor(snapshots);
+    }
+
+    /** One pool; 404 when there is no such pool. */
+    @ReadOperation
+    public @Nullable PoolSnapshot pool(@Selector String pool) {
+        WorkerPool found = find(pool);
+        return (found != null) ? found.snapshot() : null;
+    }
+
+    /**
+     * Restarts a pool, or one of its workers.
+     * @param pool the pool
+     * @param pid a worker to restart; without it, the whole pool
+     * @return what was done; 404 when there is no such pool or worker
+     */
+    @WriteOperation
+    public @Nullable RestartResult restart(@Selector String pool, @Nullable Long pid) {
+        WorkerPool found = find(pool);
+        if (found == null) {
+            return null;
+        }
+        if (pid != null) {
+            return found.restartWorker(pid) ? new RestartResult(pool, "worker " + pid + " replaced", found.snapshot())
+                    : null;
+        }
+        if (found.state() == WorkerPool.State.DOWN) {
+            found.restart();
+            return new RestartResult(pool, "pool restarted after being down", found.snapshot());
+        }
+        found.rollingRestart();
+        return new RestartResult(pool, "rolling restart completed", found.snapshot());
+    }
+
+    private @Nullable WorkerPool find(String pool) {
+        try {
+            return this.pools.pool(pool);
+        }
+        catch (UnknownPoolException ex) {
+            return null;
+        }
+    }
+
+    /** The endpoint's response: pools by name. */
+    public record PoolsDescriptor(Map<String, PoolSnapshot> pools) {
+    }
+
+    /** What a restart did, and the pool afterwards. */
+    public record RestartResult(String pool, String action, PoolSnapshot state) {
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * The {@code ipcworkers} Actuator endpoint.
+ */
+@NullMarked
+package io.ipcworkers.autoconfigure.actuate;
+
+import org.jspecify.annotations.NullMarked;

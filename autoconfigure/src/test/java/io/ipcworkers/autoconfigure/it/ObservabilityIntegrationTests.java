@@ -1,0 +1,182 @@
+package io.ipcworkers.autoconfigure.it;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+
+import io.ipcworkers.MessageBus;
+import io.ipcworkers.autoconfigure.event.IpcWorkersEvent;
+import io.ipcworkers.autoconfigure.event.WorkerExitedEvent;
+import io.ipcworkers.autoconfigure.event.WorkerStartedEvent;
+import io.ipcworkers.pool.WorkerPools;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.context.TestConfiguration;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
+import org.springframework.test.context.ActiveProfiles;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.awaitility.Awaitility.await;
+
+/** Actuator endpoint over HTTP, health, metrics, events and worker logs, against live worker JVMs. */
+@SpringBootTest(classes = { TestApplication.class, ObservabilityIntegrationTests.Events.class },
+        webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+        properties = { "management.endpoints.web.exposure.include=ipcworkers,health",
+                "management.endpoint.health.show-details=always" })
+@ActiveProfiles("it")
+@ExtendWith(OutputCaptureExtension.class)
+class ObservabilityIntegrationTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    private final JsonMapper json = JsonMapper.builder().build();
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    WorkerPools pools;
+
+    @Autowired
+    MessageBus bus;
+
+    @Autowired
+    MeterRegistry meters;
+
+    @Autowired
+    Events events;
+
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Events {
+
+        final List<IpcWorkersEvent> received = new CopyOnWriteArrayList<>();
+
+        @EventListener
+        void on(IpcWorkersEvent event) {
+            this.received.add(event);
+        }
+
+        @Bean
+        String eventsMarker() {
+            return "events";
+        }
+    }
+
+    private JsonNode get(String path) throws Exception {
+        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+            .GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        return this.json.readTree(response.body());
+    }
+
+    private HttpResponse<String> post(String path, String body) throws Exception {
+        return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+            .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void endpointListsEveryPoolAndWorkerWithThePidsOfLiveProcesses() throws Exception {
+        JsonNode plain = get("/actuator/ipcworkers").get("pools").get("plain");
+
+        assertThat(plain.get("state").asString()).isEqualTo("RUNNING");
+        assertThat(plain.get("configuredWorkers").asInt()).isEqualTo(2);
+        List<Long> pids = new ArrayList<>();
+        for (JsonNode worker : plain.get("workers")) {
+            assertThat(worker.get("state").asString()).isEqualTo("running");
+            assertThat(worker.get("name").asString()).startsWith("plain-");
+            assertThat(worker.get("uptimeMillis").asLong()).isPositive();
+            assertThat(worker.has("heapUsedBytes")).isTrue();
+            pids.add(worker.get("pid").asLong());
+        }
+        assertThat(pids).containsExactlyElementsOf(this.pools.pool("plain").workerPids())
+            .allMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        assertThat(get("/actuator/ipcworkers/spring").get("workers").get(0).get("pid").asLong())
+            .isEqualTo(this.pools.pool("spring").workerPids().get(0));
+    }
+
+    @Test
+    void unknownPoolIsNotFound() throws Exception {
+        HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
+                URI.create("http://localhost:" + this.port + "/actuator/ipcworkers/nope")).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void oneWorkerIsRestartedThroughTheEndpoint() throws Exception {
+        long old = this.pools.pool("spring").workerPids().get(0);
+
+        HttpResponse<String> response = post("/actuator/ipcworkers/spring", "{\"pid\": " + old + "}");
+
+        assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+        assertThat(this.json.readTree(response.body()).get("action").asString()).isEqualTo("worker " + old + " replaced");
+        long replacement = this.pools.pool("spring").workerPids().get(0);
+        assertThat(replacement).isNotEqualTo(old);
+        await().atMost(WAIT).until(() -> ProcessHandle.of(old).map((p) -> !p.isAlive()).orElse(true));
+        await().atMost(WAIT).until(() -> this.events.received.stream().anyMatch((event) -> event instanceof WorkerExitedEvent exited
+                && exited.getPid() == old && exited.getCause() == WorkerExitedEvent.Cause.RECYCLED));
+        assertThat(this.events.received).anyMatch((event) -> event instanceof WorkerStartedEvent started
+                && started.getPid() == replacement);
+        assertThat(this.bus.request("spring", "greet", "again", String.class).get(10, TimeUnit.SECONDS)).startsWith("Hello, again");
+    }
+
+    @Test
+    void healthReportsEachPool() throws Exception {
+        JsonNode pools = get("/actuator/health").get("components").get("ipcWorkers");
+
+        assertThat(pools.get("status").asString()).isEqualTo("UP");
+        assertThat(pools.get("components").get("plain").get("details").get("workers").asString()).isEqualTo("2/2");
+        assertThat(pools.get("components").get("spring").get("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void metricsCountMessagesTimeRequestsAndGaugeThePools() throws Exception {
+        this.bus.request("plain", "double", 3, Integer.class).get(10, TimeUnit.SECONDS);
+        this.bus.broadcast("plain", "whoami", null);
+
+        assertThat(this.meters.get("ipc.requests").tag("pool", "plain").tag("topic", "double").tag("outcome", "success")
+            .timer().count()).isPositive();
+        assertThat(this.meters.get("ipc.messages.sent").tag("pool", "plain").tag("topic", "whoami").counter().count())
+            .isGreaterThanOrEqualTo(2);
+        await().atMost(WAIT).until(() -> this.meters.find("ipc.messages.received").tag("topic", "pid").counter() != null);
+        assertThat(this.meters.get("ipc.workers.running").tag("pool", "plain").gauge().value()).isEqualTo(2);
+        assertThat(this.meters.get("ipc.messages.in.flight").tag("pool", "plain").gauge().value()).isGreaterThanOrEqualTo(0);
+        assertThat(this.meters.get("ipc.callers.waiting").tag("pool", "plain").gauge().value()).isZero();
+        assertThat(this.meters.get("ipc.frames.bytes").tag("pool", "plain").tag("direction", "out").functionCounter()
+            .count()).isPositive();
+        assertThat(this.meters.get("ipc.worker.starts").tag("pool", "plain").counter().count()).isGreaterThanOrEqualTo(2);
+    }
+
+    @Test
+    void crashIsAnExitedEventAMetricAndALogLineOfThePool(CapturedOutput output) throws Exception {
+        assertThatExceptionOfType(ExecutionException.class)
+            .isThrownBy(() -> this.bus.request("plain", "crash", 42, Object.class).get(10, TimeUnit.SECONDS));
+
+        await().atMost(WAIT).until(() -> this.events.received.stream().anyMatch((event) -> event instanceof WorkerExitedEvent exited
+                && exited.getExitCode() == 42 && exited.getCause() == WorkerExitedEvent.Cause.CRASHED));
+        assertThat(this.meters.get("ipc.worker.exits").tag("pool", "plain").tag("cause", "crashed").counter().count())
+            .isPositive();
+        assertThat(output).containsPattern("WARN .*ipcworkers\\.worker\\.plain\\s*: \\[plain-\\d \\d+\\] crashing on purpose with 42");
+        await().atMost(WAIT).until(() -> this.pools.pool("plain").workerPids().size() == 2);
+    }
+}

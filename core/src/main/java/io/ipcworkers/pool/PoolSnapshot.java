@@ -1,0 +1,44 @@
+package io.ipcworkers.pool;
+
+import java.util.List;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A pool's state at one moment, for the actuator endpoint and health.
+ *
+ * @param name the pool's name
+ * @param state its lifecycle state
+ * @param downReason why it is down, when it is
+ * @param configuredWorkers how many workers it keeps running
+ * @param runningWorkers how many are running and ready now
+ * @param inFlight messages handed to workers and not yet acknowledged
+ * @param waitingCallers callers waiting for a worker with room
+ * @param restarts workers replaced after they crashed
+ * @param recycles healthy workers replaced (recycling, rolling restarts)
+ * @param workers each slot's worker
+ */
+public record PoolSnapshot(String name, String state, @Nullable String downReason, int configuredWorkers,
+        int runningWorkers, int inFlight, int waitingCallers, long restarts, long recycles,
+        List<WorkerSnapshot> workers) {
+
+    /**
+     * One worker.
+     *
+     * @param name e.g. {@code thumbnails-2}
+     * @param pid its process id; null while its slot is empty (being restarted)
+     * @param state {@code starting}, {@code running}, {@code retiring} or {@code restarting}
+     * @param uptimeMillis how long it has been running
+     * @param messagesHandled messages it acknowledged
+     * @param inFlight messages it holds
+     * @param restarts how often this slot's worker was restarted after a crash
+     * @param lastExitCode exit code of this slot's previous worker, if any
+     * @param lastExitCause what happened to it, if any
+     * @param heapUsedBytes used heap, from its last heartbeat
+     * @param residentBytes resident memory, from its last heartbeat
+     */
+    public record WorkerSnapshot(String name, @Nullable Long pid, String state, long uptimeMillis, long messagesHandled,
+            int inFlight, long restarts, @Nullable Integer lastExitCode, @Nullable String lastExitCause,
+            long heapUsedBytes, long residentBytes) {
+    }
+}
