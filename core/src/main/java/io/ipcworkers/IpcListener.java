@@ -18,7 +18,9 @@ import java.lang.annotation.Target;
  * parameter, at most one, receives the payload converted with Jackson to its declared type, generics
  * included. A non-null return value is the reply: it completes the sender's
  * {@link MessageBus#request request} future, or, for a plain message, goes back to the sender as a
- * message on the same topic (whose own listeners' return values are not sent back again).
+ * message on the same topic (whose own listeners' return values are not sent back again). A returned
+ * {@link Message} is sent as it is, with its own topic; a received message returned this way is
+ * forwarded without its payload being decoded and encoded again.
  *
  * <pre>{@code
  * public class ThumbWorker {

@@ -50,7 +50,7 @@ public final class InboundDispatcher {
         }
         if (reply != null && !isReply) {
             try {
-                sender.sendReply(message.topic(), reply);
+                sender.sendReply((reply instanceof Message answer) ? answer : Message.of(message.topic(), reply));
             }
             catch (RuntimeException ex) {
                 logger.log(Level.WARNING, "Could not send the reply to '" + message.topic() + "' back to " + sender, ex);

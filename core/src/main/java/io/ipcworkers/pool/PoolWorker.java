@@ -195,12 +195,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /** Sends a parent listener's return value back; a reply is not acknowledged or tracked. */
-    void sendReply(String topic, Object reply) {
+    void sendReply(Message reply) {
         try {
-            this.child.connection().send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(Message.of(topic, reply)));
+            this.child.connection().send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(reply));
         }
         catch (IOException ex) {
-            throw this.child.exitedException("before the reply to '" + topic + "' could be sent", EXIT_WAIT_MILLIS);
+            throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent", EXIT_WAIT_MILLIS);
         }
     }
 

@@ -91,11 +91,11 @@ final class WorkerDispatcher implements FrameHandler {
             Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
                     "worker pid " + ProcessHandle.current().pid());
             if (request) {
-                this.parent.send(FrameType.REPLY, 0, frame.correlationId(), codec.encode(Message.of(message.topic(), reply)));
+                this.parent.send(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
                 return;
             }
             if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
-                this.parent.send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(Message.of(message.topic(), reply)));
+                this.parent.send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
             }
         }
         catch (Exception | StackOverflowError ex) {
@@ -105,6 +105,11 @@ final class WorkerDispatcher implements FrameHandler {
             }
         }
         acknowledge(frame);
+    }
+
+    /** A listener may return a whole {@link Message}: it is sent as it is (a received payload is not re-encoded). */
+    static Message replyTo(Message request, @Nullable Object reply) {
+        return (reply instanceof Message message) ? message : Message.of(request.topic(), reply);
     }
 
     /** Tells the parent a message has been handled; a request's reply or error does that by itself. */

@@ -1,0 +1,298 @@
+package io.ipcworkers.benchmarks;
+
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.locks.LockSupport;
+
+import io.ipcworkers.ChildProcess;
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.ProcessManager;
+import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.launch.LauncherSettings;
+import io.ipcworkers.pool.PoolSettings;
+import io.ipcworkers.pool.WorkerPool;
+import io.ipcworkers.pool.WorkerPools;
+
+/**
+ * Runs the shared workload of {@code shared/bench} (spawn, round trip, one-way throughput, 1 MiB round
+ * trip) through the public API, plus figures the peers have no counterpart for, and prints one JSON
+ * line per peer name: {@code ipc-workers} ({@code ChildProcess.sendMessage/getNextMessage}),
+ * {@code ipc-workers-bus} ({@code MessageBus}), {@code ipc-workers-more} (the rest).
+ */
+public final class Benchmarks {
+
+    static final int WARMUP = 2_000, ROUNDS = 20_000, ONE_WAY = 500_000, SPAWNS = 5, BIG = 20;
+
+    static final int PIPELINED = 200_000, OUTSTANDING = 1_000, BURST = 1_000_000;
+
+    private static final String BIG_PAYLOAD = "x".repeat(1 << 20);
+
+    private Benchmarks() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        System.out.println(json("ipc-workers", childProcessFigures()));
+        System.out.println(json("ipc-workers-bus", busFigures()));
+        System.out.println(json("ipc-workers-more", moreFigures()));
+        System.exit(0);
+    }
+
+    // --- ChildProcess: the seed-style API
+
+    static Map<String, Object> childProcessFigures() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        try (ProcessManager pm = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
+            double[] spawns = new double[SPAWNS];
+            ChildProcess child = null;
+            for (int i = 0; i < SPAWNS; i++) {
+                long started = System.nanoTime();
+                child = pm.runProcess(new EchoTask());
+                expect(child.getNextMessage(), "ready");
+                spawns[i] = (System.nanoTime() - started) / 1e6;
+                if (i < SPAWNS - 1) {
+                    child.sendMessage(Message.of("exit", null));
+                    child.onExit().join();
+                }
+            }
+            figures.put("spawn_ms", Stats.median(spawns));
+
+            long[] rtt = new long[ROUNDS];
+            for (int i = 0; i < WARMUP + ROUNDS; i++) {
+                long started = System.nanoTime();
+                child.sendMessage(Message.of("ping", new Ping(i)));
+                child.getNextMessage();
+                if (i >= WARMUP) {
+                    rtt[i - WARMUP] = System.nanoTime() - started;
+                }
+            }
+            figures.put("rtt_p50_us", Stats.percentile(rtt, 0.5) / 1e3);
+            figures.put("rtt_p99_us", Stats.percentile(rtt, 0.99) / 1e3);
+
+            double throughput = 0;
+            for (int pass = 0; pass < 2; pass++) {
+                long started = System.nanoTime();
+                for (int i = 0; i < ONE_WAY; i++) {
+                    child.sendMessage(Message.of("t", new Ping(i)));
+                }
+                child.sendMessage(Message.of("end", null));
+                Message done = child.getNextMessage();
+                requireCount(done, ONE_WAY);
+                throughput = ONE_WAY / ((System.nanoTime() - started) / 1e9);
+            }
+            figures.put("throughput_msgs_s", Math.round(throughput));
+
+            double[] big = new double[BIG];
+            for (int i = 0; i < BIG + 3; i++) {
+                long started = System.nanoTime();
+                child.sendMessage(Message.of("big", BIG_PAYLOAD));
+                Message back = child.getNextMessage();
+                if (i >= 3) {
+                    big[i - 3] = (System.nanoTime() - started) / 1e6;
+                }
+                if (i == 0 && !BIG_PAYLOAD.equals(back.payloadAs(String.class))) {
+                    throw new IllegalStateException("1 MiB echo differs");
+                }
+            }
+            figures.put("mib_rtt_ms", Stats.median(big));
+            child.sendMessage(Message.of("exit", null));
+            child.onExit().join();
+        }
+        return figures;
+    }
+
+    // --- MessageBus: pools
+
+    /** Parent listener that collects the workers' "done" counts. */
+    public static final class Counts {
+
+        final Map<Long, Long> byWorker = new ConcurrentHashMap<>();
+
+        @IpcListener("done")
+        public void done(Map<String, Number> done, ChildProcess sender) {
+            this.byWorker.put(sender.getId(), done.get("count").longValue());
+        }
+    }
+
+    static WorkerPools pools(int workers, String workerClass, Counts counts) {
+        ListenerRegistry registry = new ListenerRegistry();
+        registry.registerAnnotatedMethods(counts);
+        PoolSettings settings = PoolSettings.of("bench", workers, workerClass).withRequestTimeout(Duration.ofMinutes(5))
+            .withLimits(256, 10_000, Duration.ofMinutes(5));
+        return new WorkerPools(List.of(settings), new LauncherSettings(64 << 20, Duration.ofMinutes(2),
+                ProcessOutput.discard(), List.of()), MessageCodec.withDefaultMapper(), registry);
+    }
+
+    static Map<String, Object> busFigures() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("spawn_ms", spawnMillis(BenchWorker.class.getName()));
+        Counts counts = new Counts();
+        try (WorkerPools pools = pools(1, BenchWorker.class.getName(), counts)) {
+            pools.start();
+            long[] rtt = new long[ROUNDS];
+            for (int i = 0; i < WARMUP + ROUNDS; i++) {
+                long started = System.nanoTime();
+                pools.request("bench", "ping", new Ping(i), Ping.class).get();
+                if (i >= WARMUP) {
+                    rtt[i - WARMUP] = System.nanoTime() - started;
+                }
+            }
+            figures.put("rtt_p50_us", Stats.percentile(rtt, 0.5) / 1e3);
+            figures.put("rtt_p99_us", Stats.percentile(rtt, 0.99) / 1e3);
+            oneWay(pools, counts, ONE_WAY); // warm-up pass
+            figures.put("throughput_msgs_s", oneWay(pools, counts, ONE_WAY));
+            double[] big = new double[BIG];
+            for (int i = 0; i < BIG + 3; i++) {
+                long started = System.nanoTime();
+                String back = pools.request("bench", "big", BIG_PAYLOAD, String.class).get();
+                if (i >= 3) {
+                    big[i - 3] = (System.nanoTime() - started) / 1e6;
+                }
+                if (back.length() != BIG_PAYLOAD.length()) {
+                    throw new IllegalStateException("1 MiB echo differs");
+                }
+            }
+            figures.put("mib_rtt_ms", Stats.median(big));
+        }
+        return figures;
+    }
+
+    static Map<String, Object> moreFigures() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("spring_worker_spawn_ms", spawnMillis(BenchSpringWorker.class.getName()));
+        for (int workers : new int[] { 1, 2, 4 }) {
+            Counts counts = new Counts();
+            try (WorkerPools pools = pools(workers, BenchWorker.class.getName(), counts)) {
+                pools.start();
+                oneWay(pools, counts, ONE_WAY / 5);
+                figures.put("bus_send_throughput_" + workers + "w_msgs_s", oneWay(pools, counts, ONE_WAY));
+                pipelined(pools, PIPELINED / 5);
+                figures.put("bus_pipelined_requests_" + workers + "w_per_s", pipelined(pools, PIPELINED));
+            }
+        }
+        figures.putAll(burst());
+        return figures;
+    }
+
+    /** Start of a pool of one worker until it is ready; median of 5. */
+    static double spawnMillis(String workerClass) {
+        double[] spawns = new double[SPAWNS];
+        for (int i = 0; i < SPAWNS; i++) {
+            try (WorkerPools pools = pools(1, workerClass, new Counts())) {
+                long started = System.nanoTime();
+                pools.start();
+                spawns[i] = (System.nanoTime() - started) / 1e6;
+            }
+        }
+        return Stats.median(spawns);
+    }
+
+    /** Sends {@code total} messages as fast as the pool takes them; messages per second until all were handled. */
+    static long oneWay(WorkerPools pools, Counts counts, int total) {
+        WorkerPool pool = pools.pool("bench");
+        counts.byWorker.clear();
+        long started = System.nanoTime();
+        for (int i = 0; i < total; i++) {
+            pools.send("bench", "t", new Ping(i));
+        }
+        int workers = pools.broadcast("bench", "end", null);
+        while (counts.byWorker.size() < workers) {
+            LockSupport.parkNanos(20_000);
+        }
+        long elapsed = System.nanoTime() - started;
+        long handled = counts.byWorker.values().stream().mapToLong(Long::longValue).sum();
+        if (handled != total || pool.inFlight() != 0) {
+            throw new IllegalStateException("handled " + handled + " of " + total);
+        }
+        return Math.round(total / (elapsed / 1e9));
+    }
+
+    /** Requests with up to {@value #OUTSTANDING} outstanding; replies per second. */
+    static long pipelined(WorkerPools pools, int total) throws Exception {
+        Semaphore outstanding = new Semaphore(OUTSTANDING);
+        long started = System.nanoTime();
+        CompletableFuture<?> last = null;
+        for (int i = 0; i < total; i++) {
+            outstanding.acquire();
+            last = pools.request("bench", "ping", new Ping(i), Ping.class).whenComplete((r, f) -> outstanding.release());
+        }
+        outstanding.acquire(OUTSTANDING);
+        long elapsed = System.nanoTime() - started;
+        if (last != null && last.isCompletedExceptionally()) {
+            last.join();
+        }
+        return Math.round(total / (elapsed / 1e9));
+    }
+
+    /** A burst of {@value #BURST} sends into 2 slow workers: the parent's live heap stays bounded. */
+    static Map<String, Object> burst() throws Exception {
+        Map<String, Object> figures = new LinkedHashMap<>();
+        Counts counts = new Counts();
+        try (WorkerPools pools = pools(2, BenchWorker.class.getName(), counts)) {
+            pools.start();
+            pools.broadcast("bench", "slow", 2_000);
+            long before = liveHeap();
+            long peak = before;
+            long started = System.nanoTime();
+            for (int i = 0; i < BURST; i++) {
+                pools.send("bench", "t", new Ping(i));
+                if (i % 100_000 == 99_999) {
+                    peak = Math.max(peak, liveHeap());
+                }
+            }
+            int workers = pools.broadcast("bench", "end", null);
+            while (counts.byWorker.size() < workers) {
+                LockSupport.parkNanos(100_000);
+            }
+            long handled = counts.byWorker.values().stream().mapToLong(Long::longValue).sum();
+            if (handled != BURST) {
+                throw new IllegalStateException("burst lost messages: " + handled);
+            }
+            figures.put("burst_msgs", BURST);
+            figures.put("burst_seconds", round((System.nanoTime() - started) / 1e9));
+            figures.put("burst_live_heap_before_mib", round(before / 1048576.0));
+            figures.put("burst_live_heap_peak_mib", round(peak / 1048576.0));
+        }
+        return figures;
+    }
+
+    /** Heap in use after a full collection: what the parent actually retains. */
+    static long liveHeap() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static void expect(Message message, String topic) {
+        if (!message.topic().equals(topic)) {
+            throw new IllegalStateException("expected " + topic + ", got " + message);
+        }
+    }
+
+    private static void requireCount(Message done, long count) {
+        Object got = done.payloadAs(Map.class).get("count");
+        if (((Number) got).longValue() != count) {
+            throw new IllegalStateException("child counted " + got + ", expected " + count);
+        }
+    }
+
+    private static double round(double value) {
+        return Math.round(value * 100) / 100.0;
+    }
+
+    static String json(String peer, Map<String, Object> figures) {
+        StringBuilder json = new StringBuilder("{\"peer\":\"" + peer + "\"");
+        figures.forEach((key, value) -> json.append(",\"").append(key).append("\":")
+            .append((value instanceof Double d) ? String.format(Locale.ROOT, "%.2f", d) : value));
+        return json.append('}').toString();
+    }
+
+}

@@ -1,0 +1,33 @@
+"""Prints the peer table of one results.jsonl (ratios to java-uds-raw), then our extra figures."""
+import json
+import sys
+
+rows = {}
+for line in open(sys.argv[1]):
+    line = line.strip()
+    if line.startswith("{"):
+        record = json.loads(line)
+        rows[record["peer"]] = record
+cols = ["spawn_ms", "rtt_p50_us", "rtt_p99_us", "throughput_msgs_s", "mib_rtt_ms"]
+base = rows.get("java-uds-raw", {})
+print("| peer | " + " | ".join(cols) + " |")
+print("|---" * (len(cols) + 1) + "|")
+for name, record in rows.items():
+    if name == "ipc-workers-more":
+        continue
+    cells = []
+    for col in cols:
+        value = record.get(col)
+        cell = "–" if value is None else f"{value:g}"
+        if value and base.get(col) and name != "java-uds-raw":
+            cell += f" ({value / base[col]:.2f}×)"
+        cells.append(cell)
+    print(f"| {name} | " + " | ".join(cells) + " |")
+more = rows.get("ipc-workers-more")
+if more:
+    print()
+    print("| ipc-workers figure | value |")
+    print("|---|---|")
+    for key, value in more.items():
+        if key != "peer":
+            print(f"| {key} | {value:g} |")
