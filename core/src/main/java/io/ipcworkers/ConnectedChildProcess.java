@@ -1,23 +1,27 @@
 package io.ipcworkers;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.ReentrantLock;
 
+import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.Frame;
-import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
-import io.ipcworkers.channel.Inbox;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.launch.LaunchedChild;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A child started by {@link ProcessManager#runProcess}: its messages are queued for
- * {@link #getNextMessage()}. A child that breaks the protocol is stopped, and waiters learn why.
+ * A child started by {@link ProcessManager#runProcess}. {@link #getNextMessage()} reads the child's
+ * next message from the socket on the caller's thread: no reader thread and no hand-off between
+ * threads per message. A child that breaks the protocol is stopped, and every later read says why.
  */
-final class ConnectedChildProcess implements ChildProcess, FrameHandler {
+final class ConnectedChildProcess implements ChildProcess {
 
     private static final long EXIT_CODE_WAIT_MILLIS = 2000;
 
@@ -25,19 +29,25 @@ final class ConnectedChildProcess implements ChildProcess, FrameHandler {
 
     private final MessageCodec codec;
 
-    private final Inbox inbox;
-
     private final CompletableFuture<Integer> exit;
+
+    private static final Duration DRAIN_WAIT = Duration.ofMillis(200);
+
+    /** One reader at a time; guards the fields below. */
+    private final ReentrantLock reading = new ReentrantLock();
+
+    /** Frames read off the socket after the child exited, not yet handed out. */
+    private final ArrayDeque<Frame> leftovers = new ArrayDeque<>();
+
+    private boolean drained;
+
+    /** Why reading ended for good, once it has; every later read gets the same exception. */
+    private volatile @Nullable RuntimeException ended;
 
     ConnectedChildProcess(LaunchedChild child, MessageCodec codec) {
         this.child = child;
         this.codec = codec;
-        this.inbox = new Inbox("child " + child.pid());
         this.exit = child.process().onExit().thenApply(Process::exitValue);
-    }
-
-    void startReading() {
-        this.child.connection().startReading(this, "ipc-child-reader-" + this.child.pid());
     }
 
     @Override
@@ -49,7 +59,7 @@ final class ConnectedChildProcess implements ChildProcess, FrameHandler {
     public void sendMessage(Message message) {
         Objects.requireNonNull(message, "'message' must not be null");
         try {
-            this.child.connection().send(FrameType.MESSAGE, 0, 0, this.codec.encode(message));
+            this.child.connection().sendBatched(FrameType.MESSAGE, 0, 0, this.codec.encode(message));
         }
         catch (IOException ex) {
             throw this.child.exitedException("before message '" + message.topic() + "' could be sent",
@@ -59,33 +69,114 @@ final class ConnectedChildProcess implements ChildProcess, FrameHandler {
 
     @Override
     public Message getNextMessage() {
-        return this.inbox.take(null);
+        return next(null);
     }
 
     @Override
     public Message getNextMessage(Duration timeout) {
-        return this.inbox.take(Objects.requireNonNull(timeout, "'timeout' must not be null"));
+        return next(Objects.requireNonNull(timeout, "'timeout' must not be null"));
     }
 
-    @Override
-    public void onFrame(Frame frame) throws Exception {
-        if (frame.type() != FrameType.MESSAGE) {
-            throw new IpcProtocolException("unexpected " + frame.type() + " frame");
+    private Message next(@Nullable Duration timeout) {
+        lockReading(timeout);
+        try {
+            RuntimeException failure = this.ended;
+            if (failure != null) {
+                throw failure;
+            }
+            Frame frame = this.leftovers.poll();
+            if (frame == null) {
+                frame = this.drained ? null : readFrame(timeout);
+            }
+            if (frame == null) {
+                throw end(this.child.exitedException("before sending another message", EXIT_CODE_WAIT_MILLIS));
+            }
+            if (frame.type() != FrameType.MESSAGE) {
+                throw end(brokeProtocol(new IpcProtocolException("unexpected " + frame.type() + " frame")));
+            }
+            return this.codec.decode(frame.body());
         }
-        this.inbox.deliver(this.codec.decode(frame.body()));
+        catch (IpcProtocolException ex) {
+            throw end(brokeProtocol(ex));
+        }
+        finally {
+            this.reading.unlock();
+        }
     }
 
-    @Override
-    public void onClosed(@Nullable Throwable cause) {
-        if (cause != null) {
-            this.child.kill();
-            this.inbox.close(() -> new IpcProtocolException(this.child.describe()
-                    + " broke the protocol and was stopped: " + cause.getMessage(), cause));
+    private void lockReading(@Nullable Duration timeout) {
+        if (timeout == null) {
+            this.reading.lock();
+            return;
         }
-        else {
-            this.inbox.close(() -> this.child.exitedException("before sending another message",
+        try {
+            if (!this.reading.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new IpcTimeoutException("No message from child " + this.child.pid() + " within " + timeout
+                        + " (another thread was reading)");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new IpcException("Interrupted while waiting for a message from child " + this.child.pid(), ex);
+        }
+    }
+
+    private @Nullable Frame readFrame(@Nullable Duration timeout) {
+        Connection connection = this.child.connection();
+        try {
+            return (timeout != null) ? connection.readFrame(timeout) : connection.readFrame();
+        }
+        catch (SocketTimeoutException ex) {
+            throw new IpcTimeoutException("No message from child " + this.child.pid() + " within " + timeout);
+        }
+        catch (IOException ex) {
+            throw end(this.child.exitedException("before sending another message (" + ex.getMessage() + ")",
                     EXIT_CODE_WAIT_MILLIS));
         }
+    }
+
+    /**
+     * Once the child has exited, moves what it sent but nobody read yet off the socket (the kernel
+     * holds no more than a socket buffer's worth) and closes the connection, so a long-lived manager
+     * does not keep a descriptor per finished child.
+     */
+    void drainAfterExit() {
+        this.reading.lock();
+        try {
+            Connection connection = this.child.connection();
+            while (this.ended == null && !this.drained) {
+                Frame frame = connection.readFrame(DRAIN_WAIT);
+                if (frame == null) {
+                    this.drained = true;
+                }
+                else {
+                    this.leftovers.add(frame);
+                }
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // a timeout (something else holds the socket) or a broken stream: the reader learns on its next read
+            this.drained = true;
+        }
+        finally {
+            this.child.connection().close();
+            this.reading.unlock();
+        }
+    }
+
+    private IpcProtocolException brokeProtocol(IpcProtocolException cause) {
+        this.child.kill();
+        this.child.connection().close();
+        return new IpcProtocolException(this.child.describe() + " broke the protocol and was stopped: "
+                + cause.getMessage(), cause);
+    }
+
+    private RuntimeException end(RuntimeException failure) {
+        if (this.ended == null) {
+            this.ended = failure;
+            this.child.connection().close();
+        }
+        return this.ended;
     }
 
     @Override

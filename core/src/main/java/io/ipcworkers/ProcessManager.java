@@ -110,9 +110,10 @@ public class ProcessManager implements AutoCloseable {
         LaunchedChild launched = this.launcher.launch(task, LaunchOptions.named(CHILD_NAME).withJvmArgs(args));
         ConnectedChildProcess child = new ConnectedChildProcess(launched, this.codec);
         this.exits.started(child);
-        launched.process().onExit().thenAcceptAsync(
-                (process) -> this.exits.exited(child, process.exitValue()), this.exitNotifier);
-        child.startReading();
+        launched.process().onExit().thenAcceptAsync((process) -> {
+            child.drainAfterExit();
+            this.exits.exited(child, process.exitValue());
+        }, this.exitNotifier);
         for (Consumer<ChildProcess> hook : this.createHooks) {
             hook.accept(child);
         }

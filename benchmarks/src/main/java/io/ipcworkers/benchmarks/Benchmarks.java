@@ -40,10 +40,18 @@ public final class Benchmarks {
     private Benchmarks() {
     }
 
+    /** @param args the sections to run ({@code child}, {@code bus}, {@code more}); all when none are named */
     public static void main(String[] args) throws Exception {
-        System.out.println(json("ipc-workers", childProcessFigures()));
-        System.out.println(json("ipc-workers-bus", busFigures()));
-        System.out.println(json("ipc-workers-more", moreFigures()));
+        List<String> sections = (args.length > 0) ? List.of(args) : List.of("child", "bus", "more");
+        if (sections.contains("child")) {
+            System.out.println(json("ipc-workers", childProcessFigures()));
+        }
+        if (sections.contains("bus")) {
+            System.out.println(json("ipc-workers-bus", busFigures()));
+        }
+        if (sections.contains("more")) {
+            System.out.println(json("ipc-workers-more", moreFigures()));
+        }
         System.exit(0);
     }
 
@@ -205,12 +213,12 @@ public final class Benchmarks {
             pools.send("bench", "t", new Ping(i));
         }
         int workers = pools.broadcast("bench", "end", null);
-        while (counts.byWorker.size() < workers) {
+        while (counts.byWorker.size() < workers || pool.inFlight() != 0) { // "end" itself is acknowledged after "done"
             LockSupport.parkNanos(20_000);
         }
         long elapsed = System.nanoTime() - started;
         long handled = counts.byWorker.values().stream().mapToLong(Long::longValue).sum();
-        if (handled != total || pool.inFlight() != 0) {
+        if (handled != total) {
             throw new IllegalStateException("handled " + handled + " of " + total);
         }
         return Math.round(total / (elapsed / 1e9));

@@ -24,6 +24,11 @@ final class ClosedConnection implements Connection {
     }
 
     @Override
+    public @Nullable Frame readFrame(java.time.Duration timeout) {
+        return null;
+    }
+
+    @Override
     public boolean isOpen() {
         return false;
     }

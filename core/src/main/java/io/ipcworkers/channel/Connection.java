@@ -13,17 +13,37 @@ public interface Connection extends AutoCloseable {
     /** A connection that is already closed: sends fail, reading ends at once. */
     Connection CLOSED = new ClosedConnection();
 
-    /** Sends one frame; thread-safe. */
+    /** Sends one frame, with any batched before it, and returns once it is written; thread-safe. */
     void send(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body) throws IOException;
+
+    /**
+     * Sends one frame, possibly in a batch with the frames that follow it: written at once when the
+     * connection is idle, within moments otherwise. Order with every other send is kept; thread-safe.
+     */
+    default void sendBatched(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+            throws IOException {
+        send(type, flags, correlationId, body);
+    }
+
+    /** Writes whatever batched frames have not gone out yet. */
+    default void flush() throws IOException {
+    }
 
     /** Starts delivering incoming frames to the handler on a reader thread of this connection's own. */
     void startReading(FrameHandler handler, String threadName);
 
     /**
-     * Reads one frame on the caller's thread; only before {@link #startReading} (handshakes).
+     * Reads one frame on the caller's thread; never once {@link #startReading} was called. Batched
+     * frames are flushed before the read waits.
      * @return the frame, or {@code null} at end of stream
      */
     @Nullable Frame readFrame() throws IOException;
+
+    /**
+     * Like {@link #readFrame()}, waiting at most {@code timeout} for a frame to begin.
+     * @throws java.net.SocketTimeoutException when none began in time
+     */
+    @Nullable Frame readFrame(java.time.Duration timeout) throws IOException;
 
     boolean isOpen();
 

@@ -1,43 +1,177 @@
 package io.ipcworkers.channel;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 import org.jspecify.annotations.Nullable;
 
 /**
- * A {@link Connection} over a connected, blocking {@link SocketChannel} (a Unix domain socket here).
- * Blocking reads wake as soon as data arrives, and one read brings in a block of frames.
+ * A {@link Connection} over a connected {@link SocketChannel} (a Unix domain socket here), used in
+ * non-blocking mode so that reads can wait with a deadline.
+ *
+ * <p>Writing: {@link #send} writes before it returns; {@link #sendBatched} adds the frame to a batch
+ * that goes out in one system call with the frames that follow it. A batched send on an idle
+ * connection is written at once (nothing to batch it with, and someone may be waiting for it); on a
+ * busy one the batch is flushed by this connection's flusher thread, by the sender once the batch
+ * is large, or by a reader of this connection that is about to wait.
+ *
+ * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
+ * consumer wants (no hand-off between threads per message), or pushed to a {@link FrameHandler} by a
+ * reader thread ({@link #startReading}). Reads take whole blocks; a wait wakes on data.
  */
 public final class SocketConnection implements Connection {
 
+    /** A batched send this long after the previous one finds the connection idle and is written at once. */
+    private static final long IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
+
     private final SocketChannel channel;
+
+    private final Readiness readable;
+
+    private final Readiness writable;
 
     private final FrameReader reader;
 
     private final FrameWriter writer;
 
+    /** One puller at a time; a reader thread holds it for good. */
+    private final ReentrantLock readLock = new ReentrantLock();
+
+    private volatile @Nullable Thread flusher;
+
+    private volatile boolean readerThread;
+
+    private volatile long lastBatchedSendNanos = System.nanoTime() - IDLE_NANOS;
+
     private volatile boolean closedLocally;
 
-    public SocketConnection(SocketChannel channel, int maxFrameLength) {
+    public SocketConnection(SocketChannel channel, int maxFrameLength) throws IOException {
+        channel.configureBlocking(false);
         this.channel = channel;
-        this.reader = new FrameReader(channel, maxFrameLength);
-        this.writer = new FrameWriter(channel, maxFrameLength);
+        this.readable = new Readiness(channel, SelectionKey.OP_READ);
+        this.writable = new Readiness(channel, SelectionKey.OP_WRITE);
+        this.reader = new FrameReader(channel, maxFrameLength, this.readable, this::beforeReadWaits);
+        this.writer = new FrameWriter(channel, maxFrameLength, this.writable);
     }
 
     @Override
     public void send(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body) throws IOException {
-        this.writer.write(type, flags, correlationId, body);
+        this.writer.append(type, flags, correlationId, body);
+        this.writer.flush();
+    }
+
+    @Override
+    public void sendBatched(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+            throws IOException {
+        long now = System.nanoTime();
+        boolean idle = now - this.lastBatchedSendNanos > IDLE_NANOS;
+        this.lastBatchedSendNanos = now;
+        boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
+        if ((firstInBatch && idle) || this.writer.isBatchFull()) {
+            this.writer.flush();
+        }
+        else if (firstInBatch) {
+            wakeFlusher();
+        }
+    }
+
+    @Override
+    public void flush() throws IOException {
+        this.writer.flush();
+    }
+
+    /**
+     * A reader that is about to wait sends what is batched first: typically the request whose answer
+     * it waits for. A reader thread must never block on writing (the peer may be blocked writing to
+     * us), so it leaves the write to the flusher.
+     */
+    private void beforeReadWaits() throws IOException {
+        if (this.writer.hasPending()) {
+            if (this.readerThread) {
+                wakeFlusher();
+            }
+            else {
+                this.writer.flush();
+            }
+        }
+    }
+
+    private void wakeFlusher() {
+        Thread thread = this.flusher;
+        if (thread == null) {
+            thread = startFlusher();
+        }
+        LockSupport.unpark(thread);
+    }
+
+    private synchronized Thread startFlusher() {
+        Thread thread = this.flusher;
+        if (thread == null) {
+            thread = new Thread(this::flushLoop, "ipc-flusher");
+            thread.setDaemon(true);
+            this.flusher = thread;
+            thread.start();
+        }
+        return thread;
+    }
+
+    private void flushLoop() {
+        try {
+            while (this.channel.isOpen()) {
+                if (this.writer.hasPending()) {
+                    this.writer.flush();
+                }
+                else {
+                    LockSupport.park(this);
+                }
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            // the connection broke: whoever reads or sends next is told
+        }
     }
 
     @Override
     public @Nullable Frame readFrame() throws IOException {
-        return this.reader.read();
+        this.readLock.lock();
+        try {
+            return this.reader.read();
+        }
+        finally {
+            this.readLock.unlock();
+        }
+    }
+
+    @Override
+    public @Nullable Frame readFrame(Duration timeout) throws IOException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            if (!this.readLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+                throw new SocketTimeoutException("another thread kept reading");
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("interrupted while waiting to read");
+        }
+        try {
+            return this.reader.read(deadline);
+        }
+        finally {
+            this.readLock.unlock();
+        }
     }
 
     @Override
     public void startReading(FrameHandler handler, String threadName) {
+        this.readerThread = true;
         Thread thread = new Thread(() -> readLoop(handler), threadName);
         thread.setDaemon(true);
         thread.start();
@@ -45,6 +179,7 @@ public final class SocketConnection implements Connection {
 
     private void readLoop(FrameHandler handler) {
         Throwable cause = null;
+        this.readLock.lock();
         try {
             Frame frame;
             while ((frame = this.reader.read()) != null) {
@@ -58,6 +193,7 @@ public final class SocketConnection implements Connection {
             cause = ex;
         }
         finally {
+            this.readLock.unlock();
             close();
             handler.onClosed(cause);
         }
@@ -78,6 +214,7 @@ public final class SocketConnection implements Connection {
         return this.channel.isOpen();
     }
 
+    /** Closes at once: frames still in the batch are dropped ({@link #flush()} first to send them). */
     @Override
     public void close() {
         this.closedLocally = true;
@@ -86,6 +223,12 @@ public final class SocketConnection implements Connection {
         }
         catch (IOException ex) {
             // nothing left to release
+        }
+        this.readable.close();
+        this.writable.close();
+        Thread thread = this.flusher;
+        if (thread != null) {
+            LockSupport.unpark(thread);
         }
     }
 

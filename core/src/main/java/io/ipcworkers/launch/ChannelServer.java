@@ -123,7 +123,14 @@ final class ChannelServer implements AutoCloseable {
     }
 
     private void handshake(SocketChannel channel) {
-        SocketConnection connection = new SocketConnection(channel, this.maxFrameLength);
+        SocketConnection connection;
+        try {
+            connection = new SocketConnection(channel, this.maxFrameLength);
+        }
+        catch (IOException ex) {
+            closeQuietly(channel);
+            return;
+        }
         ScheduledFuture<?> timeout = this.handshakes.schedule(connection::close, HANDSHAKE_TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
         try {
@@ -152,6 +159,15 @@ final class ChannelServer implements AutoCloseable {
                 logger.log(Level.WARNING, "Refused a connection to the worker socket " + this.socketPath
                         + ": failed handshake (" + ex.getMessage() + ")");
             }
+        }
+    }
+
+    private static void closeQuietly(SocketChannel channel) {
+        try {
+            channel.close();
+        }
+        catch (IOException ex) {
+            // nothing to release
         }
     }
 

@@ -177,7 +177,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.inFlight.add(message);
             }
             message.deliveries++;
-            this.child.connection().send(type, 0, message.id, body);
+            this.child.connection().sendBatched(type, 0, message.id, body);
         }
         catch (IOException | RuntimeException ex) {
             synchronized (this.inFlight) {
@@ -197,7 +197,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Sends a parent listener's return value back; a reply is not acknowledged or tracked. */
     void sendReply(Message reply) {
         try {
-            this.child.connection().send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(reply));
+            this.child.connection().sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(reply));
         }
         catch (IOException ex) {
             throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent", EXIT_WAIT_MILLIS);

@@ -1,6 +1,7 @@
 package io.ipcworkers.worker;
 
 import java.io.IOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -10,34 +11,30 @@ import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.Frame;
-import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
-import io.ipcworkers.channel.Inbox;
 import io.ipcworkers.codec.MessageCodec;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The parent as a child sees it: messages from the parent are queued for {@link #getNextMessage()},
- * unless a {@link FrameHandler} takes over the connection's frames (a listener worker does).
+ * The parent as a child sees it. Messages are read from the socket by whoever asks for them, on
+ * their own thread: {@link #getNextMessage()} in a {@code WorkerTask}, the dispatcher's loop in a
+ * listener worker. There is no reader thread, so nothing is handed between threads per message;
+ * the parent's death is noticed through stdin, not through this connection.
  */
-public final class ConnectedParentProcess implements ParentProcess, FrameHandler {
+public final class ConnectedParentProcess implements ParentProcess {
 
     private final Connection connection;
 
     private final long pid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
 
-    private final Inbox inbox = new Inbox("the parent");
-
     private volatile MessageCodec codec = MessageCodec.withDefaultMapper();
-
-    private volatile @Nullable FrameHandler takeover;
 
     public ConnectedParentProcess(Connection connection) {
         this.connection = connection;
-        connection.startReading(this, "ipc-parent-reader");
     }
 
     /** Lets a worker use its application's JSON settings for messages from here on. */
@@ -49,11 +46,6 @@ public final class ConnectedParentProcess implements ParentProcess, FrameHandler
         return this.codec;
     }
 
-    /** Routes every further frame to the given handler instead of the inbox. */
-    public void takeOver(FrameHandler handler) {
-        this.takeover = handler;
-    }
-
     @Override
     public long getId() {
         return this.pid;
@@ -61,56 +53,90 @@ public final class ConnectedParentProcess implements ParentProcess, FrameHandler
 
     @Override
     public void sendMessage(Message message) {
-        send(FrameType.MESSAGE, 0, 0, this.codec.encode(message));
+        Objects.requireNonNull(message, "'message' must not be null");
+        sendBatched(FrameType.MESSAGE, 0, 0, this.codec.encode(message));
     }
 
-    /** Sends a frame, translating a broken connection into "the parent is gone". */
+    /** Sends a frame and returns once it is written, translating a broken connection into "the parent is gone". */
     public void send(FrameType type, int flags, long correlationId, BodyWriter body) {
         try {
             this.connection.send(type, flags, correlationId, body);
         }
         catch (IOException ex) {
-            throw new ProcessExitedException("Parent " + this.pid + " is gone: " + ex.getMessage(), this.pid,
-                    ProcessExitedException.UNKNOWN_EXIT_CODE, List.of());
+            throw parentGone(ex);
         }
+    }
+
+    /** Sends a frame, batched with those that follow when this connection is busy. */
+    public void sendBatched(FrameType type, int flags, long correlationId, BodyWriter body) {
+        try {
+            this.connection.sendBatched(type, flags, correlationId, body);
+        }
+        catch (IOException ex) {
+            throw parentGone(ex);
+        }
+    }
+
+    private ProcessExitedException parentGone(Exception cause) {
+        return new ProcessExitedException("Parent " + this.pid + " is gone: " + cause.getMessage(), this.pid,
+                ProcessExitedException.UNKNOWN_EXIT_CODE, List.of());
     }
 
     @Override
     public Message getNextMessage() {
-        return this.inbox.take(null);
+        return decode(nextFrameOrFail(null));
     }
 
     @Override
     public Message getNextMessage(Duration timeout) {
-        return this.inbox.take(Objects.requireNonNull(timeout, "'timeout' must not be null"));
+        return decode(nextFrameOrFail(Objects.requireNonNull(timeout, "'timeout' must not be null")));
     }
 
-    @Override
-    public void onFrame(Frame frame) throws Exception {
-        FrameHandler handler = this.takeover;
-        if (handler != null) {
-            handler.onFrame(frame);
-        }
-        else if (frame.type() == FrameType.MESSAGE) {
-            this.inbox.deliver(this.codec.decode(frame.body()));
-        }
-        else {
+    private Message decode(Frame frame) {
+        if (frame.type() != FrameType.MESSAGE) {
+            this.connection.close();
             throw new IpcProtocolException("unexpected " + frame.type() + " frame from the parent");
         }
+        return this.codec.decode(frame.body());
     }
 
-    @Override
-    public void onClosed(@Nullable Throwable cause) {
-        FrameHandler handler = this.takeover;
-        if (handler != null) {
-            handler.onClosed(cause);
+    private Frame nextFrameOrFail(@Nullable Duration timeout) {
+        try {
+            Frame frame = (timeout != null) ? this.connection.readFrame(timeout) : this.connection.readFrame();
+            if (frame == null) {
+                throw new ProcessExitedException("Parent " + this.pid + " closed the channel", this.pid,
+                        ProcessExitedException.UNKNOWN_EXIT_CODE, List.of());
+            }
+            return frame;
         }
-        this.inbox.close(() -> (cause instanceof IpcException ipc) ? ipc
-                : new ProcessExitedException("Parent " + this.pid + " closed the channel", this.pid,
-                        ProcessExitedException.UNKNOWN_EXIT_CODE, List.of()));
+        catch (SocketTimeoutException ex) {
+            throw new IpcTimeoutException("No message from the parent within " + timeout);
+        }
+        catch (IpcProtocolException ex) {
+            this.connection.close();
+            throw ex;
+        }
+        catch (IOException ex) {
+            throw parentGone(ex);
+        }
     }
 
+    /**
+     * The next frame from the parent, read on the caller's thread; for the listener worker's loop.
+     * @return the frame, or {@code null} when the parent closed the channel
+     */
+    @Nullable Frame nextFrame() throws IOException {
+        return this.connection.readFrame();
+    }
+
+    /** Sends what is still batched, then closes the connection. */
     public void close() {
+        try {
+            this.connection.flush();
+        }
+        catch (IOException ex) {
+            // the parent is gone; nothing can reach it
+        }
         this.connection.close();
     }
 

@@ -40,7 +40,6 @@ public record ListenerWorkerTask(String pool, String workerClass, long heartbeat
                         + "' has no @IpcListener methods, so it could never handle a message");
             }
             WorkerDispatcher dispatcher = new WorkerDispatcher(this.pool, connected, registry);
-            connected.takeOver(dispatcher);
             connected.send(FrameType.READY, 0, 0, connected.codec().encode(
                     io.ipcworkers.Message.of("ready", java.util.Map.of("topics", registry.topics()))));
             Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis));

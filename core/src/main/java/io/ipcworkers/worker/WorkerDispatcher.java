@@ -1,16 +1,15 @@
 package io.ipcworkers.worker;
 
+import java.io.IOException;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.channel.Frame;
-import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.Delivery;
@@ -19,24 +18,18 @@ import io.ipcworkers.dispatch.ListenerRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Serves a pool worker's messages: the reader thread queues frames, the thread that called
- * {@link #serveUntilStopped()} handles them one at a time, in the order they arrived. The queue is
- * bounded, so a parent that sends faster than the listeners work is slowed down by the socket
- * instead of filling this JVM's heap.
+ * Serves a pool worker's messages: the thread that called {@link #serveUntilStopped()} reads each
+ * frame from the socket and handles it, one at a time, in the order they arrived. Nothing is queued
+ * in this JVM, so a parent that sends faster than the listeners work is slowed down by the socket;
+ * replies and acknowledgements are batched and go out at the latest when the loop waits for more.
  */
-final class WorkerDispatcher implements FrameHandler {
-
-    private static final int QUEUE_CAPACITY = 1024;
-
-    private static final Frame STOP = new Frame(FrameType.SHUTDOWN, 0, 0, new byte[0]);
+final class WorkerDispatcher {
 
     private final String pool;
 
     private final ConnectedParentProcess parent;
 
     private final ListenerDispatcher dispatcher;
-
-    private final BlockingQueue<Frame> work = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
 
     private final Set<String> reportedTopics = ConcurrentHashMap.newKeySet();
 
@@ -46,29 +39,24 @@ final class WorkerDispatcher implements FrameHandler {
         this.dispatcher = new ListenerDispatcher(registry);
     }
 
-    @Override
-    public void onFrame(Frame frame) throws Exception {
-        switch (frame.type()) {
-            case MESSAGE, REQUEST, SHUTDOWN -> this.work.put(frame);
-            default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame from the parent");
-        }
-    }
-
-    @Override
-    public void onClosed(@Nullable Throwable cause) {
-        if (cause != null) {
-            System.err.println("[ipc-workers] Connection to the parent failed: " + cause);
-        }
-        // the parent is gone: nobody could receive results, so stop at once
-        this.work.clear();
-        this.work.offer(STOP);
-    }
-
-    /** Handles frames until a SHUTDOWN frame (after the work queued before it) or the connection ends. */
-    void serveUntilStopped() throws InterruptedException {
+    /** Handles frames until a SHUTDOWN frame (after the work sent before it) or the connection ends. */
+    void serveUntilStopped() {
         while (true) {
-            Frame frame = this.work.take();
-            if (frame.type() == FrameType.SHUTDOWN) {
+            Frame frame;
+            try {
+                frame = this.parent.nextFrame();
+            }
+            catch (IOException | RuntimeException ex) {
+                // the parent is gone or broke the protocol: nobody could receive results, so stop at once
+                System.err.println("[ipc-workers] Connection to the parent failed: " + ex);
+                return;
+            }
+            if (frame == null || frame.type() == FrameType.SHUTDOWN) {
+                return;
+            }
+            if (frame.type() != FrameType.MESSAGE && frame.type() != FrameType.REQUEST) {
+                System.err.println("[ipc-workers] Connection to the parent failed: unexpected " + frame.type()
+                        + " frame from the parent");
                 return;
             }
             handle(frame);
@@ -91,11 +79,11 @@ final class WorkerDispatcher implements FrameHandler {
             Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
                     "worker pid " + ProcessHandle.current().pid());
             if (request) {
-                this.parent.send(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
+                this.parent.sendBatched(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
                 return;
             }
             if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
-                this.parent.send(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
+                this.parent.sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
             }
         }
         catch (Exception | StackOverflowError ex) {
@@ -115,13 +103,13 @@ final class WorkerDispatcher implements FrameHandler {
     /** Tells the parent a message has been handled; a request's reply or error does that by itself. */
     private void acknowledge(Frame frame) {
         if (frame.type() == FrameType.MESSAGE && frame.correlationId() != 0) {
-            this.parent.send(FrameType.ACK, 0, frame.correlationId(), io.ipcworkers.channel.FrameWriter.BodyWriter.EMPTY);
+            this.parent.sendBatched(FrameType.ACK, 0, frame.correlationId(), FrameWriter.BodyWriter.EMPTY);
         }
     }
 
     private void failed(Frame frame, Message message, Throwable failure, boolean request) {
         if (request) {
-            this.parent.send(FrameType.ERROR, 0, frame.correlationId(),
+            this.parent.sendBatched(FrameType.ERROR, 0, frame.correlationId(),
                     this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
         }
         else if (failure instanceof NoListenerException) {

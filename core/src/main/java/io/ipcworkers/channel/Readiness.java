@@ -1,0 +1,90 @@
+package io.ipcworkers.channel;
+
+import java.io.IOException;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.Selector;
+import java.util.concurrent.TimeUnit;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Waits until a non-blocking channel can be read (or written) without spinning: a selector of its
+ * own, created on first use, so that a wait can have a deadline and ends as soon as the channel is
+ * closed. One waiter at a time; the connection's locks make sure of that.
+ */
+final class Readiness {
+
+    /** Deadline meaning "no deadline". */
+    static final long NONE = Long.MAX_VALUE;
+
+    private final SelectableChannel channel;
+
+    private final int operation;
+
+    private @Nullable Selector selector;
+
+    private volatile boolean closed;
+
+    Readiness(SelectableChannel channel, int operation) {
+        this.channel = channel;
+        this.operation = operation;
+    }
+
+    /**
+     * Waits until the channel is ready or the deadline ({@link System#nanoTime()} based) passes.
+     * @return false when the deadline passed first; true means "try again", not a guarantee
+     * @throws ClosedChannelException when the connection was closed, before or during the wait
+     */
+    boolean await(long deadlineNanos) throws IOException {
+        try {
+            Selector selector = selector();
+            if (deadlineNanos == NONE) {
+                selector.select();
+            }
+            else {
+                long remaining = deadlineNanos - System.nanoTime();
+                if (remaining <= 0) {
+                    return false;
+                }
+                selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
+            }
+            selector.selectedKeys().clear();
+        }
+        catch (ClosedSelectorException ex) {
+            throw new ClosedChannelException();
+        }
+        if (this.closed || !this.channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        return true;
+    }
+
+    private synchronized Selector selector() throws IOException {
+        if (this.closed) {
+            throw new ClosedChannelException();
+        }
+        Selector selector = this.selector;
+        if (selector == null) {
+            selector = Selector.open();
+            this.channel.register(selector, this.operation);
+            this.selector = selector;
+        }
+        return selector;
+    }
+
+    /** Ends a wait in progress; also lets the closed channel's descriptor go, which a registration holds. */
+    synchronized void close() {
+        this.closed = true;
+        Selector selector = this.selector;
+        if (selector != null) {
+            try {
+                selector.close();
+            }
+            catch (IOException ex) {
+                // nothing left to release
+            }
+        }
+    }
+}
