@@ -31,7 +31,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class Message {
 
-    private static final JsonMapper DEFAULT_MAPPER = JsonMapper.builder().build();
 
     private final String topic;
 
@@ -43,12 +42,13 @@ public final class Message {
 
     private final int jsonLength;
 
-    private final JsonMapper mapper;
+    /** For {@link #of}, null: Jackson's defaults, started only once a payload is converted. */
+    private final @Nullable JsonMapper mapper;
 
     private volatile @Nullable Object decoded;
 
     private Message(String topic, @Nullable Object value, byte @Nullable [] json, int offset, int length,
-            JsonMapper mapper) {
+            @Nullable JsonMapper mapper) {
         this.topic = Objects.requireNonNull(topic, "'topic' must not be null");
         this.value = value;
         this.json = json;
@@ -63,7 +63,7 @@ public final class Message {
      * @param payload anything Jackson can write as JSON, or null
      */
     public static Message of(String topic, @Nullable Object payload) {
-        return new Message(topic, payload, null, 0, 0, DEFAULT_MAPPER);
+        return new Message(topic, payload, null, 0, 0, null);
     }
 
     /**
@@ -73,6 +73,21 @@ public final class Message {
     public static Message ofJson(String topic, byte[] json, int offset, int length, JsonMapper mapper) {
         Objects.checkFromIndexSize(offset, length, json.length);
         return new Message(topic, null, json, offset, length, mapper);
+    }
+
+    private JsonMapper mapper() {
+        return (this.mapper != null) ? this.mapper : DefaultMapper.INSTANCE;
+    }
+
+    /** Whether the payload is a Java {@code null} not yet encoded; codecs write it without Jackson. */
+    public boolean hasNullPayload() {
+        return this.json == null && this.value == null;
+    }
+
+    /** Jackson's defaults, initialized when first used. */
+    private static final class DefaultMapper {
+
+        static final JsonMapper INSTANCE = JsonMapper.builder().build();
     }
 
     /** The topic; never null. */
@@ -91,7 +106,7 @@ public final class Message {
         }
         Object result = this.decoded;
         if (result == null) {
-            result = convert(this.mapper.constructType(Object.class));
+            result = convert(mapper().constructType(Object.class));
             this.decoded = result;
         }
         return result;
@@ -106,13 +121,13 @@ public final class Message {
         if (this.json == null && (this.value == null || type.isInstance(this.value))) {
             return (T) this.value;
         }
-        return (T) convert(this.mapper.constructType(type));
+        return (T) convert(mapper().constructType(type));
     }
 
     /** The payload converted to a generic type, such as {@code new TypeReference<List<Item>>() {}}. */
     @SuppressWarnings("unchecked")
     public <T> @Nullable T payloadAs(TypeReference<T> type) {
-        return (T) convert(this.mapper.constructType(type));
+        return (T) convert(mapper().constructType(type));
     }
 
     /** The payload converted to a Jackson type; used where the target type is only known at run time. */
@@ -130,9 +145,9 @@ public final class Message {
                 if (this.jsonLength == 0) {
                     return null;
                 }
-                return this.mapper.readValue(this.json, this.jsonOffset, this.jsonLength, type);
+                return mapper().readValue(this.json, this.jsonOffset, this.jsonLength, type);
             }
-            return this.mapper.convertValue(this.value, type);
+            return mapper().convertValue(this.value, type);
         }
         catch (JacksonException | IllegalArgumentException ex) {
             throw new PayloadConversionException("Cannot convert the payload of message '" + this.topic + "' to "

@@ -30,7 +30,8 @@ public interface MessageBus {
 
     /**
      * Sends a request to one worker and completes with its listener's return value converted to
-     * {@code replyType}. The future fails with {@link IpcTimeoutException} after the pool's request
+     * {@code replyType}; with {@code Message.class}, the reply message itself, its payload still
+     * JSON until read (no conversion cost when the reply is only passed on). The future fails with {@link IpcTimeoutException} after the pool's request
      * timeout, {@link ProcessExitedException} when the worker dies first,
      * {@link RemoteListenerException} when the listener throws, {@link NoListenerException} when no
      * listener handles the topic, and {@link PayloadConversionException} when a payload does not

@@ -10,7 +10,7 @@ public enum FrameType {
 
     /** Child to parent, first frame: the per-child token and pid. */
     HELLO(1),
-    /** Parent to child: the Java-serialized {@code WorkerTask} to run. Never sent by a child. */
+    /** Reserved: the task once came in a frame; it now comes with the bootstrap on stdin. Never valid on the wire. */
     TASK(2),
     /** Child to parent: the worker is set up and accepts messages; body may describe it (JSON). */
     READY(3),

@@ -4,6 +4,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.ByteBuffer;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Objects;
 
@@ -13,6 +14,7 @@ import io.ipcworkers.channel.FrameWriter.BodyWriter;
 import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.json.JsonMapper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Turns {@link Message messages} into frame bodies and back: {@code uint16 topicLength | topic (UTF-8)
@@ -24,41 +26,113 @@ public final class MessageCodec {
     /** Longest topic in UTF-8 bytes. */
     public static final int MAX_TOPIC_BYTES = 0xFFFF;
 
-    private final JsonMapper mapper;
+    private static final byte[] NULL_JSON = { 'n', 'u', 'l', 'l' };
+
+    private final @Nullable JsonMapper mapper;
 
     /**
      * The mapper's stream factory with buffers pooled per thread: Jackson's default pool is a
      * concurrent deque, whose upkeep cost a third of the encoding time of a small message.
      */
-    private final TokenStreamFactory generators;
+    private final @Nullable TokenStreamFactory generators;
 
     public MessageCodec(JsonMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "'mapper' must not be null");
-        this.generators = mapper.tokenStreamFactory().rebuild().recyclerPool(JsonRecyclerPools.threadLocalPool())
-            .build();
+        this.generators = generatorsFor(mapper);
     }
 
+    private MessageCodec() {
+        this.mapper = null;
+        this.generators = null;
+    }
+
+    /**
+     * A codec with Jackson's defaults, built on first use: a worker that has not yet needed JSON
+     * (its READY message has none) does not pay for starting Jackson before it is ready.
+     */
     public static MessageCodec withDefaultMapper() {
-        return new MessageCodec(JsonMapper.builder().build());
+        return new MessageCodec();
+    }
+
+    private static TokenStreamFactory generatorsFor(JsonMapper mapper) {
+        return mapper.tokenStreamFactory().rebuild().recyclerPool(JsonRecyclerPools.threadLocalPool()).build();
     }
 
     public JsonMapper mapper() {
-        return this.mapper;
+        return (this.mapper != null) ? this.mapper : Defaults.MAPPER;
+    }
+
+    private TokenStreamFactory generators() {
+        return (this.generators != null) ? this.generators : Defaults.GENERATORS;
+    }
+
+    /** Initialized when first used. */
+    private static final class Defaults {
+
+        static final JsonMapper MAPPER = JsonMapper.builder().build();
+
+        static final TokenStreamFactory GENERATORS = generatorsFor(MAPPER);
     }
 
     /** The frame body for a message. */
     public BodyWriter encode(Message message) {
-        byte[] topic = message.topic().getBytes(StandardCharsets.UTF_8);
-        if (topic.length > MAX_TOPIC_BYTES) {
-            throw new IllegalArgumentException("Topic of " + topic.length + " bytes is longer than the maximum of "
-                    + MAX_TOPIC_BYTES + " bytes");
-        }
+        byte[] topic = topicBytes(message.topic());
         return (out) -> {
             out.write(topic.length >>> 8);
             out.write(topic.length);
             out.write(topic);
-            message.writePayloadJson(out, this.mapper, this.generators);
+            if (message.hasNullPayload()) {
+                out.write(NULL_JSON);
+            }
+            else {
+                message.writePayloadJson(out, mapper(), generators());
+            }
         };
+    }
+
+    /** The frame body for a message whose payload is JSON text already; Jackson is not involved. */
+    public BodyWriter encodeJson(String topic, byte[] json) {
+        byte[] topicBytes = topicBytes(topic);
+        return (out) -> {
+            out.write(topicBytes.length >>> 8);
+            out.write(topicBytes.length);
+            out.write(topicBytes);
+            out.write(json);
+        };
+    }
+
+    /** A JSON array of strings, written without Jackson. */
+    public static String jsonStringArray(Collection<String> values) {
+        StringBuilder json = new StringBuilder("[");
+        for (String value : values) {
+            if (json.length() > 1) {
+                json.append(',');
+            }
+            json.append('"');
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '"' || c == '\\') {
+                    json.append('\\').append(c);
+                }
+                else if (c < 0x20) {
+                    json.append(String.format("\\u%04x", (int) c));
+                }
+                else {
+                    json.append(c);
+                }
+            }
+            json.append('"');
+        }
+        return json.append(']').toString();
+    }
+
+    private static byte[] topicBytes(String topic) {
+        byte[] bytes = topic.getBytes(StandardCharsets.UTF_8);
+        if (bytes.length > MAX_TOPIC_BYTES) {
+            throw new IllegalArgumentException("Topic of " + bytes.length + " bytes is longer than the maximum of "
+                    + MAX_TOPIC_BYTES + " bytes");
+        }
+        return bytes;
     }
 
     /** The frame body of an error answer to a request. */
@@ -82,7 +156,7 @@ public final class MessageCodec {
         }
         String topic = decodeTopic(body, topicLength);
         int payloadOffset = 2 + topicLength;
-        return Message.ofJson(topic, body, payloadOffset, body.length - payloadOffset, this.mapper);
+        return Message.ofJson(topic, body, payloadOffset, body.length - payloadOffset, mapper());
     }
 
     private static String decodeTopic(byte[] body, int length) {

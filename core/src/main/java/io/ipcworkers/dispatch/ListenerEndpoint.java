@@ -15,7 +15,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
 import tools.jackson.databind.JavaType;
-import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.type.TypeFactory;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,7 +24,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ListenerEndpoint {
 
-    private static final JsonMapper TYPES = JsonMapper.builder().build();
+    /** Types only, not a mapper: a worker should not start all of Jackson before it is ready. */
+    private static final TypeFactory TYPES = TypeFactory.createDefaultInstance();
 
     private final Object bean;
 

@@ -8,18 +8,21 @@ import java.io.OutputStream;
 import java.nio.file.Path;
 
 /**
- * What a child needs to connect back, handed over on its stdin so that neither the socket path nor
- * the secret token ever appears on a command line ({@code ps} shows those to every user).
+ * What a child needs to start, handed over on its stdin so that neither the socket path nor the
+ * secret token ever appears on a command line ({@code ps} shows those to every user). The task
+ * travels with it: the child can deserialize it while it connects, and need not wait for a round
+ * trip over the socket before it starts working. Only the parent can write to a child's stdin.
  *
  * @param socketPath the parent's Unix domain socket
  * @param token the one-time secret the child presents in its first frame
  * @param maxFrameLength the largest frame either side accepts
+ * @param task the serialized {@code WorkerTask}
  */
-public record Bootstrap(Path socketPath, String token, int maxFrameLength) {
+public record Bootstrap(Path socketPath, String token, int maxFrameLength, byte[] task) {
 
     private static final int MAGIC = 0x49504357; // "IPCW"
 
-    private static final int VERSION = 1;
+    private static final int VERSION = 2;
 
     public void writeTo(OutputStream stream) throws IOException {
         DataOutputStream out = new DataOutputStream(stream);
@@ -28,6 +31,8 @@ public record Bootstrap(Path socketPath, String token, int maxFrameLength) {
         out.writeUTF(this.socketPath.toString());
         out.writeUTF(this.token);
         out.writeInt(this.maxFrameLength);
+        out.writeInt(this.task.length);
+        out.write(this.task);
         out.flush();
     }
 
@@ -39,6 +44,13 @@ public record Bootstrap(Path socketPath, String token, int maxFrameLength) {
             throw new IOException("Not an ipc-workers bootstrap on stdin (magic " + Integer.toHexString(magic)
                     + ", version " + version + "): this class is started by ProcessManager, not by hand");
         }
-        return new Bootstrap(Path.of(in.readUTF()), in.readUTF(), in.readInt());
+        Path socketPath = Path.of(in.readUTF());
+        String token = in.readUTF();
+        int maxFrameLength = in.readInt();
+        int taskLength = in.readInt();
+        if (taskLength < 0 || taskLength > maxFrameLength) {
+            throw new IOException("Malformed bootstrap: a task of " + taskLength + " bytes");
+        }
+        return new Bootstrap(socketPath, token, maxFrameLength, in.readNBytes(taskLength));
     }
 }

@@ -59,6 +59,11 @@ public final class ChildLauncher implements AutoCloseable {
      */
     public LaunchedChild launch(WorkerTask task, LaunchOptions options) {
         byte[] serializedTask = serialize(task);
+        if (serializedTask.length > this.settings.maxFrameLength()) {
+            throw new IllegalArgumentException("WorkerTask " + task.getClass().getName() + " serializes to "
+                    + serializedTask.length + " bytes, more than the maximum frame length of "
+                    + this.settings.maxFrameLength() + " bytes");
+        }
         String token = ChannelServer.newToken();
         Process process = start(options);
         OutputTail tail = new OutputTail();
@@ -70,11 +75,10 @@ public final class ChildLauncher implements AutoCloseable {
         stderr.start();
         CompletableFuture<Connection> connecting = this.server.expect(token, process.pid());
         try {
-            new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength())
+            new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength(), serializedTask)
                 .writeTo(process.getOutputStream());
             Connection connection = awaitConnection(connecting, process);
             LaunchedChild child = new LaunchedChild(options.name(), process, connection, List.of(stdout, stderr), tail);
-            connection.send(FrameType.TASK, 0, 0, (out) -> out.write(serializedTask));
             return child;
         }
         catch (IOException | RuntimeException ex) {

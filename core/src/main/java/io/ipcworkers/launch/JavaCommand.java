@@ -2,11 +2,16 @@ package io.ipcworkers.launch;
 
 import java.io.File;
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.channels.spi.SelectorProvider;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.CodeSource;
 import java.util.ArrayList;
 import java.util.List;
+
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the command line that starts a child JVM the same way however the parent was started:
@@ -20,6 +25,8 @@ final class JavaCommand {
 
     /** Linux refuses a single argument over 128 KiB; longer class paths go into an argument file. */
     private static final int MAX_INLINE_CLASS_PATH = 64 * 1024;
+
+    private static final String SELECTOR_PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
 
     private final String javaExecutable;
 
@@ -42,7 +49,38 @@ final class JavaCommand {
         if (bootJar) {
             classPath = Path.of(classPath).toAbsolutePath().toString();
         }
+        else {
+            classPath = withOwnEntryFirst(classPath, ownClassPathEntry());
+        }
         return new JavaCommand(java, classPath, bootJar);
+    }
+
+    /**
+     * Moves the entry that holds ipc-workers' own classes to the front. A class path is searched
+     * in order, opening each jar on the way: with ours behind a hundred application jars, a child
+     * would open them all before it could run its first line. Only our own classes change places.
+     */
+    static String withOwnEntryFirst(String classPath, @Nullable String ownEntry) {
+        if (ownEntry == null) {
+            return classPath;
+        }
+        List<String> entries = new ArrayList<>(List.of(classPath.split(File.pathSeparator)));
+        int index = entries.indexOf(ownEntry);
+        if (index <= 0) {
+            return classPath;
+        }
+        entries.add(0, entries.remove(index));
+        return String.join(File.pathSeparator, entries);
+    }
+
+    private static @Nullable String ownClassPathEntry() {
+        try {
+            CodeSource source = WorkerMain.class.getProtectionDomain().getCodeSource();
+            return (source != null) ? Path.of(source.getLocation().toURI()).toString() : null;
+        }
+        catch (URISyntaxException | RuntimeException ex) {
+            return null;
+        }
     }
 
     private static boolean isBootExecutableJar(String classPath) {
@@ -59,6 +97,7 @@ final class JavaCommand {
     List<String> build(List<String> jvmArgs, String mainClass, Path argFileDirectory) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(this.javaExecutable);
+        command.add(selectorProviderProperty());
         command.addAll(jvmArgs);
         if (this.classPath.length() > MAX_INLINE_CLASS_PATH) {
             Path argFile = argFileDirectory.resolve("classpath.args");
@@ -80,6 +119,15 @@ final class JavaCommand {
             command.add(mainClass);
         }
         return command;
+    }
+
+    /**
+     * Names the parent's selector provider, which the child would otherwise look up as a service:
+     * a scan of every jar on the class path, the largest single cost of a child's start after the
+     * JVM's own. The child ends up with the same provider either way; options given later win.
+     */
+    static String selectorProviderProperty() {
+        return "-D" + SELECTOR_PROVIDER_PROPERTY + "=" + SelectorProvider.provider().getClass().getName();
     }
 
     boolean isBootExecutableJar() {

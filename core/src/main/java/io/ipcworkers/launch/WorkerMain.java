@@ -7,10 +7,11 @@ import java.io.ObjectInputStream;
 import java.io.ObjectStreamClass;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 import io.ipcworkers.WorkerTask;
 import io.ipcworkers.channel.Connection;
-import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.SocketConnection;
 import io.ipcworkers.worker.ConnectedParentProcess;
@@ -19,8 +20,8 @@ import io.ipcworkers.worker.WorkerExit;
 import io.ipcworkers.worker.WorkerJvm;
 
 /**
- * The main class of every child JVM. Reads the bootstrap from stdin, watches stdin for the parent's
- * death, connects and authenticates, receives its task and runs it.
+ * The main class of every child JVM. Reads the bootstrap and its task from stdin, watches stdin for
+ * the parent's death, connects and authenticates, and runs the task.
  *
  * <p>Exit codes: 0 the task returned, 1 the task threw (the exception is on stderr), 2 the child could
  * not set itself up, 3 the parent went away.
@@ -37,17 +38,30 @@ public final class WorkerMain {
         try {
             Bootstrap bootstrap = Bootstrap.readFrom(System.in);
             watchForParentDeath(System.in);
+            // deserializing starts Java serialization and loads the task's classes: do it while connecting
+            FutureTask<WorkerTask> deserializing = new FutureTask<>(() -> deserialize(bootstrap.task()));
+            Thread deserializer = new Thread(deserializing, "ipc-task-loader");
+            deserializer.setDaemon(true);
+            deserializer.start();
             connection = connect(bootstrap);
-            task = receiveTask(connection);
+            task = deserializing.get();
+        }
+        catch (ExecutionException ex) {
+            setupFailed(ex.getCause());
+            return;
         }
         catch (Exception ex) {
-            System.err.println("[ipc-workers] Worker could not start: " + ex);
-            ex.printStackTrace();
-            WorkerExit.exit(WorkerExit.SETUP_FAILED);
+            setupFailed(ex);
             return;
         }
         ConnectedParentProcess parent = new ConnectedParentProcess(connection);
         WorkerExit.exit(run(task, new LocalChildProcess(), parent));
+    }
+
+    private static void setupFailed(Throwable ex) {
+        System.err.println("[ipc-workers] Worker could not start: " + ex);
+        ex.printStackTrace();
+        WorkerExit.exit(WorkerExit.SETUP_FAILED);
     }
 
     private static int run(WorkerTask task, LocalChildProcess self, ConnectedParentProcess parent) {
@@ -102,12 +116,8 @@ public final class WorkerMain {
         return connection;
     }
 
-    private static WorkerTask receiveTask(Connection connection) throws IOException, ClassNotFoundException {
-        Frame frame = connection.readFrame();
-        if (frame == null || frame.type() != FrameType.TASK) {
-            throw new IOException("The parent refused the connection or sent no task");
-        }
-        try (ObjectInputStream in = new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(frame.body()))) {
+    private static WorkerTask deserialize(byte[] task) throws IOException, ClassNotFoundException {
+        try (ObjectInputStream in = new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(task))) {
             return (WorkerTask) in.readObject();
         }
     }

@@ -340,7 +340,8 @@ public final class WorkerPool {
             timer.cancel(false);
             throw ex;
         }
-        return recorded.thenApply((answer) -> answer.payloadAs(replyType));
+        return recorded.thenApply((answer) -> (replyType == Message.class) ? replyType.cast(answer)
+                : answer.payloadAs(replyType));
     }
 
     /** Sends a message to every usable worker with a listener for the topic; returns how many. */

@@ -1,6 +1,7 @@
 package io.ipcworkers.worker;
 
 import java.lang.annotation.Annotation;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.ServiceLoader;
 import java.util.Set;
@@ -9,6 +10,7 @@ import io.ipcworkers.ChildProcess;
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.WorkerTask;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 
 /**
@@ -40,9 +42,12 @@ public record ListenerWorkerTask(String pool, String workerClass, long heartbeat
                         + "' has no @IpcListener methods, so it could never handle a message");
             }
             WorkerDispatcher dispatcher = new WorkerDispatcher(this.pool, connected, registry);
-            connected.send(FrameType.READY, 0, 0, connected.codec().encode(
-                    io.ipcworkers.Message.of("ready", java.util.Map.of("topics", registry.topics()))));
+            // written by hand, so that a worker is ready before Jackson has started
+            byte[] ready = ("{\"topics\":" + MessageCodec.jsonStringArray(registry.topics()) + "}")
+                .getBytes(StandardCharsets.UTF_8);
+            connected.send(FrameType.READY, 0, 0, connected.codec().encodeJson("ready", ready));
             Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis));
+            JsonPreinitializer.start(connected.codec());
             dispatcher.serveUntilStopped();
         }
         finally {
