@@ -211,6 +211,18 @@ class BadInputTest {
     }
 
     @Test
+    void taskLargerThanTheMaximumFrameIsRefusedBeforeAJvmStarts() {
+        byte[] captured = new byte[100_000];
+        int before = pm.getRunningProcesses().size();
+
+        assertThatIllegalArgumentException().isThrownBy(() -> pm.runProcess((self, parent) -> parent.sendMessage(
+                Message.of("size", captured.length))))
+            .withMessageContaining("serializes to")
+            .withMessageContaining("maximum frame length of 65536 bytes");
+        assertThat(pm.getRunningProcesses()).hasSize(before);
+    }
+
+    @Test
     void outgoingMessageOverTheMaximumFailsAndTheConnectionStaysUsable() {
         assertThatExceptionOfType(FrameTooLargeException.class)
             .isThrownBy(() -> echo.sendMessage(Message.of("big", "x".repeat(100_000))))

@@ -186,4 +186,57 @@ class SeedParityTest {
             Thread.currentThread().interrupt();
         }
     }
+
+    @Test
+    void messagesSentBeforeTheChildExitedAreStillReadAfterwardsThenTheExitIsReported() throws Exception {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            for (int i = 0; i < 100; i++) {
+                parent.sendMessage(Message.of("n", i));
+            }
+        });
+        assertThat(child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+        for (int i = 0; i < 100; i++) {
+            assertThat(child.getNextMessage(Duration.ofSeconds(5)).payloadAs(Integer.class)).isEqualTo(i);
+        }
+        org.assertj.core.api.Assertions.assertThatExceptionOfType(ProcessExitedException.class)
+            .isThrownBy(child::getNextMessage)
+            .satisfies((ex) -> assertThat(ex.getExitCode()).isZero());
+    }
+
+    @Test
+    void aChildThatSendsMoreThanTheSocketHoldsWaitsForThePaceOfTheReaderAndLosesNothing() throws Exception {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            for (int i = 0; i < 50_000; i++) {
+                parent.sendMessage(Message.of("n", Map.of("i", i, "padding", "x".repeat(40))));
+            }
+        });
+        Thread.sleep(500); // the child fills the socket and waits: nothing is read yet
+        assertThat(child.isAlive()).isTrue();
+        for (int i = 0; i < 50_000; i++) {
+            assertThat(child.getNextMessage(Duration.ofSeconds(10)).payloadAs(Map.class).get("i")).isEqualTo(i);
+        }
+        assertThat(child.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS)).isZero();
+    }
+
+    @Test
+    void aFinishedChildLeavesNoOpenDescriptorBehind() throws Exception {
+        java.nio.file.Path fds = java.nio.file.Path.of("/proc/self/fd");
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.Files.isDirectory(fds));
+        pm.runProcess((self, parent) -> parent.sendMessage(Message.of("warm-up", null))).onExit().get(30,
+                java.util.concurrent.TimeUnit.SECONDS);
+        long before = countEntries(fds);
+        for (int i = 0; i < 5; i++) {
+            // never read: the manager must still let go of the connection once the child is gone
+            pm.runProcess((self, parent) -> parent.sendMessage(Message.of("unread", null))).onExit().get(30,
+                    java.util.concurrent.TimeUnit.SECONDS);
+        }
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(
+                () -> assertThat(countEntries(fds)).isLessThanOrEqualTo(before + 2));
+    }
+
+    private static long countEntries(java.nio.file.Path directory) throws java.io.IOException {
+        try (var entries = java.nio.file.Files.list(directory)) {
+            return entries.count();
+        }
+    }
 }

@@ -138,4 +138,12 @@ class WorkerPoolTest {
     void broadcastReachesEveryWorker() {
         assertThat(pools.broadcast("echo", "pid", null)).isEqualTo(2);
     }
+
+    @Test
+    void aReplyRequestedAsMessageComesUndecoded() throws Exception {
+        io.ipcworkers.Message reply = pools.request("echo", "echo", Map.of("a", 1), io.ipcworkers.Message.class)
+            .get(10, TimeUnit.SECONDS);
+        assertThat(reply.topic()).isEqualTo("echo");
+        assertThat(reply.payload()).isEqualTo(Map.of("a", 1));
+    }
 }

@@ -1,0 +1,185 @@
+package io.ipcworkers.channel;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+
+/** Batched writes, pulled reads with deadlines and closing, over a real Unix domain socket pair. */
+class SocketConnectionTest {
+
+    private static final int MAX_FRAME = 64 * 1024;
+
+    @TempDir
+    Path directory;
+
+    private SocketConnection left;
+
+    private SocketConnection right;
+
+    @BeforeEach
+    void connect() throws IOException {
+        Path socket = this.directory.resolve("s");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+            this.left = new SocketConnection(client, MAX_FRAME);
+            this.right = new SocketConnection(server.accept(), MAX_FRAME);
+        }
+        Files.deleteIfExists(socket);
+    }
+
+    @AfterEach
+    void close() {
+        this.left.close();
+        this.right.close();
+    }
+
+    @Test
+    void batchedFramesFromManyThreadsArriveWholeAndInEachSendersOrder() throws Exception {
+        int threads = 4;
+        int perThread = 20_000;
+        List<CompletableFuture<Void>> senders = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int sender = t;
+            senders.add(CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < perThread; i++) {
+                    long sequence = ((long) sender << 32) | i;
+                    sendBatched(this.left, sequence, new byte[i % 100]);
+                }
+            }));
+        }
+        int[] next = new int[threads];
+        for (int received = 0; received < threads * perThread; received++) {
+            Frame frame = this.right.readFrame(Duration.ofSeconds(10));
+            int sender = (int) (frame.correlationId() >>> 32);
+            int sequence = (int) frame.correlationId();
+            assertThat(sequence).as("sender %d", sender).isEqualTo(next[sender]++);
+            assertThat(frame.body()).hasSize(sequence % 100);
+        }
+        CompletableFuture.allOf(senders.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+        assertThat(this.left.bytesWritten()).isEqualTo(this.right.bytesRead());
+    }
+
+    @Test
+    void aBatchedFrameGoesOutWithoutAnyFurtherCallOnTheSendingSide() throws Exception {
+        for (int i = 0; i < 1000; i++) { // back to back: batched, so the flusher thread has to write them
+            sendBatched(this.left, i, new byte[8]);
+        }
+        for (int i = 0; i < 1000; i++) {
+            assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(i);
+        }
+    }
+
+    @Test
+    void anOversizedFrameIsRefusedWithoutDisturbingTheFramesAroundIt() throws Exception {
+        sendBatched(this.left, 1, new byte[10]);
+        assertThatExceptionOfType(FrameTooLargeException.class)
+            .isThrownBy(() -> this.left.sendBatched(FrameType.MESSAGE, 0, 2, (out) -> out.write(new byte[MAX_FRAME])));
+        sendBatched(this.left, 3, new byte[20]);
+        this.left.flush();
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1);
+        Frame third = this.right.readFrame(Duration.ofSeconds(5));
+        assertThat(third.correlationId()).isEqualTo(3);
+        assertThat(third.body()).hasSize(20);
+    }
+
+    @Test
+    void aTimedReadTimesOutBetweenFramesAndLosesNothing() throws Exception {
+        assertThatExceptionOfType(SocketTimeoutException.class)
+            .isThrownBy(() -> this.right.readFrame(Duration.ofMillis(50)));
+        sendBatched(this.left, 7, new byte[3]);
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(7);
+    }
+
+    @Test
+    void aFrameThatHasBegunIsReadToItsEndEvenPastTheDeadline() throws Exception {
+        byte[] frame = ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + 4).putInt(Frame.HEADER_AFTER_LENGTH + 4)
+            .put(FrameType.MESSAGE.code()).put((byte) 0).putLong(42).putInt(0xCAFE).array();
+        RawWire.write(this.left, java.util.Arrays.copyOf(frame, 6));
+        CompletableFuture<Frame> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return this.right.readFrame(Duration.ofMillis(100));
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        Thread.sleep(300);
+        RawWire.write(this.left, java.util.Arrays.copyOfRange(frame, 6, frame.length));
+        Frame whole = read.get(5, TimeUnit.SECONDS);
+        assertThat(whole.correlationId()).isEqualTo(42);
+        assertThat(ByteBuffer.wrap(whole.body()).getInt()).isEqualTo(0xCAFE);
+    }
+
+    @Test
+    void aReaderThatWaitsSendsWhatItBatchedFirst() throws Exception {
+        CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+            try {
+                Frame ping = this.right.readFrame();
+                this.right.send(FrameType.MESSAGE, 0, ping.correlationId(), FrameWriter.BodyWriter.EMPTY);
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        for (int i = 0; i < 3; i++) { // busy: the last ones stay in the batch until the read below
+            sendBatched(this.left, 9, new byte[1]);
+        }
+        assertThat(this.left.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(9);
+        echo.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void closingEndsAWaitingReadPromptly() throws Exception {
+        CompletableFuture<Frame> read = CompletableFuture.supplyAsync(() -> {
+            try {
+                return this.right.readFrame();
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        Thread.sleep(100);
+        this.right.close();
+        assertThat(read).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+            .withRootCauseInstanceOf(ClosedChannelException.class);
+    }
+
+    @Test
+    void thePeerClosingEndsAReadWithEndOfStream() throws Exception {
+        sendBatched(this.left, 5, new byte[2]);
+        this.left.flush();
+        this.left.close();
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(5);
+        assertThat(this.right.readFrame(Duration.ofSeconds(5))).isNull();
+    }
+
+    private static void sendBatched(SocketConnection connection, long correlationId, byte[] body) {
+        try {
+            connection.sendBatched(FrameType.MESSAGE, 0, correlationId, (out) -> out.write(body));
+        }
+        catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+}
