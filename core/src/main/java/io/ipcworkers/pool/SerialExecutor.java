@@ -2,26 +2,53 @@ package io.ipcworkers.pool;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: messages from one worker are
- * handled in order, while different workers' messages run in parallel.
+ * handled in order, while different workers' messages run in parallel. Bounded: a submitter waits
+ * while {@code capacity} tasks are queued, so a worker that sends faster than the parent's
+ * listeners keep up is slowed down through its socket instead of filling the parent's heap.
  */
 final class SerialExecutor implements Executor {
 
+    /** Messages from one worker queued for the parent's listeners, at most. */
+    static final int DEFAULT_CAPACITY = 1024;
+
     private final Executor delegate;
+
+    private final int capacity;
+
+    private final BooleanSupplier open;
 
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
 
     private boolean running;
 
     SerialExecutor(Executor delegate) {
-        this.delegate = delegate;
+        this(delegate, DEFAULT_CAPACITY, () -> true);
     }
 
+    /** @param open whether to keep waiting for room; once false, tasks are queued regardless (the source is gone) */
+    SerialExecutor(Executor delegate, int capacity, BooleanSupplier open) {
+        this.delegate = delegate;
+        this.capacity = capacity;
+        this.open = open;
+    }
+
+    /** Queues a task, waiting while the queue is full and the source is still open. */
     @Override
     public void execute(Runnable task) {
         synchronized (this.tasks) {
+            while (this.tasks.size() >= this.capacity && this.open.getAsBoolean()) {
+                try {
+                    this.tasks.wait(200); // re-checks "open": a closed source cannot wake us
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    throw new java.util.concurrent.RejectedExecutionException("Interrupted while the queue was full", ex);
+                }
+            }
             this.tasks.add(task);
             if (this.running) {
                 return;
@@ -36,6 +63,9 @@ final class SerialExecutor implements Executor {
             Runnable task;
             synchronized (this.tasks) {
                 task = this.tasks.poll();
+                if (this.tasks.size() == this.capacity - 1) {
+                    this.tasks.notifyAll();
+                }
                 if (task == null) {
                     this.running = false;
                     return;

@@ -1,0 +1,85 @@
+package io.ipcworkers.pool;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.IntStream;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class SerialExecutorTest {
+
+    @Test
+    void aSubmitterWaitsWhileTheQueueIsFullAndEveryTaskRunsOnceInOrder() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            List<Integer> ran = new CopyOnWriteArrayList<>();
+            SerialExecutor executor = new SerialExecutor(pool, 10, () -> true);
+            AtomicInteger submitted = new AtomicInteger();
+            CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 100; i++) {
+                    int n = i;
+                    executor.execute(() -> {
+                        awaitLatch(release);
+                        ran.add(n);
+                    });
+                    submitted.incrementAndGet();
+                }
+            });
+            // the first task runs (and waits), ten more fill the queue; the submitter is held there
+            await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get() == 11);
+            Thread.sleep(200);
+            assertThat(submitted.get()).isEqualTo(11);
+            release.countDown();
+            submitter.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 100);
+            assertThat(ran).containsExactlyElementsOf(IntStream.range(0, 100).boxed().toList());
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void onceTheSourceIsClosedASubmitterNoLongerWaits() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            AtomicBoolean open = new AtomicBoolean(true);
+            SerialExecutor executor = new SerialExecutor(pool, 2, open::get);
+            CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 10; i++) {
+                    executor.execute(() -> awaitLatch(release));
+                }
+            });
+            Thread.sleep(200);
+            assertThat(submitter).isNotDone();
+            open.set(false);
+            submitter.get(5, TimeUnit.SECONDS);
+            release.countDown();
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void awaitLatch(CountDownLatch latch) {
+        try {
+            latch.await();
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
