@@ -25,9 +25,16 @@ for name, record in rows.items():
     print(f"| {name} | " + " | ".join(cells) + " |")
 more = rows.get("ipc-workers-more")
 if more:
+    # figures without a peer counterpart, each against the raw-JDK figure closest in meaning
+    baselines = {"spawn_ms": "spawn_ms", "_msgs_s": "throughput_msgs_s", "_per_s": "throughput_msgs_s"}
     print()
-    print("| ipc-workers figure | value |")
-    print("|---|---|")
+    print("| ipc-workers figure | value | vs java-uds-raw |")
+    print("|---|---|---|")
     for key, value in more.items():
-        if key != "peer":
-            print(f"| {key} | {value:g} |")
+        if key == "peer":
+            continue
+        ratio = ""
+        for suffix, base_key in baselines.items():
+            if key.endswith(suffix) and base.get(base_key):
+                ratio = f"{value / base[base_key]:.2f}× {base_key}"
+        print(f"| {key} | {value:g} | {ratio} |")

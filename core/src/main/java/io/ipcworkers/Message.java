@@ -175,6 +175,28 @@ public final class Message {
             return;
         }
         try (JsonGenerator generator = generators.createGenerator(mapper._serializationContext(), out)) {
+            writeValue(generator, mapper);
+        }
+    }
+
+    /**
+     * Writes the payload as JSON: a received payload as it is to {@code out}, any other value with
+     * the given generator, which must write to {@code out} and is flushed afterwards. For codecs
+     * that keep a generator per thread.
+     * @throws PayloadConversionException when the payload cannot be written as JSON; the generator
+     *     may then hold part of it and should be discarded
+     */
+    public void writePayloadJson(OutputStream out, JsonMapper mapper, JsonGenerator generator) throws IOException {
+        if (this.json != null) {
+            out.write(this.json, this.jsonOffset, this.jsonLength);
+            return;
+        }
+        writeValue(generator, mapper);
+        generator.flush();
+    }
+
+    private void writeValue(JsonGenerator generator, JsonMapper mapper) {
+        try {
             mapper.writeValue(generator, this.value);
         }
         catch (JacksonException ex) {

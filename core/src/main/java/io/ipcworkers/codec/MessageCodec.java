@@ -1,5 +1,7 @@
 package io.ipcworkers.codec;
 
+import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +13,10 @@ import java.util.Objects;
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.Message;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.TSFBuilder;
 import tools.jackson.core.TokenStreamFactory;
+import tools.jackson.core.json.JsonFactoryBuilder;
 import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.json.JsonMapper;
 import org.jspecify.annotations.Nullable;
@@ -36,6 +41,8 @@ public final class MessageCodec {
      */
     private final @Nullable TokenStreamFactory generators;
 
+    private final ThreadLocal<@Nullable ThreadGenerator> threadGenerators = new ThreadLocal<>();
+
     public MessageCodec(JsonMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "'mapper' must not be null");
         this.generators = generatorsFor(mapper);
@@ -54,8 +61,13 @@ public final class MessageCodec {
         return new MessageCodec();
     }
 
+    /** Consecutive payloads from one generator are separate documents: no separator between them. */
     private static TokenStreamFactory generatorsFor(JsonMapper mapper) {
-        return mapper.tokenStreamFactory().rebuild().recyclerPool(JsonRecyclerPools.threadLocalPool()).build();
+        TSFBuilder<?, ?> builder = mapper.tokenStreamFactory().rebuild().recyclerPool(JsonRecyclerPools.threadLocalPool());
+        if (builder instanceof JsonFactoryBuilder json) {
+            json.rootValueSeparator((String) null);
+        }
+        return builder.build();
     }
 
     public JsonMapper mapper() {
@@ -85,9 +97,65 @@ public final class MessageCodec {
                 out.write(NULL_JSON);
             }
             else {
-                message.writePayloadJson(out, mapper(), generators());
+                writePayload(message, out);
             }
         };
+    }
+
+    /**
+     * Writes a payload with this thread's generator, created once: a generator per message cost as
+     * much as serializing a small payload. A generator that failed part-way is not used again.
+     */
+    private void writePayload(Message message, OutputStream out) throws IOException {
+        ThreadGenerator reusable = this.threadGenerators.get();
+        if (reusable == null) {
+            reusable = new ThreadGenerator(generators(), mapper());
+            this.threadGenerators.set(reusable);
+        }
+        reusable.target.to(out);
+        boolean written = false;
+        try {
+            message.writePayloadJson(out, mapper(), reusable.generator);
+            written = true;
+        }
+        finally {
+            reusable.target.to(null);
+            if (!written) {
+                this.threadGenerators.remove();
+            }
+        }
+    }
+
+    /** A generator kept by one thread, writing to whichever stream that thread is encoding into. */
+    private static final class ThreadGenerator {
+
+        final RetargetableStream target = new RetargetableStream();
+
+        final JsonGenerator generator;
+
+        ThreadGenerator(TokenStreamFactory factory, JsonMapper mapper) {
+            this.generator = factory.createGenerator(mapper._serializationContext(), this.target);
+        }
+    }
+
+    /** Forwards to the stream being encoded into right now. */
+    private static final class RetargetableStream extends OutputStream {
+
+        private @Nullable OutputStream target;
+
+        void to(@Nullable OutputStream target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            Objects.requireNonNull(this.target).write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            Objects.requireNonNull(this.target).write(bytes, offset, length);
+        }
     }
 
     /** The frame body for a message whose payload is JSON text already; Jackson is not involved. */

@@ -54,6 +54,30 @@ class MessageCodecTest {
         assertThat(decoded.payload()).isEqualTo(Map.of("topics", List.of("a")));
     }
 
+    @Test
+    void consecutivePayloadsFromOneThreadAreSeparateDocumentsWithNothingBetween() throws IOException {
+        for (int i = 0; i < 3; i++) {
+            byte[] body = bytes(this.codec.encode(Message.of("t", Map.of("n", i))));
+            assertThat(new String(body, 3, body.length - 3, java.nio.charset.StandardCharsets.UTF_8))
+                .isEqualTo("{\"n\":" + i + "}");
+        }
+    }
+
+    @Test
+    void aPayloadThatFailsHalfWayLeavesTheNextOneIntact() throws IOException {
+        assertThatExceptionOfType(io.ipcworkers.PayloadConversionException.class)
+            .isThrownBy(() -> bytes(this.codec.encode(Message.of("t", List.of(1, new Broken())))));
+        byte[] body = bytes(this.codec.encode(Message.of("t", List.of(2))));
+        assertThat(new String(body, 3, body.length - 3, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("[2]");
+    }
+
+    static class Broken {
+
+        public String getValue() {
+            throw new IllegalStateException("no");
+        }
+    }
+
     private static byte[] bytes(BodyWriter body) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         body.writeTo(out);
