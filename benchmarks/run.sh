@@ -17,5 +17,5 @@ classpath="$here/target/classes:$(cat "$here/target/classpath.txt")"
 
 "$shared/run-all.sh" "$out" > /dev/null
 echo "running: ipc-workers" >&2
-java -Xmx512m -cp "$classpath" io.ipcworkers.benchmarks.Benchmarks | grep '^{' | tee -a "$out" >&2
+java -cp "$classpath" io.ipcworkers.benchmarks.Benchmarks | grep '^{' | tee -a "$out" >&2
 python3 "$here/table.py" "$out"

@@ -8,6 +8,10 @@ for line in open(sys.argv[1]):
     if line.startswith("{"):
         record = json.loads(line)
         rows[record["peer"]] = record
+def fmt(value):
+    return f"{value:,.0f}" if abs(value) >= 10000 else f"{value:g}"
+
+
 cols = ["spawn_ms", "rtt_p50_us", "rtt_p99_us", "throughput_msgs_s", "mib_rtt_ms"]
 base = rows.get("java-uds-raw", {})
 print("| peer | " + " | ".join(cols) + " |")
@@ -18,7 +22,7 @@ for name, record in rows.items():
     cells = []
     for col in cols:
         value = record.get(col)
-        cell = "–" if value is None else f"{value:g}"
+        cell = "–" if value is None else fmt(value)
         if value and base.get(col) and name != "java-uds-raw":
             cell += f" ({value / base[col]:.2f}×)"
         cells.append(cell)
@@ -37,4 +41,4 @@ if more:
         for suffix, base_key in baselines.items():
             if key.endswith(suffix) and base.get(base_key):
                 ratio = f"{value / base[base_key]:.2f}× {base_key}"
-        print(f"| {key} | {value:g} | {ratio} |")
+        print(f"| {key} | {fmt(value)} | {ratio} |")

@@ -176,6 +176,7 @@ public final class Benchmarks {
 
     static Map<String, Object> moreFigures() throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("warm_throughput_msgs_s", warmThroughput());
         figures.put("spring_worker_spawn_ms", spawnMillis(BenchSpringWorker.class.getName()));
         for (int workers : new int[] { 1, 2, 4 }) {
             Counts counts = new Counts();
@@ -189,6 +190,32 @@ public final class Benchmarks {
         }
         figures.putAll(burst());
         return figures;
+    }
+
+    /**
+     * The one-way workload once the JIT has done its work on both sides: median of passes 4 to 8
+     * (the shared workload measures pass 2, which still runs partly interpreted code).
+     */
+    static long warmThroughput() throws Exception {
+        try (ProcessManager pm = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
+            ChildProcess child = pm.runProcess(new EchoTask());
+            expect(child.getNextMessage(), "ready");
+            double[] passes = new double[5];
+            for (int pass = 0; pass < 8; pass++) {
+                long started = System.nanoTime();
+                for (int i = 0; i < ONE_WAY; i++) {
+                    child.sendMessage(Message.of("t", new Ping(i)));
+                }
+                child.sendMessage(Message.of("end", null));
+                requireCount(child.getNextMessage(), ONE_WAY);
+                if (pass >= 3) {
+                    passes[pass - 3] = ONE_WAY / ((System.nanoTime() - started) / 1e9);
+                }
+            }
+            child.sendMessage(Message.of("exit", null));
+            child.onExit().join();
+            return Math.round(Stats.median(passes));
+        }
     }
 
     /** Start of a pool of one worker until it is ready; median of 5. */
