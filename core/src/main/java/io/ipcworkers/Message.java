@@ -6,7 +6,6 @@ import java.util.Objects;
 
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
@@ -30,7 +29,6 @@ import org.jspecify.annotations.Nullable;
  * Messages are immutable and safe to share between threads.
  */
 public final class Message {
-
 
     private final String topic;
 
@@ -160,21 +158,11 @@ public final class Message {
      * @throws PayloadConversionException when the payload cannot be written as JSON
      */
     public void writePayloadJson(OutputStream out, JsonMapper mapper) throws IOException {
-        writePayloadJson(out, mapper, mapper.tokenStreamFactory());
-    }
-
-    /**
-     * Writes the payload as JSON with a generator from the given factory (a codec passes one whose
-     * buffers are pooled per thread) and the mapper's serialization settings.
-     * @throws PayloadConversionException when the payload cannot be written as JSON
-     */
-    public void writePayloadJson(OutputStream out, JsonMapper mapper, TokenStreamFactory generators)
-            throws IOException {
         if (this.json != null) {
             out.write(this.json, this.jsonOffset, this.jsonLength);
             return;
         }
-        try (JsonGenerator generator = generators.createGenerator(mapper._serializationContext(), out)) {
+        try (JsonGenerator generator = mapper.createGenerator(out)) {
             writeValue(generator, mapper);
         }
     }

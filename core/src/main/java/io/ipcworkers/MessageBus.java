@@ -31,11 +31,11 @@ public interface MessageBus {
     /**
      * Sends a request to one worker and completes with its listener's return value converted to
      * {@code replyType}; with {@code Message.class}, the reply message itself, its payload still
-     * JSON until read (no conversion cost when the reply is only passed on). The future fails with {@link IpcTimeoutException} after the pool's request
-     * timeout, {@link ProcessExitedException} when the worker dies first,
-     * {@link RemoteListenerException} when the listener throws, {@link NoListenerException} when no
-     * listener handles the topic, and {@link PayloadConversionException} when a payload does not
-     * convert.
+     * JSON until read (no conversion cost when the reply is only passed on). The future fails with
+     * {@link IpcTimeoutException} after the pool's request timeout, {@link ProcessExitedException}
+     * when the worker dies first, {@link RemoteListenerException} when the listener throws,
+     * {@link NoListenerException} when no listener handles the topic, and
+     * {@link PayloadConversionException} when a payload does not convert.
      */
     <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
 }

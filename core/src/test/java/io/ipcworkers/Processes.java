@@ -15,7 +15,18 @@ final class Processes {
         await().atMost(within).pollInterval(Duration.ofMillis(50)).until(() -> pids.stream().noneMatch(Processes::isAlive));
     }
 
+    /** Running, that is: a zombie has exited already and waits only for its new parent to reap it. */
     static boolean isAlive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !isZombie(pid);
+    }
+
+    private static boolean isZombie(long pid) {
+        try {
+            String stat = java.nio.file.Files.readString(java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        }
+        catch (java.io.IOException | RuntimeException ex) {
+            return false; // no /proc, or the process is gone: ProcessHandle has answered
+        }
     }
 }
