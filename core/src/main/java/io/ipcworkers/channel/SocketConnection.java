@@ -70,6 +70,9 @@ public final class SocketConnection implements Connection {
     @Override
     public void sendBatched(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
             throws IOException {
+        if (!this.channel.isOpen()) {
+            throw new ClosedChannelException(); // a batch would never leave: say so now
+        }
         long now = System.nanoTime();
         boolean idle = now - this.lastBatchedSendNanos > IDLE_NANOS;
         this.lastBatchedSendNanos = now;

@@ -24,9 +24,6 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ListenerEndpoint {
 
-    /** Types only, not a mapper: a worker should not start all of Jackson before it is ready. */
-    private static final TypeFactory TYPES = TypeFactory.createDefaultInstance();
-
     private final Object bean;
 
     private final Method method;
@@ -80,8 +77,7 @@ public final class ListenerEndpoint {
             }
             else if (!payloadSeen) {
                 payloadSeen = true;
-                JavaType payloadType = TYPES.constructType(parameter.getParameterizedType());
-                resolvers.add((delivery) -> delivery.message().payloadAs(payloadType));
+                resolvers.add(new PayloadResolver(parameter.getParameterizedType()));
             }
             else {
                 throw new IllegalArgumentException("@IpcListener method " + describe(method)
@@ -90,6 +86,37 @@ public final class ListenerEndpoint {
             }
         }
         return List.copyOf(resolvers);
+    }
+
+    /**
+     * Converts the payload to a parameter's type. Jackson's type for it is built on first use: a
+     * worker announces it is ready before it needs any of Jackson.
+     */
+    private static final class PayloadResolver implements Function<Delivery, @Nullable Object> {
+
+        private final java.lang.reflect.Type type;
+
+        private volatile @Nullable JavaType javaType;
+
+        PayloadResolver(java.lang.reflect.Type type) {
+            this.type = type;
+        }
+
+        @Override
+        public @Nullable Object apply(Delivery delivery) {
+            JavaType resolved = this.javaType;
+            if (resolved == null) {
+                resolved = TypeHolder.TYPES.constructType(this.type);
+                this.javaType = resolved;
+            }
+            return delivery.message().payloadAs(resolved);
+        }
+    }
+
+    /** Initialized when the first payload is converted. */
+    private static final class TypeHolder {
+
+        static final TypeFactory TYPES = TypeFactory.createDefaultInstance();
     }
 
     public List<String> topics() {
