@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * that goes out in one system call with the frames that follow it. A batched send on an idle
  * connection is written at once (nothing to batch it with, and someone may be waiting for it); on a
  * busy one the batch is flushed by this connection's flusher thread, by the sender once the batch
- * is large, or by a reader of this connection that is about to wait.
+ * is large, or by a reader of this connection that is about to wait. A sender that streams (fills
+ * whole batches itself) is left to it: the flusher then writes the last, partial batch at most a
+ * millisecond after the stream stops, rather than being woken for every batch.
  *
  * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
  * consumer wants (no hand-off between threads per message), or pushed to a {@link FrameHandler} by a
@@ -30,6 +32,9 @@ public final class SocketConnection implements Connection {
 
     /** A batched send this long after the previous one finds the connection idle and is written at once. */
     private static final long IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
+
+    /** How long the tail of a stream of sends may wait for more before the flusher writes it. */
+    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final SocketChannel channel;
 
@@ -49,6 +54,14 @@ public final class SocketConnection implements Connection {
     private volatile boolean readerThread;
 
     private volatile long lastBatchedSendNanos = System.nanoTime() - IDLE_NANOS;
+
+    /** When a sender last wrote a full batch itself. */
+    private volatile long lastFullBatchNanos = System.nanoTime() - LINGER_NANOS;
+
+    /** When the flusher should write the pending batch. */
+    private volatile long flushDueNanos;
+
+    private volatile boolean flusherLingering;
 
     private volatile boolean closedLocally;
 
@@ -77,11 +90,21 @@ public final class SocketConnection implements Connection {
         boolean idle = now - this.lastBatchedSendNanos > IDLE_NANOS;
         this.lastBatchedSendNanos = now;
         boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
-        if ((firstInBatch && idle) || this.writer.isBatchFull()) {
+        if (this.writer.isBatchFull()) {
+            this.writer.flush();
+            this.lastFullBatchNanos = now;
+        }
+        else if (firstInBatch && idle) {
             this.writer.flush();
         }
         else if (firstInBatch) {
-            wakeFlusher();
+            // a sender that fills whole batches itself is streaming: let it, and have the flusher
+            // write the tail a moment after the stream stops, instead of waking it for every batch
+            boolean streaming = now - this.lastFullBatchNanos < LINGER_NANOS;
+            this.flushDueNanos = streaming ? now + LINGER_NANOS : now;
+            if (!streaming || !this.flusherLingering) {
+                wakeFlusher();
+            }
         }
     }
 
@@ -128,12 +151,18 @@ public final class SocketConnection implements Connection {
     private void flushLoop() {
         try {
             while (this.channel.isOpen()) {
-                if (this.writer.hasPending()) {
-                    this.writer.flush();
-                }
-                else {
+                if (!this.writer.hasPending()) {
                     LockSupport.park(this);
+                    continue;
                 }
+                long wait = this.flushDueNanos - System.nanoTime();
+                if (wait > 0) {
+                    this.flusherLingering = true;
+                    LockSupport.parkNanos(this, wait);
+                    this.flusherLingering = false;
+                    continue; // whatever woke us, look again
+                }
+                this.writer.flush();
             }
         }
         catch (IOException | RuntimeException ex) {

@@ -91,6 +91,20 @@ class SocketConnectionTest {
     }
 
     @Test
+    void theTailOfAStreamLargerThanABatchGoesOutWithoutAnyFurtherCall() throws Exception {
+        int frames = 50_000; // ~1.4 MiB: the sender writes whole batches itself, the flusher the rest
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < frames; i++) {
+                sendBatched(this.left, i, new byte[16]);
+            }
+        });
+        for (int i = 0; i < frames; i++) {
+            assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(i);
+        }
+        sender.get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
     void anOversizedFrameIsRefusedWithoutDisturbingTheFramesAroundIt() throws Exception {
         sendBatched(this.left, 1, new byte[10]);
         assertThatExceptionOfType(FrameTooLargeException.class)
