@@ -21,8 +21,8 @@ final class PoolSupervisor implements Runnable {
         PoolSettings settings = this.pool.settings();
         PoolSettings.Supervision supervision = settings.supervision();
         for (PoolWorker worker : this.pool.allWorkers()) {
-            if (!worker.isReady() || worker.isClosed()) {
-                continue;
+            if (!worker.isReady() || worker.isClosed() || worker.isHeldBack()) {
+                continue; // held back: we are not reading it, so its silence says nothing
             }
             if (worker.silentFor().compareTo(supervision.heartbeatTimeout()) > 0) {
                 worker.kill("no heartbeat for more than " + supervision.heartbeatTimeout() + ": hung or stopped", null);

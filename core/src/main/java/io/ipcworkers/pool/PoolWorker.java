@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -92,13 +93,14 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private volatile boolean closed;
 
-    PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, SerialExecutor inbound,
+    PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, Executor listenerExecutor,
             long recycleAfter) {
         this.pool = pool;
         this.slot = slot;
         this.child = child;
         this.codec = codec;
-        this.inbound = inbound;
+        this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
+                () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.recycleAfter = recycleAfter;
         this.exit = child.process().onExit().thenApply(Process::exitValue);
     }
@@ -333,6 +335,21 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         this.killReason = reason;
         this.child.kill();
+    }
+
+    /**
+     * Whether this side has stopped reading the worker because the parent's listeners are behind on
+     * its messages. Its heartbeats and acknowledgements then wait unread: it is not to be judged.
+     */
+    boolean isHeldBack() {
+        return this.inbound.isHoldingBack();
+    }
+
+    /** Reading goes on after being held back: the worker's silence and its head's run time were ours. */
+    private void readingResumed() {
+        long now = System.nanoTime();
+        this.lastSeenNanos = now;
+        this.headSinceNanos = now;
     }
 
     /** The message running now and for how long, or null when idle. */

@@ -21,33 +21,40 @@ final class SerialExecutor implements Executor {
 
     private final BooleanSupplier open;
 
+    private final Runnable resumed;
+
+    private volatile boolean holdingBack;
+
     private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
 
     private boolean running;
 
     SerialExecutor(Executor delegate) {
-        this(delegate, DEFAULT_CAPACITY, () -> true);
+        this(delegate, DEFAULT_CAPACITY, () -> true, () -> { });
     }
 
-    /** @param open whether to keep waiting for room; once false, tasks are queued regardless (the source is gone) */
-    SerialExecutor(Executor delegate, int capacity, BooleanSupplier open) {
+    /**
+     * @param open whether to keep waiting for room; once false, tasks are queued regardless (the source is gone)
+     * @param resumed runs when a submitter that had to wait goes on
+     */
+    SerialExecutor(Executor delegate, int capacity, BooleanSupplier open, Runnable resumed) {
         this.delegate = delegate;
         this.capacity = capacity;
         this.open = open;
+        this.resumed = resumed;
+    }
+
+    /** Whether a submitter is waiting for room right now. */
+    boolean isHoldingBack() {
+        return this.holdingBack;
     }
 
     /** Queues a task, waiting while the queue is full and the source is still open. */
     @Override
     public void execute(Runnable task) {
         synchronized (this.tasks) {
-            while (this.tasks.size() >= this.capacity && this.open.getAsBoolean()) {
-                try {
-                    this.tasks.wait(200); // re-checks "open": a closed source cannot wake us
-                }
-                catch (InterruptedException ex) {
-                    Thread.currentThread().interrupt();
-                    throw new java.util.concurrent.RejectedExecutionException("Interrupted while the queue was full", ex);
-                }
+            if (this.tasks.size() >= this.capacity) {
+                awaitRoom();
             }
             this.tasks.add(task);
             if (this.running) {
@@ -56,6 +63,23 @@ final class SerialExecutor implements Executor {
             this.running = true;
         }
         this.delegate.execute(this::drain);
+    }
+
+    private void awaitRoom() {
+        this.holdingBack = true;
+        try {
+            while (this.tasks.size() >= this.capacity && this.open.getAsBoolean()) {
+                this.tasks.wait(200); // re-checks "open": a closed source cannot wake us
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+            throw new java.util.concurrent.RejectedExecutionException("Interrupted while the queue was full", ex);
+        }
+        finally {
+            this.holdingBack = false;
+            this.resumed.run();
+        }
     }
 
     private void drain() {

@@ -192,9 +192,7 @@ public final class WorkerPool {
         List<String> jvmArgs = new ArrayList<>(DEFAULT_JVM_ARGS);
         jvmArgs.addAll(this.settings.jvmArgs());
         LaunchedChild child = this.launcher.launch(task, new LaunchOptions(workerName, jvmArgs, this.settings.environment()));
-        SerialExecutor inbound = new SerialExecutor(this.executor, SerialExecutor.DEFAULT_CAPACITY,
-                () -> child.connection().isOpen() && child.process().isAlive());
-        PoolWorker worker = new PoolWorker(this, slot, child, this.codec, inbound, recycleAfter());
+        PoolWorker worker = new PoolWorker(this, slot, child, this.codec, this.executor, recycleAfter());
         worker.startReading();
         worker.awaitReady(this.settings.startTimeout());
         this.listener.workerStarted(name(), workerName, worker.getId());

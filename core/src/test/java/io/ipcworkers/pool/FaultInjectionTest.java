@@ -44,11 +44,21 @@ class FaultInjectionTest {
 
     private WorkerPools pools;
 
+    private final java.util.concurrent.atomic.AtomicInteger flooded = new java.util.concurrent.atomic.AtomicInteger();
+
     public class ParentListeners {
 
         @IpcListener(DeadLetter.TOPIC)
         public void deadLetter(DeadLetter letter) {
             FaultInjectionTest.this.deadLetters.add(letter);
+        }
+
+        @IpcListener("flooded")
+        public void flooded(int n) throws InterruptedException {
+            if (n == 0) {
+                Thread.sleep(3_000); // a listener stuck well past the heartbeat timeout, behind which the rest queue up
+            }
+            FaultInjectionTest.this.flooded.incrementAndGet();
         }
 
         @IpcListener("counted")
@@ -73,6 +83,19 @@ class FaultInjectionTest {
         return new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), maxCrashes,
                 Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
                 handlerTimeout);
+    }
+
+    @Test
+    void aWorkerThatOutrunsTheParentsListenersIsHeldBackNotTakenForHung() {
+        WorkerPool pool = start((settings) -> settings);
+        List<Long> before = pool.workerPids();
+        int messages = 4_000; // more than the parent queues: it stops reading each worker for ~3 s
+
+        this.pools.broadcast("faulty", "flood", messages);
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> this.flooded.get() == 2 * messages);
+        assertThat(pool.workerPids()).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(pool.snapshot().restarts()).isZero();
     }
 
     @AfterEach

@@ -94,6 +94,13 @@ public class FaultyWorker {
                 "sum", this.sum)));
     }
 
+    @IpcListener("flood")
+    public void flood(int messages, ParentProcess parent) {
+        for (int i = 0; i < messages; i++) {
+            parent.sendMessage(Message.of("flooded", i));
+        }
+    }
+
     @IpcListener("echo")
     public Object echo(Object payload) {
         return payload;

@@ -25,7 +25,7 @@ class SerialExecutorTest {
         try {
             CountDownLatch release = new CountDownLatch(1);
             List<Integer> ran = new CopyOnWriteArrayList<>();
-            SerialExecutor executor = new SerialExecutor(pool, 10, () -> true);
+            SerialExecutor executor = new SerialExecutor(pool, 10, () -> true, () -> { });
             AtomicInteger submitted = new AtomicInteger();
             CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 100; i++) {
@@ -57,7 +57,7 @@ class SerialExecutorTest {
         try {
             CountDownLatch release = new CountDownLatch(1);
             AtomicBoolean open = new AtomicBoolean(true);
-            SerialExecutor executor = new SerialExecutor(pool, 2, open::get);
+            SerialExecutor executor = new SerialExecutor(pool, 2, open::get, () -> { });
             CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 10; i++) {
                     executor.execute(() -> awaitLatch(release));
