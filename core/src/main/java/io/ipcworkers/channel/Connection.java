@@ -40,8 +40,9 @@ public interface Connection extends AutoCloseable {
     @Nullable Frame readFrame() throws IOException;
 
     /**
-     * Like {@link #readFrame()}, waiting at most {@code timeout} for a frame to begin.
-     * @throws java.net.SocketTimeoutException when none began in time
+     * Like {@link #readFrame()}, waiting at most {@code timeout}. A frame that arrives only in part is
+     * kept: the next read completes it.
+     * @throws java.net.SocketTimeoutException when no whole frame arrived in time
      */
     @Nullable Frame readFrame(java.time.Duration timeout) throws IOException;
 

@@ -16,7 +16,7 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>The length field is checked against the maximum before anything is allocated for the body, so
  * a hostile peer cannot make this side allocate more than {@code maxFrameLength}. Not thread-safe:
- * one reader thread per connection.
+ * one reader at a time (the connection's read lock sees to it).
  */
 public final class FrameReader {
 
@@ -33,6 +33,17 @@ public final class FrameReader {
     private final IoAction beforeWaiting;
 
     private volatile long bytesRead;
+
+    /** The frame being read, from its header on; null between frames. */
+    private byte @Nullable [] body;
+
+    private int bodyRead;
+
+    private FrameType type = FrameType.MESSAGE;
+
+    private int flags;
+
+    private long correlationId;
 
     /** What to do before the reader waits for data. */
     @FunctionalInterface
@@ -59,16 +70,32 @@ public final class FrameReader {
     }
 
     /**
-     * Reads the next frame; the deadline bounds the wait for a frame to begin. A frame that has begun
-     * is read to its end (the peer writes frames whole), so a timeout never leaves half a frame behind.
+     * Reads the next frame, waiting until the deadline at most. A frame that stalls part-way is kept
+     * as far as it came: the next call goes on where this one stopped, so a timeout loses nothing.
      * @param deadlineNanos a {@link System#nanoTime()} value, or {@link Readiness#NONE}
-     * @throws SocketTimeoutException when no frame began before the deadline
+     * @throws SocketTimeoutException when no complete frame arrived before the deadline
      */
     @Nullable Frame read(long deadlineNanos) throws IOException {
-        if (!awaitFrameStart(deadlineNanos) || !fill(4)) {
-            return null;
+        if (this.body == null) {
+            if (!fill(4, deadlineNanos)) {
+                return null;
+            }
+            checkLength(this.buffer.getInt(this.buffer.position())); // peeked: a timeout below keeps it buffered
+            if (!fill(4 + Frame.HEADER_AFTER_LENGTH, deadlineNanos)) {
+                throw truncated(this.buffer.remaining(), 4 + Frame.HEADER_AFTER_LENGTH);
+            }
+            startFrame();
         }
-        int length = this.buffer.getInt();
+        byte[] body = this.body;
+        readBody(body, deadlineNanos);
+        Frame frame = new Frame(this.type, this.flags, this.correlationId, body);
+        this.body = null;
+        this.bytesRead += 4 + Frame.HEADER_AFTER_LENGTH + body.length; // one reader at a time: a volatile add is enough
+        return frame;
+    }
+
+    /** The length is checked before anything is allocated for the body. */
+    private void checkLength(int length) {
         if (length < Frame.HEADER_AFTER_LENGTH) {
             throw new IpcProtocolException("malformed frame: length " + length + " is shorter than the "
                     + Frame.HEADER_AFTER_LENGTH + "-byte header");
@@ -76,61 +103,46 @@ public final class FrameReader {
         if (length > this.maxFrameLength) {
             throw new FrameTooLargeException("incoming", Integer.toUnsignedLong(length), this.maxFrameLength);
         }
-        requireFill(Frame.HEADER_AFTER_LENGTH, length);
+    }
+
+    /** Takes the (checked) header off the buffer and sets up the body. */
+    private void startFrame() {
+        int length = this.buffer.getInt();
         byte code = this.buffer.get();
         FrameType type = FrameType.ofCode(code);
         if (type == null) {
             throw new IpcProtocolException("malformed frame: unknown frame type " + code);
         }
-        int flags = this.buffer.get() & 0xFF;
-        long correlationId = this.buffer.getLong();
-        byte[] body = new byte[length - Frame.HEADER_AFTER_LENGTH];
-        readBody(body, length);
-        this.bytesRead += 4 + length; // single reader thread: a plain volatile add is enough
-        return new Frame(type, flags, correlationId, body);
+        this.type = type;
+        this.flags = this.buffer.get() & 0xFF;
+        this.correlationId = this.buffer.getLong();
+        this.body = new byte[length - Frame.HEADER_AFTER_LENGTH];
+        this.bodyRead = 0;
     }
 
-    private void readBody(byte[] body, int frameLength) throws IOException {
-        int buffered = Math.min(this.buffer.remaining(), body.length);
-        this.buffer.get(body, 0, buffered);
-        if (buffered == body.length) {
+    private void readBody(byte[] body, long deadlineNanos) throws IOException {
+        int buffered = Math.min(this.buffer.remaining(), body.length - this.bodyRead);
+        this.buffer.get(body, this.bodyRead, buffered);
+        this.bodyRead += buffered;
+        if (this.bodyRead == body.length) {
             return;
         }
         // the rest of a large body goes straight into its array, without passing the block buffer
-        ByteBuffer target = ByteBuffer.wrap(body, buffered, body.length - buffered);
-        while (target.hasRemaining()) {
-            int read = this.channel.read(target);
-            if (read < 0) {
-                throw truncated(Frame.HEADER_AFTER_LENGTH + target.position(), frameLength);
-            }
-            if (read == 0) {
-                awaitData(Readiness.NONE);
-            }
-        }
-    }
-
-    /** Ensures a byte is buffered; false on EOF. */
-    private boolean awaitFrameStart(long deadlineNanos) throws IOException {
-        if (this.buffer.hasRemaining()) {
-            return true;
-        }
-        this.buffer.clear();
+        ByteBuffer target = ByteBuffer.wrap(body, this.bodyRead, body.length - this.bodyRead);
         try {
-            while (true) {
-                int read = this.channel.read(this.buffer);
+            while (target.hasRemaining()) {
+                int read = this.channel.read(target);
                 if (read < 0) {
-                    return false;
+                    throw truncated(4 + Frame.HEADER_AFTER_LENGTH + target.position(),
+                            4 + Frame.HEADER_AFTER_LENGTH + body.length);
                 }
-                if (read > 0) {
-                    return true;
-                }
-                if (!awaitData(deadlineNanos)) {
-                    throw new SocketTimeoutException("no frame began before the deadline");
+                if (read == 0 && !awaitData(deadlineNanos)) {
+                    throw new SocketTimeoutException("a frame stalled part-way before the deadline");
                 }
             }
         }
         finally {
-            this.buffer.flip();
+            this.bodyRead = target.position();
         }
     }
 
@@ -139,14 +151,11 @@ public final class FrameReader {
         return this.readable.await(deadlineNanos);
     }
 
-    private void requireFill(int bytes, int frameLength) throws IOException {
-        if (!fill(bytes)) {
-            throw truncated(this.buffer.remaining(), frameLength);
-        }
-    }
-
-    /** Ensures {@code bytes} are buffered; false on EOF before the first byte of a frame. */
-    private boolean fill(int bytes) throws IOException {
+    /**
+     * Ensures {@code bytes} are buffered; false on EOF before the first byte of a frame. What came
+     * before a timeout stays buffered.
+     */
+    private boolean fill(int bytes, long deadlineNanos) throws IOException {
         if (this.buffer.remaining() >= bytes) {
             return true;
         }
@@ -160,8 +169,9 @@ public final class FrameReader {
                     }
                     throw truncated(this.buffer.position(), bytes);
                 }
-                if (read == 0) {
-                    awaitData(Readiness.NONE);
+                if (read == 0 && !awaitData(deadlineNanos)) {
+                    throw new SocketTimeoutException((this.buffer.position() == 0) ? "no frame began before the deadline"
+                            : "a frame stalled part-way before the deadline");
                 }
             }
         }
