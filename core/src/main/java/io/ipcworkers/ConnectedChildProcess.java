@@ -164,9 +164,9 @@ final class ConnectedChildProcess implements ChildProcess {
         }
     }
 
+    /** Stops the child; {@link #end} closes the connection. */
     private IpcProtocolException brokeProtocol(IpcProtocolException cause) {
         this.child.kill();
-        this.child.connection().close();
         return new IpcProtocolException(this.child.describe() + " broke the protocol and was stopped: "
                 + cause.getMessage(), cause);
     }

@@ -90,9 +90,7 @@ public final class MessageCodec {
     public BodyWriter encode(Message message) {
         byte[] topic = topicBytes(message.topic());
         return (out) -> {
-            out.write(topic.length >>> 8);
-            out.write(topic.length);
-            out.write(topic);
+            writeTopic(out, topic);
             if (message.hasNullPayload()) {
                 out.write(NULL_JSON);
             }
@@ -162,9 +160,7 @@ public final class MessageCodec {
     public BodyWriter encodeJson(String topic, byte[] json) {
         byte[] topicBytes = topicBytes(topic);
         return (out) -> {
-            out.write(topicBytes.length >>> 8);
-            out.write(topicBytes.length);
-            out.write(topicBytes);
+            writeTopic(out, topicBytes);
             out.write(json);
         };
     }
@@ -192,6 +188,12 @@ public final class MessageCodec {
             json.append('"');
         }
         return json.append(']').toString();
+    }
+
+    private static void writeTopic(OutputStream out, byte[] topic) throws IOException {
+        out.write(topic.length >>> 8);
+        out.write(topic.length);
+        out.write(topic);
     }
 
     private static byte[] topicBytes(String topic) {

@@ -29,10 +29,6 @@ final class SerialExecutor implements Executor {
 
     private boolean running;
 
-    SerialExecutor(Executor delegate) {
-        this(delegate, DEFAULT_CAPACITY, () -> true, () -> { });
-    }
-
     /**
      * @param open whether to keep waiting for room; once false, tasks are queued regardless (the source is gone)
      * @param resumed runs when a submitter that had to wait goes on
