@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
-import java.util.Arrays;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Writes frames to a non-blocking channel, in batches. {@link #append} encodes a frame straight into
@@ -33,8 +31,6 @@ public final class FrameWriter {
     /** A batch this large is written by the sender itself: the socket's pace then limits the senders. */
     static final int BATCH_LIMIT = 64 * 1024;
 
-    private static final int WRITE_SLICE = 256 * 1024;
-
     private static final int RETAINED_CAPACITY = 2 * 1024 * 1024;
 
     private final WritableByteChannel channel;
@@ -43,11 +39,15 @@ public final class FrameWriter {
 
     private final Readiness writable;
 
-    /** Guards {@link #pending}. */
-    private final ReentrantLock appendLock = new ReentrantLock();
+    /**
+     * Guards {@link #pending}. Monitors rather than {@code ReentrantLock}s: the hot path compiles to
+     * less code, and a first contention loads no classes (which would discard a compilation of the
+     * senders' path that is under way).
+     */
+    private final Object appendLock = new Object();
 
     /** One batch on the wire at a time; guards {@link #spare}. Taken before {@link #appendLock}, never after. */
-    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Object writeLock = new Object();
 
     private FrameBuffer pending = new FrameBuffer();
 
@@ -67,8 +67,7 @@ public final class FrameWriter {
      * @throws FrameTooLargeException when the frame is over the maximum; nothing of it was kept
      */
     boolean append(FrameType type, int flags, long correlationId, BodyWriter body) throws IOException {
-        this.appendLock.lock();
-        try {
+        synchronized (this.appendLock) {
             FrameBuffer batch = this.pending;
             int start = batch.size();
             try {
@@ -80,23 +79,15 @@ public final class FrameWriter {
                 batch.truncate(start);
                 throw ex;
             }
-            ByteBuffer.wrap(batch.array(), start, HEADER_LENGTH)
-                .putInt(batch.size() - start - 4).put(type.code()).put((byte) flags).putLong(correlationId);
+            batch.putHeader(start, type.code(), (byte) flags, correlationId);
             return start == 0;
-        }
-        finally {
-            this.appendLock.unlock();
         }
     }
 
     /** Whether frames wait in the batch. */
     boolean hasPending() {
-        this.appendLock.lock();
-        try {
+        synchronized (this.appendLock) {
             return this.pending.size() > 0;
-        }
-        finally {
-            this.appendLock.unlock();
         }
     }
 
@@ -107,28 +98,19 @@ public final class FrameWriter {
 
     /** Writes every frame appended so far; waits while the socket buffer is full. */
     void flush() throws IOException {
-        this.writeLock.lock();
-        try {
+        synchronized (this.writeLock) {
             FrameBuffer batch;
-            this.appendLock.lock();
-            try {
+            synchronized (this.appendLock) {
                 batch = this.pending;
                 if (batch.size() == 0) {
                     return;
                 }
                 this.pending = this.spare;
             }
-            finally {
-                this.appendLock.unlock();
-            }
             try {
-                int written = 0;
-                while (written < batch.size()) {
-                    // in slices: the JDK copies a heap buffer's whole remainder to native memory per call
-                    int slice = Math.min(batch.size() - written, WRITE_SLICE);
-                    int count = this.channel.write(ByteBuffer.wrap(batch.array(), written, slice));
-                    written += count;
-                    if (count == 0) {
+                ByteBuffer bytes = batch.readyToWrite();
+                while (bytes.hasRemaining()) {
+                    if (this.channel.write(bytes) == 0) {
                         this.writable.await(Readiness.NONE);
                     }
                 }
@@ -140,9 +122,6 @@ public final class FrameWriter {
                 this.spare = batch;
             }
         }
-        finally {
-            this.writeLock.unlock();
-        }
     }
 
     /** Bytes of frames written so far. */
@@ -150,12 +129,15 @@ public final class FrameWriter {
         return this.bytesWritten;
     }
 
-    /** A growable byte array output stream whose array is reused between frames. */
+    /**
+     * A growable output stream over a direct buffer that is reused between batches: the socket takes
+     * it as it is, where a heap array would first be copied to native memory on every write.
+     */
     static final class FrameBuffer extends OutputStream {
 
-        private byte[] bytes = new byte[8192];
+        private static final int INITIAL_CAPACITY = 8192;
 
-        private int size;
+        private ByteBuffer bytes = ByteBuffer.allocateDirect(INITIAL_CAPACITY);
 
         /** Where the frame being encoded starts, and the most it may take from there. */
         private int frameStart;
@@ -168,40 +150,48 @@ public final class FrameWriter {
         }
 
         void truncate(int size) {
-            this.size = size;
+            this.bytes.clear().position(size);
         }
 
         void skip(int count) {
-            ensureCapacity(this.size + count);
-            this.size += count;
+            ensureCapacity(this.bytes.position() + count);
+            this.bytes.position(this.bytes.position() + count);
         }
 
         int size() {
-            return this.size;
+            return this.bytes.position();
         }
 
-        byte[] array() {
-            return this.bytes;
+        /** Writes the header of the frame that starts at {@code start} and ends here. */
+        void putHeader(int start, byte type, byte flags, long correlationId) {
+            this.bytes.putInt(start, size() - start - 4)
+                .put(start + 4, type)
+                .put(start + 5, flags)
+                .putLong(start + 6, correlationId);
         }
 
-        /** A 16 MiB frame should not pin 16 MiB for the connection's lifetime. */
+        /** The batch, from its start to its end; {@link #truncate} makes it writable again. */
+        ByteBuffer readyToWrite() {
+            return this.bytes.flip();
+        }
+
+        /** A 16 MiB frame should not pin 16 MiB of native memory for the connection's lifetime. */
         void shrinkIfHuge() {
-            if (this.bytes.length > RETAINED_CAPACITY) {
-                this.bytes = new byte[8192];
+            if (this.bytes.capacity() > RETAINED_CAPACITY) {
+                this.bytes = ByteBuffer.allocateDirect(INITIAL_CAPACITY);
             }
         }
 
         @Override
         public void write(int b) {
-            ensureCapacity(this.size + 1);
-            this.bytes[this.size++] = (byte) b;
+            ensureCapacity(this.bytes.position() + 1);
+            this.bytes.put((byte) b);
         }
 
         @Override
         public void write(byte[] source, int offset, int length) {
-            ensureCapacity((long) this.size + length);
-            System.arraycopy(source, offset, this.bytes, this.size, length);
-            this.size += length;
+            ensureCapacity((long) this.bytes.position() + length);
+            this.bytes.put(source, offset, length);
         }
 
         /** Stops an oversized body as soon as it passes the limit, not after it was encoded whole. */
@@ -210,11 +200,17 @@ public final class FrameWriter {
             if (frameLength > this.frameLimit) {
                 throw new FrameTooLargeException("outgoing", frameLength - 4, (int) (this.frameLimit - 4));
             }
-            if (capacity > this.bytes.length) {
-                long grown = Math.max(capacity, 2L * this.bytes.length);
-                long most = Math.min(Integer.MAX_VALUE - 8, this.frameStart + this.frameLimit);
-                this.bytes = Arrays.copyOf(this.bytes, (int) Math.min(grown, most));
+            if (capacity > this.bytes.capacity()) {
+                grow(capacity);
             }
+        }
+
+        private void grow(long capacity) {
+            long grown = Math.max(capacity, 2L * this.bytes.capacity());
+            long most = Math.min(Integer.MAX_VALUE - 8, this.frameStart + this.frameLimit);
+            ByteBuffer larger = ByteBuffer.allocateDirect((int) Math.min(grown, most));
+            larger.put(this.bytes.flip());
+            this.bytes = larger;
         }
     }
 }

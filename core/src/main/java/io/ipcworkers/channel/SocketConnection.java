@@ -51,6 +51,9 @@ public final class SocketConnection implements Connection {
 
     private volatile @Nullable Thread flusher;
 
+    /** Made with the connection: a lambda class defined mid-stream would discard compilations under way. */
+    private final Runnable flushLoop = this::flushLoop;
+
     private volatile boolean readerThread;
 
     private volatile long lastBatchedSendNanos = System.nanoTime() - IDLE_NANOS;
@@ -140,7 +143,7 @@ public final class SocketConnection implements Connection {
     private synchronized Thread startFlusher() {
         Thread thread = this.flusher;
         if (thread == null) {
-            thread = new Thread(this::flushLoop, "ipc-flusher");
+            thread = new Thread(this.flushLoop, "ipc-flusher");
             thread.setDaemon(true);
             this.flusher = thread;
             thread.start();
