@@ -3,10 +3,12 @@ package io.ipcworkers.launch;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectStreamClass;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
@@ -35,11 +37,12 @@ public final class WorkerMain {
         Connection connection;
         WorkerTask task;
         WorkerJvm.mark();
+        startSerialization();
         try {
             Bootstrap bootstrap = Bootstrap.readFrom(System.in);
             watchForParentDeath(System.in);
             // deserializing starts Java serialization and loads the task's classes: do it while connecting
-            FutureTask<WorkerTask> deserializing = new FutureTask<>(() -> deserialize(bootstrap.task()));
+            FutureTask<WorkerTask> deserializing = new FutureTask<>(new Deserialization(bootstrap.task()));
             Thread deserializer = new Thread(deserializing, "ipc-task-loader");
             deserializer.setDaemon(true);
             deserializer.start();
@@ -56,6 +59,34 @@ public final class WorkerMain {
         }
         ConnectedParentProcess parent = new ConnectedParentProcess(connection);
         WorkerExit.exit(run(task, new LocalChildProcess(), parent));
+    }
+
+    /**
+     * Java serialization's first use looks for a logging backend, a scan of every jar on the class
+     * path; on the way to "ready" only connecting runs beside it. Started first thing, it is done
+     * sooner.
+     */
+    private static void startSerialization() {
+        Thread starter = new SerializationStarter();
+        starter.setDaemon(true);
+        starter.start();
+    }
+
+    /*
+     * The threads started on the way to "ready" are classes, not lambdas: the first lambda in a JVM
+     * sets up the JDK's lambda support, a few milliseconds better spent off the main thread.
+     */
+
+    private static final class SerializationStarter extends Thread {
+
+        SerializationStarter() {
+            super("ipc-serialization-init");
+        }
+
+        @Override
+        public void run() {
+            ObjectInputFilter.Config.getSerialFilter();
+        }
     }
 
     private static void setupFailed(Throwable ex) {
@@ -93,9 +124,24 @@ public final class WorkerMain {
      * kernel closes the pipe and this read returns end-of-stream: no orphan outlives its parent.
      */
     private static void watchForParentDeath(InputStream stdin) {
-        Thread watcher = new Thread(() -> {
+        Thread watcher = new ParentWatch(stdin);
+        watcher.setDaemon(true);
+        watcher.start();
+    }
+
+    private static final class ParentWatch extends Thread {
+
+        private final InputStream stdin;
+
+        ParentWatch(InputStream stdin) {
+            super("ipc-parent-watch");
+            this.stdin = stdin;
+        }
+
+        @Override
+        public void run() {
             try {
-                while (stdin.read() >= 0) {
+                while (this.stdin.read() >= 0) {
                     // nothing else is sent on stdin
                 }
             }
@@ -103,9 +149,7 @@ public final class WorkerMain {
                 // a broken pipe means the same
             }
             WorkerExit.exit(WorkerExit.PARENT_GONE);
-        }, "ipc-parent-watch");
-        watcher.setDaemon(true);
-        watcher.start();
+        }
     }
 
     private static Connection connect(Bootstrap bootstrap) throws IOException {
@@ -116,9 +160,13 @@ public final class WorkerMain {
         return connection;
     }
 
-    private static WorkerTask deserialize(byte[] task) throws IOException, ClassNotFoundException {
-        try (ObjectInputStream in = new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(task))) {
-            return (WorkerTask) in.readObject();
+    private record Deserialization(byte[] task) implements Callable<WorkerTask> {
+
+        @Override
+        public WorkerTask call() throws IOException, ClassNotFoundException {
+            try (ObjectInputStream in = new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(this.task))) {
+                return (WorkerTask) in.readObject();
+            }
         }
     }
 
