@@ -52,7 +52,7 @@ public final class SocketConnection implements Connection {
     private volatile @Nullable Thread flusher;
 
     /** Made with the connection: a lambda class defined mid-stream would discard compilations under way. */
-    private final Runnable flushLoop = this::flushLoop;
+    private final Runnable flushTask = this::flushLoop;
 
     private volatile boolean readerThread;
 
@@ -143,7 +143,7 @@ public final class SocketConnection implements Connection {
     private synchronized Thread startFlusher() {
         Thread thread = this.flusher;
         if (thread == null) {
-            thread = new Thread(this.flushLoop, "ipc-flusher");
+            thread = new Thread(this.flushTask, "ipc-flusher");
             thread.setDaemon(true);
             this.flusher = thread;
             thread.start();

@@ -72,11 +72,10 @@ public final class WorkerMain {
         starter.start();
     }
 
-    /*
-     * The threads started on the way to "ready" are classes, not lambdas: the first lambda in a JVM
-     * sets up the JDK's lambda support, a few milliseconds better spent off the main thread.
+    /**
+     * A class, not a lambda, like the other threads started on the way to "ready": the first lambda
+     * in a JVM sets up the JDK's lambda support, a few milliseconds better spent off the main thread.
      */
-
     private static final class SerializationStarter extends Thread {
 
         SerializationStarter() {
