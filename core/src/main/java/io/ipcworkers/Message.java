@@ -179,13 +179,8 @@ public final class Message {
             out.write(this.json, this.jsonOffset, this.jsonLength);
             return;
         }
-        try {
-            mapper.writeValue(generator, this.value); // flushes the generator (FLUSH_AFTER_WRITE_VALUE)
-        }
-        catch (JacksonException ex) {
-            throw cannotWrite(ex);
-        }
-        generator.flush(); // in case the mapper does not
+        writeValue(generator, mapper);
+        generator.flush();
     }
 
     private void writeValue(JsonGenerator generator, JsonMapper mapper) {
@@ -193,14 +188,10 @@ public final class Message {
             mapper.writeValue(generator, this.value);
         }
         catch (JacksonException ex) {
-            throw cannotWrite(ex);
+            String type = (this.value != null) ? this.value.getClass().getName() : "null";
+            throw new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' ("
+                    + type + ") as JSON: " + ex.getOriginalMessage(), ex);
         }
-    }
-
-    private PayloadConversionException cannotWrite(JacksonException ex) {
-        String type = (this.value != null) ? this.value.getClass().getName() : "null";
-        return new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' (" + type
-                + ") as JSON: " + ex.getOriginalMessage(), ex);
     }
 
     @Override
