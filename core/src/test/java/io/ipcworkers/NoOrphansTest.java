@@ -3,9 +3,12 @@ package io.ipcworkers;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 
@@ -23,6 +26,25 @@ class NoOrphansTest {
         parent.destroyForcibly().waitFor();
 
         Processes.assertAllGone(children, Duration.ofSeconds(2));
+    }
+
+    @Test
+    void socketDirectoryOfAKilledParentIsRemovedByTheNextParent() throws Exception {
+        Process parent = startParent("sleep");
+        List<Long> children = readChildPids(parent);
+        parent.destroyForcibly().waitFor();
+        Processes.assertAllGone(children, Duration.ofSeconds(2));
+        assertThat(socketDirectoriesOf(parent.pid())).as("left behind by SIGKILL").hasSize(1);
+
+        try (ProcessManager next = ProcessManager.builder().build()) {
+            assertThat(socketDirectoriesOf(parent.pid())).isEmpty();
+        }
+    }
+
+    private static List<Path> socketDirectoriesOf(long pid) throws Exception {
+        try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            return files.filter((file) -> file.getFileName().toString().startsWith("ipcw-" + pid + "-")).toList();
+        }
     }
 
     @Test

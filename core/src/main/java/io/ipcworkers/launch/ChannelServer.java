@@ -34,7 +34,8 @@ import io.ipcworkers.channel.SocketConnection;
 
 /**
  * The parent's end of the channel: a Unix domain socket in a fresh directory that only the current
- * user can enter (0700). Each child is expected under a one-time random token; a connection is
+ * user can enter (0700), named after this process so that the next parent can remove it should this
+ * one be killed before it could. Each child is expected under a one-time random token; a connection is
  * handed to the launcher only after its first frame is a {@code HELLO} carrying a token we issued and
  * the pid of the process we started with it. Anything else is refused, logged, and closed.
  */
@@ -65,8 +66,9 @@ final class ChannelServer implements AutoCloseable {
 
     ChannelServer(int maxFrameLength) throws IOException {
         this.maxFrameLength = maxFrameLength;
-        this.directory = Files.createTempDirectory("ipcw-",
+        this.directory = Files.createTempDirectory(StaleChannelDirectories.prefixForThisProcess(),
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        StaleChannelDirectories.sweepBeside(this.directory);
         this.socketPath = this.directory.resolve("s");
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         this.server.bind(UnixDomainSocketAddress.of(this.socketPath));
