@@ -58,13 +58,19 @@ final class StaleChannelDirectories {
         return removed;
     }
 
-    private static boolean isStale(Path directory, UserPrincipal owner) throws IOException {
+    /** A directory another parent removes or replaces while we look is simply not stale. */
+    private static boolean isStale(Path directory, UserPrincipal owner) {
         OptionalLong pid = pidOf(directory.getFileName().toString());
-        return pid.isPresent()
-                && Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
-                && owner.equals(Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS))
-                && !ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
-                && !isListening(directory.resolve("s"));
+        try {
+            return pid.isPresent()
+                    && Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)
+                    && owner.equals(Files.getOwner(directory, LinkOption.NOFOLLOW_LINKS))
+                    && !ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false)
+                    && !isListening(directory.resolve("s"));
+        }
+        catch (IOException | RuntimeException ex) {
+            return false;
+        }
     }
 
     /** The pid in {@code ipcw-<pid>-<random>}; names of other shapes are not ours to touch. */
