@@ -46,6 +46,14 @@ public interface Connection extends AutoCloseable {
      */
     @Nullable Frame readFrame(java.time.Duration timeout) throws IOException;
 
+    /**
+     * Whether a whole frame has arrived and not been read yet, so that the next read returns it
+     * without waiting. Only for the thread that reads.
+     */
+    default boolean hasBufferedFrame() {
+        return false;
+    }
+
     boolean isOpen();
 
     /** Bytes read from the peer so far. */

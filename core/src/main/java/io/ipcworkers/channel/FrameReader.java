@@ -94,6 +94,15 @@ public final class FrameReader {
         return frame;
     }
 
+    /** Whether the next {@link #read} returns a frame that is already buffered, without touching the channel. */
+    boolean hasBufferedFrame() {
+        if (this.body != null || this.buffer.remaining() < 4) {
+            return false;
+        }
+        int length = this.buffer.getInt(this.buffer.position());
+        return length >= Frame.HEADER_AFTER_LENGTH && this.buffer.remaining() - 4 >= length;
+    }
+
     /** The length is checked before anything is allocated for the body. */
     private void checkLength(int length) {
         if (length < Frame.HEADER_AFTER_LENGTH) {

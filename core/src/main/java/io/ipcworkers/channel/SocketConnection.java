@@ -205,6 +205,11 @@ public final class SocketConnection implements Connection {
     }
 
     @Override
+    public boolean hasBufferedFrame() {
+        return this.reader.hasBufferedFrame();
+    }
+
+    @Override
     public void startReading(FrameHandler handler, String threadName) {
         this.readerThread = true;
         Thread thread = new Thread(() -> readLoop(handler), threadName);

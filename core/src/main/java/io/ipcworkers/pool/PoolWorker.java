@@ -237,7 +237,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 boolean isReply = frame.hasFlag(Frame.FLAG_REPLY);
                 this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply));
             }
-            case ACK -> acknowledged(frame.correlationId(), null, null);
+            case ACK -> acknowledgedThrough(frame.correlationId());
             case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);
             case ERROR -> acknowledged(frame.correlationId(), null, this.codec.decode(frame.body()));
             default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame");
@@ -275,6 +275,43 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 message.reply.complete((reply != null) ? reply : Message.of(message.topic(), null));
             }
         }
+        this.pool.capacityFreed();
+    }
+
+    /**
+     * A worker's acknowledgements are cumulative: it handles messages in the order they were sent, so
+     * an ACK for one message acknowledges every plain message sent before it too. A request is only
+     * ever answered by its own REPLY or ERROR, which the worker sends after the ACKs before it.
+     */
+    private void acknowledgedThrough(long id) {
+        int count = 0;
+        synchronized (this.inFlight) {
+            @Nullable InFlight passedRequest = null;
+            boolean found = false;
+            for (InFlight message : this.inFlight) {
+                count++;
+                if (message.isRequest() && passedRequest == null) {
+                    passedRequest = message;
+                }
+                if (message.id == id) {
+                    found = true;
+                    break;
+                }
+            }
+            if (!found) {
+                throw new IpcProtocolException("acknowledgement for message " + id + ", which this worker does not have");
+            }
+            if (passedRequest != null) {
+                throw new IpcProtocolException("acknowledgement for message " + id + " covers request '"
+                        + passedRequest.topic() + "', which has not been answered");
+            }
+            for (int i = 0; i < count; i++) {
+                this.inFlight.pollFirst();
+            }
+            this.headSinceNanos = System.nanoTime();
+        }
+        this.handled.addAndGet(count);
+        this.load.addAndGet(-count);
         this.pool.capacityFreed();
     }
 

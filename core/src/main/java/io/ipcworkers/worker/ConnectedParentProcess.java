@@ -129,6 +129,11 @@ public final class ConnectedParentProcess implements ParentProcess {
         return this.connection.readFrame();
     }
 
+    /** Whether {@link #nextFrame()} would return without waiting; for the listener worker's loop. */
+    boolean hasBufferedFrame() {
+        return this.connection.hasBufferedFrame();
+    }
+
     /** Sends what is still batched, then closes the connection. */
     public void close() {
         try {

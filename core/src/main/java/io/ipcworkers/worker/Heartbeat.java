@@ -5,6 +5,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.channel.FrameType;
@@ -12,28 +13,39 @@ import io.ipcworkers.channel.FrameType;
 /**
  * Sends a heartbeat to the parent at a fixed interval from a thread of its own, so that a worker
  * busy in a long listener still looks alive while a frozen one (SIGSTOP, a stuck JVM) falls silent.
- * Each beat carries the used heap and resident memory, which the parent uses for recycling.
+ * Each beat carries the used heap and resident memory, which the parent uses for recycling. Between
+ * beats the thread sends acknowledgements that a long-running listener holds up.
  */
 public final class Heartbeat {
 
     private static final Path STATUS = Path.of("/proc/self/status");
 
+    /** How often the heartbeat thread looks for acknowledgements held up by a listener that runs long. */
+    static final long ACKNOWLEDGEMENT_CHECK_MILLIS = 20;
+
     private Heartbeat() {
     }
 
-    static void start(ConnectedParentProcess parent, Duration interval) {
-        Thread thread = new Thread(() -> beat(parent, interval), "ipc-heartbeat");
+    static void start(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
+        Thread thread = new Thread(() -> beat(parent, interval, acknowledgements), "ipc-heartbeat");
         thread.setDaemon(true);
         thread.start();
     }
 
-    private static void beat(ConnectedParentProcess parent, Duration interval) {
+    private static void beat(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
         Runtime runtime = Runtime.getRuntime();
+        long intervalNanos = interval.toNanos();
+        long nextBeat = System.nanoTime();
         try {
             while (true) {
-                byte[] body = encode(runtime.totalMemory() - runtime.freeMemory(), residentBytes());
-                parent.send(FrameType.HEARTBEAT, 0, 0, (out) -> out.write(body));
-                Thread.sleep(interval.toMillis());
+                acknowledgements.sendIfLate();
+                if (System.nanoTime() - nextBeat >= 0) {
+                    byte[] body = encode(runtime.totalMemory() - runtime.freeMemory(), residentBytes());
+                    parent.send(FrameType.HEARTBEAT, 0, 0, (out) -> out.write(body));
+                    nextBeat = System.nanoTime() + intervalNanos;
+                }
+                long untilBeat = TimeUnit.NANOSECONDS.toMillis(nextBeat - System.nanoTime());
+                Thread.sleep(Math.max(1, Math.min(untilBeat, ACKNOWLEDGEMENT_CHECK_MILLIS)));
             }
         }
         catch (InterruptedException | RuntimeException ex) {

@@ -46,7 +46,8 @@ public record ListenerWorkerTask(String pool, String workerClass, long heartbeat
             byte[] ready = ("{\"topics\":" + MessageCodec.jsonStringArray(registry.topics()) + "}")
                 .getBytes(StandardCharsets.UTF_8);
             connected.send(FrameType.READY, 0, 0, connected.codec().encodeJson("ready", ready));
-            Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis));
+            Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis),
+                    dispatcher.acknowledgements());
             JsonPreinitializer.start(connected.codec());
             dispatcher.serveUntilStopped();
         }

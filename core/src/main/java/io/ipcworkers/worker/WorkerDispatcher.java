@@ -9,7 +9,6 @@ import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
-import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.Delivery;
@@ -22,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  * frame from the socket and handles it, one at a time, in the order they arrived. Nothing is queued
  * in this JVM, so a parent that sends faster than the listeners work is slowed down by the socket;
  * replies and acknowledgements are batched and go out at the latest when the loop waits for more.
+ * Acknowledgements are coalesced ({@link Acknowledgements}) and always go out before a reply, so the
+ * parent hears of handled messages in the order they were handled.
  */
 final class WorkerDispatcher {
 
@@ -31,12 +32,19 @@ final class WorkerDispatcher {
 
     private final ListenerDispatcher dispatcher;
 
+    private final Acknowledgements acknowledgements;
+
     private final Set<String> reportedTopics = ConcurrentHashMap.newKeySet();
 
     WorkerDispatcher(String pool, ConnectedParentProcess parent, ListenerRegistry registry) {
         this.pool = pool;
         this.parent = parent;
         this.dispatcher = new ListenerDispatcher(registry);
+        this.acknowledgements = new Acknowledgements(parent);
+    }
+
+    Acknowledgements acknowledgements() {
+        return this.acknowledgements;
     }
 
     /** Handles frames until a SHUTDOWN frame (after the work sent before it) or the connection ends. */
@@ -44,6 +52,9 @@ final class WorkerDispatcher {
         while (true) {
             Frame frame;
             try {
+                if (!this.parent.hasBufferedFrame()) {
+                    this.acknowledgements.send(); // the read may wait: the batch is flushed before it does
+                }
                 frame = this.parent.nextFrame();
             }
             catch (IOException | RuntimeException ex) {
@@ -52,6 +63,7 @@ final class WorkerDispatcher {
                 return;
             }
             if (frame == null || frame.type() == FrameType.SHUTDOWN) {
+                this.acknowledgements.send(); // the caller flushes before it closes
                 return;
             }
             if (frame.type() != FrameType.MESSAGE && frame.type() != FrameType.REQUEST) {
@@ -72,17 +84,26 @@ final class WorkerDispatcher {
         }
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
-            acknowledge(frame);
+            if (request) {
+                this.acknowledgements.send();
+                this.parent.sendBatched(FrameType.ERROR, 0, frame.correlationId(),
+                        codec.encode(Message.of("", ErrorReply.of(ex))));
+            }
+            else {
+                acknowledge(frame);
+            }
             return;
         }
         try {
             Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
                     "worker pid " + ProcessHandle.current().pid());
             if (request) {
+                this.acknowledgements.send();
                 this.parent.sendBatched(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
                 return;
             }
             if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
+                this.acknowledgements.send();
                 this.parent.sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
             }
         }
@@ -103,12 +124,13 @@ final class WorkerDispatcher {
     /** Tells the parent a message has been handled; a request's reply or error does that by itself. */
     private void acknowledge(Frame frame) {
         if (frame.type() == FrameType.MESSAGE && frame.correlationId() != 0) {
-            this.parent.sendBatched(FrameType.ACK, 0, frame.correlationId(), FrameWriter.BodyWriter.EMPTY);
+            this.acknowledgements.handled(frame.correlationId());
         }
     }
 
     private void failed(Frame frame, Message message, Throwable failure, boolean request) {
         if (request) {
+            this.acknowledgements.send();
             this.parent.sendBatched(FrameType.ERROR, 0, frame.correlationId(),
                     this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
         }

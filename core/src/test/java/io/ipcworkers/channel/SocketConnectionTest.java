@@ -162,6 +162,30 @@ class SocketConnectionTest {
     }
 
     @Test
+    void aFrameCountsAsBufferedOnlyOnceItHasArrivedWhole() throws Exception {
+        assertThat(this.right.hasBufferedFrame()).isFalse();
+        byte[] first = ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + 3)
+            .putInt(Frame.HEADER_AFTER_LENGTH + 3).put(FrameType.MESSAGE.code()).put((byte) 0).putLong(1)
+            .put(new byte[3]).array();
+        byte[] second = first.clone();
+        second[13] = 2; // the low byte of the correlation id
+        byte[] both = new byte[first.length + second.length - 2]; // the second one cut short
+        System.arraycopy(first, 0, both, 0, first.length);
+        System.arraycopy(second, 0, both, first.length, second.length - 2);
+        RawWire.write(this.left, both);
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1); // reads both parts in one block
+        assertThat(this.right.hasBufferedFrame()).isFalse();
+        RawWire.write(this.left, java.util.Arrays.copyOfRange(second, second.length - 2, second.length));
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(2);
+        RawWire.write(this.left, first);
+        RawWire.write(this.left, second);
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1);
+        assertThat(this.right.hasBufferedFrame()).as("the second frame came in the same read").isTrue();
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(2);
+        assertThat(this.right.hasBufferedFrame()).isFalse();
+    }
+
+    @Test
     void closingEndsAWaitingReadPromptly() throws Exception {
         CompletableFuture<Frame> read = CompletableFuture.supplyAsync(() -> {
             try {

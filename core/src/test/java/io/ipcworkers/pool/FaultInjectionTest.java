@@ -223,6 +223,16 @@ class FaultInjectionTest {
     }
 
     @Test
+    void workerThatAcknowledgesAMessageItWasNeverSentIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        assertThat(failureOf(pool.request("acknowledge-unknown", null, Object.class)))
+            .isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("broke the protocol: acknowledgement for message 0, which this worker does not have");
+        assertBackToSize(pool);
+    }
+
+    @Test
     void workerThatClosesItsSocketButStaysAliveIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         CompletableFuture<Object> request = pool.request("close-socket", null, Object.class);

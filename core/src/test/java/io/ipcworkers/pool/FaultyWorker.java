@@ -8,6 +8,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
+import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.RawWire;
 import io.ipcworkers.worker.ParentWire;
 
@@ -62,6 +63,12 @@ public class FaultyWorker {
     @IpcListener("oversized")
     public void oversized(ParentProcess parent) throws Exception {
         ParentWire.writeRaw(parent, RawWire.header(Integer.MAX_VALUE - 1, 4));
+        Thread.sleep(60_000);
+    }
+
+    @IpcListener("acknowledge-unknown")
+    public void acknowledgeUnknown(ParentProcess parent) throws Exception {
+        ParentWire.writeRaw(parent, RawWire.header(Frame.HEADER_AFTER_LENGTH, 8)); // an ACK of message 0, never sent
         Thread.sleep(60_000);
     }
 

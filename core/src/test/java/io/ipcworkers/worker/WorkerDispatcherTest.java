@@ -1,0 +1,181 @@
+package io.ipcworkers.worker;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.RawWire;
+import io.ipcworkers.channel.SocketConnection;
+import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerRegistry;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * A pool worker's serving loop against a parent played by the test over a real socket pair: what the
+ * worker answers, and how it acknowledges.
+ */
+class WorkerDispatcherTest {
+
+    private static final MessageCodec codec = MessageCodec.withDefaultMapper();
+
+    @TempDir
+    Path directory;
+
+    private SocketConnection parentSide;
+
+    private SocketConnection workerSide;
+
+    private final Listeners listeners = new Listeners();
+
+    private Thread serving;
+
+    @BeforeEach
+    void connectAndServe() throws IOException {
+        Path socket = this.directory.resolve("s");
+        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            server.bind(UnixDomainSocketAddress.of(socket));
+            this.workerSide = new SocketConnection(SocketChannel.open(UnixDomainSocketAddress.of(socket)),
+                    Frame.DEFAULT_MAX_FRAME_LENGTH);
+            this.parentSide = new SocketConnection(server.accept(), Frame.DEFAULT_MAX_FRAME_LENGTH);
+        }
+        Files.deleteIfExists(socket);
+        ConnectedParentProcess parent = new ConnectedParentProcess(this.workerSide);
+        ListenerRegistry registry = new ListenerRegistry();
+        registry.registerAnnotatedMethods(this.listeners);
+        WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry);
+        Heartbeat.start(parent, Duration.ofMillis(200), dispatcher.acknowledgements());
+        this.serving = new Thread(dispatcher::serveUntilStopped, "serving");
+        this.serving.start();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        this.listeners.release.countDown();
+        this.parentSide.close();
+        this.serving.join(5000);
+        this.workerSide.close();
+        assertThat(this.serving.isAlive()).isFalse();
+    }
+
+    @Test
+    void oneAcknowledgementStandsForEveryMessageHandledBeforeIt() throws Exception {
+        int messages = 1000;
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (int id = 1; id <= messages; id++) {
+            wire.write(frame(FrameType.MESSAGE, id, Message.of("fast", id)));
+        }
+        RawWire.write(this.parentSide, wire.toByteArray()); // one write: the worker finds them buffered
+        List<Long> acknowledged = new ArrayList<>();
+        while (acknowledged.isEmpty() || acknowledged.get(acknowledged.size() - 1) < messages) {
+            acknowledged.add(nextNonHeartbeat().correlationId());
+        }
+        assertThat(acknowledged).isSorted().doesNotHaveDuplicates().last().isEqualTo((long) messages);
+        assertThat(acknowledged).as("ACK frames for %d messages", messages).hasSizeLessThan(messages / 10);
+        assertThat(this.listeners.handled).isEqualTo(messages);
+    }
+
+    @Test
+    void aListenerThatRunsLongDoesNotHoldBackTheAcknowledgementOfThoseBeforeIt() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1)));
+        wire.write(frame(FrameType.MESSAGE, 2, Message.of("fast", 2)));
+        wire.write(frame(FrameType.MESSAGE, 3, Message.of("slow", null)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+        Frame ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        assertThat(ack.correlationId()).isEqualTo(2);
+        assertThat(this.listeners.release.getCount()).as("the slow listener still runs").isOne();
+        this.listeners.release.countDown();
+        ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        assertThat(ack.correlationId()).isEqualTo(3);
+    }
+
+    @Test
+    void aRequestsReplyFollowsTheAcknowledgementOfTheMessagesBeforeIt() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1)));
+        wire.write(frame(FrameType.MESSAGE, 2, Message.of("fast", 2)));
+        wire.write(frame(FrameType.REQUEST, 3, Message.of("increment", 41)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+        Frame ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        assertThat(ack.correlationId()).isEqualTo(2);
+        Frame reply = nextNonHeartbeat();
+        assertThat(reply.type()).isEqualTo(FrameType.REPLY);
+        assertThat(reply.correlationId()).isEqualTo(3);
+        assertThat(codec.decode(reply.body()).payloadAs(Integer.class)).isEqualTo(42);
+    }
+
+    @Test
+    void aMalformedRequestIsAnsweredWithAnErrorAndTheWorkerGoesOn() throws Exception {
+        byte[] garbage = ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + 1).putInt(Frame.HEADER_AFTER_LENGTH + 1)
+            .put((byte) 5).put((byte) 0).putLong(7).put((byte) 1).array(); // a REQUEST whose body is too short
+        RawWire.write(this.parentSide, garbage);
+        Frame error = nextNonHeartbeat();
+        assertThat(error.type()).isEqualTo(FrameType.ERROR);
+        assertThat(error.correlationId()).isEqualTo(7);
+        assertThat(codec.decode(error.body()).payload().toString()).contains("malformed message");
+        RawWire.write(this.parentSide, frame(FrameType.REQUEST, 8, Message.of("increment", 1)));
+        assertThat(codec.decode(nextNonHeartbeat().body()).payloadAs(Integer.class)).isEqualTo(2);
+    }
+
+    private Frame nextNonHeartbeat() throws IOException {
+        while (true) {
+            Frame frame = this.parentSide.readFrame(Duration.ofSeconds(10));
+            if (frame.type() != FrameType.HEARTBEAT) {
+                return frame;
+            }
+        }
+    }
+
+    private static byte[] frame(FrameType type, long correlationId, Message message) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        codec.encode(message).writeTo(body);
+        byte typeCode = (byte) (type == FrameType.REQUEST ? 5 : 4);
+        return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + body.size())
+            .putInt(Frame.HEADER_AFTER_LENGTH + body.size()).put(typeCode).put((byte) 0).putLong(correlationId)
+            .put(body.toByteArray()).array();
+    }
+
+    public static class Listeners {
+
+        final CountDownLatch release = new CountDownLatch(1);
+
+        volatile int handled;
+
+        @IpcListener("fast")
+        public void fast(int n) {
+            this.handled++; // one thread handles them all
+        }
+
+        @IpcListener("slow")
+        public void slow() throws InterruptedException {
+            this.release.await();
+        }
+
+        @IpcListener("increment")
+        public int increment(int n) {
+            return n + 1;
+        }
+    }
+}
