@@ -29,6 +29,14 @@ public interface Connection extends AutoCloseable {
     default void flush() throws IOException {
     }
 
+    /**
+     * For a sender about to wait for room to send more: writes what is batched now if that takes no
+     * waiting, else leaves it to be written as usual. The sender streams, so the batches it fills
+     * after its wait are left to it for a moment rather than written one by one.
+     */
+    default void flushBeforeWaiting() throws IOException {
+    }
+
     /** Starts delivering incoming frames to the handler on a reader thread of this connection's own. */
     void startReading(FrameHandler handler, String threadName);
 

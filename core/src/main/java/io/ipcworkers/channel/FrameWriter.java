@@ -49,6 +49,9 @@ public final class FrameWriter {
     /** One batch on the wire at a time; guards {@link #spare}. Taken before {@link #appendLock}, never after. */
     private final Object writeLock = new Object();
 
+    /** Whether a {@link #flush} is under way, which may be waiting for the socket. */
+    private volatile boolean writing;
+
     private FrameBuffer pending = new FrameBuffer();
 
     private FrameBuffer spare = new FrameBuffer();
@@ -98,6 +101,16 @@ public final class FrameWriter {
 
     /** Writes every frame appended so far; waits while the socket buffer is full. */
     void flush() throws IOException {
+        this.writing = true;
+        try {
+            writeBatch();
+        }
+        finally {
+            this.writing = false;
+        }
+    }
+
+    private void writeBatch() throws IOException {
         synchronized (this.writeLock) {
             FrameBuffer batch;
             synchronized (this.appendLock) {
@@ -120,6 +133,38 @@ public final class FrameWriter {
                 batch.truncate(0);
                 batch.shrinkIfHuge();
                 this.spare = batch;
+            }
+        }
+    }
+
+    /**
+     * Writes as much of the batch as the socket takes at once, never waiting: not for the socket,
+     * and not behind a {@link #flush} under way (checked without locking, so it may rarely wait for
+     * one that starts at the same moment).
+     * @return whether nothing is left to write
+     */
+    boolean flushWithoutWaiting() throws IOException {
+        if (this.writing) {
+            return false;
+        }
+        synchronized (this.writeLock) {
+            synchronized (this.appendLock) { // held for one non-blocking write: appenders wait no longer than that
+                FrameBuffer batch = this.pending;
+                int size = batch.size();
+                if (size == 0) {
+                    return true;
+                }
+                ByteBuffer bytes = batch.readyToWrite();
+                try {
+                    while (bytes.hasRemaining() && this.channel.write(bytes) > 0) {
+                        // the socket takes more
+                    }
+                }
+                finally {
+                    this.bytesWritten += bytes.position();
+                    batch.keepUnwritten();
+                }
+                return batch.size() == 0;
             }
         }
     }
@@ -173,6 +218,11 @@ public final class FrameWriter {
         /** The batch, from its start to its end; {@link #truncate} makes it writable again. */
         ByteBuffer readyToWrite() {
             return this.bytes.flip();
+        }
+
+        /** After a partial write of {@link #readyToWrite}: what was not written becomes the start of the batch. */
+        void keepUnwritten() {
+            this.bytes.compact();
         }
 
         /** A 16 MiB frame should not pin 16 MiB of native memory for the connection's lifetime. */

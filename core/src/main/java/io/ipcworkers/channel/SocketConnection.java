@@ -21,8 +21,9 @@ import org.jspecify.annotations.Nullable;
  * connection is written at once (nothing to batch it with, and someone may be waiting for it); on a
  * busy one the batch is flushed by this connection's flusher thread, by the sender once the batch
  * is large, or by a reader of this connection that is about to wait. A sender that streams (fills
- * whole batches itself) is left to it: the flusher then writes the last, partial batch at most a
- * millisecond after the stream stops, rather than being woken for every batch.
+ * whole batches itself, or writes its batch before it waits for room to send more) is left to it:
+ * the flusher then writes the last, partial batch at most a millisecond after the stream stops,
+ * rather than being woken for every batch.
  *
  * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
  * consumer wants (no hand-off between threads per message), or pushed to a {@link FrameHandler} by a
@@ -58,8 +59,8 @@ public final class SocketConnection implements Connection {
 
     private volatile long lastBatchedSendNanos = System.nanoTime() - IDLE_NANOS;
 
-    /** When a sender last wrote a full batch itself. */
-    private volatile long lastFullBatchNanos = System.nanoTime() - LINGER_NANOS;
+    /** When a sender last wrote its batch itself: a full one, or before it waited for room. */
+    private volatile long lastSenderFlushNanos = System.nanoTime() - LINGER_NANOS;
 
     /** When the flusher should write the pending batch. */
     private volatile long flushDueNanos;
@@ -95,15 +96,15 @@ public final class SocketConnection implements Connection {
         boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
         if (this.writer.isBatchFull()) {
             this.writer.flush();
-            this.lastFullBatchNanos = now;
+            this.lastSenderFlushNanos = now;
         }
         else if (firstInBatch && idle) {
             this.writer.flush();
         }
         else if (firstInBatch) {
-            // a sender that fills whole batches itself is streaming: let it, and have the flusher
+            // a sender that writes its batches itself is streaming: let it, and have the flusher
             // write the tail a moment after the stream stops, instead of waking it for every batch
-            boolean streaming = now - this.lastFullBatchNanos < LINGER_NANOS;
+            boolean streaming = now - this.lastSenderFlushNanos < LINGER_NANOS;
             this.flushDueNanos = streaming ? now + LINGER_NANOS : now;
             if (!streaming || !this.flusherLingering) {
                 wakeFlusher();
@@ -114,6 +115,16 @@ public final class SocketConnection implements Connection {
     @Override
     public void flush() throws IOException {
         this.writer.flush();
+    }
+
+    @Override
+    public void flushBeforeWaiting() throws IOException {
+        long now = System.nanoTime();
+        this.lastSenderFlushNanos = now;
+        if (!this.writer.flushWithoutWaiting()) {
+            this.flushDueNanos = now;
+            wakeFlusher(); // the rest waits for room in the socket
+        }
     }
 
     /**

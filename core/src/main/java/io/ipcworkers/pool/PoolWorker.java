@@ -206,6 +206,16 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
+    /** Writes what is batched for this worker if the socket takes it at once; the caller is about to wait. */
+    void flushBeforeWaiting() {
+        try {
+            this.child.connection().flushBeforeWaiting();
+        }
+        catch (IOException ex) {
+            // the worker is gone: its reader reports that, and settles what it had not acknowledged
+        }
+    }
+
     /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
         try {

@@ -411,6 +411,7 @@ public final class WorkerPool {
             return worker;
         }
         long deadline = System.nanoTime() + this.settings.acquireTimeout().toNanos();
+        flushBatches();
         synchronized (this.capacity) {
             if (this.waiting >= this.settings.maxWaiting()) {
                 throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: every worker has "
@@ -434,6 +435,16 @@ public final class WorkerPool {
             }
             finally {
                 this.waiting--;
+            }
+        }
+    }
+
+    /** The caller is about to wait for room: it writes what it batched itself rather than wake the flushers. */
+    private void flushBatches() {
+        for (int slot = 0; slot < this.workers.length(); slot++) {
+            PoolWorker worker = this.workers.get(slot);
+            if (worker != null) {
+                worker.flushBeforeWaiting();
             }
         }
     }

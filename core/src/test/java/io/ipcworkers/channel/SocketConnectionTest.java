@@ -6,6 +6,7 @@ import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -183,6 +185,42 @@ class SocketConnectionTest {
         assertThat(this.right.hasBufferedFrame()).as("the second frame came in the same read").isTrue();
         assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(2);
         assertThat(this.right.hasBufferedFrame()).isFalse();
+    }
+
+    @Test
+    @Timeout(30)
+    void writingWithoutWaitingStopsAtAFullSocketAndTheRestFollowsInOrder() throws Exception {
+        FrameWriter writer = new FrameWriter(this.left.channel(), MAX_FRAME,
+                new Readiness(this.left.channel(), SelectionKey.OP_WRITE));
+        byte[] body = new byte[1000];
+        long appended = 0;
+        boolean allOut = true;
+        while (allOut) { // nobody reads the other end: sooner or later the socket takes only part of a batch
+            for (int i = 0; i < 10; i++) {
+                body[0] = (byte) ++appended;
+                writer.append(FrameType.MESSAGE, 0, appended, (out) -> out.write(body));
+            }
+            allOut = writer.flushWithoutWaiting();
+        }
+        assertThat(writer.hasPending()).isTrue();
+        body[0] = (byte) ++appended;
+        writer.append(FrameType.MESSAGE, 0, appended, (out) -> out.write(body)); // queues after the unwritten rest
+        CompletableFuture<Void> rest = CompletableFuture.runAsync(() -> {
+            try {
+                writer.flush(); // waits for the reader below
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+        });
+        for (long id = 1; id <= appended; id++) {
+            Frame frame = this.right.readFrame(Duration.ofSeconds(10));
+            assertThat(frame.correlationId()).isEqualTo(id);
+            assertThat(frame.body()).hasSize(body.length).startsWith((byte) id);
+        }
+        rest.get(10, TimeUnit.SECONDS);
+        assertThat(writer.hasPending()).isFalse();
+        assertThat(writer.bytesWritten()).isEqualTo(appended * (4 + Frame.HEADER_AFTER_LENGTH + body.length));
     }
 
     @Test
