@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -29,7 +29,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
 
     private final ChildLauncher launcher;
 
-    private final ScheduledExecutorService scheduler;
+    private final ScheduledThreadPoolExecutor scheduler;
 
     private final ExecutorService executor;
 
@@ -47,7 +47,10 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
             ListenerRegistry parentListeners, List<PoolListener> listeners) {
         PoolListener listener = new CompositePoolListener(listeners);
         this.launcher = new ChildLauncher(launcherSettings);
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("ipc-pool-timer"));
+        this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ipc-pool-timer"));
+        // every request has a timeout timer, cancelled when it is answered: kept until it would have
+        // fired, a burst of requests would fill the heap with cancelled timers for request-timeout
+        this.scheduler.setRemoveOnCancelPolicy(true);
         this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
         this.inbound = new InboundDispatcher(parentListeners);
         for (PoolSettings pool : settings) {
@@ -92,6 +95,11 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         this.launcher.close();
         this.scheduler.shutdownNow();
         this.executor.shutdownNow();
+    }
+
+    /** Timers waiting to fire; for tests. */
+    int scheduledTasks() {
+        return this.scheduler.getQueue().size();
     }
 
     public WorkerPool pool(String name) {

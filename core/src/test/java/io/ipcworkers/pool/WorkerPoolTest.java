@@ -70,6 +70,17 @@ class WorkerPoolTest {
     }
 
     @Test
+    void answeredRequestsLeaveNoTimersBehind() throws Exception {
+        List<CompletableFuture<Object>> requests = new ArrayList<>();
+        for (int i = 0; i < 2_000; i++) {
+            requests.add(pools.request("echo", "echo", i, Object.class));
+        }
+        CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+        // only the pool's supervision stays scheduled (and a restart a crash test may have left)
+        await().atMost(Duration.ofSeconds(10)).until(() -> pools.scheduledTasks() <= 2);
+    }
+
+    @Test
     void requestsSpreadOverTheWorkers() throws Exception {
         List<CompletableFuture<Long>> pids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
