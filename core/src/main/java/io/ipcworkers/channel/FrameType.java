@@ -22,7 +22,10 @@ public enum FrameType {
     REPLY(6),
     /** The failed answer to a {@link #REQUEST}: a JSON body naming the exception type and message. */
     ERROR(7),
-    /** Acknowledges that the message with this correlation id has been handled. */
+    /**
+     * Acknowledges that the message with this correlation id has been handled, and with it every
+     * message sent before it on this connection (a pool worker handles them in order).
+     */
     ACK(8),
     /** Liveness signal, sent on a thread of its own. */
     HEARTBEAT(9),

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Writes frames to a non-blocking channel, in batches. {@link #append} encodes a frame straight into
@@ -49,8 +50,8 @@ public final class FrameWriter {
     /** One batch on the wire at a time; guards {@link #spare}. Taken before {@link #appendLock}, never after. */
     private final Object writeLock = new Object();
 
-    /** Whether a {@link #flush} is under way, which may be waiting for the socket. */
-    private volatile boolean writing;
+    /** How many {@link #flush} calls are under way; they may be waiting for the socket. */
+    private final AtomicInteger flushing = new AtomicInteger();
 
     private FrameBuffer pending = new FrameBuffer();
 
@@ -101,12 +102,12 @@ public final class FrameWriter {
 
     /** Writes every frame appended so far; waits while the socket buffer is full. */
     void flush() throws IOException {
-        this.writing = true;
+        this.flushing.incrementAndGet();
         try {
             writeBatch();
         }
         finally {
-            this.writing = false;
+            this.flushing.decrementAndGet();
         }
     }
 
@@ -144,7 +145,7 @@ public final class FrameWriter {
      * @return whether nothing is left to write
      */
     boolean flushWithoutWaiting() throws IOException {
-        if (this.writing) {
+        if (this.flushing.get() > 0) {
             return false;
         }
         synchronized (this.writeLock) {

@@ -11,7 +11,7 @@ import io.ipcworkers.channel.FrameWriter;
  * it have been handled: one frame back per batch instead of one per message.
  *
  * <p>What has been handled is told the parent before this worker waits for more messages, before it
- * sends anything else, once {@value #MAX_PENDING} are pending or the oldest has waited
+ * sends a reply or error, once {@value #MAX_PENDING} are pending or the oldest has waited
  * {@value #MAX_DELAY_MILLIS} ms, and by the heartbeat thread while a listener runs long: the parent
  * takes the oldest message it has not heard of as the one running, and must not blame a finished
  * one for a listener that hangs.
