@@ -22,6 +22,20 @@ public final class RawWire {
             .putLong(0).array();
     }
 
+    /** Two connections over a real Unix domain socket in the directory: the connecting side, then the accepting side. */
+    public static SocketConnection[] connectedPair(java.nio.file.Path directory, int maxFrameLength) throws IOException {
+        java.nio.file.Path socket = directory.resolve("s");
+        try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel
+            .open(java.net.StandardProtocolFamily.UNIX)) {
+            server.bind(java.net.UnixDomainSocketAddress.of(socket));
+            SocketConnection connecting = new SocketConnection(
+                    java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket)), maxFrameLength);
+            SocketConnection accepted = new SocketConnection(server.accept(), maxFrameLength);
+            java.nio.file.Files.deleteIfExists(socket);
+            return new SocketConnection[] { connecting, accepted };
+        }
+    }
+
     /** Closes the socket under the connection, as a child that drops its end would. */
     public static void closeSocket(Connection connection) {
         try {

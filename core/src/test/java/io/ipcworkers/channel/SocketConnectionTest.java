@@ -2,14 +2,9 @@ package io.ipcworkers.channel;
 
 import java.io.IOException;
 import java.net.SocketTimeoutException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,14 +35,9 @@ class SocketConnectionTest {
 
     @BeforeEach
     void connect() throws IOException {
-        Path socket = this.directory.resolve("s");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            SocketChannel client = SocketChannel.open(UnixDomainSocketAddress.of(socket));
-            this.left = new SocketConnection(client, MAX_FRAME);
-            this.right = new SocketConnection(server.accept(), MAX_FRAME);
-        }
-        Files.deleteIfExists(socket);
+        SocketConnection[] pair = RawWire.connectedPair(this.directory, MAX_FRAME);
+        this.left = pair[0];
+        this.right = pair[1];
     }
 
     @AfterEach

@@ -2,12 +2,7 @@ package io.ipcworkers.worker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.channels.ServerSocketChannel;
-import java.nio.channels.SocketChannel;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,14 +45,9 @@ class WorkerDispatcherTest {
 
     @BeforeEach
     void connectAndServe() throws IOException {
-        Path socket = this.directory.resolve("s");
-        try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            server.bind(UnixDomainSocketAddress.of(socket));
-            this.workerSide = new SocketConnection(SocketChannel.open(UnixDomainSocketAddress.of(socket)),
-                    Frame.DEFAULT_MAX_FRAME_LENGTH);
-            this.parentSide = new SocketConnection(server.accept(), Frame.DEFAULT_MAX_FRAME_LENGTH);
-        }
-        Files.deleteIfExists(socket);
+        SocketConnection[] pair = RawWire.connectedPair(this.directory, Frame.DEFAULT_MAX_FRAME_LENGTH);
+        this.workerSide = pair[0];
+        this.parentSide = pair[1];
         ConnectedParentProcess parent = new ConnectedParentProcess(this.workerSide);
         ListenerRegistry registry = new ListenerRegistry();
         registry.registerAnnotatedMethods(this.listeners);
