@@ -9,6 +9,7 @@ import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.Delivery;
@@ -85,8 +86,7 @@ final class WorkerDispatcher {
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
             if (request) {
-                this.acknowledgements.send();
-                this.parent.sendBatched(FrameType.ERROR, 0, frame.correlationId(),
+                answer(FrameType.ERROR, 0, frame.correlationId(),
                         codec.encode(Message.of("", ErrorReply.of(ex))));
             }
             else {
@@ -98,13 +98,11 @@ final class WorkerDispatcher {
             Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
                     "worker pid " + ProcessHandle.current().pid());
             if (request) {
-                this.acknowledgements.send();
-                this.parent.sendBatched(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
+                answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
                 return;
             }
             if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
-                this.acknowledgements.send();
-                this.parent.sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
+                answer(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
             }
         }
         catch (Exception | StackOverflowError ex) {
@@ -114,6 +112,12 @@ final class WorkerDispatcher {
             }
         }
         acknowledge(frame);
+    }
+
+    /** Sends a reply or error, after the acknowledgements it must not overtake (see {@link Acknowledgements}). */
+    private void answer(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body) {
+        this.acknowledgements.send();
+        this.parent.sendBatched(type, flags, correlationId, body);
     }
 
     /** A listener may return a whole {@link Message}: it is sent as it is (a received payload is not re-encoded). */
@@ -130,8 +134,7 @@ final class WorkerDispatcher {
 
     private void failed(Frame frame, Message message, Throwable failure, boolean request) {
         if (request) {
-            this.acknowledgements.send();
-            this.parent.sendBatched(FrameType.ERROR, 0, frame.correlationId(),
+            answer(FrameType.ERROR, 0, frame.correlationId(),
                     this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
         }
         else if (failure instanceof NoListenerException) {
