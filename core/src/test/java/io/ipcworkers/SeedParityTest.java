@@ -42,7 +42,7 @@ class SeedParityTest {
         ChildProcess child = pm.runProcess((self, parent) -> {
             Message fromParent = parent.getNextMessage();
             parent.sendMessage(factory.create("hello parent",
-                    Map.of("pid", self.getId(), "lastMessage", fromParent.topic())));
+                    Map.of("pid", self.getId(), "parentPid", parent.getId(), "lastMessage", fromParent.topic())));
         });
         child.sendMessage(factory.create("hello child", null));
         Message reply = child.getNextMessage(Duration.ofSeconds(20));
@@ -51,6 +51,7 @@ class SeedParityTest {
         Map<?, ?> payload = reply.payloadAs(Map.class);
         assertThat(payload.get("lastMessage")).isEqualTo("hello child");
         assertThat(((Number) payload.get("pid")).longValue()).isEqualTo(child.getId());
+        assertThat(((Number) payload.get("parentPid")).longValue()).isEqualTo(ProcessHandle.current().pid());
         assertThat(child.onExit().join()).isZero();
     }
 

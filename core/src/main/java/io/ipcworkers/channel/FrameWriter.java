@@ -25,6 +25,25 @@ public final class FrameWriter {
         BodyWriter EMPTY = (out) -> { };
 
         void writeTo(OutputStream out) throws IOException;
+
+        /** A body already encoded. A class, not a lambda: a worker's handshake uses it on its way to "ready". */
+        static BodyWriter of(byte[] body) {
+            return new EncodedBody(body);
+        }
+    }
+
+    private static final class EncodedBody implements BodyWriter {
+
+        private final byte[] body;
+
+        EncodedBody(byte[] body) {
+            this.body = body;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            out.write(this.body);
+        }
     }
 
     private static final int HEADER_LENGTH = 4 + Frame.HEADER_AFTER_LENGTH;

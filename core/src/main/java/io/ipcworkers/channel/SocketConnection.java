@@ -52,8 +52,8 @@ public final class SocketConnection implements Connection {
 
     private volatile @Nullable Thread flusher;
 
-    /** Made with the connection: a lambda class defined mid-stream would discard compilations under way. */
-    private final Runnable flushTask = this::flushLoop;
+    /** Made with the connection: a class defined mid-stream would discard compilations under way. */
+    private final Runnable flushTask = new FlushLoop();
 
     private volatile boolean readerThread;
 
@@ -74,7 +74,7 @@ public final class SocketConnection implements Connection {
         this.channel = channel;
         this.readable = new Readiness(channel, SelectionKey.OP_READ);
         this.writable = new Readiness(channel, SelectionKey.OP_WRITE);
-        this.reader = new FrameReader(channel, maxFrameLength, this.readable, this::beforeReadWaits);
+        this.reader = new FrameReader(channel, maxFrameLength, this.readable, new BeforeReadWaits());
         this.writer = new FrameWriter(channel, maxFrameLength, this.writable);
     }
 
@@ -140,6 +140,26 @@ public final class SocketConnection implements Connection {
             else {
                 this.writer.flush();
             }
+        }
+    }
+
+    /*
+     * Classes rather than lambdas, here and for the flusher's task: every connection of a worker is
+     * made on its way to "ready", and the first use of each lambda generates a class at run time.
+     */
+    private final class BeforeReadWaits implements FrameReader.IoAction {
+
+        @Override
+        public void run() throws IOException {
+            beforeReadWaits();
+        }
+    }
+
+    private final class FlushLoop implements Runnable {
+
+        @Override
+        public void run() {
+            flushLoop();
         }
     }
 

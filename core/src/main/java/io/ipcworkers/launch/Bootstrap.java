@@ -2,6 +2,7 @@ package io.ipcworkers.launch;
 
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -16,13 +17,14 @@ import java.nio.file.Path;
  * @param socketPath the parent's Unix domain socket
  * @param token the one-time secret the child presents in its first frame
  * @param maxFrameLength the largest frame either side accepts
+ * @param parentPid the parent's pid, for {@code ParentProcess.getId()}
  * @param task the serialized {@code WorkerTask}
  */
-public record Bootstrap(Path socketPath, String token, int maxFrameLength, byte[] task) {
+public record Bootstrap(Path socketPath, String token, int maxFrameLength, long parentPid, byte[] task) {
 
     private static final int MAGIC = 0x49504357; // "IPCW"
 
-    private static final int VERSION = 2;
+    private static final int VERSION = 3;
 
     public void writeTo(OutputStream stream) throws IOException {
         DataOutputStream out = new DataOutputStream(stream);
@@ -31,6 +33,7 @@ public record Bootstrap(Path socketPath, String token, int maxFrameLength, byte[
         out.writeUTF(this.socketPath.toString());
         out.writeUTF(this.token);
         out.writeInt(this.maxFrameLength);
+        out.writeLong(this.parentPid);
         out.writeInt(this.task.length);
         out.write(this.task);
         out.flush();
@@ -38,8 +41,16 @@ public record Bootstrap(Path socketPath, String token, int maxFrameLength, byte[
 
     public static Bootstrap readFrom(InputStream stream) throws IOException {
         DataInputStream in = new DataInputStream(stream);
-        int magic = in.readInt();
-        int version = in.readInt();
+        int magic;
+        int version;
+        try {
+            magic = in.readInt();
+            version = in.readInt();
+        }
+        catch (EOFException ex) {
+            throw new IOException("No ipc-workers bootstrap on stdin (it ended first): this class is started by "
+                    + "ProcessManager, not by hand", ex);
+        }
         if (magic != MAGIC || version != VERSION) {
             throw new IOException("Not an ipc-workers bootstrap on stdin (magic " + Integer.toHexString(magic)
                     + ", version " + version + "): this class is started by ProcessManager, not by hand");
@@ -47,10 +58,11 @@ public record Bootstrap(Path socketPath, String token, int maxFrameLength, byte[
         Path socketPath = Path.of(in.readUTF());
         String token = in.readUTF();
         int maxFrameLength = in.readInt();
+        long parentPid = in.readLong();
         int taskLength = in.readInt();
         if (taskLength < 0 || taskLength > maxFrameLength) {
             throw new IOException("Malformed bootstrap: a task of " + taskLength + " bytes");
         }
-        return new Bootstrap(socketPath, token, maxFrameLength, in.readNBytes(taskLength));
+        return new Bootstrap(socketPath, token, maxFrameLength, parentPid, in.readNBytes(taskLength));
     }
 }

@@ -21,9 +21,11 @@ import io.ipcworkers.channel.FrameType;
 /**
  * Starts child JVMs and connects them: serializes the task (refusing one that cannot be serialized
  * before any JVM starts), starts {@code java} with the parent's class path, hands over the bootstrap
- * on stdin, waits for the authenticated connection, then sends the task.
+ * (with the task) on stdin, and waits for the authenticated connection.
  */
 public final class ChildLauncher implements AutoCloseable {
+
+    private static final long PARENT_PID = ProcessHandle.current().pid();
 
     private final LauncherSettings settings;
 
@@ -75,7 +77,7 @@ public final class ChildLauncher implements AutoCloseable {
         stderr.start();
         CompletableFuture<Connection> connecting = this.server.expect(token, process.pid());
         try {
-            new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength(), serializedTask)
+            new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength(), PARENT_PID, serializedTask)
                 .writeTo(process.getOutputStream());
             Connection connection = awaitConnection(connecting, process);
             LaunchedChild child = new LaunchedChild(options.name(), process, connection, List.of(stdout, stderr), tail);

@@ -15,8 +15,10 @@ import java.util.concurrent.FutureTask;
 import io.ipcworkers.WorkerTask;
 import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.channel.SocketConnection;
 import io.ipcworkers.worker.ConnectedParentProcess;
+import io.ipcworkers.worker.CurrentProcessId;
 import io.ipcworkers.worker.LocalChildProcess;
 import io.ipcworkers.worker.WorkerExit;
 import io.ipcworkers.worker.WorkerJvm;
@@ -34,12 +36,13 @@ public final class WorkerMain {
     }
 
     public static void main(String[] args) {
+        Bootstrap bootstrap;
         Connection connection;
         WorkerTask task;
         WorkerJvm.mark();
         startSerialization();
         try {
-            Bootstrap bootstrap = Bootstrap.readFrom(System.in);
+            bootstrap = Bootstrap.readFrom(System.in);
             watchForParentDeath(System.in);
             // deserializing starts Java serialization and loads the task's classes: do it while connecting
             FutureTask<WorkerTask> deserializing = new FutureTask<>(new Deserialization(bootstrap.task()));
@@ -57,7 +60,7 @@ public final class WorkerMain {
             setupFailed(ex);
             return;
         }
-        ConnectedParentProcess parent = new ConnectedParentProcess(connection);
+        ConnectedParentProcess parent = new ConnectedParentProcess(connection, bootstrap.parentPid());
         WorkerExit.exit(run(task, new LocalChildProcess(), parent));
     }
 
@@ -154,8 +157,8 @@ public final class WorkerMain {
     private static Connection connect(Bootstrap bootstrap) throws IOException {
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(bootstrap.socketPath()));
         SocketConnection connection = new SocketConnection(channel, bootstrap.maxFrameLength());
-        byte[] hello = new ChannelServer.Hello(ProcessHandle.current().pid(), bootstrap.token()).encode();
-        connection.send(FrameType.HELLO, 0, 0, (out) -> out.write(hello));
+        byte[] hello = new ChannelServer.Hello(CurrentProcessId.get(), bootstrap.token()).encode();
+        connection.send(FrameType.HELLO, 0, 0, FrameWriter.BodyWriter.of(hello));
         return connection;
     }
 

@@ -29,12 +29,14 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     private final Connection connection;
 
-    private final long pid = ProcessHandle.current().parent().map(ProcessHandle::pid).orElse(-1L);
+    private final long pid;
 
     private volatile MessageCodec codec = MessageCodec.withDefaultMapper();
 
-    public ConnectedParentProcess(Connection connection) {
+    /** @param pid the parent's pid, as it told us: asking the OS for our parent's costs a worker's start several ms */
+    public ConnectedParentProcess(Connection connection, long pid) {
         this.connection = connection;
+        this.pid = pid;
     }
 
     /** Lets a worker use its application's JSON settings for messages from here on. */

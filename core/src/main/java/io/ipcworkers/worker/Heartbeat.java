@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.FrameWriter.BodyWriter;
 
 /**
  * Sends a heartbeat to the parent at a fixed interval from a thread of its own, so that a worker
@@ -41,7 +42,7 @@ public final class Heartbeat {
                 acknowledgements.sendIfLate();
                 if (System.nanoTime() - nextBeat >= 0) {
                     byte[] body = encode(runtime.totalMemory() - runtime.freeMemory(), residentBytes());
-                    parent.send(FrameType.HEARTBEAT, 0, 0, (out) -> out.write(body));
+                    parent.send(FrameType.HEARTBEAT, 0, 0, BodyWriter.of(body));
                     nextBeat = System.nanoTime() + intervalNanos;
                 }
                 long untilBeat = TimeUnit.NANOSECONDS.toMillis(nextBeat - System.nanoTime());

@@ -12,7 +12,7 @@ import io.ipcworkers.Message;
  */
 public final class LocalChildProcess implements ChildProcess {
 
-    private final long pid = ProcessHandle.current().pid();
+    private final long pid = CurrentProcessId.get();
 
     @Override
     public long getId() {

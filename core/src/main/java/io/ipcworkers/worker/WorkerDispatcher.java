@@ -37,6 +37,9 @@ final class WorkerDispatcher {
 
     private final Set<String> reportedTopics = ConcurrentHashMap.newKeySet();
 
+    /** Where a missing listener was looked for, for its error message; made once, not per message. */
+    private final String side = "worker pid " + CurrentProcessId.get();
+
     WorkerDispatcher(String pool, ConnectedParentProcess parent, ListenerRegistry registry) {
         this.pool = pool;
         this.parent = parent;
@@ -96,7 +99,7 @@ final class WorkerDispatcher {
         }
         try {
             Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
-                    "worker pid " + ProcessHandle.current().pid());
+                    this.side);
             if (request) {
                 answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
                 return;

@@ -48,7 +48,7 @@ class WorkerDispatcherTest {
         SocketConnection[] pair = RawWire.connectedPair(this.directory, Frame.DEFAULT_MAX_FRAME_LENGTH);
         this.workerSide = pair[0];
         this.parentSide = pair[1];
-        ConnectedParentProcess parent = new ConnectedParentProcess(this.workerSide);
+        ConnectedParentProcess parent = new ConnectedParentProcess(this.workerSide, ProcessHandle.current().pid());
         ListenerRegistry registry = new ListenerRegistry();
         registry.registerAnnotatedMethods(this.listeners);
         WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry);
