@@ -33,7 +33,7 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     private volatile MessageCodec codec = MessageCodec.withDefaultMapper();
 
-    /** @param pid the parent's pid, as it told us: asking the OS for our parent's costs a worker's start several ms */
+    /** @param pid the parent's pid, from the bootstrap: looking it up through {@code ProcessHandle} costs a worker's start several ms */
     public ConnectedParentProcess(Connection connection, long pid) {
         this.connection = connection;
         this.pid = pid;

@@ -5,7 +5,7 @@ import java.io.IOException;
 
 /**
  * This JVM's pid, found without {@code ProcessHandle}: initializing {@code ProcessHandleImpl} sets up
- * a thread pool and generates several lambda classes, some 6–10 ms of a worker's start on the way to
+ * a thread pool and generates several lambda classes (6–10 ms in a fresh JVM), on a worker's way to
  * its first message. On Linux {@code /proc/self} names the pid in one system call; elsewhere, or if
  * that does not give a number, {@code ProcessHandle} answers.
  */
