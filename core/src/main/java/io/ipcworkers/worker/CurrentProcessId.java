@@ -1,15 +1,18 @@
 package io.ipcworkers.worker;
 
-import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /**
  * This JVM's pid, found without {@code ProcessHandle}: initializing {@code ProcessHandleImpl} sets up
  * a thread pool and generates several lambda classes (6–10 ms in a fresh JVM), on a worker's way to
- * its first message. On Linux {@code /proc/self} names the pid in one system call; elsewhere, or if
+ * its first message. On Linux one small read of {@code /proc/self/status} gives it; elsewhere, or if
  * that does not give a number, {@code ProcessHandle} answers.
  */
 public final class CurrentProcessId {
+
+    private static final String NSPID = "\nNSpid:";
 
     private CurrentProcessId() {
     }
@@ -18,11 +21,24 @@ public final class CurrentProcessId {
         return Holder.PID;
     }
 
-    static long fromProcSelf(File procSelf) {
-        try {
-            return Long.parseLong(procSelf.getCanonicalFile().getName());
+    /**
+     * The last pid of the {@code NSpid} line: the pid in the process's own namespace, as
+     * {@code getpid()} gives it, even where {@code /proc} was mounted for an enclosing namespace
+     * (where the {@code Pid} line and {@code /proc/self} name a different number).
+     * @return the pid, or -1 if the status has no such line
+     */
+    static long fromStatus(String status) {
+        int line = status.indexOf(NSPID);
+        if (line < 0) {
+            return -1;
         }
-        catch (IOException | NumberFormatException | SecurityException ex) {
+        int end = status.indexOf('\n', line + 1);
+        String pids = status.substring(line + NSPID.length(), (end < 0) ? status.length() : end).trim();
+        String innermost = pids.substring(Math.max(pids.lastIndexOf('\t'), pids.lastIndexOf(' ')) + 1);
+        try {
+            return Long.parseLong(innermost);
+        }
+        catch (NumberFormatException ex) {
             return -1;
         }
     }
@@ -32,7 +48,13 @@ public final class CurrentProcessId {
         static final long PID = find();
 
         private static long find() {
-            long pid = fromProcSelf(new File("/proc/self"));
+            long pid = -1;
+            try (FileInputStream status = new FileInputStream("/proc/self/status")) {
+                pid = fromStatus("\n" + new String(status.readAllBytes(), StandardCharsets.ISO_8859_1));
+            }
+            catch (IOException | SecurityException ex) {
+                // not Linux, or no /proc: ask the JDK
+            }
             return (pid > 0) ? pid : ProcessHandle.current().pid();
         }
     }

@@ -1,11 +1,6 @@
 package io.ipcworkers.worker;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -17,10 +12,16 @@ class CurrentProcessIdTest {
     }
 
     @Test
-    void aProcSelfThatNamesNoNumberGivesNoPid(@TempDir Path directory) throws Exception {
-        Path notAPid = Files.createDirectory(directory.resolve("self"));
+    void inANestedPidNamespaceItIsThePidThere() {
+        String status = "\nName:\tjava\nPid:\t48213\nPPid:\t48200\nNSpid:\t48213\t7\nNSpgid:\t48213\t7\n";
 
-        assertThat(CurrentProcessId.fromProcSelf(notAPid.toFile())).isEqualTo(-1);
-        assertThat(CurrentProcessId.fromProcSelf(new File(directory.toFile(), "missing"))).isEqualTo(-1);
+        assertThat(CurrentProcessId.fromStatus(status)).isEqualTo(7);
+    }
+
+    @Test
+    void aStatusWithoutNamespacePidsGivesNone() {
+        assertThat(CurrentProcessId.fromStatus("\nName:\tjava\nPid:\t48213\n")).isEqualTo(-1);
+        assertThat(CurrentProcessId.fromStatus("\nNSpid:\tx\n")).isEqualTo(-1);
+        assertThat(CurrentProcessId.fromStatus("\nNSpid:")).isEqualTo(-1);
     }
 }
