@@ -18,15 +18,31 @@ import io.ipcworkers.dispatch.ListenerRegistry;
  * class, a plain instance otherwise), register its {@code @IpcListener} methods, report ready, then
  * serve messages until the parent asks it to stop or goes away.
  *
- * @param pool the pool this worker belongs to
- * @param workerClass the class to boot
- * @param heartbeatIntervalMillis how often to tell the parent this worker is alive
+ * <p>A class, not a record: Java serialization rebuilds a record through method handles, and
+ * generating those cost a new worker some 10 ms on its way to ready.
  */
-public record ListenerWorkerTask(String pool, String workerClass, long heartbeatIntervalMillis) implements WorkerTask {
+public final class ListenerWorkerTask implements WorkerTask {
 
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
 
     private static final String CONFIGURATION_ANNOTATION = "org.springframework.context.annotation.Configuration";
+
+    private final String pool;
+
+    private final String workerClass;
+
+    private final long heartbeatIntervalMillis;
+
+    /**
+     * @param pool the pool this worker belongs to
+     * @param workerClass the class to boot
+     * @param heartbeatIntervalMillis how often to tell the parent this worker is alive
+     */
+    public ListenerWorkerTask(String pool, String workerClass, long heartbeatIntervalMillis) {
+        this.pool = pool;
+        this.workerClass = workerClass;
+        this.heartbeatIntervalMillis = heartbeatIntervalMillis;
+    }
 
     @Override
     public void run(ChildProcess self, ParentProcess parent) throws Exception {
@@ -43,8 +59,7 @@ public record ListenerWorkerTask(String pool, String workerClass, long heartbeat
             }
             WorkerDispatcher dispatcher = new WorkerDispatcher(this.pool, connected, registry);
             // written by hand, so that a worker is ready before Jackson has started
-            byte[] ready = ("{\"topics\":" + MessageCodec.jsonStringArray(registry.topics()) + "}")
-                .getBytes(StandardCharsets.UTF_8);
+            byte[] ready = readyJson(registry);
             connected.send(FrameType.READY, 0, 0, connected.codec().encodeJson("ready", ready));
             Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis),
                     dispatcher.acknowledgements());
@@ -54,6 +69,16 @@ public record ListenerWorkerTask(String pool, String workerClass, long heartbeat
         finally {
             worker.close();
         }
+    }
+
+    /**
+     * A {@code StringBuilder}, not {@code +}: the first string concatenation in a JVM sets up the
+     * JDK's {@code invokedynamic} support for it, a few ms better spent after ready.
+     */
+    private static byte[] readyJson(ListenerRegistry registry) {
+        return new StringBuilder("{\"topics\":").append(MessageCodec.jsonStringArray(registry.topics())).append('}')
+            .toString()
+            .getBytes(StandardCharsets.UTF_8);
     }
 
     private AutoCloseable bootSpring(Class<?> type, ConnectedParentProcess parent, ListenerRegistry registry,

@@ -37,8 +37,11 @@ final class WorkerDispatcher {
 
     private final Set<String> reportedTopics = ConcurrentHashMap.newKeySet();
 
-    /** Where a missing listener was looked for, for its error message; made once, not per message. */
-    private final String side = "worker pid " + CurrentProcessId.get();
+    /**
+     * Where a missing listener was looked for, for its error message; made once, not per message,
+     * and without {@code +}, which would set up string concatenation on the worker's way to ready.
+     */
+    private final String side = "worker pid ".concat(Long.toString(CurrentProcessId.get()));
 
     WorkerDispatcher(String pool, ConnectedParentProcess parent, ListenerRegistry registry) {
         this.pool = pool;
