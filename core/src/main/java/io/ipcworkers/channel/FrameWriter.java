@@ -22,7 +22,7 @@ public final class FrameWriter {
     @FunctionalInterface
     public interface BodyWriter {
 
-        BodyWriter EMPTY = (out) -> { };
+        BodyWriter EMPTY = of(new byte[0]);
 
         void writeTo(OutputStream out) throws IOException;
 

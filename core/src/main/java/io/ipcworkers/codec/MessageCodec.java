@@ -177,11 +177,26 @@ public final class MessageCodec {
 
     /** The frame body for a message whose payload is JSON text already; Jackson is not involved. */
     public BodyWriter encodeJson(String topic, byte[] json) {
-        byte[] topicBytes = topicBytes(topic);
-        return (out) -> {
-            writeTopic(out, topicBytes);
-            out.write(json);
-        };
+        return new JsonBody(topicBytes(topic), json);
+    }
+
+    /** A class, not a lambda: a pool worker's READY frame is one, on its way to ready. */
+    private static final class JsonBody implements BodyWriter {
+
+        private final byte[] topic;
+
+        private final byte[] json;
+
+        JsonBody(byte[] topic, byte[] json) {
+            this.topic = topic;
+            this.json = json;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            writeTopic(out, this.topic);
+            out.write(this.json);
+        }
     }
 
     /** A JSON array of strings, written without Jackson. */

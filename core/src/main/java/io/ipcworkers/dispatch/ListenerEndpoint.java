@@ -3,6 +3,7 @@ package io.ipcworkers.dispatch;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,20 +51,29 @@ public final class ListenerEndpoint {
      * @throws IllegalArgumentException when it names no topic or has a parameter that cannot be resolved
      */
     public static ListenerEndpoint create(Object bean, Method method, IpcListener annotation) {
-        Objects.requireNonNull(bean, "'bean' must not be null");
-        Set<String> topics = new LinkedHashSet<>(Arrays.asList(annotation.value()));
+        List<String> topics = new ArrayList<>(Arrays.asList(annotation.value()));
         topics.addAll(Arrays.asList(annotation.topics()));
-        if (topics.isEmpty() || topics.stream().anyMatch(String::isBlank)) {
+        return create(bean, method, topics, annotation.pool());
+    }
+
+    /**
+     * @param topics the topics of its {@code @IpcListener} ({@code value} and {@code topics})
+     * @param pool the pool of its {@code @IpcListener}
+     */
+    static ListenerEndpoint create(Object bean, Method method, List<String> topics, String pool) {
+        Objects.requireNonNull(bean, "'bean' must not be null");
+        Set<String> distinct = new LinkedHashSet<>(topics);
+        if (distinct.isEmpty() || distinct.stream().anyMatch(String::isBlank)) {
             throw new IllegalArgumentException("@IpcListener method " + describe(method)
                     + " must name at least one non-blank topic");
         }
         method.trySetAccessible();
-        return new ListenerEndpoint(bean, method, List.copyOf(topics), annotation.pool(), resolvers(method));
+        return new ListenerEndpoint(bean, method, List.copyOf(distinct), pool, resolvers(method));
     }
 
     private static List<Function<Delivery, @Nullable Object>> resolvers(Method method) {
         boolean payloadSeen = false;
-        List<Function<Delivery, @Nullable Object>> resolvers = new java.util.ArrayList<>();
+        List<Function<Delivery, @Nullable Object>> resolvers = new ArrayList<>();
         for (Parameter parameter : method.getParameters()) {
             Class<?> type = parameter.getType();
             if (type == Message.class) {

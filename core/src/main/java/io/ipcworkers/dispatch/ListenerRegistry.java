@@ -36,6 +36,13 @@ public final class ListenerRegistry {
         return methods.size();
     }
 
+    /** Registers the listener methods the parent found on the bean's class, without reading annotations. */
+    public void registerMethods(Object bean, List<ListenerMethod> methods) {
+        for (ListenerMethod method : methods) {
+            register(method.endpointFor(bean));
+        }
+    }
+
     /** The {@link IpcListener} methods a plain worker class declares or inherits. */
     public static List<Method> annotatedMethods(Class<?> type) {
         List<Method> methods = new ArrayList<>();

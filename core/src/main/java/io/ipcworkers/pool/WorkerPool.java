@@ -28,6 +28,7 @@ import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LaunchOptions;
 import io.ipcworkers.launch.LaunchedChild;
@@ -107,6 +108,9 @@ public final class WorkerPool {
 
     private final AtomicLong goneBytesWritten = new AtomicLong();
 
+    /** The worker class's listener methods, read here once rather than by every worker at its start. */
+    private final @Nullable List<ListenerMethod> listeners;
+
     public WorkerPool(PoolSettings settings, ChildLauncher launcher, MessageCodec codec, InboundDispatcher inbound,
             ScheduledExecutorService scheduler, Executor executor, PoolListener listener) {
         this.settings = settings;
@@ -121,6 +125,12 @@ public final class WorkerPool {
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.consecutiveCrashes = new int[settings.workers()];
         this.crashes = new CrashHistory(settings.supervision().crashWindow());
+        this.listeners = ListenerWorkerTask.listenersOf(settings.workerClass(), classLoader());
+    }
+
+    private static ClassLoader classLoader() {
+        ClassLoader context = Thread.currentThread().getContextClassLoader();
+        return (context != null) ? context : WorkerPool.class.getClassLoader();
     }
 
     public String name() {
@@ -188,7 +198,7 @@ public final class WorkerPool {
     private PoolWorker startWorker(int slot) {
         String workerName = name() + "-" + (slot + 1);
         ListenerWorkerTask task = new ListenerWorkerTask(name(), this.settings.workerClass(),
-                this.settings.supervision().heartbeatInterval().toMillis());
+                this.settings.supervision().heartbeatInterval().toMillis(), this.listeners);
         List<String> jvmArgs = new ArrayList<>(DEFAULT_JVM_ARGS);
         jvmArgs.addAll(this.settings.jvmArgs());
         LaunchedChild child = this.launcher.launch(task, new LaunchOptions(workerName, jvmArgs, this.settings.environment()));

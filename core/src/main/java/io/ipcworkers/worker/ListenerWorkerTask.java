@@ -2,7 +2,9 @@ package io.ipcworkers.worker;
 
 import java.lang.annotation.Annotation;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.List;
 import java.util.ServiceLoader;
 import java.util.Set;
 
@@ -11,7 +13,9 @@ import io.ipcworkers.ParentProcess;
 import io.ipcworkers.WorkerTask;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The task of a pool worker: boot the worker class (a Spring context for a {@code @Configuration}
@@ -33,15 +37,35 @@ public final class ListenerWorkerTask implements WorkerTask {
 
     private final long heartbeatIntervalMillis;
 
+    private final @Nullable ArrayList<ListenerMethod> listeners;
+
     /**
      * @param pool the pool this worker belongs to
      * @param workerClass the class to boot
      * @param heartbeatIntervalMillis how often to tell the parent this worker is alive
+     * @param listeners the listener methods of a plain worker class, found by the parent; {@code null}
+     * for a Spring worker, or to have the worker read its class's annotations itself
      */
-    public ListenerWorkerTask(String pool, String workerClass, long heartbeatIntervalMillis) {
+    public ListenerWorkerTask(String pool, String workerClass, long heartbeatIntervalMillis,
+            @Nullable List<ListenerMethod> listeners) {
         this.pool = pool;
         this.workerClass = workerClass;
         this.heartbeatIntervalMillis = heartbeatIntervalMillis;
+        this.listeners = (listeners != null) ? new ArrayList<>(listeners) : null;
+    }
+
+    /**
+     * What a new worker of this class needs to know of its listeners, or {@code null} when it must
+     * find them itself: a Spring worker (its context registers them), or a class this JVM cannot load.
+     */
+    public static @Nullable List<ListenerMethod> listenersOf(String workerClass, ClassLoader loader) {
+        try {
+            Class<?> type = Class.forName(workerClass, false, loader);
+            return isSpringConfiguration(type) ? null : ListenerMethod.of(type);
+        }
+        catch (ClassNotFoundException | LinkageError ex) {
+            return null; // the worker reports it, as it would have anyway
+        }
     }
 
     @Override
@@ -50,8 +74,8 @@ public final class ListenerWorkerTask implements WorkerTask {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Class<?> type = Class.forName(this.workerClass, true, loader);
         ListenerRegistry registry = new ListenerRegistry();
-        AutoCloseable worker = isSpringConfiguration(type) ? bootSpring(type, connected, registry, loader)
-                : bootPlain(type, registry);
+        AutoCloseable worker = (this.listeners != null) ? bootPlain(type, registry)
+                : isSpringConfiguration(type) ? bootSpring(type, connected, registry, loader) : bootPlain(type, registry);
         try {
             if (registry.isEmpty()) {
                 throw new IllegalStateException("Worker class " + this.workerClass + " of pool '" + this.pool
@@ -91,8 +115,21 @@ public final class ListenerWorkerTask implements WorkerTask {
 
     private AutoCloseable bootPlain(Class<?> type, ListenerRegistry registry) throws Exception {
         Object instance = type.getDeclaredConstructor().newInstance();
-        registry.registerAnnotatedMethods(instance);
-        return (instance instanceof AutoCloseable closeable) ? closeable : () -> { };
+        if (this.listeners != null) {
+            registry.registerMethods(instance, this.listeners);
+        }
+        else {
+            registry.registerAnnotatedMethods(instance);
+        }
+        return (instance instanceof AutoCloseable closeable) ? closeable : new NothingToClose();
+    }
+
+    /** A class, not a lambda (each generates a class when first used), on a worker's way to ready. */
+    private static final class NothingToClose implements AutoCloseable {
+
+        @Override
+        public void close() {
+        }
     }
 
     /** Whether the class is (meta-)annotated with Spring's {@code @Configuration}, found by name. */

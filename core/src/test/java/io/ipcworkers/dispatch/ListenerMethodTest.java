@@ -1,0 +1,112 @@
+package io.ipcworkers.dispatch;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.worker.ListenerWorkerTask;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+
+class ListenerMethodTest {
+
+    @Test
+    void aWorkerRegistersTheSameListenersFromTheParentsListAsFromItsAnnotations() throws Exception {
+        List<ListenerMethod> described = travel(ListenerMethod.of(Worker.class));
+
+        ListenerRegistry fromList = new ListenerRegistry();
+        fromList.registerMethods(new Worker(), described);
+        ListenerRegistry fromAnnotations = new ListenerRegistry();
+        fromAnnotations.registerAnnotatedMethods(new Worker());
+
+        assertThat(fromList.topics()).isEqualTo(fromAnnotations.topics())
+            .containsExactly("count", "inherited", "many", "one", "other", "pooled");
+        assertThat(fromList.find("pooled", "a")).hasSize(1);
+        assertThat(fromList.find("pooled", "b")).isEmpty();
+    }
+
+    @Test
+    void overloadsAndPrimitiveParametersFindTheirOwnMethod() throws Exception {
+        Worker worker = new Worker();
+        ListenerRegistry registry = new ListenerRegistry();
+        registry.registerMethods(worker, travel(ListenerMethod.of(Worker.class)));
+
+        invoke(registry, "one", Message.of("one", "x"));
+        invoke(registry, "many", Message.of("many", List.of("x", "y")));
+        invoke(registry, "count", Message.of("count", 3));
+        invoke(registry, "inherited", Message.of("inherited", null));
+
+        assertThat(worker.calls).containsExactly("one x", "many [x, y]", "count 3", "inherited");
+    }
+
+    @Test
+    void aWorkerWhoseClassLacksTheMethodSaysSo() throws Exception {
+        List<ListenerMethod> described = travel(ListenerMethod.of(Worker.class));
+
+        assertThatIllegalStateException().isThrownBy(() -> new ListenerRegistry().registerMethods(new Base(), described))
+            .withMessageContaining("the worker's class differs from the parent's");
+    }
+
+    @Test
+    void theParentLeavesAClassItCannotLoadToTheWorker() {
+        assertThat(ListenerWorkerTask.listenersOf("com.example.Missing", getClass().getClassLoader())).isNull();
+        assertThat(ListenerWorkerTask.listenersOf(Worker.class.getName(), getClass().getClassLoader())).hasSize(5);
+    }
+
+    private static void invoke(ListenerRegistry registry, String topic, Message message) throws Exception {
+        new ListenerDispatcher(registry).dispatch(new Delivery(message, null, null, "a"), "test");
+    }
+
+    /** Through Java serialization, as in a worker's task. */
+    @SuppressWarnings("unchecked")
+    private static List<ListenerMethod> travel(List<ListenerMethod> methods) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(new ArrayList<>(methods));
+        }
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            return (List<ListenerMethod>) in.readObject();
+        }
+    }
+
+    static class Base {
+
+        final List<String> calls = new ArrayList<>();
+
+        @IpcListener("inherited")
+        void inherited() {
+            this.calls.add("inherited");
+        }
+    }
+
+    static class Worker extends Base {
+
+        @IpcListener("one")
+        void handle(String value) {
+            this.calls.add("one " + value);
+        }
+
+        @IpcListener("many")
+        void handle(List<String> values) {
+            this.calls.add("many " + values);
+        }
+
+        @IpcListener(topics = { "count", "other" })
+        void count(int count) {
+            this.calls.add("count " + count);
+        }
+
+        @IpcListener(value = "pooled", pool = "a")
+        Map<String, Object> pooled(Message message) {
+            return Map.of();
+        }
+    }
+}
