@@ -8,7 +8,8 @@ import java.nio.charset.StandardCharsets;
  * This JVM's pid, found without {@code ProcessHandle}: initializing {@code ProcessHandleImpl} sets up
  * a thread pool and generates several lambda classes (6–10 ms in a fresh JVM), on a worker's way to
  * its first message. On Linux one small read of {@code /proc/self/status} gives it; elsewhere, or if
- * that does not give a number, {@code ProcessHandle} answers.
+ * that does not give a number, {@code ProcessHandle} answers. No {@code +} on strings here: the
+ * first string concatenation in a JVM sets up the JDK's {@code invokedynamic} support for it.
  */
 public final class CurrentProcessId {
 
@@ -50,7 +51,7 @@ public final class CurrentProcessId {
         private static long find() {
             long pid = -1;
             try (FileInputStream status = new FileInputStream("/proc/self/status")) {
-                pid = fromStatus("\n" + new String(status.readAllBytes(), StandardCharsets.ISO_8859_1));
+                pid = fromStatus("\n".concat(new String(status.readAllBytes(), StandardCharsets.ISO_8859_1)));
             }
             catch (IOException | SecurityException ex) {
                 // not Linux, or no /proc: ask the JDK
