@@ -23,7 +23,7 @@ import org.jspecify.annotations.Nullable;
  * serve messages until the parent asks it to stop or goes away.
  *
  * <p>A class, not a record: Java serialization rebuilds a record through method handles, and
- * generating those cost a new worker some 10 ms on its way to ready.
+ * generating those cost a new worker some 15 ms on its way to ready.
  */
 public final class ListenerWorkerTask implements WorkerTask {
 
@@ -37,6 +37,7 @@ public final class ListenerWorkerTask implements WorkerTask {
 
     private final long heartbeatIntervalMillis;
 
+    /** An {@code ArrayList}, so that the task serializes whatever list it was given. */
     private final @Nullable ArrayList<ListenerMethod> listeners;
 
     /**
@@ -74,8 +75,9 @@ public final class ListenerWorkerTask implements WorkerTask {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Class<?> type = Class.forName(this.workerClass, true, loader);
         ListenerRegistry registry = new ListenerRegistry();
-        AutoCloseable worker = (this.listeners != null) ? bootPlain(type, registry)
-                : isSpringConfiguration(type) ? bootSpring(type, connected, registry, loader) : bootPlain(type, registry);
+        // the parent lists the listeners of a plain class only; a Spring worker's come from its context
+        boolean spring = this.listeners == null && isSpringConfiguration(type);
+        AutoCloseable worker = spring ? bootSpring(type, connected, registry, loader) : bootPlain(type, registry);
         try {
             if (registry.isEmpty()) {
                 throw new IllegalStateException("Worker class " + this.workerClass + " of pool '" + this.pool
