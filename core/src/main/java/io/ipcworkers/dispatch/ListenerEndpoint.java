@@ -51,9 +51,14 @@ public final class ListenerEndpoint {
      * @throws IllegalArgumentException when it names no topic or has a parameter that cannot be resolved
      */
     public static ListenerEndpoint create(Object bean, Method method, IpcListener annotation) {
+        return create(bean, method, topicsOf(annotation), annotation.pool());
+    }
+
+    /** The topics an {@code @IpcListener} names, in {@code value} and in {@code topics}. */
+    static List<String> topicsOf(IpcListener annotation) {
         List<String> topics = new ArrayList<>(Arrays.asList(annotation.value()));
         topics.addAll(Arrays.asList(annotation.topics()));
-        return create(bean, method, topics, annotation.pool());
+        return topics;
     }
 
     /**

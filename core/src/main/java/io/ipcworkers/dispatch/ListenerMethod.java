@@ -32,9 +32,7 @@ public final class ListenerMethod implements Serializable {
         this.declaringClass = method.getDeclaringClass().getName();
         this.name = method.getName();
         this.parameterTypes = Arrays.stream(method.getParameterTypes()).map(Class::getName).toArray(String[]::new);
-        List<String> topics = new ArrayList<>(Arrays.asList(annotation.value()));
-        topics.addAll(Arrays.asList(annotation.topics()));
-        this.topics = topics.toArray(String[]::new);
+        this.topics = ListenerEndpoint.topicsOf(annotation).toArray(String[]::new);
         this.pool = annotation.pool();
     }
 

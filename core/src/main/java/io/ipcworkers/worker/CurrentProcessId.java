@@ -1,9 +1,5 @@
 package io.ipcworkers.worker;
 
-import java.io.FileInputStream;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-
 /**
  * This JVM's pid, found without {@code ProcessHandle}: initializing {@code ProcessHandleImpl} sets up
  * a thread pool and generates several lambda classes (6–10 ms in a fresh JVM), on a worker's way to
@@ -12,8 +8,6 @@ import java.nio.charset.StandardCharsets;
  * first string concatenation in a JVM sets up the JDK's {@code invokedynamic} support for it.
  */
 public final class CurrentProcessId {
-
-    private static final String NSPID = "\nNSpid:";
 
     private CurrentProcessId() {
     }
@@ -29,12 +23,10 @@ public final class CurrentProcessId {
      * @return the pid, or -1 if the status has no such line
      */
     static long fromStatus(String status) {
-        int line = status.indexOf(NSPID);
-        if (line < 0) {
+        String pids = ProcSelfStatus.field(status, "NSpid");
+        if (pids == null) {
             return -1;
         }
-        int end = status.indexOf('\n', line + 1);
-        String pids = status.substring(line + NSPID.length(), (end < 0) ? status.length() : end).trim();
         String innermost = pids.substring(Math.max(pids.lastIndexOf('\t'), pids.lastIndexOf(' ')) + 1);
         try {
             return Long.parseLong(innermost);
@@ -49,13 +41,8 @@ public final class CurrentProcessId {
         static final long PID = find();
 
         private static long find() {
-            long pid = -1;
-            try (FileInputStream status = new FileInputStream("/proc/self/status")) {
-                pid = fromStatus("\n".concat(new String(status.readAllBytes(), StandardCharsets.ISO_8859_1)));
-            }
-            catch (IOException | SecurityException ex) {
-                // not Linux, or no /proc: ask the JDK
-            }
+            String status = ProcSelfStatus.read();
+            long pid = (status != null) ? fromStatus(status) : -1;
             return (pid > 0) ? pid : ProcessHandle.current().pid();
         }
     }

@@ -1,9 +1,6 @@
 package io.ipcworkers.worker;
 
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -18,8 +15,6 @@ import io.ipcworkers.channel.FrameWriter.BodyWriter;
  * beats the thread sends acknowledgements that a long-running listener holds up.
  */
 public final class Heartbeat {
-
-    private static final Path STATUS = Path.of("/proc/self/status");
 
     /** How often the heartbeat thread looks for acknowledgements held up by a listener that runs long. */
     static final long ACKNOWLEDGEMENT_CHECK_MILLIS = 20;
@@ -69,17 +64,16 @@ public final class Heartbeat {
 
     /** VmRSS from /proc/self/status; 0 where there is no /proc. */
     static long residentBytes() {
+        String status = ProcSelfStatus.read();
+        String resident = (status != null) ? ProcSelfStatus.field(status, "VmRSS") : null; // "1234 kB"
+        if (resident == null) {
+            return 0;
+        }
         try {
-            for (String line : Files.readAllLines(STATUS)) {
-                if (line.startsWith("VmRSS:")) {
-                    String kilobytes = line.substring(6).trim().split("\\s+")[0];
-                    return Long.parseLong(kilobytes) * 1024;
-                }
-            }
+            return Long.parseLong(resident.substring(0, resident.indexOf(' ')).trim()) * 1024;
         }
-        catch (IOException | RuntimeException ex) {
-            // not Linux, or /proc not mounted
+        catch (RuntimeException ex) {
+            return 0;
         }
-        return 0;
     }
 }
