@@ -147,7 +147,10 @@ public final class Message {
             }
             return mapper().convertValue(this.value, type);
         }
-        catch (JacksonException | IllegalArgumentException ex) {
+        catch (RuntimeException ex) { // not a JacksonException handler: see writeValue
+            if (!(ex instanceof JacksonException) && !(ex instanceof IllegalArgumentException)) {
+                throw ex;
+            }
             throw new PayloadConversionException("Cannot convert the payload of message '" + this.topic + "' to "
                     + type.toCanonical() + ": " + ex.getMessage(), ex);
         }
@@ -183,14 +186,22 @@ public final class Message {
         generator.flush();
     }
 
+    /*
+     * Jackson's exceptions are caught as RuntimeException: a handler for JacksonException would load that
+     * class when this one is verified, which in a new worker opens every jar on the class path up to
+     * Jackson's before the worker's first message, payload or not.
+     */
     private void writeValue(JsonGenerator generator, JsonMapper mapper) {
         try {
             mapper.writeValue(generator, this.value);
         }
-        catch (JacksonException ex) {
+        catch (RuntimeException ex) {
+            if (!(ex instanceof JacksonException jackson)) {
+                throw ex;
+            }
             String type = (this.value != null) ? this.value.getClass().getName() : "null";
             throw new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' ("
-                    + type + ") as JSON: " + ex.getOriginalMessage(), ex);
+                    + type + ") as JSON: " + jackson.getOriginalMessage(), ex);
         }
     }
 

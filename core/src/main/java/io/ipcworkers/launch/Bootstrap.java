@@ -18,13 +18,13 @@ import java.nio.file.Path;
  * @param token the one-time secret the child presents in its first frame
  * @param maxFrameLength the largest frame either side accepts
  * @param parentPid the parent's pid, for {@code ParentProcess.getId()}
- * @param task the serialized {@code WorkerTask}
+ * @param task the {@code WorkerTask}, as {@link TaskTransfer} encodes it
  */
 public record Bootstrap(Path socketPath, String token, int maxFrameLength, long parentPid, byte[] task) {
 
     private static final int MAGIC = 0x49504357; // "IPCW"
 
-    private static final int VERSION = 3;
+    private static final int VERSION = 4;
 
     public void writeTo(OutputStream stream) throws IOException {
         DataOutputStream out = new DataOutputStream(stream);

@@ -1,9 +1,6 @@
 package io.ipcworkers.launch;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.NotSerializableException;
-import java.io.ObjectOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -19,7 +16,7 @@ import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.FrameType;
 
 /**
- * Starts child JVMs and connects them: serializes the task (refusing one that cannot be serialized
+ * Starts child JVMs and connects them: encodes the task (refusing one that cannot be serialized
  * before any JVM starts), starts {@code java} with the parent's class path, hands over the bootstrap
  * (with the task) on stdin, and waits for the authenticated connection.
  */
@@ -60,10 +57,10 @@ public final class ChildLauncher implements AutoCloseable {
      * @throws IpcTimeoutException when it does not connect within the start timeout
      */
     public LaunchedChild launch(WorkerTask task, LaunchOptions options) {
-        byte[] serializedTask = serialize(task);
-        if (serializedTask.length > this.settings.maxFrameLength()) {
+        byte[] encodedTask = TaskTransfer.encode(task);
+        if (encodedTask.length > this.settings.maxFrameLength()) {
             throw new IllegalArgumentException("WorkerTask " + task.getClass().getName() + " serializes to "
-                    + serializedTask.length + " bytes, more than the maximum frame length of "
+                    + encodedTask.length + " bytes, more than the maximum frame length of "
                     + this.settings.maxFrameLength() + " bytes");
         }
         String token = ChannelServer.newToken();
@@ -77,7 +74,7 @@ public final class ChildLauncher implements AutoCloseable {
         stderr.start();
         CompletableFuture<Connection> connecting = this.server.expect(token, process.pid());
         try {
-            new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength(), PARENT_PID, serializedTask)
+            new Bootstrap(this.server.socketPath(), token, this.settings.maxFrameLength(), PARENT_PID, encodedTask)
                 .writeTo(process.getOutputStream());
             Connection connection = awaitConnection(connecting, process);
             LaunchedChild child = new LaunchedChild(options.name(), process, connection, List.of(stdout, stderr), tail);
@@ -129,23 +126,6 @@ public final class ChildLauncher implements AutoCloseable {
         catch (IOException ex) {
             throw new IpcException("Cannot start a child JVM: " + ex.getMessage(), ex);
         }
-    }
-
-    static byte[] serialize(WorkerTask task) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(task);
-        }
-        catch (NotSerializableException ex) {
-            throw new IllegalArgumentException("WorkerTask " + task.getClass().getName() + " is not serializable: "
-                    + ex.getMessage() + " is not Serializable. A task lambda may capture only serializable values; "
-                    + "capture the fields it needs, not 'this' of a non-serializable class", ex);
-        }
-        catch (IOException ex) {
-            throw new IllegalArgumentException("WorkerTask " + task.getClass().getName()
-                    + " cannot be serialized: " + ex, ex);
-        }
-        return bytes.toByteArray();
     }
 
     @Override

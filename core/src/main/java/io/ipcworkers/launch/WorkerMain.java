@@ -1,11 +1,7 @@
 package io.ipcworkers.launch;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectInputFilter;
-import java.io.ObjectInputStream;
-import java.io.ObjectStreamClass;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Callable;
@@ -40,12 +36,12 @@ public final class WorkerMain {
         Connection connection;
         WorkerTask task;
         WorkerJvm.mark();
-        startSerialization();
         try {
             bootstrap = Bootstrap.readFrom(System.in);
             watchForParentDeath(System.in);
-            // deserializing starts Java serialization and loads the task's classes: do it while connecting
-            FutureTask<WorkerTask> deserializing = new FutureTask<>(new Deserialization(bootstrap.task()));
+            // loading the task's classes, and starting Java serialization if it was serialized, is done
+            // while connecting
+            FutureTask<WorkerTask> deserializing = new FutureTask<>(new TaskLoading(bootstrap.task()));
             Thread deserializer = new Thread(deserializing, "ipc-task-loader");
             deserializer.setDaemon(true);
             deserializer.start();
@@ -62,33 +58,6 @@ public final class WorkerMain {
         }
         ConnectedParentProcess parent = new ConnectedParentProcess(connection, bootstrap.parentPid());
         WorkerExit.exit(run(task, new LocalChildProcess(), parent));
-    }
-
-    /**
-     * Java serialization's first use looks for a logging backend, a scan of every jar on the class
-     * path; on the way to "ready" only connecting runs beside it. Started first thing, it is done
-     * sooner.
-     */
-    private static void startSerialization() {
-        Thread starter = new SerializationStarter();
-        starter.setDaemon(true);
-        starter.start();
-    }
-
-    /**
-     * A class, not a lambda, like the other threads started on the way to "ready": the first lambda
-     * in a JVM sets up the JDK's lambda support, a few milliseconds better spent off the main thread.
-     */
-    private static final class SerializationStarter extends Thread {
-
-        SerializationStarter() {
-            super("ipc-serialization-init");
-        }
-
-        @Override
-        public void run() {
-            ObjectInputFilter.Config.getSerialFilter();
-        }
     }
 
     private static void setupFailed(Throwable ex) {
@@ -162,38 +131,18 @@ public final class WorkerMain {
         return connection;
     }
 
-    private record Deserialization(byte[] task) implements Callable<WorkerTask> {
+    /** A class, not a lambda: the first lambda in a JVM sets up the JDK's lambda support. */
+    private static final class TaskLoading implements Callable<WorkerTask> {
+
+        private final byte[] task;
+
+        TaskLoading(byte[] task) {
+            this.task = task;
+        }
 
         @Override
         public WorkerTask call() throws IOException, ClassNotFoundException {
-            try (ObjectInputStream in = new ContextClassLoaderObjectInputStream(new ByteArrayInputStream(this.task))) {
-                return (WorkerTask) in.readObject();
-            }
-        }
-    }
-
-    /**
-     * Resolves classes through the context class loader: in a Spring Boot executable jar the task's
-     * classes live in nested jars that only Boot's launcher class loader can see.
-     */
-    private static final class ContextClassLoaderObjectInputStream extends ObjectInputStream {
-
-        ContextClassLoaderObjectInputStream(InputStream in) throws IOException {
-            super(in);
-        }
-
-        @Override
-        protected Class<?> resolveClass(ObjectStreamClass description) throws IOException, ClassNotFoundException {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            if (loader == null) {
-                return super.resolveClass(description);
-            }
-            try {
-                return Class.forName(description.getName(), false, loader);
-            }
-            catch (ClassNotFoundException ex) {
-                return super.resolveClass(description);
-            }
+            return TaskTransfer.decode(this.task);
         }
     }
 }
