@@ -1,5 +1,8 @@
 package io.ipcworkers.dispatch;
 
+import java.io.DataInput;
+import java.io.DataOutput;
+import java.io.IOException;
 import java.io.Serializable;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
@@ -29,11 +32,17 @@ public final class ListenerMethod implements Serializable {
     private final String pool;
 
     private ListenerMethod(Method method, IpcListener annotation) {
-        this.declaringClass = method.getDeclaringClass().getName();
-        this.name = method.getName();
-        this.parameterTypes = Arrays.stream(method.getParameterTypes()).map(Class::getName).toArray(String[]::new);
-        this.topics = ListenerEndpoint.topicsOf(annotation).toArray(String[]::new);
-        this.pool = annotation.pool();
+        this(method.getDeclaringClass().getName(), method.getName(),
+                Arrays.stream(method.getParameterTypes()).map(Class::getName).toArray(String[]::new),
+                ListenerEndpoint.topicsOf(annotation).toArray(String[]::new), annotation.pool());
+    }
+
+    private ListenerMethod(String declaringClass, String name, String[] parameterTypes, String[] topics, String pool) {
+        this.declaringClass = declaringClass;
+        this.name = name;
+        this.parameterTypes = parameterTypes;
+        this.topics = topics;
+        this.pool = pool;
     }
 
     /** The listener methods of a plain worker class, as {@link ListenerRegistry#annotatedMethods} finds them. */
@@ -43,6 +52,37 @@ public final class ListenerMethod implements Serializable {
             methods.add(new ListenerMethod(method, method.getAnnotation(IpcListener.class)));
         }
         return methods;
+    }
+
+    /**
+     * Writes this for {@link #readFrom}. Every string is a name or an annotation value from a class
+     * file, so none is too long for {@link DataOutput#writeUTF}.
+     */
+    public void writeTo(DataOutput out) throws IOException {
+        out.writeUTF(this.declaringClass);
+        out.writeUTF(this.name);
+        writeStrings(out, this.parameterTypes);
+        writeStrings(out, this.topics);
+        out.writeUTF(this.pool);
+    }
+
+    public static ListenerMethod readFrom(DataInput in) throws IOException {
+        return new ListenerMethod(in.readUTF(), in.readUTF(), readStrings(in), readStrings(in), in.readUTF());
+    }
+
+    private static void writeStrings(DataOutput out, String[] strings) throws IOException {
+        out.writeShort(strings.length);
+        for (String string : strings) {
+            out.writeUTF(string);
+        }
+    }
+
+    private static String[] readStrings(DataInput in) throws IOException {
+        String[] strings = new String[in.readUnsignedShort()];
+        for (int i = 0; i < strings.length; i++) {
+            strings[i] = in.readUTF();
+        }
+        return strings;
     }
 
     /** The endpoint for this method of the bean, which is of the class this was made from. */

@@ -2,6 +2,8 @@ package io.ipcworkers.launch;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,10 +22,12 @@ import java.util.Arrays;
 import java.util.Set;
 
 import io.ipcworkers.WorkerTask;
+import io.ipcworkers.worker.ListenerWorkerTask;
 
 /**
- * How a {@link WorkerTask} travels to its child in the bootstrap: one form byte, then either the
- * task's Java serialization or, for a task whose class carries no state, only its class name.
+ * How a {@link WorkerTask} travels to its child in the bootstrap: one form byte, then the task's
+ * Java serialization; or, for a task whose class carries no state, only its class name; or, for a
+ * pool worker's task, that task's own compact form.
  *
  * <p>A stateless task (no serialized fields in its serializable classes, no serialization hooks) has
  * nothing for Java serialization to carry, yet the child would pay for starting it: its first use
@@ -39,6 +43,8 @@ final class TaskTransfer {
 
     private static final byte BY_CLASS_NAME = 1;
 
+    private static final byte POOL_WORKER = 2;
+
     private TaskTransfer() {
     }
 
@@ -47,6 +53,9 @@ final class TaskTransfer {
      * @throws IllegalArgumentException when the task is not serializable
      */
     static byte[] encode(WorkerTask task) {
+        if (task instanceof ListenerWorkerTask poolWorker) {
+            return encodePoolWorker(poolWorker);
+        }
         Class<?> type = task.getClass();
         if (!StatelessClasses.includes(type)) {
             return JavaSerialization.write(task, SERIALIZED);
@@ -58,9 +67,21 @@ final class TaskTransfer {
         return encoded;
     }
 
+    private static byte[] encodePoolWorker(ListenerWorkerTask task) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.write(POOL_WORKER);
+        try {
+            task.writeTo(new DataOutputStream(bytes));
+        }
+        catch (IOException ex) {
+            throw new IllegalArgumentException("Cannot encode the task of a pool worker: " + ex, ex);
+        }
+        return bytes.toByteArray();
+    }
+
     /** Whether reading this task starts Java serialization. */
     static boolean isSerialized(byte[] encoded) {
-        return encoded.length == 0 || encoded[0] != BY_CLASS_NAME;
+        return encoded.length == 0 || encoded[0] == SERIALIZED;
     }
 
     /**
@@ -74,6 +95,9 @@ final class TaskTransfer {
         }
         if (encoded[0] == BY_CLASS_NAME) {
             return instantiate(new String(encoded, 1, encoded.length - 1, StandardCharsets.UTF_8));
+        }
+        if (encoded[0] == POOL_WORKER) {
+            return ListenerWorkerTask.readFrom(new DataInputStream(new ByteArrayInputStream(encoded, 1, encoded.length - 1)));
         }
         if (encoded[0] != SERIALIZED) {
             throw new IOException("Malformed bootstrap: unknown task form " + encoded[0]);

@@ -3,16 +3,20 @@ package io.ipcworkers.launch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ipcworkers.ChildProcess;
+import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.ProcessManager;
 import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.WorkerTask;
+import io.ipcworkers.dispatch.ListenerMethod;
+import io.ipcworkers.worker.ListenerWorkerTask;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -81,6 +85,21 @@ class TaskTransferTest {
     }
 
     @Test
+    void aPoolWorkersTaskTravelsInItsOwnFormWithItsListeners() throws Exception {
+        for (List<ListenerMethod> listeners : Arrays.asList(ListenerMethod.of(Listeners.class), null)) {
+            ListenerWorkerTask task = new ListenerWorkerTask("thumbnails", Listeners.class.getName(), 750, listeners);
+
+            byte[] encoded = TaskTransfer.encode(task);
+            WorkerTask decoded = TaskTransfer.decode(encoded);
+
+            assertThat(TaskTransfer.isSerialized(encoded)).isFalse();
+            assertThat(decoded).isInstanceOf(ListenerWorkerTask.class);
+            assertThat(TaskTransfer.encode(decoded)).isEqualTo(encoded); // nothing lost on the way
+        }
+        assertThat(ListenerMethod.of(Listeners.class)).hasSize(2);
+    }
+
+    @Test
     void malformedTasksAreRejectedWithWhatIsWrong() {
         assertThatIOException().isThrownBy(() -> TaskTransfer.decode(new byte[0])).withMessageContaining("no task");
         assertThatIOException().isThrownBy(() -> TaskTransfer.decode(new byte[] { 7, 1 }))
@@ -88,6 +107,8 @@ class TaskTransferTest {
         byte[] notATask = ("\u0001" + String.class.getName()).getBytes(StandardCharsets.UTF_8);
         assertThatIOException().isThrownBy(() -> TaskTransfer.decode(notATask))
             .withMessageContaining("java.lang.String is not a WorkerTask");
+        byte[] poolWorker = TaskTransfer.encode(new ListenerWorkerTask("p", "W", 1, null));
+        assertThatIOException().isThrownBy(() -> TaskTransfer.decode(Arrays.copyOf(poolWorker, poolWorker.length - 2)));
     }
 
     @Test
@@ -100,6 +121,18 @@ class TaskTransferTest {
             assertThat(reply.topic()).isEqualTo("stateless");
             assertThat(reply.payloadAs(Map.class)).containsEntry("constructed", 0);
             assertThat(child.onExit().join()).isZero();
+        }
+    }
+
+    static final class Listeners {
+
+        @IpcListener({ "resize", "crop" })
+        void image(Map<String, Object> job) {
+        }
+
+        @IpcListener(value = "status", pool = "thumbnails")
+        String status(String request, Message message) {
+            return "ok";
         }
     }
 
