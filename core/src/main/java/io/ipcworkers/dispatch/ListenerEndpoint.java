@@ -68,12 +68,22 @@ public final class ListenerEndpoint {
     static ListenerEndpoint create(Object bean, Method method, List<String> topics, String pool) {
         Objects.requireNonNull(bean, "'bean' must not be null");
         Set<String> distinct = new LinkedHashSet<>(topics);
-        if (distinct.isEmpty() || distinct.stream().anyMatch(String::isBlank)) {
+        if (distinct.isEmpty() || hasBlank(distinct)) {
             throw new IllegalArgumentException("@IpcListener method " + describe(method)
                     + " must name at least one non-blank topic");
         }
         method.trySetAccessible();
         return new ListenerEndpoint(bean, method, List.copyOf(distinct), pool, resolvers(method));
+    }
+
+    /** A loop, not a stream: endpoints are created on a new worker's way to ready (see {@link DeliveryPart}). */
+    private static boolean hasBlank(Set<String> topics) {
+        for (String topic : topics) {
+            if (topic.isBlank()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static List<Function<Delivery, @Nullable Object>> resolvers(Method method) {
@@ -82,13 +92,13 @@ public final class ListenerEndpoint {
         for (Parameter parameter : method.getParameters()) {
             Class<?> type = parameter.getType();
             if (type == Message.class) {
-                resolvers.add(Delivery::message);
+                resolvers.add(DeliveryPart.MESSAGE);
             }
             else if (type == ChildProcess.class) {
-                resolvers.add(Delivery::sender);
+                resolvers.add(DeliveryPart.SENDER);
             }
             else if (type == ParentProcess.class) {
-                resolvers.add(Delivery::parent);
+                resolvers.add(DeliveryPart.PARENT);
             }
             else if (!payloadSeen) {
                 payloadSeen = true;
@@ -101,6 +111,24 @@ public final class ListenerEndpoint {
             }
         }
         return List.copyOf(resolvers);
+    }
+
+    /**
+     * A parameter that takes part of the delivery itself. Not method references: endpoints are made
+     * on a new worker's way to ready, and each lambda or stream there generates classes when first
+     * used, a millisecond or so apiece.
+     */
+    private enum DeliveryPart implements Function<Delivery, @Nullable Object> {
+
+        MESSAGE, SENDER, PARENT;
+
+        @Override
+        public @Nullable Object apply(Delivery delivery) {
+            if (this == MESSAGE) {
+                return delivery.message();
+            }
+            return (this == SENDER) ? delivery.sender() : delivery.parent();
+        }
     }
 
     /**

@@ -19,8 +19,19 @@ public final class ListenerRegistry {
 
     public void register(ListenerEndpoint endpoint) {
         for (String topic : endpoint.topics()) {
-            this.byTopic.computeIfAbsent(topic, (key) -> new CopyOnWriteArrayList<>()).add(endpoint);
+            endpointsOf(topic).add(endpoint);
         }
+    }
+
+    /** Not {@code computeIfAbsent} with a lambda: a new worker registers on its way to ready. */
+    private List<ListenerEndpoint> endpointsOf(String topic) {
+        List<ListenerEndpoint> endpoints = this.byTopic.get(topic);
+        if (endpoints != null) {
+            return endpoints;
+        }
+        List<ListenerEndpoint> created = new CopyOnWriteArrayList<>();
+        endpoints = this.byTopic.putIfAbsent(topic, created);
+        return (endpoints != null) ? endpoints : created;
     }
 
     /**
