@@ -33,9 +33,8 @@ import io.ipcworkers.worker.ListenerWorkerTask;
  * nothing for Java serialization to carry, yet the child would pay for starting it: its first use
  * looks for a logging backend in every jar on the class path, about 10–20 ms of a worker's start on
  * two cores. Such a task is instead created in the child the way deserialization would create it
- * (its own constructors do not run; its first non-serializable superclass's no-arg constructor does),
- * through {@code sun.reflect.ReflectionFactory}, the JDK's supported entry point for serialization
- * libraries.
+ * (its own constructors do not run; its first non-serializable superclass's no-arg constructor does;
+ * see {@link SerializationConstructors}).
  */
 final class TaskTransfer {
 
@@ -110,8 +109,7 @@ final class TaskTransfer {
         if (!WorkerTask.class.isAssignableFrom(type)) {
             throw new IOException("Malformed bootstrap: " + className + " is not a WorkerTask");
         }
-        Constructor<?> constructor = sun.reflect.ReflectionFactory.getReflectionFactory()
-            .newConstructorForSerialization(type);
+        Constructor<?> constructor = SerializationConstructors.of(type);
         if (constructor == null) {
             throw new IOException("Cannot create " + className + ": its first non-serializable superclass has no "
                     + "accessible no-arg constructor");
@@ -165,8 +163,7 @@ final class TaskTransfer {
 
         private static boolean isStateless(Class<?> type) {
             if (!Serializable.class.isAssignableFrom(type) || Externalizable.class.isAssignableFrom(type)
-                    || type.isRecord() || type.isEnum() || type.isHidden() || Proxy.isProxyClass(type)
-                    || ModuleLayer.boot().findModule("jdk.unsupported").isEmpty()) {
+                    || type.isRecord() || type.isEnum() || type.isHidden() || Proxy.isProxyClass(type)) {
                 return false;
             }
             for (Class<?> level = type; level != null && level != Object.class; level = level.getSuperclass()) {
@@ -177,9 +174,9 @@ final class TaskTransfer {
                     return false;
                 }
             }
-            // null when the first non-serializable superclass has no usable no-arg constructor: Java
+            // none when the first non-serializable superclass has no usable no-arg constructor: Java
             // serialization then reports that in the child, as it always has
-            return sun.reflect.ReflectionFactory.getReflectionFactory().newConstructorForSerialization(type) != null;
+            return SerializationConstructors.of(type) != null;
         }
 
         private static boolean isSerializationHook(Method method) {
