@@ -8,7 +8,9 @@ import java.io.Serializable;
  * <p>The task is serialized in the parent and run in the child, so it must be serializable: a
  * lambda qualifies as long as everything it captures is serializable too (capture values, not
  * {@code this} of a non-serializable class). A task that cannot be serialized is refused before
- * any JVM is started.
+ * any JVM is started. A task class with nothing to serialize (no non-transient fields, no
+ * serialization methods) travels as its class name instead: the child creates it as deserialization
+ * would (its own constructors do not run) without starting Java serialization, which is faster.
  *
  * <p>A normal return ends the child with exit code 0; an exception ends it with exit code 1 and the
  * exception on its stderr.
