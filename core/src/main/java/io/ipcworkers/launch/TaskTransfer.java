@@ -141,7 +141,7 @@ final class TaskTransfer {
      * lambda), and no serializable class in the hierarchy has a non-transient instance field. Fields
      * of non-serializable superclasses are set by their constructor in both forms. Parent side only.
      */
-    static final class StatelessClasses {
+    private static final class StatelessClasses {
 
         /** Methods through which a class takes part in its own serialization. */
         private static final Set<String> SERIALIZATION_HOOKS = Set.of("writeObject", "readObject",

@@ -39,14 +39,13 @@ public final class WorkerMain {
         try {
             bootstrap = Bootstrap.readFrom(System.in);
             watchForParentDeath(System.in);
-            // loading the task's classes, and starting Java serialization if it was serialized, is done
-            // while connecting
-            FutureTask<WorkerTask> deserializing = new FutureTask<>(new TaskLoading(bootstrap.task()));
-            Thread deserializer = new Thread(deserializing, "ipc-task-loader");
-            deserializer.setDaemon(true);
-            deserializer.start();
+            // the task's classes load (and Java serialization starts, for a serialized task) while connecting
+            FutureTask<WorkerTask> loading = new FutureTask<>(new TaskLoading(bootstrap.task()));
+            Thread loader = new Thread(loading, "ipc-task-loader");
+            loader.setDaemon(true);
+            loader.start();
             connection = connect(bootstrap);
-            task = deserializing.get();
+            task = loading.get();
         }
         catch (ExecutionException ex) {
             setupFailed(ex.getCause());
