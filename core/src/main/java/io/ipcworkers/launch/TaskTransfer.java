@@ -23,6 +23,7 @@ import java.util.Set;
 
 import io.ipcworkers.WorkerTask;
 import io.ipcworkers.worker.ListenerWorkerTask;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How a {@link WorkerTask} travels to its child in the bootstrap: one form byte, then the task's
@@ -122,17 +123,24 @@ final class TaskTransfer {
         }
     }
 
+    /** As Java serialization would, falls back to the system class loader. */
     private static Class<?> loadClass(String className) throws ClassNotFoundException {
+        Class<?> type = viaContextLoader(className);
+        return (type != null) ? type : Class.forName(className, false, ClassLoader.getSystemClassLoader());
+    }
+
+    /** The class as the context class loader finds it; null where there is none or it does not know it. */
+    private static @Nullable Class<?> viaContextLoader(String className) {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        if (loader != null) {
-            try {
-                return Class.forName(className, false, loader);
-            }
-            catch (ClassNotFoundException ex) {
-                // as Java serialization would, fall back to the system class loader
-            }
+        if (loader == null) {
+            return null;
         }
-        return Class.forName(className, false, ClassLoader.getSystemClassLoader());
+        try {
+            return Class.forName(className, false, loader);
+        }
+        catch (ClassNotFoundException ex) {
+            return null;
+        }
     }
 
     /**
@@ -230,10 +238,7 @@ final class TaskTransfer {
         }
     }
 
-    /**
-     * Resolves classes through the context class loader: in a Spring Boot executable jar the task's
-     * classes live in nested jars that only Boot's launcher class loader can see.
-     */
+    /** Resolves classes through the context class loader first; {@link #decode} says why. */
     private static final class ContextClassLoaderObjectInputStream extends ObjectInputStream {
 
         ContextClassLoaderObjectInputStream(InputStream in) throws IOException {
@@ -242,16 +247,8 @@ final class TaskTransfer {
 
         @Override
         protected Class<?> resolveClass(ObjectStreamClass description) throws IOException, ClassNotFoundException {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            if (loader == null) {
-                return super.resolveClass(description);
-            }
-            try {
-                return Class.forName(description.getName(), false, loader);
-            }
-            catch (ClassNotFoundException ex) {
-                return super.resolveClass(description);
-            }
+            Class<?> type = viaContextLoader(description.getName());
+            return (type != null) ? type : super.resolveClass(description);
         }
     }
 }
