@@ -1,9 +1,11 @@
 package io.ipcworkers.worker;
 
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A pool worker's acknowledgements, coalesced. The worker handles messages one at a time in the
@@ -33,6 +35,9 @@ final class Acknowledgements {
 
     private long oldestPendingNanos;
 
+    /** The heartbeat thread while it sleeps until its next beat, to be woken when one becomes pending. */
+    private @Nullable Thread sleepingWatcher;
+
     Acknowledgements(ConnectedParentProcess parent) {
         this.parent = parent;
     }
@@ -42,6 +47,7 @@ final class Acknowledgements {
         long now = System.nanoTime();
         if (this.pending == 0) {
             this.oldestPendingNanos = now;
+            wakeWatcher(); // this listener may run long: the heartbeat thread must look in time
         }
         this.lastHandled = correlationId;
         this.pending++;
@@ -56,6 +62,27 @@ final class Acknowledgements {
             this.pending = 0; // first: a failed send is the parent gone, and must not be retried
             this.parent.sendBatched(FrameType.ACK, 0, this.lastHandled, FrameWriter.BodyWriter.EMPTY);
         }
+    }
+
+    private void wakeWatcher() {
+        Thread watcher = this.sleepingWatcher;
+        if (watcher != null) {
+            this.sleepingWatcher = null;
+            LockSupport.unpark(watcher);
+        }
+    }
+
+    /**
+     * For the heartbeat thread before it sleeps: whether an acknowledgement is pending, so that it should
+     * look again soon. If none is, the calling thread is woken when one becomes pending; an idle worker's
+     * heartbeat thread then sleeps until its next beat instead of checking every few milliseconds.
+     */
+    synchronized boolean pendingElseWakeOnNext() {
+        if (this.pending > 0) {
+            return true;
+        }
+        this.sleepingWatcher = Thread.currentThread();
+        return false;
     }
 
     /** Sends what is pending if it has waited longer than the delay; for the heartbeat thread. */

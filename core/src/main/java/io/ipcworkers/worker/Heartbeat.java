@@ -3,6 +3,7 @@ package io.ipcworkers.worker;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.channel.FrameType;
@@ -16,16 +17,22 @@ import io.ipcworkers.channel.FrameWriter.BodyWriter;
  */
 public final class Heartbeat {
 
-    /** How often the heartbeat thread looks for acknowledgements held up by a listener that runs long. */
-    static final long ACKNOWLEDGEMENT_CHECK_MILLIS = 20;
+    /**
+     * How often the heartbeat thread looks for acknowledgements held up by a listener that runs long,
+     * while any are pending; with none pending it sleeps until the next beat.
+     */
+    static final long ACKNOWLEDGEMENT_CHECK_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    private static final long MIN_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private Heartbeat() {
     }
 
-    static void start(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
+    static Thread start(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
         Thread thread = new Thread(() -> beat(parent, interval, acknowledgements), "ipc-heartbeat");
         thread.setDaemon(true);
         thread.start();
+        return thread;
     }
 
     private static void beat(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
@@ -40,11 +47,17 @@ public final class Heartbeat {
                     parent.send(FrameType.HEARTBEAT, 0, 0, BodyWriter.of(body));
                     nextBeat = System.nanoTime() + intervalNanos;
                 }
-                long untilBeat = TimeUnit.NANOSECONDS.toMillis(nextBeat - System.nanoTime());
-                Thread.sleep(Math.max(1, Math.min(untilBeat, ACKNOWLEDGEMENT_CHECK_MILLIS)));
+                long sleep = nextBeat - System.nanoTime();
+                if (acknowledgements.pendingElseWakeOnNext()) {
+                    sleep = Math.min(sleep, ACKNOWLEDGEMENT_CHECK_NANOS);
+                }
+                LockSupport.parkNanos(Math.max(MIN_SLEEP_NANOS, sleep));
+                if (Thread.interrupted()) {
+                    return;
+                }
             }
         }
-        catch (InterruptedException | RuntimeException ex) {
+        catch (RuntimeException ex) {
             // the parent is gone: the worker is on its way out
         }
     }

@@ -43,6 +43,8 @@ class WorkerDispatcherTest {
 
     private Thread serving;
 
+    private Thread heartbeat;
+
     @BeforeEach
     void connectAndServe() throws IOException {
         SocketConnection[] pair = RawWire.connectedPair(this.directory, Frame.DEFAULT_MAX_FRAME_LENGTH);
@@ -52,7 +54,8 @@ class WorkerDispatcherTest {
         ListenerRegistry registry = new ListenerRegistry();
         registry.registerAnnotatedMethods(this.listeners);
         WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry);
-        Heartbeat.start(parent, Duration.ofMillis(200), dispatcher.acknowledgements());
+        // beats far apart: what a listener that runs long holds up must not wait for the next beat
+        this.heartbeat = Heartbeat.start(parent, Duration.ofHours(1), dispatcher.acknowledgements());
         this.serving = new Thread(dispatcher::serveUntilStopped, "serving");
         this.serving.start();
     }
@@ -85,6 +88,7 @@ class WorkerDispatcherTest {
 
     @Test
     void aListenerThatRunsLongDoesNotHoldBackTheAcknowledgementOfThoseBeforeIt() throws Exception {
+        awaitHeartbeatSleepingUntilItsNextBeat();
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
         wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1)));
         wire.write(frame(FrameType.MESSAGE, 2, Message.of("fast", 2)));
@@ -127,6 +131,15 @@ class WorkerDispatcherTest {
         assertThat(codec.decode(error.body()).payload().toString()).contains("malformed message");
         RawWire.write(this.parentSide, frame(FrameType.REQUEST, 8, Message.of("increment", 1)));
         assertThat(codec.decode(nextNonHeartbeat().body()).payloadAs(Integer.class)).isEqualTo(2);
+    }
+
+    /** An idle worker's heartbeat thread sleeps until its next beat; the first handled message wakes it. */
+    private void awaitHeartbeatSleepingUntilItsNextBeat() throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (this.heartbeat.getState() != Thread.State.TIMED_WAITING) {
+            assertThat(System.nanoTime() - deadline).as("heartbeat thread asleep").isNegative();
+            Thread.sleep(1);
+        }
     }
 
     private Frame nextNonHeartbeat() throws IOException {
