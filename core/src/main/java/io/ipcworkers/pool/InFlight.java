@@ -17,16 +17,26 @@ final class InFlight {
 
     final @Nullable CompletableFuture<Message> reply;
 
+    /** A request's {@link System#nanoTime()} deadline for its reply; it keeps it when redelivered. */
+    final long deadlineNanos;
+
     /** How often it has been handed to a worker, this delivery included. */
     int deliveries;
 
     /** Set when this message itself is why its worker was killed (handler timeout): it is not redelivered. */
     volatile @Nullable RuntimeException failure;
 
-    InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply) {
+    /** A plain send. */
+    InFlight(long id, Message message) {
+        this(id, message, null, 0);
+    }
+
+    /** A request, to be answered by its deadline. */
+    InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply, long deadlineNanos) {
         this.id = id;
         this.message = message;
         this.reply = reply;
+        this.deadlineNanos = deadlineNanos;
     }
 
     String topic() {

@@ -406,6 +406,20 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
+    /**
+     * Adds this worker's unanswered requests whose deadline has passed to {@code due}.
+     * @return nanoseconds until the earliest deadline still ahead, or {@link Long#MAX_VALUE} if none
+     */
+    long collectDueRequests(long now, List<InFlight> due) {
+        long next = Long.MAX_VALUE;
+        synchronized (this.inFlight) {
+            for (InFlight message : this.inFlight) {
+                next = Math.min(next, RequestDeadlines.due(message, now, due));
+            }
+        }
+        return next;
+    }
+
     Duration runningFor() {
         return Duration.ofNanos(System.nanoTime() - this.headSinceNanos);
     }

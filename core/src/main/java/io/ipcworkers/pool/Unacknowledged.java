@@ -45,6 +45,9 @@ final class Unacknowledged {
                             + ")"), true);
                 }
                 else {
+                    if (message.isRequest()) {
+                        this.pool.deadlines().redelivering(message);
+                    }
                     this.pool.executor().execute(() -> redeliver(message));
                 }
             }
@@ -60,6 +63,9 @@ final class Unacknowledged {
         }
         catch (IpcException ex) {
             giveUp(message, ex, true);
+        }
+        finally {
+            this.pool.deadlines().redelivered(message);
         }
     }
 

@@ -78,6 +78,8 @@ public final class WorkerPool {
 
     private final Unacknowledged unacknowledged = new Unacknowledged(this);
 
+    private final RequestDeadlines deadlines;
+
     private final AtomicLong ids = new AtomicLong();
 
     private final AtomicInteger nextWorker = new AtomicInteger();
@@ -121,6 +123,7 @@ public final class WorkerPool {
         this.codec = codec;
         this.inbound = inbound;
         this.scheduler = scheduler;
+        this.deadlines = new RequestDeadlines(this, scheduler);
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.consecutiveCrashes = new int[settings.workers()];
@@ -160,6 +163,10 @@ public final class WorkerPool {
 
     Executor executor() {
         return this.executor;
+    }
+
+    RequestDeadlines deadlines() {
+        return this.deadlines;
     }
 
     // --- lifecycle
@@ -319,7 +326,7 @@ public final class WorkerPool {
             unhandled(topic, worker);
             return;
         }
-        deliver(worker, new InFlight(this.ids.incrementAndGet(), message, null));
+        deliver(worker, new InFlight(this.ids.incrementAndGet(), message));
     }
 
     /** Sends a request to one worker; the future completes with its listener's reply. */
@@ -332,23 +339,14 @@ public final class WorkerPool {
                     + "' in pool '" + name() + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")"));
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
-        Duration timeout = this.settings.requestTimeout();
-        ScheduledFuture<?> timer = this.scheduler.schedule(() -> reply.completeExceptionally(new IpcTimeoutException(
-                "Request '" + topic + "' to pool '" + name() + "' got no reply within " + timeout)),
-                timeout.toMillis(), TimeUnit.MILLISECONDS);
         long started = System.nanoTime();
         // the caller's future derives from this stage, so it is recorded before the caller sees the result
-        CompletableFuture<Message> recorded = reply.whenComplete((result, failure) -> {
-            timer.cancel(false);
-            this.listener.requestCompleted(name(), topic, System.nanoTime() - started, failure);
-        });
-        try {
-            deliver(worker, new InFlight(this.ids.incrementAndGet(), message, reply));
-        }
-        catch (RuntimeException ex) {
-            timer.cancel(false);
-            throw ex;
-        }
+        CompletableFuture<Message> recorded = reply.whenComplete((result, failure) ->
+                this.listener.requestCompleted(name(), topic, System.nanoTime() - started, failure));
+        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply,
+                started + this.settings.requestTimeout().toNanos());
+        deliver(worker, request);
+        this.deadlines.watch(request);
         return recorded.thenApply((answer) -> (replyType == Message.class) ? replyType.cast(answer)
                 : answer.payloadAs(replyType));
     }
@@ -364,7 +362,7 @@ public final class WorkerPool {
                 continue;
             }
             try {
-                worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message, null));
+                worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message));
                 this.listener.messageSent(name(), topic);
                 sent++;
             }
@@ -377,12 +375,15 @@ public final class WorkerPool {
 
     /** A message to one particular worker (a parent listener answering its sender). */
     void sendTo(PoolWorker worker, Message message) {
-        worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message, null));
+        worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message));
     }
 
     /** Hands a message to another worker after its first one died. */
     void redeliver(InFlight message) {
         deliver(acquire(message.topic()), message);
+        if (message.isRequest()) {
+            this.deadlines.watch(message);
+        }
     }
 
     /** Delivers on the worker's reservation; if that worker died meanwhile, tries another one. */

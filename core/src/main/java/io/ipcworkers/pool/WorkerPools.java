@@ -48,9 +48,6 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         PoolListener listener = new CompositePoolListener(listeners);
         this.launcher = new ChildLauncher(launcherSettings);
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ipc-pool-timer"));
-        // every request has a timeout timer, cancelled when it is answered: kept until it would have
-        // fired, a burst of requests would fill the heap with cancelled timers for request-timeout
-        this.scheduler.setRemoveOnCancelPolicy(true);
         this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
         this.inbound = new InboundDispatcher(parentListeners);
         for (PoolSettings pool : settings) {

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcListener;
+import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
@@ -49,8 +50,9 @@ class WorkerPoolTest {
         ListenerRegistry parent = new ListenerRegistry();
         parent.registerAnnotatedMethods(new ParentListeners());
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
-        pools = new WorkerPools(List.of(PoolSettings.of("echo", 2, EchoWorker.class.getName())), launcher,
-                MessageCodec.withDefaultMapper(), parent);
+        pools = new WorkerPools(List.of(PoolSettings.of("echo", 2, EchoWorker.class.getName()),
+                PoolSettings.of("late", 1, EchoWorker.class.getName()).withRequestTimeout(Duration.ofMillis(500))),
+                launcher, MessageCodec.withDefaultMapper(), parent);
         pools.start();
         seenPids.addAll(pools.pool("echo").workerPids());
     }
@@ -58,6 +60,7 @@ class WorkerPoolTest {
     @AfterAll
     static void stop() {
         seenPids.addAll(pools.pool("echo").workerPids());
+        seenPids.addAll(pools.pool("late").workerPids());
         pools.close();
         assertThat(seenPids).noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
@@ -70,14 +73,38 @@ class WorkerPoolTest {
     }
 
     @Test
-    void answeredRequestsLeaveNoTimersBehind() throws Exception {
+    void outstandingRequestsShareOneTimer() throws Exception {
         List<CompletableFuture<Object>> requests = new ArrayList<>();
+        int mostScheduled = 0;
         for (int i = 0; i < 2_000; i++) {
             requests.add(pools.request("echo", "echo", i, Object.class));
+            mostScheduled = Math.max(mostScheduled, pools.scheduledTasks());
         }
         CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        // only the pool's supervision stays scheduled (and a restart a crash test may have left)
-        await().atMost(Duration.ofSeconds(10)).until(() -> pools.scheduledTasks() <= 2);
+        // per pool its supervision and one request timer, and a restart a crash test may have left
+        assertThat(mostScheduled).isLessThanOrEqualTo(5);
+    }
+
+    @Test
+    void requestsWithoutAReplyFailAtTheRequestTimeoutAndTheLateReplyIsDropped() throws Exception {
+        WorkerPool late = pools.pool("late");
+        CompletableFuture<Long> sleeping = late.request("sleep", 3_000, Long.class);
+        assertTimedOut(sleeping, "sleep");
+        // the timer found nothing else outstanding and stopped: a new request arms it again
+        CompletableFuture<Object> queuedBehind = late.request("echo", "behind", Object.class);
+        assertTimedOut(queuedBehind, "echo");
+        await().atMost(Duration.ofSeconds(10)).until(() -> late.inFlight() == 0);
+
+        assertThat(late.request("echo", "in time", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("in time");
+        assertThat(sleeping).isCompletedExceptionally();
+        assertThat(late.restartCount()).isZero();
+    }
+
+    private static void assertTimedOut(CompletableFuture<?> request, String topic) {
+        // the listener sleeps far longer: a timer that does not fire lets the reply complete the request
+        assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> request.get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(IpcTimeoutException.class)
+            .withMessage("Request '" + topic + "' to pool 'late' got no reply within PT0.5S");
     }
 
     @Test
@@ -109,7 +136,7 @@ class WorkerPoolTest {
     @Test
     void unknownPoolFailsAtOnceNamingTheKnownPools() {
         assertThatExceptionOfType(UnknownPoolException.class).isThrownBy(() -> pools.send("ehco", "echo", null))
-            .withMessageContaining("Unknown pool 'ehco'; known pools: [echo]");
+            .withMessageContaining("Unknown pool 'ehco'; known pools: [echo, late]");
     }
 
     @Test
