@@ -414,7 +414,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         long next = Long.MAX_VALUE;
         synchronized (this.inFlight) {
             for (InFlight message : this.inFlight) {
-                next = Math.min(next, RequestDeadlines.due(message, now, due));
+                next = Math.min(next, RequestDeadlines.collectIfDue(message, now, due));
             }
         }
         return next;
