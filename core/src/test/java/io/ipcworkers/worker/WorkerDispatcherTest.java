@@ -66,7 +66,10 @@ class WorkerDispatcherTest {
         this.parentSide.close();
         this.serving.join(5000);
         this.workerSide.close();
+        this.heartbeat.interrupt(); // it would otherwise sleep until its next beat, an hour away
+        this.heartbeat.join(5000);
         assertThat(this.serving.isAlive()).isFalse();
+        assertThat(this.heartbeat.isAlive()).isFalse();
     }
 
     @Test
