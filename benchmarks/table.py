@@ -30,7 +30,8 @@ for name, record in rows.items():
 more = rows.get("ipc-workers-more")
 if more:
     # figures without a peer counterpart, each against the raw-JDK figure closest in meaning
-    baselines = {"spawn_ms": "spawn_ms", "_msgs_s": "throughput_msgs_s", "_per_s": "throughput_msgs_s"}
+    baselines = {"spawn_ms": "spawn_ms", "_msgs_s": "throughput_msgs_s", "_per_s": "throughput_msgs_s",
+                 "rtt_p50_us": "rtt_p50_us", "rtt_p99_us": "rtt_p99_us"}
     print()
     print("| ipc-workers figure | value | vs java-uds-raw |")
     print("|---|---|---|")

@@ -13,9 +13,16 @@ public class BenchWorker {
 
     private long slowSpinNanos = 0;
 
+    /** The workload's echo: the message goes back as it came, undecoded, as {@link EchoTask} does it. */
     @IpcListener("ping")
-    public Object ping(Object payload) {
-        return payload;
+    public Message ping(Message message) {
+        return message;
+    }
+
+    /** The same with the payload converted both ways, as a typed listener does it. */
+    @IpcListener("ping-typed")
+    public Ping pingTyped(Ping ping) {
+        return ping;
     }
 
     @IpcListener("big")

@@ -147,14 +147,8 @@ public final class Benchmarks {
         Counts counts = new Counts();
         try (WorkerPools pools = pools(1, BenchWorker.class.getName(), counts)) {
             pools.start();
-            long[] rtt = new long[ROUNDS];
-            for (int i = 0; i < WARMUP + ROUNDS; i++) {
-                long started = System.nanoTime();
-                pools.request("bench", "ping", new Ping(i), Ping.class).get();
-                if (i >= WARMUP) {
-                    rtt[i - WARMUP] = System.nanoTime() - started;
-                }
-            }
+            // echoed undecoded and not decoded on return, as with ChildProcess; typed: bus_typed_rtt_* below
+            long[] rtt = roundTrips(pools, "ping", Message.class);
             figures.put("rtt_p50_us", Stats.percentile(rtt, 0.5) / 1e3);
             figures.put("rtt_p99_us", Stats.percentile(rtt, 0.99) / 1e3);
             oneWay(pools, counts, ONE_WAY); // warm-up pass
@@ -175,10 +169,29 @@ public final class Benchmarks {
         return figures;
     }
 
+    /** {@value #ROUNDS} round trips after {@value #WARMUP}, one at a time; nanoseconds each. */
+    static long[] roundTrips(WorkerPools pools, String topic, Class<?> replyType) throws Exception {
+        long[] rtt = new long[ROUNDS];
+        for (int i = 0; i < WARMUP + ROUNDS; i++) {
+            long started = System.nanoTime();
+            pools.request("bench", topic, new Ping(i), replyType).get();
+            if (i >= WARMUP) {
+                rtt[i - WARMUP] = System.nanoTime() - started;
+            }
+        }
+        return rtt;
+    }
+
     static Map<String, Object> moreFigures() throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("warm_throughput_msgs_s", warmThroughput());
         figures.put("spring_worker_spawn_ms", spawnMillis(BenchSpringWorker.class.getName()));
+        try (WorkerPools pools = pools(1, BenchWorker.class.getName(), new Counts())) {
+            pools.start();
+            long[] rtt = roundTrips(pools, "ping-typed", Ping.class);
+            figures.put("bus_typed_rtt_p50_us", Stats.percentile(rtt, 0.5) / 1e3);
+            figures.put("bus_typed_rtt_p99_us", Stats.percentile(rtt, 0.99) / 1e3);
+        }
         for (int workers : new int[] { 1, 2, 4 }) {
             Counts counts = new Counts();
             try (WorkerPools pools = pools(workers, BenchWorker.class.getName(), counts)) {
@@ -254,7 +267,7 @@ public final class Benchmarks {
         CompletableFuture<?> last = null;
         for (int i = 0; i < total; i++) {
             outstanding.acquire();
-            last = pools.request("bench", "ping", new Ping(i), Ping.class).whenComplete((r, f) -> outstanding.release());
+            last = pools.request("bench", "ping-typed", new Ping(i), Ping.class).whenComplete((r, f) -> outstanding.release());
         }
         outstanding.acquire(OUTSTANDING);
         long elapsed = System.nanoTime() - started;
