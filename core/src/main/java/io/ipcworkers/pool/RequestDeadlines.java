@@ -56,6 +56,11 @@ final class RequestDeadlines implements Runnable {
         this.redelivering.remove(request);
     }
 
+    /** Requests between a dead worker and the next one; for tests. */
+    int awaitingRedelivery() {
+        return this.redelivering.size();
+    }
+
     @Override
     public void run() {
         this.armed.set(false);

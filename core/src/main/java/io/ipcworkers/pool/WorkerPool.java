@@ -380,7 +380,12 @@ public final class WorkerPool {
 
     /** Hands a message to another worker after its first one died. */
     void redeliver(InFlight message) {
-        deliver(acquire(message.topic()), message);
+        PoolWorker worker = acquire(message.topic());
+        if (message.reply != null && message.reply.isDone()) {
+            worker.release(); // timed out while it waited for a worker: its caller has its answer already
+            return;
+        }
+        deliver(worker, message);
         if (message.isRequest()) {
             this.deadlines.watch(message);
         }

@@ -168,6 +168,30 @@ class FaultInjectionTest {
     }
 
     @Test
+    void requestWhoseDeadlinePassesWhileItWaitsToBeRedeliveredTimesOutAndIsNotRedelivered() throws Exception {
+        // one worker, replaced only after 3 s: the request waits for it longer than its 1 s timeout
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), 1, settings.workerClass(),
+                settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
+                settings.maxWaiting(), Duration.ofSeconds(1), settings.acquireTimeout(), settings.startTimeout(),
+                settings.stopTimeout(), new PoolSettings.Supervision(Duration.ofSeconds(3), Duration.ofSeconds(3), 10,
+                        Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
+                        Duration.ZERO),
+                settings.recycling(), new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)));
+        CompletableFuture<Long> request = pool.request("sleep", 30_000, Long.class);
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+
+        signal("KILL", pool.workerPids().get(0));
+
+        assertThat(failureOf(request)).isInstanceOf(IpcTimeoutException.class)
+            .hasMessage("Request 'sleep' to pool 'faulty' got no reply within PT1S");
+        assertThat(pool.usableWorkers()).as("timed out while waiting, before the replacement came").isEmpty();
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1
+                && pool.deadlines().awaitingRedelivery() == 0);
+        assertThat(pool.inFlight()).as("the replacement was not handed the timed-out request").isZero();
+        assertThat(this.deadLetters).isEmpty();
+    }
+
+    @Test
     void stoppedWorkerMissesItsHeartbeatsAndIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         CompletableFuture<Long> request = pool.request("sleep", 60_000, Long.class);
