@@ -100,6 +100,52 @@ class WorkerPoolTest {
         assertThat(late.restartCount()).isZero();
     }
 
+    @Test
+    void concurrentRequestsEachEndByTheirReplyOrByTheirTimeout() throws Exception {
+        WorkerPool late = pools.pool("late");
+        List<CompletableFuture<Long>> requests = new CopyOnWriteArrayList<>();
+        List<Long> lateAnswers = new CopyOnWriteArrayList<>();
+        Thread[] senders = new Thread[4];
+        for (int t = 0; t < senders.length; t++) {
+            senders[t] = new Thread(() -> {
+                for (int i = 0; i < 50; i++) {
+                    long sent = System.nanoTime();
+                    // ~2 s of work queued on one worker: the later requests outlive their 0.5 s timeout
+                    CompletableFuture<Long> request = late.request("sleep", i % 20, Long.class);
+                    request.thenRun(() -> {
+                        long millis = (System.nanoTime() - sent) / 1_000_000;
+                        if (millis > 1_500) {
+                            lateAnswers.add(millis);
+                        }
+                    });
+                    requests.add(request);
+                }
+            });
+            senders[t].start();
+        }
+        for (Thread sender : senders) {
+            sender.join();
+        }
+        int answered = 0;
+        int timedOut = 0;
+        for (CompletableFuture<Long> request : requests) {
+            try {
+                request.get(10, TimeUnit.SECONDS);
+                answered++;
+            }
+            catch (ExecutionException ex) {
+                assertThat(ex.getCause()).isInstanceOf(IpcTimeoutException.class);
+                timedOut++;
+            }
+        }
+        assertThat(answered + timedOut).isEqualTo(200);
+        assertThat(answered).isPositive();
+        assertThat(timedOut).isPositive();
+        // an answer a second past the timeout means a deadline was missed
+        assertThat(lateAnswers).isEmpty();
+        await().atMost(Duration.ofSeconds(30)).until(() -> late.inFlight() == 0);
+    }
+
     private static void assertTimedOut(CompletableFuture<?> request, String topic) {
         // the listener sleeps far longer: a timer that does not fire lets the reply complete the request
         assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> request.get(10, TimeUnit.SECONDS))
