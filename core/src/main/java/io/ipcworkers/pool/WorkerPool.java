@@ -80,6 +80,8 @@ public final class WorkerPool {
 
     private final RequestDeadlines deadlines;
 
+    private final long requestTimeoutNanos;
+
     private final AtomicLong ids = new AtomicLong();
 
     private final AtomicInteger nextWorker = new AtomicInteger();
@@ -124,6 +126,7 @@ public final class WorkerPool {
         this.inbound = inbound;
         this.scheduler = scheduler;
         this.deadlines = new RequestDeadlines(this, scheduler);
+        this.requestTimeoutNanos = RequestDeadlines.timeoutNanos(settings.requestTimeout());
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.consecutiveCrashes = new int[settings.workers()];
@@ -343,8 +346,7 @@ public final class WorkerPool {
         // the caller's future derives from this stage, so it is recorded before the caller sees the result
         CompletableFuture<Message> recorded = reply.whenComplete((result, failure) ->
                 this.listener.requestCompleted(name(), topic, System.nanoTime() - started, failure));
-        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply,
-                started + this.settings.requestTimeout().toNanos());
+        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + this.requestTimeoutNanos);
         deliver(worker, request);
         this.deadlines.watch(request);
         return recorded.thenApply((answer) -> (replyType == Message.class) ? replyType.cast(answer)
