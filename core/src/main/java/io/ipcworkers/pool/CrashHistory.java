@@ -11,7 +11,7 @@ final class CrashHistory {
     private final long windowNanos;
 
     CrashHistory(Duration window) {
-        this.windowNanos = window.toNanos();
+        this.windowNanos = Durations.cappedNanos(window);
     }
 
     /** Records a crash now; returns how many fell within the window, this one included. */

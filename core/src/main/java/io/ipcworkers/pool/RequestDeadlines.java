@@ -1,6 +1,5 @@
 package io.ipcworkers.pool;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -35,20 +34,6 @@ final class RequestDeadlines implements Runnable {
     RequestDeadlines(WorkerPool pool, ScheduledExecutorService scheduler) {
         this.pool = pool;
         this.scheduler = scheduler;
-    }
-
-    /**
-     * A timeout in nanoseconds to add to {@link System#nanoTime()}: one too long for that (centuries)
-     * is capped at decades, so that deadlines still compare by subtraction.
-     */
-    static long timeoutNanos(Duration timeout) {
-        long max = Long.MAX_VALUE / 4;
-        try {
-            return Math.min(timeout.toNanos(), max);
-        }
-        catch (ArithmeticException ex) {
-            return max;
-        }
     }
 
     /** A request is in a worker's in-flight queue now: the timer is to run by its deadline. */

@@ -126,7 +126,7 @@ public final class WorkerPool {
         this.inbound = inbound;
         this.scheduler = scheduler;
         this.deadlines = new RequestDeadlines(this, scheduler);
-        this.requestTimeoutNanos = RequestDeadlines.timeoutNanos(settings.requestTimeout());
+        this.requestTimeoutNanos = Durations.cappedNanos(settings.requestTimeout());
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.consecutiveCrashes = new int[settings.workers()];
@@ -245,7 +245,7 @@ public final class WorkerPool {
             task.cancel(false);
         }
         wakeWaiters();
-        long deadline = System.nanoTime() + this.settings.stopTimeout().toNanos();
+        long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout());
         awaitDrained(deadline);
         List<PoolWorker> running = allWorkers();
         running.forEach(PoolWorker::shutdown);
@@ -428,7 +428,7 @@ public final class WorkerPool {
         if (worker != null) {
             return worker;
         }
-        long deadline = System.nanoTime() + this.settings.acquireTimeout().toNanos();
+        long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
         flushBatches();
         synchronized (this.capacity) {
             if (this.waiting >= this.settings.maxWaiting()) {
