@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import io.ipcworkers.channel.Connection;
+import io.ipcworkers.channel.Durations;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.codec.MessageCodec;
@@ -110,7 +111,7 @@ final class ConnectedChildProcess implements ChildProcess {
             return;
         }
         try {
-            if (!this.reading.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!this.reading.tryLock(Durations.cappedNanos(timeout), TimeUnit.NANOSECONDS)) {
                 throw new IpcTimeoutException("No message from child " + this.child.pid() + " within " + timeout
                         + " (another thread was reading)");
             }

@@ -10,6 +10,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import io.ipcworkers.channel.Durations;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.launch.ChildLauncher;
@@ -190,7 +191,7 @@ public class ProcessManager implements AutoCloseable {
     private void stopChildren() {
         List<ChildProcess> children = this.exits.running();
         children.forEach(ChildProcess::terminate);
-        long deadline = System.nanoTime() + this.stopGracePeriod.toNanos();
+        long deadline = System.nanoTime() + Durations.cappedNanos(this.stopGracePeriod);
         for (ChildProcess child : children) {
             Process process = ((ConnectedChildProcess) child).launched().process();
             try {

@@ -240,6 +240,18 @@ class BadInputTest {
     }
 
     @Test
+    void timeoutsWrittenAsForeverWaitOnBothSides() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            Message go = parent.getNextMessage(Duration.ofSeconds(Long.MAX_VALUE));
+            parent.sendMessage(Message.of("went", go.topic()));
+        });
+
+        child.sendMessage(Message.of("go", null));
+        assertThat(child.getNextMessage(Duration.ofMillis(Long.MAX_VALUE)).payload()).isEqualTo("go");
+        assertThat(child.onExit().join()).isZero();
+    }
+
+    @Test
     void waitWithATimeoutEndsWithoutLosingTheLateMessage() {
         ChildProcess child = pm.runProcess((self, parent) -> {
             parent.getNextMessage();

@@ -217,9 +217,10 @@ public final class SocketConnection implements Connection {
 
     @Override
     public @Nullable Frame readFrame(Duration timeout) throws IOException {
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long nanos = Durations.cappedNanos(timeout);
+        long deadline = System.nanoTime() + nanos;
         try {
-            if (!this.readLock.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
+            if (!this.readLock.tryLock(nanos, TimeUnit.NANOSECONDS)) {
                 throw new SocketTimeoutException("another thread kept reading");
             }
         }

@@ -3,6 +3,8 @@ package io.ipcworkers.pool;
 import java.time.Duration;
 import java.util.ArrayDeque;
 
+import io.ipcworkers.channel.Durations;
+
 /** Crash times within a sliding window: tells when a pool is crash-looping. */
 final class CrashHistory {
 

@@ -27,6 +27,7 @@ import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.channel.Durations;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.launch.ChildLauncher;

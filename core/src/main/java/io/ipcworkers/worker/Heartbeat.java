@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 
 import io.ipcworkers.IpcProtocolException;
+import io.ipcworkers.channel.Durations;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
 
@@ -37,7 +38,7 @@ public final class Heartbeat {
 
     private static void beat(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
         Runtime runtime = Runtime.getRuntime();
-        long intervalNanos = interval.toNanos();
+        long intervalNanos = Durations.cappedNanos(interval);
         long nextBeat = System.nanoTime();
         try {
             while (true) {

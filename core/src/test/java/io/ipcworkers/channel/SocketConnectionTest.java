@@ -118,6 +118,22 @@ class SocketConnectionTest {
     }
 
     @Test
+    void aReadWithATimeoutWrittenAsForeverWaitsForTheFrame() throws Exception {
+        Thread sender = new Thread(() -> {
+            try {
+                Thread.sleep(100);
+                sendBatched(this.left, 8, new byte[3]);
+            }
+            catch (Exception ex) {
+                throw new IllegalStateException(ex);
+            }
+        });
+        sender.start();
+        assertThat(this.right.readFrame(Duration.ofMillis(Long.MAX_VALUE)).correlationId()).isEqualTo(8);
+        sender.join();
+    }
+
+    @Test
     void aFrameThatStallsPartWayTimesOutAndTheNextReadCompletesIt() throws Exception {
         byte[] body = new byte[200_000]; // larger than a read block: part of it goes straight into the frame's array
         java.util.Arrays.fill(body, (byte) 7);

@@ -1,4 +1,4 @@
-package io.ipcworkers.pool;
+package io.ipcworkers.channel;
 
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
