@@ -7,7 +7,9 @@ import java.io.DataOutputStream;
 import java.io.Externalizable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InvalidClassException;
 import java.io.NotSerializableException;
+import java.io.ObjectInputFilter;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.ObjectStreamClass;
@@ -18,7 +20,9 @@ import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
+import java.security.Security;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 
 import io.ipcworkers.WorkerTask;
@@ -110,6 +114,7 @@ final class TaskTransfer {
         if (!WorkerTask.class.isAssignableFrom(type)) {
             throw new IOException("Malformed bootstrap: " + className + " is not a WorkerTask");
         }
+        SerialFilterCheck.check(type);
         Constructor<?> constructor = SerializationConstructors.of(type);
         if (constructor == null) {
             throw new IOException("Cannot create " + className + ": its first non-serializable superclass has no "
@@ -120,6 +125,74 @@ final class TaskTransfer {
         }
         catch (ReflectiveOperationException ex) {
             throw new IOException("Cannot create " + className + ": " + ex, ex);
+        }
+    }
+
+    /**
+     * A deserialization filter set for the child ({@code jdk.serialFilter} or {@code jdk.serialFilterFactory},
+     * as a system or security property) judges a task made by name as it would judge the same task
+     * deserialized: each serializable class of its hierarchy, the task's own first. Without one, the
+     * filter machinery is left alone: its first use starts the logging lookup this form avoids.
+     */
+    private static final class SerialFilterCheck implements ObjectInputFilter.FilterInfo {
+
+        private static final List<String> PROPERTIES = List.of("jdk.serialFilter", "jdk.serialFilterFactory");
+
+        private final Class<?> serialClass;
+
+        private SerialFilterCheck(Class<?> serialClass) {
+            this.serialClass = serialClass;
+        }
+
+        static void check(Class<?> type) throws InvalidClassException {
+            if (!isConfigured()) {
+                return;
+            }
+            ObjectInputFilter filter = ObjectInputFilter.Config.getSerialFilterFactory()
+                .apply(null, ObjectInputFilter.Config.getSerialFilter());
+            if (filter == null) {
+                return;
+            }
+            for (Class<?> level = type; level != null && Serializable.class.isAssignableFrom(level);
+                    level = level.getSuperclass()) {
+                if (filter.checkInput(new SerialFilterCheck(level)) == ObjectInputFilter.Status.REJECTED) {
+                    throw new InvalidClassException(level.getName(), "filter status: REJECTED");
+                }
+            }
+        }
+
+        private static boolean isConfigured() {
+            for (String property : PROPERTIES) {
+                if (System.getProperty(property) != null || Security.getProperty(property) != null) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
+        @Override
+        public Class<?> serialClass() {
+            return this.serialClass;
+        }
+
+        @Override
+        public long arrayLength() {
+            return -1;
+        }
+
+        @Override
+        public long depth() {
+            return 1;
+        }
+
+        @Override
+        public long references() {
+            return 0;
+        }
+
+        @Override
+        public long streamBytes() {
+            return 0;
         }
     }
 

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ipcworkers.ChildProcess;
@@ -120,6 +121,27 @@ class TaskTransferTest {
 
             assertThat(reply.topic()).isEqualTo("stateless");
             assertThat(reply.payloadAs(Map.class)).containsEntry("constructed", 0);
+            assertThat(child.onExit().join()).isZero();
+        }
+    }
+
+    @Test
+    void aSerialFilterSetForTheChildJudgesATaskMadeByNameAsItWouldADeserializedOne() {
+        List<String> rejecting = List.of("-Djdk.serialFilter=!" + Stateless.class.getName());
+        List<String> output = new CopyOnWriteArrayList<>();
+        ProcessOutput collecting = (name, pid, stream, line) -> output.add(line);
+        try (ProcessManager pm = ProcessManager.builder().output(collecting).jvmArgs(rejecting).build()) {
+            ChildProcess child = pm.runProcess(new Stateless());
+
+            assertThat(child.onExit().join()).isNotZero();
+            assertThat(output).anyMatch((line) -> line.contains("InvalidClassException")
+                    && line.contains(Stateless.class.getName()) && line.contains("filter status: REJECTED"));
+        }
+        List<String> allowing = List.of("-Djdk.serialFilter=maxdepth=20;!java.lang.Runtime");
+        try (ProcessManager pm = ProcessManager.builder().output(ProcessOutput.discard()).jvmArgs(allowing).build()) {
+            ChildProcess child = pm.runProcess(new Stateless());
+
+            assertThat(child.getNextMessage(Duration.ofSeconds(30)).topic()).isEqualTo("stateless");
             assertThat(child.onExit().join()).isZero();
         }
     }
