@@ -43,6 +43,9 @@ class ExecutableJarIT {
 
         assertThat(app.exitValue()).as(output).isZero();
         assertThat(output).contains("9,592 primes below 100,000").contains("written by Spring worker pid");
+        // a task class made by name in the child, through Boot's class loader
+        assertThat(output).containsPattern("Checked by a one-off child JVM \\(pid \\d+, exit code 0\\) with a sieve: "
+                + "9,592 primes in \\d+ ms, the same count");
         List<Long> workerPids = pidsIn(output);
         assertThat(workerPids).hasSizeGreaterThanOrEqualTo(3);
         await().atMost(Duration.ofSeconds(5)).until(() -> workerPids.stream()

@@ -30,6 +30,12 @@ class SampleApplicationTests {
     }
 
     @Test
+    void aOneOffChildJvmChecksTheCountWithASieve() {
+        assertThat(this.runner.check()).startsWith("Checked by a one-off child JVM (pid ")
+            .contains("exit code 0").contains("9,592 primes").endsWith("the same count");
+    }
+
+    @Test
     void theSpringWorkersConfigurationStaysOutOfTheParent() {
         assertThat(this.context.getBeanNamesForType(ReportWorkerConfiguration.class)).isEmpty();
     }
