@@ -83,6 +83,19 @@ public final class ListenerRegistry {
         return accepted;
     }
 
+    /** Whether any listener takes this topic from this pool; {@link #find} without the list. */
+    public boolean hasListener(String topic, String pool) {
+        List<ListenerEndpoint> endpoints = this.byTopic.get(topic);
+        if (endpoints != null) {
+            for (ListenerEndpoint endpoint : endpoints) {
+                if (endpoint.accepts(pool)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     public boolean isEmpty() {
         return this.byTopic.isEmpty();
     }

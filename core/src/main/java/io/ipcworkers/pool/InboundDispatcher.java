@@ -21,12 +21,26 @@ public final class InboundDispatcher {
 
     private static final System.Logger logger = System.getLogger(InboundDispatcher.class.getName());
 
+    /** Distinct topics counted one by one; a worker's topics are untrusted, so the rest share one count. */
+    static final int MAX_UNHANDLED_TOPICS = 100;
+
+    /** The key under which unhandled topics past {@link #MAX_UNHANDLED_TOPICS} are counted together. */
+    public static final String OTHER_TOPICS = "(other topics)";
+
+    private final ListenerRegistry registry;
+
     private final ListenerDispatcher dispatcher;
 
     private final Map<String, LongAdder> unhandled = new ConcurrentHashMap<>();
 
     public InboundDispatcher(ListenerRegistry registry) {
+        this.registry = registry;
         this.dispatcher = new ListenerDispatcher(registry);
+    }
+
+    /** The topic as meters and events may show it: see {@link PoolListener#UNHANDLED_TOPIC}. */
+    String reportedTopic(String topic, String pool) {
+        return this.registry.hasListener(topic, pool) ? topic : PoolListener.UNHANDLED_TOPIC;
     }
 
     void handle(PoolWorker sender, Message message, boolean isReply) {
@@ -35,12 +49,7 @@ public final class InboundDispatcher {
             reply = this.dispatcher.dispatch(new Delivery(message, sender, null, sender.pool()), "parent");
         }
         catch (NoListenerException ex) {
-            LongAdder count = this.unhandled.computeIfAbsent(message.topic(), (topic) -> new LongAdder());
-            count.increment();
-            if (count.sum() == 1) {
-                logger.log(Level.WARNING, "No @IpcListener in the parent for topic '" + message.topic() + "' from pool '"
-                        + sender.pool() + "'; such messages are dropped and counted");
-            }
+            countUnhandled(message.topic(), sender.pool());
             return;
         }
         catch (Exception ex) {
@@ -58,6 +67,31 @@ public final class InboundDispatcher {
         }
     }
 
+    private void countUnhandled(String topic, String pool) {
+        String key = topic;
+        LongAdder count = this.unhandled.get(key);
+        if (count == null && this.unhandled.size() >= MAX_UNHANDLED_TOPICS) {
+            key = OTHER_TOPICS;
+            count = this.unhandled.get(key);
+        }
+        if (count == null) {
+            count = this.unhandled.computeIfAbsent(key, (newKey) -> new LongAdder());
+        }
+        count.increment();
+        if (count.sum() != 1) {
+            return;
+        }
+        if (key.equals(OTHER_TOPICS)) {
+            logger.log(Level.WARNING, "More than " + MAX_UNHANDLED_TOPICS + " topics without a parent @IpcListener "
+                    + "(the latest '" + topic + "' from pool '" + pool + "'); such messages are dropped and from now on "
+                    + "counted together as '" + OTHER_TOPICS + "', without a log line each");
+        }
+        else {
+            logger.log(Level.WARNING, "No @IpcListener in the parent for topic '" + topic + "' from pool '" + pool
+                    + "'; such messages are dropped and counted");
+        }
+    }
+
     /** Hands a dead letter to the parent's listeners on {@link DeadLetter#TOPIC}; without any it was logged only. */
     void deadLetter(DeadLetter letter) {
         try {
@@ -71,7 +105,10 @@ public final class InboundDispatcher {
         }
     }
 
-    /** Messages dropped because no parent listener handles their topic, by topic. */
+    /**
+     * Messages dropped because no parent listener handles their topic, by topic; past
+     * {@value #MAX_UNHANDLED_TOPICS} distinct topics, the others under {@link #OTHER_TOPICS}.
+     */
     public Map<String, Long> unhandledCounts() {
         Map<String, Long> counts = new java.util.TreeMap<>();
         this.unhandled.forEach((topic, count) -> counts.put(topic, count.sum()));

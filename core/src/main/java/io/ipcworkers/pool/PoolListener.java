@@ -8,6 +8,12 @@ import org.jspecify.annotations.Nullable;
  */
 public interface PoolListener {
 
+    /**
+     * The topic reported for a worker's message that no parent listener takes: a worker's topics are
+     * untrusted, and one that made up a new topic per message must not grow the parent's meters.
+     */
+    String UNHANDLED_TOPIC = "(unhandled)";
+
     default void workerStarted(String pool, String worker, long pid) {
     }
 
@@ -28,7 +34,10 @@ public interface PoolListener {
     default void messageSent(String pool, String topic) {
     }
 
-    /** A worker sent a message to the parent's listeners. */
+    /**
+     * A worker sent a message to the parent's listeners.
+     * @param topic its topic if a parent listener takes it, else {@link #UNHANDLED_TOPIC}
+     */
     default void messageReceived(String pool, String topic) {
     }
 

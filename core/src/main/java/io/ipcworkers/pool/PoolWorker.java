@@ -243,7 +243,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             }
             case MESSAGE -> {
                 Message message = this.codec.decode(frame.body());
-                this.pool.listener().messageReceived(this.pool.name(), message.topic());
+                this.pool.listener().messageReceived(this.pool.name(),
+                        this.pool.inbound().reportedTopic(message.topic(), this.pool.name()));
                 boolean isReply = frame.hasFlag(Frame.FLAG_REPLY);
                 this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply));
             }

@@ -68,13 +68,17 @@ class FaultInjectionTest {
     }
 
     private WorkerPool start(UnaryOperator<PoolSettings> customizer) {
+        return start(customizer, List.of());
+    }
+
+    private WorkerPool start(UnaryOperator<PoolSettings> customizer, List<PoolListener> listeners) {
         PoolSettings settings = customizer.apply(PoolSettings.of("faulty", 2, FaultyWorker.class.getName())
             .withJvmArgs(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"))
             .withSupervision(fastSupervision(10, Duration.ZERO)));
         ListenerRegistry parent = new ListenerRegistry();
         parent.registerAnnotatedMethods(new ParentListeners());
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
-        this.pools = new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent);
+        this.pools = new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent, listeners);
         this.pools.start();
         return this.pools.pool("faulty");
     }
@@ -189,6 +193,30 @@ class FaultInjectionTest {
                 && pool.deadlines().awaitingRedelivery() == 0);
         assertThat(pool.inFlight()).as("the replacement was not handed the timed-out request").isZero();
         assertThat(this.deadLetters).isEmpty();
+    }
+
+    @Test
+    void aWorkerThatMakesUpTopicsGrowsNeitherTheParentsCountsNorItsMeters() {
+        List<String> reportedTopics = new CopyOnWriteArrayList<>();
+        PoolListener meters = new PoolListener() {
+            @Override
+            public void messageReceived(String pool, String topic) {
+                reportedTopics.add(topic);
+            }
+        };
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(meters));
+        int topics = 3 * InboundDispatcher.MAX_UNHANDLED_TOPICS;
+
+        pool.send("spray", topics);
+
+        await().atMost(WAIT).until(() -> this.flooded.get() == 1); // sent after the others, handled in order
+        Map<String, Long> unhandled = this.pools.inbound().unhandledCounts();
+        assertThat(unhandled).hasSize(InboundDispatcher.MAX_UNHANDLED_TOPICS + 1)
+            .containsEntry("sprayed-0", 1L)
+            .containsEntry(InboundDispatcher.OTHER_TOPICS, (long) topics - InboundDispatcher.MAX_UNHANDLED_TOPICS);
+        assertThat(reportedTopics).hasSize(topics + 1)
+            .containsOnly(PoolListener.UNHANDLED_TOPIC, "flooded")
+            .endsWith("flooded");
     }
 
     @Test

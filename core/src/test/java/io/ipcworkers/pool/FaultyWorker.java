@@ -108,6 +108,14 @@ public class FaultyWorker {
         }
     }
 
+    @IpcListener("spray")
+    public void spray(int topics, ParentProcess parent) {
+        for (int i = 0; i < topics; i++) {
+            parent.sendMessage(Message.of("sprayed-" + i, i)); // a new topic each time, none with a listener
+        }
+        parent.sendMessage(Message.of("flooded", 1));
+    }
+
     @IpcListener("echo")
     public Object echo(Object payload) {
         return payload;

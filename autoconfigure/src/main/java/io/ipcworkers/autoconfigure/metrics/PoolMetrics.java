@@ -22,7 +22,9 @@ import org.springframework.util.Assert;
  * recycled, stopped), {@code ipc.dead.letters} (tagged {@code topic})</li>
  * </ul>
  *
- * Topics become tag values: keep them to a fixed set, not ids. Gauges are in {@link PoolGauges}.
+ * Topics become tag values: keep them to a fixed set, not ids. A worker's message on a topic no parent
+ * listener takes arrives here as {@link PoolListener#UNHANDLED_TOPIC}, so a worker cannot add meters.
+ * Gauges are in {@link PoolGauges}.
  */
 public class PoolMetrics implements PoolListener {
 
