@@ -73,12 +73,31 @@ final class RequestDeadlines implements Runnable {
         for (InFlight request : this.redelivering) {
             next = Math.min(next, collectIfDue(request, now, due));
         }
+        if (next != Long.MAX_VALUE && this.armed.compareAndSet(false, true)) {
+            arm(next);
+        }
+        if (!due.isEmpty()) {
+            failLater(due);
+        }
+    }
+
+    /**
+     * Failing a request runs the caller's callbacks on the failing thread: not on this timer's, which
+     * every pool's supervision shares and which a callback that blocks would stall.
+     */
+    private void failLater(List<InFlight> due) {
+        try {
+            this.pool.executor().execute(() -> fail(due));
+        }
+        catch (RejectedExecutionException ex) {
+            fail(due); // the pools are closing
+        }
+    }
+
+    private void fail(List<InFlight> due) {
         for (InFlight request : due) {
             request.reply.completeExceptionally(new IpcTimeoutException("Request '" + request.topic() + "' to pool '"
                     + this.pool.name() + "' got no reply within " + this.pool.settings().requestTimeout()));
-        }
-        if (next != Long.MAX_VALUE && this.armed.compareAndSet(false, true)) {
-            arm(next);
         }
     }
 

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
@@ -144,6 +145,31 @@ class WorkerPoolTest {
         // an answer a second past the timeout means a deadline was missed
         assertThat(lateAnswers).isEmpty();
         await().atMost(Duration.ofSeconds(30)).until(() -> late.inFlight() == 0);
+    }
+
+    @Test
+    void aCallbackThatBlocksOnATimedOutRequestDelaysNoOtherTimeout() throws Exception {
+        WorkerPool late = pools.pool("late");
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Long> first = late.request("sleep", 2_000, Long.class);
+        first.whenComplete((result, failure) -> {
+            try {
+                release.await(10, TimeUnit.SECONDS); // a caller's callback that blocks
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        Thread.sleep(200);
+        CompletableFuture<Object> second = late.request("echo", "queued behind the first", Object.class);
+        try {
+            assertTimedOut(second, "echo"); // due while the first one's callback still blocks
+        }
+        finally {
+            release.countDown();
+        }
+        assertThat(first).isCompletedExceptionally();
+        await().atMost(Duration.ofSeconds(10)).until(() -> late.inFlight() == 0);
     }
 
     private static void assertTimedOut(CompletableFuture<?> request, String topic) {
