@@ -36,6 +36,9 @@ public interface MessageBus {
      * when the worker dies first, {@link RemoteListenerException} when the listener throws,
      * {@link NoListenerException} when no listener handles the topic, and
      * {@link PayloadConversionException} when a payload does not convert.
+     * <p>
+     * Callbacks attached before the reply arrives run on the thread that reads the worker's replies:
+     * use the {@code ...Async} variants for work that blocks or makes further requests.
      */
     <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
 }

@@ -45,6 +45,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private static final long CLOSE_TO_EXIT_MILLIS = 500;
 
+    /** A caller's callback that held the reader longer than this restarts the supervision clocks. */
+    private static final long CALLBACK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+
     private final WorkerPool pool;
 
     private final int slot;
@@ -92,6 +95,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private volatile @Nullable String killReason;
 
     private volatile boolean closed;
+
+    /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
+    private volatile boolean inCallerCallback;
 
     PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, Executor listenerExecutor,
             long recycleAfter) {
@@ -280,13 +286,37 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         if (message.reply != null) {
             if (error != null) {
                 ErrorReply failure = error.payloadAs(ErrorReply.class);
-                message.reply.completeExceptionally(failure.toException(message.topic(), describeLowercase()));
+                answer(message.reply, null, failure.toException(message.topic(), describeLowercase()));
             }
             else {
-                message.reply.complete((reply != null) ? reply : Message.of(message.topic(), null));
+                answer(message.reply, (reply != null) ? reply : Message.of(message.topic(), null), null);
             }
         }
         this.pool.capacityFreed();
+    }
+
+    /**
+     * Completes a caller's future, which runs the callbacks the caller attached to it on this reader
+     * thread. One that blocks stops the reading of this worker meanwhile: its silence and its head's
+     * run time are then ours, not the worker's, so supervision does not judge it.
+     */
+    private void answer(CompletableFuture<Message> future, @Nullable Message reply, @Nullable RuntimeException failure) {
+        this.inCallerCallback = true;
+        try {
+            if (failure != null) {
+                future.completeExceptionally(failure);
+            }
+            else {
+                future.complete(reply);
+            }
+        }
+        finally {
+            this.inCallerCallback = false;
+            long now = System.nanoTime();
+            if (now - this.lastSeenNanos > CALLBACK_PAUSE_NANOS) {
+                readingResumed();
+            }
+        }
     }
 
     /**
@@ -386,11 +416,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /**
-     * Whether this side has stopped reading the worker because the parent's listeners are behind on
-     * its messages. Its heartbeats and acknowledgements then wait unread: it is not to be judged.
+     * Whether this side has stopped reading the worker: because the parent's listeners are behind on
+     * its messages, or because its reader thread runs a caller's callback. Its heartbeats and
+     * acknowledgements then wait unread: it is not to be judged.
      */
     boolean isHeldBack() {
-        return this.inbound.isHoldingBack();
+        return this.inbound.isHoldingBack() || this.inCallerCallback;
     }
 
     /** Reading goes on after being held back: the worker's silence and its head's run time were ours. */

@@ -220,6 +220,32 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aCallerCallbackThatBlocksTheReaderPastTheHeartbeatTimeoutGetsNoHealthyWorkerKilled() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity()); // heartbeat timeout 1 s
+        List<Long> before = pool.workerPids();
+        CompletableFuture<Long> reply = pool.request("sleep", 200, Long.class);
+        // attached before the reply arrives, so it runs on the reader thread that completes the request
+        CompletableFuture<Long> blocked = reply.thenApply((pid) -> {
+            sleep(Duration.ofSeconds(3));
+            return pid;
+        });
+
+        assertThat(blocked.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isIn(before);
+        assertThat(pool.request("echo", "after", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("after");
+        assertThat(pool.workerPids()).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(pool.restartCount()).isZero();
+    }
+
+    private static void sleep(Duration duration) {
+        try {
+            Thread.sleep(duration.toMillis());
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void stoppedWorkerMissesItsHeartbeatsAndIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         CompletableFuture<Long> request = pool.request("sleep", 60_000, Long.class);
