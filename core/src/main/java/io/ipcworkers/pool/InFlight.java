@@ -46,4 +46,9 @@ final class InFlight {
     boolean isRequest() {
         return this.reply != null;
     }
+
+    /** A request whose caller has its answer already: a reply, a failure or its timeout. */
+    boolean isAnswered() {
+        return this.reply != null && this.reply.isDone();
+    }
 }

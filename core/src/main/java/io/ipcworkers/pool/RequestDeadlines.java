@@ -36,22 +36,24 @@ final class RequestDeadlines implements Runnable {
         this.scheduler = scheduler;
     }
 
-    /** A request is in a worker's in-flight queue now: the timer is to run by its deadline. */
+    /** A message is in a worker's in-flight queue now: if it is a request, the timer is to run by its deadline. */
     void watch(InFlight request) {
         // queued before this check, so a sweep that disarmed the timer after it either saw the
         // request or is followed by this caller arming the timer again
-        if (!this.armed.get() && this.armed.compareAndSet(false, true)) {
+        if (request.isRequest() && !this.armed.get() && this.armed.compareAndSet(false, true)) {
             arm(request.deadlineNanos - System.nanoTime());
         }
     }
 
-    /** A request left its dead worker and waits to be handed to another one. */
+    /** A message left its dead worker and waits to be handed to another one; only requests are kept. */
     void redelivering(InFlight request) {
-        this.redelivering.add(request);
-        watch(request);
+        if (request.isRequest()) {
+            this.redelivering.add(request);
+            watch(request);
+        }
     }
 
-    /** The request was redelivered, or given up. */
+    /** The message was redelivered, or given up. */
     void redelivered(InFlight request) {
         this.redelivering.remove(request);
     }
@@ -106,7 +108,7 @@ final class RequestDeadlines implements Runnable {
      * @return nanoseconds until its deadline if it is still to be watched, else {@link Long#MAX_VALUE}
      */
     static long collectIfDue(InFlight request, long now, List<InFlight> due) {
-        if (request.reply == null || request.reply.isDone()) {
+        if (!request.isRequest() || request.isAnswered()) {
             return Long.MAX_VALUE;
         }
         long remaining = request.deadlineNanos - now;

@@ -28,7 +28,7 @@ final class Unacknowledged {
     void settle(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> messages, boolean stopping) {
         PoolSettings.DeliveryPolicy delivery = this.pool.settings().delivery();
         for (InFlight message : messages) {
-            if (message.reply != null && message.reply.isDone()) {
+            if (message.isAnswered()) {
                 continue; // timed out already: the caller has its answer
             }
             if (stopping) {
@@ -45,9 +45,7 @@ final class Unacknowledged {
                             + ")"), true);
                 }
                 else {
-                    if (message.isRequest()) {
-                        this.pool.deadlines().redelivering(message);
-                    }
+                    this.pool.deadlines().redelivering(message);
                     this.pool.executor().execute(() -> redeliver(message));
                 }
             }

@@ -384,14 +384,12 @@ public final class WorkerPool {
     /** Hands a message to another worker after its first one died. */
     void redeliver(InFlight message) {
         PoolWorker worker = acquire(message.topic());
-        if (message.reply != null && message.reply.isDone()) {
+        if (message.isAnswered()) {
             worker.release(); // timed out while it waited for a worker: its caller has its answer already
             return;
         }
         deliver(worker, message);
-        if (message.isRequest()) {
-            this.deadlines.watch(message);
-        }
+        this.deadlines.watch(message);
     }
 
     /** Delivers on the worker's reservation; if that worker died meanwhile, tries another one. */
