@@ -1,6 +1,7 @@
 package io.ipcworkers;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -129,6 +130,9 @@ final class ConnectedChildProcess implements ChildProcess {
         }
         catch (SocketTimeoutException ex) {
             throw new IpcTimeoutException("No message from child " + this.child.pid() + " within " + timeout);
+        }
+        catch (InterruptedIOException ex) {
+            throw new IpcException("Interrupted while waiting for a message from child " + this.child.pid(), ex);
         }
         catch (IOException ex) {
             throw end(this.child.exitedException("before sending another message (" + ex.getMessage() + ")",

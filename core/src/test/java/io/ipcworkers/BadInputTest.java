@@ -263,4 +263,36 @@ class BadInputTest {
         child.sendMessage(Message.of("go", null));
         assertThat(child.getNextMessage(Duration.ofSeconds(10)).topic()).isEqualTo("late");
     }
+
+    @Test
+    void anInterruptedWaitEndsAtOnceAndTheChildStaysUsable() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            Thread.currentThread().interrupt();
+            try {
+                parent.getNextMessage();
+            }
+            catch (IpcException ex) {
+                Thread.interrupted();
+                parent.sendMessage(Message.of("child", ex.getMessage()));
+            }
+            parent.getNextMessage();
+            parent.sendMessage(Message.of("after", 1));
+        });
+        assertThat(child.getNextMessage(Duration.ofSeconds(20)).payload())
+            .isEqualTo("Interrupted while waiting for a message from the parent");
+
+        Thread.currentThread().interrupt();
+        try {
+            // a selector returns at once for an interrupted thread: this used to spin until a message came
+            assertThatExceptionOfType(IpcException.class).isThrownBy(child::getNextMessage)
+                .withMessage("Interrupted while waiting for a message from child " + child.getId());
+            assertThat(Thread.currentThread().isInterrupted()).isTrue();
+        }
+        finally {
+            Thread.interrupted();
+        }
+        child.sendMessage(Message.of("go", null));
+        assertThat(child.getNextMessage(Duration.ofSeconds(10)).topic()).isEqualTo("after");
+        assertThat(child.onExit().join()).isZero();
+    }
 }

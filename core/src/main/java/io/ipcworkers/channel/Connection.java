@@ -1,6 +1,8 @@
 package io.ipcworkers.channel;
 
 import java.io.IOException;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
 
@@ -39,6 +41,28 @@ public interface Connection extends AutoCloseable {
 
     /** Starts delivering incoming frames to the handler on a reader thread of this connection's own. */
     void startReading(FrameHandler handler, String threadName);
+
+    /**
+     * Once {@link #startReading} was called: lets a caller that waits for an answer read on its own
+     * thread while no other thread reads, handing frames to the reader thread's handler until the
+     * answer is done, the deadline ({@link System#nanoTime()} based) passes, the caller is interrupted
+     * or {@code canRead} (asked before each frame) says no. Saves waking a second thread per answer.
+     * @return whether this caller read; false when another thread was reading or nobody may
+     */
+    default boolean readUntil(Future<?> answer, long deadlineNanos, BooleanSupplier canRead) {
+        return false;
+    }
+
+    /**
+     * Has the reader thread look for frames now; for a caller that read for its answer and leaves
+     * while more is expected. Without it, the reader thread looks within a millisecond.
+     */
+    default void resumeReader() {
+    }
+
+    /** Ends the wait of a caller in {@link #readUntil} whose answer was completed by another thread. */
+    default void wakeReadingCaller() {
+    }
 
     /**
      * Reads one frame on the caller's thread; never once {@link #startReading} was called. Batched

@@ -22,6 +22,18 @@ public final class FrameReader {
 
     private static final int BLOCK_SIZE = 64 * 1024;
 
+    /** What {@link #readAvailable()} returns when no whole frame can be had without waiting. */
+    static final Frame NOT_YET = new Frame(FrameType.HEARTBEAT, 0, 0, new byte[0]);
+
+    /** Deadline meaning "do not wait at all". */
+    private static final long NO_WAIT = Long.MIN_VALUE;
+
+    private static final int FILLED = 0;
+
+    private static final int END = 1;
+
+    private static final int NOT_NOW = 2;
+
     private final ReadableByteChannel channel;
 
     private final int maxFrameLength;
@@ -77,21 +89,37 @@ public final class FrameReader {
      */
     @Nullable Frame read(long deadlineNanos) throws IOException {
         if (this.body == null) {
-            if (!fill(4, deadlineNanos)) {
-                return null;
+            int filled = fill(4, deadlineNanos);
+            if (filled != FILLED) {
+                return (filled == END) ? null : NOT_YET;
             }
             checkLength(this.buffer.getInt(this.buffer.position())); // peeked: a timeout below keeps it buffered
-            if (!fill(4 + Frame.HEADER_AFTER_LENGTH, deadlineNanos)) {
+            filled = fill(4 + Frame.HEADER_AFTER_LENGTH, deadlineNanos);
+            if (filled == END) {
                 throw truncated(this.buffer.remaining(), 4 + Frame.HEADER_AFTER_LENGTH);
+            }
+            if (filled == NOT_NOW) {
+                return NOT_YET;
             }
             startFrame();
         }
         byte[] body = this.body;
-        readBody(body, deadlineNanos);
+        if (!readBody(body, deadlineNanos)) {
+            return NOT_YET;
+        }
         Frame frame = new Frame(this.type, this.flags, this.correlationId, body);
         this.body = null;
         this.bytesRead += 4 + Frame.HEADER_AFTER_LENGTH + body.length; // one reader at a time: a volatile add is enough
         return frame;
+    }
+
+    /**
+     * Reads the next frame if the channel has the rest of it now, without waiting; a frame that has
+     * come only in part is kept, as after a timeout.
+     * @return the frame, {@link #NOT_YET}, or {@code null} when the peer closed the channel cleanly
+     */
+    @Nullable Frame readAvailable() throws IOException {
+        return read(NO_WAIT);
     }
 
     /** Whether the next {@link #read} returns a frame that is already buffered, without touching the channel. */
@@ -129,12 +157,13 @@ public final class FrameReader {
         this.bodyRead = 0;
     }
 
-    private void readBody(byte[] body, long deadlineNanos) throws IOException {
+    /** Reads the rest of the body; false only when it would have to wait and the deadline is {@link #NO_WAIT}. */
+    private boolean readBody(byte[] body, long deadlineNanos) throws IOException {
         int buffered = Math.min(this.buffer.remaining(), body.length - this.bodyRead);
         this.buffer.get(body, this.bodyRead, buffered);
         this.bodyRead += buffered;
         if (this.bodyRead == body.length) {
-            return;
+            return true;
         }
         // the rest of a large body goes straight into its array, without passing the block buffer
         ByteBuffer target = ByteBuffer.wrap(body, this.bodyRead, body.length - this.bodyRead);
@@ -145,10 +174,16 @@ public final class FrameReader {
                     throw truncated(4 + Frame.HEADER_AFTER_LENGTH + target.position(),
                             4 + Frame.HEADER_AFTER_LENGTH + body.length);
                 }
-                if (read == 0 && !awaitData(deadlineNanos)) {
-                    throw new SocketTimeoutException("a frame stalled part-way before the deadline");
+                if (read == 0) {
+                    if (deadlineNanos == NO_WAIT) {
+                        return false;
+                    }
+                    if (!awaitData(deadlineNanos)) {
+                        throw new SocketTimeoutException("a frame stalled part-way before the deadline");
+                    }
                 }
             }
+            return true;
         }
         finally {
             this.bodyRead = target.position();
@@ -161,12 +196,13 @@ public final class FrameReader {
     }
 
     /**
-     * Ensures {@code bytes} are buffered; false on EOF before the first byte of a frame. What came
-     * before a timeout stays buffered.
+     * Ensures {@code bytes} are buffered. What came before a timeout stays buffered.
+     * @return {@link #FILLED}; {@link #END} at the end of the stream before the first byte of a frame;
+     *     {@link #NOT_NOW} when it would have to wait and the deadline is {@link #NO_WAIT}
      */
-    private boolean fill(int bytes, long deadlineNanos) throws IOException {
+    private int fill(int bytes, long deadlineNanos) throws IOException {
         if (this.buffer.remaining() >= bytes) {
-            return true;
+            return FILLED;
         }
         this.buffer.compact();
         try {
@@ -174,20 +210,25 @@ public final class FrameReader {
                 int read = this.channel.read(this.buffer);
                 if (read < 0) {
                     if (this.buffer.position() == 0) {
-                        return false;
+                        return END;
                     }
                     throw truncated(this.buffer.position(), bytes);
                 }
-                if (read == 0 && !awaitData(deadlineNanos)) {
-                    throw new SocketTimeoutException((this.buffer.position() == 0) ? "no frame began before the deadline"
-                            : "a frame stalled part-way before the deadline");
+                if (read == 0) {
+                    if (deadlineNanos == NO_WAIT) {
+                        return NOT_NOW;
+                    }
+                    if (!awaitData(deadlineNanos)) {
+                        throw new SocketTimeoutException((this.buffer.position() == 0)
+                                ? "no frame began before the deadline" : "a frame stalled part-way before the deadline");
+                    }
                 }
             }
         }
         finally {
             this.buffer.flip();
         }
-        return true;
+        return FILLED;
     }
 
     /** Bytes of complete frames read so far. */

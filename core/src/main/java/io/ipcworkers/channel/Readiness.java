@@ -1,9 +1,11 @@
 package io.ipcworkers.channel;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.util.concurrent.TimeUnit;
 
@@ -23,9 +25,11 @@ final class Readiness {
 
     private final int operation;
 
-    private @Nullable Selector selector;
+    private volatile @Nullable Selector selector;
 
     private volatile boolean closed;
+
+    private volatile boolean woken;
 
     Readiness(SelectableChannel channel, int operation) {
         this.channel = channel;
@@ -34,10 +38,20 @@ final class Readiness {
 
     /**
      * Waits until the channel is ready or the deadline ({@link System#nanoTime()} based) passes.
-     * @return false when the deadline passed first; true means "try again", not a guarantee
+     * @return false when the deadline passed first or {@link #wakeup()} ended the wait; true means
+     *     "try again", not a guarantee
      * @throws ClosedChannelException when the connection was closed, before or during the wait
+     * @throws InterruptedIOException when a thread waiting for data is interrupted (it stays so)
      */
     boolean await(long deadlineNanos) throws IOException {
+        if (this.operation == SelectionKey.OP_READ && Thread.currentThread().isInterrupted()) {
+            // a selector returns at once for an interrupted thread: waiting would spin
+            throw new InterruptedIOException("interrupted while waiting for data");
+        }
+        if (deadlineNanos != NONE && this.woken) {
+            this.woken = false;
+            return false;
+        }
         try {
             Selector selector = selector();
             if (deadlineNanos == NONE) {
@@ -51,6 +65,10 @@ final class Readiness {
                 selector.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remaining + 999_999)));
             }
             selector.selectedKeys().clear();
+            if (deadlineNanos != NONE && this.woken) {
+                this.woken = false;
+                return false;
+            }
         }
         catch (ClosedSelectorException ex) {
             throw new ClosedChannelException();
@@ -72,6 +90,15 @@ final class Readiness {
             this.selector = selector;
         }
         return selector;
+    }
+
+    /** Ends the wait with a deadline in progress, or the next one, as if its deadline had passed. */
+    void wakeup() {
+        this.woken = true;
+        Selector selector = this.selector;
+        if (selector != null) {
+            selector.wakeup();
+        }
     }
 
     /** Ends a wait in progress; also lets the closed channel's descriptor go, which a registration holds. */

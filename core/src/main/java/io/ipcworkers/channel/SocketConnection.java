@@ -6,6 +6,8 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -37,6 +39,12 @@ public final class SocketConnection implements Connection {
     /** How long the tail of a stream of sends may wait for more before the flusher writes it. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /**
+     * While callers read for their answers, the reader thread leaves the socket to them, looking at
+     * it this often rather than waking for every answer they read.
+     */
+    private static final long CALLERS_READ_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final SocketChannel channel;
 
     private final Readiness readable;
@@ -47,15 +55,27 @@ public final class SocketConnection implements Connection {
 
     private final FrameWriter writer;
 
-    /** One puller at a time; a reader thread holds it for good. */
+    /** One thread reads at a time: a puller, the reader thread, or a caller reading for its answer. */
     private final ReentrantLock readLock = new ReentrantLock();
+
+    /** What the reader thread waits on between frames, without the read lock; made on first use. */
+    private final Readiness idleReadable;
+
+    /** Set once a reader thread was started: callers waiting for an answer may read for it. */
+    private volatile @Nullable FrameHandler handler;
+
+    /** What broke reading while a caller read; the reader thread reports it. Guarded by the read lock. */
+    private @Nullable Throwable readFailure;
 
     private volatile @Nullable Thread flusher;
 
     /** Made with the connection: a class defined mid-stream would discard compilations under way. */
     private final Runnable flushTask = new FlushLoop();
 
-    private volatile boolean readerThread;
+    private volatile @Nullable Thread readerThread;
+
+    /** When a caller last read for its answer ({@link #readUntil}). */
+    private volatile long lastCallerReadNanos = System.nanoTime() - CALLERS_READ_NANOS;
 
     private volatile long lastBatchedSendNanos = System.nanoTime() - IDLE_NANOS;
 
@@ -73,6 +93,7 @@ public final class SocketConnection implements Connection {
         channel.configureBlocking(false);
         this.channel = channel;
         this.readable = new Readiness(channel, SelectionKey.OP_READ);
+        this.idleReadable = new Readiness(channel, SelectionKey.OP_READ);
         this.writable = new Readiness(channel, SelectionKey.OP_WRITE);
         this.reader = new FrameReader(channel, maxFrameLength, this.readable, new BeforeReadWaits());
         this.writer = new FrameWriter(channel, maxFrameLength, this.writable);
@@ -134,7 +155,7 @@ public final class SocketConnection implements Connection {
      */
     private void beforeReadWaits() throws IOException {
         if (this.writer.hasPending()) {
-            if (this.readerThread) {
+            if (this.readerThread != null) {
                 wakeFlusher();
             }
             else {
@@ -243,19 +264,30 @@ public final class SocketConnection implements Connection {
 
     @Override
     public void startReading(FrameHandler handler, String threadName) {
-        this.readerThread = true;
+        this.handler = handler;
         Thread thread = new Thread(() -> readLoop(handler), threadName);
         thread.setDaemon(true);
+        this.readerThread = thread;
         thread.start();
     }
 
+    /**
+     * The reader thread holds the read lock only while it handles what has arrived, and waits for
+     * more without it, so that a caller waiting for an answer can read meanwhile ({@link #readUntil}).
+     * While callers do, it would only wake with them for every answer and then wait for the read lock
+     * (two more wake-ups on two busy cores): it looks every millisecond instead, or when woken.
+     */
     private void readLoop(FrameHandler handler) {
         Throwable cause = null;
-        this.readLock.lock();
         try {
-            Frame frame;
-            while ((frame = this.reader.read()) != null) {
-                handler.onFrame(frame);
+            while (handleAvailable(handler)) {
+                beforeReadWaits();
+                if (System.nanoTime() - this.lastCallerReadNanos < CALLERS_READ_NANOS) {
+                    LockSupport.parkNanos(this, CALLERS_READ_NANOS);
+                }
+                else {
+                    this.idleReadable.await(Readiness.NONE);
+                }
             }
         }
         catch (ClosedChannelException ex) {
@@ -265,10 +297,104 @@ public final class SocketConnection implements Connection {
             cause = ex;
         }
         finally {
-            this.readLock.unlock();
             close();
             handler.onClosed(cause);
         }
+    }
+
+    /** Handles every frame that can be read without waiting; false at the end of the stream. */
+    private boolean handleAvailable(FrameHandler handler) throws Throwable {
+        this.readLock.lock();
+        try {
+            Throwable failure = this.readFailure;
+            if (failure != null) {
+                throw failure;
+            }
+            Frame frame;
+            while ((frame = this.reader.readAvailable()) != FrameReader.NOT_YET) {
+                if (frame == null) {
+                    return false;
+                }
+                handler.onFrame(frame);
+            }
+            return true;
+        }
+        finally {
+            this.readLock.unlock();
+        }
+    }
+
+    /**
+     * Reads on the caller's thread for a caller that waits for an answer, so that no second thread
+     * has to read it and wake the caller: while no other thread reads, frames are handed to the
+     * reader thread's handler, in wire order as ever, until {@code answer} is done, the deadline
+     * passes, the caller is interrupted or {@code canRead} says no (checked before each frame; it
+     * lets the handler refuse work it could only take by blocking). A failure of the stream or of
+     * the handler goes to the reader thread, which reports it as its own. Whoever completes
+     * {@code answer} from another thread must call {@link #wakeReadingCaller()}.
+     */
+    @Override
+    public boolean readUntil(Future<?> answer, long deadlineNanos, BooleanSupplier canRead) {
+        FrameHandler handler = this.handler;
+        if (handler == null) {
+            return false;
+        }
+        if (!this.readLock.tryLock()) {
+            resumeReader(); // the caller will wait for the reader thread: it must not linger
+            return false;
+        }
+        try {
+            if (this.readFailure != null || !this.channel.isOpen()) {
+                return false;
+            }
+            this.lastCallerReadNanos = System.nanoTime();
+            while (!answer.isDone() && canRead.getAsBoolean() && deadlineNanos - System.nanoTime() > 0) {
+                Frame frame;
+                try {
+                    frame = this.reader.read(deadlineNanos);
+                }
+                catch (SocketTimeoutException ex) {
+                    continue; // the deadline, or woken because the answer came another way: look again
+                }
+                if (frame == null) {
+                    return true; // end of stream: the reader thread sees it too, and reports it
+                }
+                handler.onFrame(frame);
+            }
+            while (this.reader.hasBufferedFrame() && canRead.getAsBoolean()) {
+                handler.onFrame(this.reader.read(deadlineNanos));
+            }
+            if (this.reader.hasBufferedFrame()) {
+                resumeReader(); // the reader thread wakes for data on the socket, not in our buffer
+            }
+            return true;
+        }
+        catch (java.io.InterruptedIOException ex) {
+            return true; // a timeout, or interrupted: what came of a frame stays buffered for the next reader
+        }
+        catch (Throwable ex) {
+            this.readFailure = ex;
+            resumeReader();
+            return true;
+        }
+        finally {
+            this.readLock.unlock();
+        }
+    }
+
+    @Override
+    public void resumeReader() {
+        this.lastCallerReadNanos = System.nanoTime() - CALLERS_READ_NANOS;
+        this.idleReadable.wakeup();
+        Thread thread = this.readerThread;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+    }
+
+    @Override
+    public void wakeReadingCaller() {
+        this.readable.wakeup();
     }
 
     @Override
@@ -297,8 +423,13 @@ public final class SocketConnection implements Connection {
             // nothing left to release
         }
         this.readable.close();
+        this.idleReadable.close();
         this.writable.close();
         Thread thread = this.flusher;
+        if (thread != null) {
+            LockSupport.unpark(thread);
+        }
+        thread = this.readerThread;
         if (thread != null) {
             LockSupport.unpark(thread);
         }

@@ -12,11 +12,13 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
@@ -57,6 +59,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private final MessageCodec codec;
 
     private final SerialExecutor inbound;
+
+    private final BooleanSupplier inboundHasRoom;
 
     /** Unacknowledged messages in send order; guarded by itself, never held while writing. */
     private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
@@ -107,6 +111,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.codec = codec;
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
                 () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
+        this.inboundHasRoom = this.inbound::hasRoom;
         this.recycleAfter = recycleAfter;
         this.exit = child.process().onExit().thenApply(Process::exitValue);
     }
@@ -233,6 +238,30 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     // --- receiving
+
+    /**
+     * Lets a caller that waits for this worker's answer read for it on its own thread, while this
+     * worker's reader thread is not reading (see {@code Connection.readUntil}). It reads only while
+     * the parent's listeners have room for this worker's messages: handing them one would otherwise
+     * block the caller, and waiting for room is the reader thread's job.
+     */
+    void readWhileWaiting(Future<?> answer, long deadlineNanos) {
+        if (!this.closed && this.child.connection().readUntil(answer, deadlineNanos, this.inboundHasRoom)
+                && hasUnacknowledged()) {
+            this.child.connection().resumeReader(); // someone else waits for this worker: don't let them linger
+        }
+    }
+
+    private boolean hasUnacknowledged() {
+        synchronized (this.inFlight) {
+            return !this.inFlight.isEmpty();
+        }
+    }
+
+    /** Ends the wait of a caller reading in {@link #readWhileWaiting} whose answer came another way. */
+    void wakeReadingCaller() {
+        this.child.connection().wakeReadingCaller();
+    }
 
     @Override
     public void onFrame(Frame frame) {

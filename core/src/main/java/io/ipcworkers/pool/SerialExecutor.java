@@ -45,6 +45,13 @@ final class SerialExecutor implements Executor {
         return this.holdingBack;
     }
 
+    /** Whether a task submitted now would be queued without waiting. */
+    boolean hasRoom() {
+        synchronized (this.tasks) {
+            return this.tasks.size() < this.capacity;
+        }
+    }
+
     /** Queues a task, waiting while the queue is full and the source is still open. */
     @Override
     public void execute(Runnable task) {

@@ -344,14 +344,20 @@ public final class WorkerPool {
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
         long started = System.nanoTime();
-        // the caller's future derives from this stage, so it is recorded before the caller sees the result
-        CompletableFuture<Message> recorded = reply.whenComplete((result, failure) ->
-                this.listener.requestCompleted(name(), topic, System.nanoTime() - started, failure));
         InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + this.requestTimeoutNanos);
-        deliver(worker, request);
+        PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
-        return recorded.thenApply((answer) -> (replyType == Message.class) ? replyType.cast(answer)
-                : answer.payloadAs(replyType));
+        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, replyType);
+        reply.whenComplete((answer, failure) -> {
+            try {
+                // recorded before the caller sees the result
+                this.listener.requestCompleted(name(), topic, System.nanoTime() - started, failure);
+            }
+            finally {
+                result.settle(answer, failure);
+            }
+        });
+        return result;
     }
 
     /** Sends a message to every usable worker with a listener for the topic; returns how many. */
@@ -392,13 +398,16 @@ public final class WorkerPool {
         this.deadlines.watch(message);
     }
 
-    /** Delivers on the worker's reservation; if that worker died meanwhile, tries another one. */
-    private void deliver(PoolWorker worker, InFlight message) {
+    /**
+     * Delivers on the worker's reservation; if that worker died meanwhile, tries another one.
+     * @return the worker that has the message
+     */
+    private PoolWorker deliver(PoolWorker worker, InFlight message) {
         for (int attempt = 1;; attempt++) {
             try {
                 worker.deliver(message);
                 this.listener.messageSent(name(), message.topic());
-                return;
+                return worker;
             }
             catch (ProcessExitedException ex) {
                 worker.release();

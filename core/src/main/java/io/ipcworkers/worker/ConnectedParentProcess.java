@@ -1,6 +1,7 @@
 package io.ipcworkers.worker;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.List;
@@ -113,6 +114,9 @@ public final class ConnectedParentProcess implements ParentProcess {
         }
         catch (SocketTimeoutException ex) {
             throw new IpcTimeoutException("No message from the parent within " + timeout);
+        }
+        catch (InterruptedIOException ex) {
+            throw new IpcException("Interrupted while waiting for a message from the parent", ex);
         }
         catch (IpcProtocolException ex) {
             this.connection.close();

@@ -62,6 +62,7 @@ final class WorkerDispatcher {
                 if (!this.parent.hasBufferedFrame()) {
                     this.acknowledgements.send(); // the read may wait: the batch is flushed before it does
                 }
+                Thread.interrupted(); // a listener's leftover interrupt must not end the worker's loop
                 frame = this.parent.nextFrame();
             }
             catch (IOException | RuntimeException ex) {

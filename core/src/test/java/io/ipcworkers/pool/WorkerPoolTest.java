@@ -51,8 +51,13 @@ class WorkerPoolTest {
         ListenerRegistry parent = new ListenerRegistry();
         parent.registerAnnotatedMethods(new ParentListeners());
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
+        // "patient": nothing but the reply ends a caller's wait on its own (no timeout, no heartbeat meanwhile)
+        PoolSettings.Supervision quiet = new PoolSettings.Supervision(Duration.ofSeconds(1), Duration.ofSeconds(30), 10,
+                Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ZERO);
         pools = new WorkerPools(List.of(PoolSettings.of("echo", 2, EchoWorker.class.getName()),
-                PoolSettings.of("late", 1, EchoWorker.class.getName()).withRequestTimeout(Duration.ofMillis(500))),
+                PoolSettings.of("late", 1, EchoWorker.class.getName()).withRequestTimeout(Duration.ofMillis(500)),
+                PoolSettings.of("patient", 1, EchoWorker.class.getName()).withSupervision(quiet)
+                    .withRequestTimeout(Duration.ofSeconds(60))),
                 launcher, MessageCodec.withDefaultMapper(), parent);
         pools.start();
         seenPids.addAll(pools.pool("echo").workerPids());
@@ -62,6 +67,7 @@ class WorkerPoolTest {
     static void stop() {
         seenPids.addAll(pools.pool("echo").workerPids());
         seenPids.addAll(pools.pool("late").workerPids());
+        seenPids.addAll(pools.pool("patient").workerPids());
         pools.close();
         assertThat(seenPids).noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
     }
@@ -180,6 +186,65 @@ class WorkerPoolTest {
     }
 
     @Test
+    void aCallerBlockedOnItsRequestReadsTheReplyOnItsOwnThread() throws Exception {
+        List<Thread> completedOn = new CopyOnWriteArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            CompletableFuture<Long> request = pools.request("echo", "sleep", 100, Long.class);
+            request.whenComplete((pid, failure) -> completedOn.add(Thread.currentThread()));
+            assertThat(request.get(10, TimeUnit.SECONDS)).isPositive();
+        }
+        // not the pool's reader thread, which would then have to wake this one (it may, if it held the socket)
+        assertThat(completedOn).contains(Thread.currentThread());
+    }
+
+    @Test
+    void aCallerReadingForItsReplyIsWokenWhenTheRequestIsCancelledElsewhere() throws Exception {
+        CompletableFuture<Long> request = pools.request("patient", "sleep", 6_000, Long.class);
+        CompletableFuture.runAsync(() -> {
+            sleepQuietly(200);
+            request.cancel(false);
+        });
+        long started = System.nanoTime();
+
+        assertThatExceptionOfType(java.util.concurrent.CancellationException.class).isThrownBy(request::get);
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("woken, not left until the reply")
+            .isLessThan(Duration.ofSeconds(4));
+        await().atMost(Duration.ofSeconds(30)).until(() -> pools.pool("patient").inFlight() == 0);
+    }
+
+    @Test
+    void anInterruptedCallerGetsInterruptedExceptionAndTheReplyStillArrives() throws Exception {
+        CompletableFuture<Long> request = pools.request("patient", "sleep", 1_000, Long.class);
+        CompletableFuture<Throwable> interrupted = new CompletableFuture<>();
+        Thread caller = new Thread(() -> {
+            try {
+                request.get();
+                interrupted.complete(null);
+            }
+            catch (Exception ex) {
+                interrupted.complete(ex);
+            }
+        });
+        caller.start();
+        sleepQuietly(200);
+        caller.interrupt();
+
+        assertThat(interrupted.get(10, TimeUnit.SECONDS)).isInstanceOf(InterruptedException.class);
+        assertThat(request.get(10, TimeUnit.SECONDS)).isEqualTo(pools.pool("patient").workerPids().get(0));
+        assertThat(pools.request("patient", "echo", "next", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("next");
+    }
+
+    private static void sleepQuietly(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
     void requestsSpreadOverTheWorkers() throws Exception {
         List<CompletableFuture<Long>> pids = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
@@ -208,7 +273,7 @@ class WorkerPoolTest {
     @Test
     void unknownPoolFailsAtOnceNamingTheKnownPools() {
         assertThatExceptionOfType(UnknownPoolException.class).isThrownBy(() -> pools.send("ehco", "echo", null))
-            .withMessageContaining("Unknown pool 'ehco'; known pools: [echo, late]");
+            .withMessageContaining("Unknown pool 'ehco'; known pools: [echo, late, patient]");
     }
 
     @Test
