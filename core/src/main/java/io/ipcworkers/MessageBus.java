@@ -37,7 +37,9 @@ public interface MessageBus {
      * {@link NoListenerException} when no listener handles the topic, and
      * {@link PayloadConversionException} when a payload does not convert.
      * <p>
-     * Callbacks attached before the reply arrives run on the thread that reads the worker's replies:
+     * A caller blocked in {@code get} or {@code join} on the returned future reads the worker's
+     * replies on its own thread while no other thread does. Callbacks attached before the reply
+     * arrives run on the thread that reads the worker's replies (the pool's, or such a caller's):
      * use the {@code ...Async} variants for work that blocks or makes further requests.
      */
     <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
