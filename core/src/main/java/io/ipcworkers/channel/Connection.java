@@ -54,8 +54,9 @@ public interface Connection extends AutoCloseable {
     }
 
     /**
-     * Has the reader thread look for frames now; for a caller that read for its answer and leaves
-     * while more is expected. Without it, the reader thread looks within a millisecond.
+     * Has the reader thread stop stepping aside for reading callers and wait on the socket again:
+     * for a caller that read for its answer and leaves while more is expected, or that will wait for
+     * the reader thread itself. Without it, the reader thread looks within a millisecond.
      */
     default void resumeReader() {
     }

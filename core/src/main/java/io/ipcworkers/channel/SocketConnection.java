@@ -316,6 +316,10 @@ public final class SocketConnection implements Connection {
                     return false;
                 }
                 handler.onFrame(frame);
+                failure = this.readFailure; // a callback of the handler's may have read on, and failed
+                if (failure != null) {
+                    throw failure;
+                }
             }
             return true;
         }
@@ -348,7 +352,8 @@ public final class SocketConnection implements Connection {
                 return false;
             }
             this.lastCallerReadNanos = System.nanoTime();
-            while (!answer.isDone() && canRead.getAsBoolean() && deadlineNanos - System.nanoTime() > 0) {
+            while (!answer.isDone() && canRead.getAsBoolean() && deadlineNanos - System.nanoTime() > 0
+                    && this.readFailure == null) {
                 Frame frame;
                 try {
                     frame = this.reader.read(deadlineNanos);
@@ -361,11 +366,11 @@ public final class SocketConnection implements Connection {
                 }
                 handler.onFrame(frame);
             }
-            while (this.reader.hasBufferedFrame() && canRead.getAsBoolean()) {
+            while (this.readFailure == null && this.reader.hasBufferedFrame() && canRead.getAsBoolean()) {
                 handler.onFrame(this.reader.read(deadlineNanos));
             }
             if (this.reader.hasBufferedFrame()) {
-                resumeReader(); // the reader thread wakes for data on the socket, not in our buffer
+                wakeReaderThread(); // it wakes for data on the socket, not in our buffer
             }
             return true;
         }
@@ -374,7 +379,7 @@ public final class SocketConnection implements Connection {
         }
         catch (Throwable ex) {
             this.readFailure = ex;
-            resumeReader();
+            wakeReaderThread();
             return true;
         }
         finally {
@@ -384,12 +389,18 @@ public final class SocketConnection implements Connection {
 
     @Override
     public void resumeReader() {
+        long now = System.nanoTime();
+        if (now - this.lastCallerReadNanos < CALLERS_READ_NANOS) { // else it waits on the socket already
+            this.lastCallerReadNanos = now - CALLERS_READ_NANOS;
+            LockSupport.unpark(this.readerThread);
+        }
+    }
+
+    /** Has the reader thread look now even if the socket has nothing new: a caller left it something. */
+    private void wakeReaderThread() {
         this.lastCallerReadNanos = System.nanoTime() - CALLERS_READ_NANOS;
         this.idleReadable.wakeup();
-        Thread thread = this.readerThread;
-        if (thread != null) {
-            LockSupport.unpark(thread);
-        }
+        LockSupport.unpark(this.readerThread);
     }
 
     @Override

@@ -235,6 +235,15 @@ class WorkerPoolTest {
         assertThat(pools.request("patient", "echo", "next", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("next");
     }
 
+    @Test
+    void aCallbackThatWaitsForAnotherRequestToTheSameWorkerGetsItsReply() throws Exception {
+        // the callback runs on the thread that read the first reply, and reads the second one itself
+        CompletableFuture<String> nested = pools.request("patient", "echo", "first", String.class)
+            .thenApply((first) -> first + "," + pools.request("patient", "echo", "second", String.class).join());
+
+        assertThat(nested.get(10, TimeUnit.SECONDS)).isEqualTo("first,second");
+    }
+
     private static void sleepQuietly(long millis) {
         try {
             Thread.sleep(millis);
