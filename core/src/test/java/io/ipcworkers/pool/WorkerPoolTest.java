@@ -236,6 +236,37 @@ class WorkerPoolTest {
     }
 
     @Test
+    void callersBlockedOnRequestsToTheSameWorkersAtOnceEachGetTheirOwnReply() throws Exception {
+        // they take turns reading each worker, and read each other's replies: none is lost or mixed up
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        Thread[] callers = new Thread[4];
+        for (int t = 0; t < callers.length; t++) {
+            int caller = t;
+            callers[t] = new Thread(() -> {
+                for (int i = 0; i < 500; i++) {
+                    String payload = caller + ":" + i;
+                    CompletableFuture<String> reply = pools.request("echo", "echo", payload, String.class);
+                    try {
+                        String answer = (i % 2 == 0) ? reply.join() : reply.get(10, TimeUnit.SECONDS);
+                        if (!payload.equals(answer)) {
+                            wrong.add(payload + " got " + answer);
+                        }
+                    }
+                    catch (Exception ex) {
+                        wrong.add(payload + " failed: " + ex);
+                    }
+                }
+            });
+            callers[t].start();
+        }
+        for (Thread caller : callers) {
+            caller.join(60_000);
+        }
+        assertThat(callers).noneMatch(Thread::isAlive);
+        assertThat(wrong).isEmpty();
+    }
+
+    @Test
     void aCallbackThatWaitsForAnotherRequestToTheSameWorkerGetsItsReply() throws Exception {
         // the callback runs on the thread that read the first reply, and reads the second one itself
         CompletableFuture<String> nested = pools.request("patient", "echo", "first", String.class)
