@@ -79,6 +79,19 @@ final class Readiness {
         return true;
     }
 
+    /** Whether the channel is ready now, without waiting; true once it is closed (a read says so). */
+    boolean isReadyNow() throws IOException {
+        try {
+            Selector selector = selector();
+            boolean ready = selector.selectNow() > 0;
+            selector.selectedKeys().clear();
+            return ready;
+        }
+        catch (ClosedSelectorException | ClosedChannelException ex) {
+            return true;
+        }
+    }
+
     private synchronized Selector selector() throws IOException {
         if (this.closed) {
             throw new ClosedChannelException();

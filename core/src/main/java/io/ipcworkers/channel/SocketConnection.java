@@ -282,12 +282,7 @@ public final class SocketConnection implements Connection {
         try {
             while (handleAvailable(handler)) {
                 beforeReadWaits();
-                if (System.nanoTime() - this.lastCallerReadNanos < CALLERS_READ_NANOS) {
-                    LockSupport.parkNanos(this, CALLERS_READ_NANOS);
-                }
-                else {
-                    this.idleReadable.await(Readiness.NONE);
-                }
+                awaitFrames();
             }
         }
         catch (ClosedChannelException ex) {
@@ -300,6 +295,21 @@ public final class SocketConnection implements Connection {
             close();
             handler.onClosed(cause);
         }
+    }
+
+    /**
+     * Waits for something to read. While callers read, it looks without taking the read lock, and
+     * only reads what came while none of them did: taking the lock under a caller's nose would make
+     * it wait for this thread, which is what callers read to avoid.
+     */
+    private void awaitFrames() throws IOException {
+        while (System.nanoTime() - this.lastCallerReadNanos < CALLERS_READ_NANOS) {
+            LockSupport.parkNanos(this, CALLERS_READ_NANOS);
+            if (!this.channel.isOpen() || (!this.readLock.isLocked() && this.idleReadable.isReadyNow())) {
+                return;
+            }
+        }
+        this.idleReadable.await(Readiness.NONE);
     }
 
     /** Handles every frame that can be read without waiting; false at the end of the stream. */
