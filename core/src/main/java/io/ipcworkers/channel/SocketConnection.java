@@ -29,7 +29,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
  * consumer wants (no hand-off between threads per message), or pushed to a {@link FrameHandler} by a
- * reader thread ({@link #startReading}). Reads take whole blocks; a wait wakes on data.
+ * reader thread ({@link #startReading}), which steps aside for a caller that waits for an answer and
+ * reads for it on its own thread ({@link #readUntil}). Reads take whole blocks; a wait wakes on data.
  */
 public final class SocketConnection implements Connection {
 
