@@ -2,7 +2,11 @@ package io.ipcworkers.channel;
 
 import org.jspecify.annotations.Nullable;
 
-/** Receives what a connection's reader thread reads. Called on that thread, in wire order. */
+/**
+ * Receives what a connection's reader thread reads: called on that thread, or on a caller reading for
+ * its answer ({@link Connection#readUntil}), one at a time and in wire order. A handler called on a
+ * caller's thread must not block waiting for other threads to read.
+ */
 public interface FrameHandler {
 
     /** A complete frame arrived. Exceptions thrown here close the connection. */
