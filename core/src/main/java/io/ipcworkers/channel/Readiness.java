@@ -41,17 +41,21 @@ final class Readiness {
      * @return false when the deadline passed first or {@link #wakeup()} ended the wait; true means
      *     "try again", not a guarantee
      * @throws ClosedChannelException when the connection was closed, before or during the wait
-     * @throws InterruptedIOException when a thread waiting for data is interrupted (it stays so)
+     * @throws InterruptedIOException when a thread waiting for data is interrupted (it stays so); a
+     *     thread waiting to write is not stopped by an interrupt, and stays interrupted
      */
     boolean await(long deadlineNanos) throws IOException {
+        // a selector returns at once for an interrupted thread: waiting would spin
         if (this.operation == SelectionKey.OP_READ && Thread.currentThread().isInterrupted()) {
-            // a selector returns at once for an interrupted thread: waiting would spin
             throw new InterruptedIOException("interrupted while waiting for data");
         }
         if (deadlineNanos != NONE && this.woken) {
             this.woken = false;
             return false;
         }
+        // a frame half written must be finished, or the stream is lost: a writer waits as if not
+        // interrupted, and is interrupted again afterwards
+        boolean interrupted = this.operation != SelectionKey.OP_READ && Thread.interrupted();
         try {
             Selector selector = selector();
             if (deadlineNanos == NONE) {
@@ -72,6 +76,11 @@ final class Readiness {
         }
         catch (ClosedSelectorException ex) {
             throw new ClosedChannelException();
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         if (this.closed || !this.channel.isOpen()) {
             throw new ClosedChannelException();

@@ -1,6 +1,8 @@
 package io.ipcworkers.channel;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
@@ -20,6 +22,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /** Batched writes, pulled reads with deadlines and closing, over a real Unix domain socket pair. */
 class SocketConnectionTest {
@@ -227,6 +230,39 @@ class SocketConnectionTest {
         rest.get(10, TimeUnit.SECONDS);
         assertThat(writer.hasPending()).isFalse();
         assertThat(writer.bytesWritten()).isEqualTo(appended * (4 + Frame.HEADER_AFTER_LENGTH + body.length));
+    }
+
+    @Test
+    @Timeout(30)
+    void anInterruptedSenderWaitsForRoomWithoutSpinningAndItsFrameArrivesWhole() throws Exception {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        assumeTrue(threads.isCurrentThreadCpuTimeSupported());
+        byte[] body = new byte[MAX_FRAME - 64]; // more than the socket holds: the sender waits for the reader
+        body[body.length - 1] = 7;
+        long[] cpuAndWallNanos = new long[2];
+        CompletableFuture<Boolean> stillInterrupted = CompletableFuture.supplyAsync(() -> {
+            Thread.currentThread().interrupt();
+            long cpu = threads.getCurrentThreadCpuTime();
+            long wall = System.nanoTime();
+            try {
+                this.left.send(FrameType.MESSAGE, 0, 9, (out) -> out.write(body));
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            cpuAndWallNanos[0] = threads.getCurrentThreadCpuTime() - cpu;
+            cpuAndWallNanos[1] = System.nanoTime() - wall;
+            return Thread.interrupted();
+        });
+        Thread.sleep(1000);
+        assertThat(stillInterrupted).isNotDone();
+        Frame frame = this.right.readFrame(Duration.ofSeconds(10));
+        assertThat(frame.correlationId()).isEqualTo(9);
+        assertThat(frame.body()).isEqualTo(body);
+        assertThat(stillInterrupted.get(10, TimeUnit.SECONDS)).isTrue();
+        // a selector returns at once for an interrupted thread: this used to spin for the whole wait
+        assertThat(cpuAndWallNanos[1]).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(900));
+        assertThat(cpuAndWallNanos[0]).isLessThan(cpuAndWallNanos[1] / 4);
     }
 
     @Test
