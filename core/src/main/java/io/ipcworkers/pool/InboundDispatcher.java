@@ -2,8 +2,6 @@ package io.ipcworkers.pool;
 
 import java.lang.System.Logger.Level;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.Message;
@@ -21,17 +19,14 @@ public final class InboundDispatcher {
 
     private static final System.Logger logger = System.getLogger(InboundDispatcher.class.getName());
 
-    /** Distinct topics counted one by one; a worker's topics are untrusted, so the rest share one count. */
-    static final int MAX_UNHANDLED_TOPICS = 100;
-
-    /** The key under which unhandled topics past {@link #MAX_UNHANDLED_TOPICS} are counted together. */
+    /** The key under which dropped messages' topics past the first 100 are counted together. */
     public static final String OTHER_TOPICS = "(other topics)";
 
     private final ListenerRegistry registry;
 
     private final ListenerDispatcher dispatcher;
 
-    private final Map<String, LongAdder> unhandled = new ConcurrentHashMap<>();
+    private final TopicCounts unhandled = new TopicCounts();
 
     public InboundDispatcher(ListenerRegistry registry) {
         this.registry = registry;
@@ -68,21 +63,12 @@ public final class InboundDispatcher {
     }
 
     private void countUnhandled(String topic, String pool) {
-        String key = topic;
-        LongAdder count = this.unhandled.get(key);
-        if (count == null && this.unhandled.size() >= MAX_UNHANDLED_TOPICS) {
-            key = OTHER_TOPICS;
-            count = this.unhandled.get(key);
-        }
-        if (count == null) {
-            count = this.unhandled.computeIfAbsent(key, (newKey) -> new LongAdder());
-        }
-        count.increment();
-        if (count.sum() != 1) {
+        String firstOfKey = this.unhandled.increment(topic);
+        if (firstOfKey == null) {
             return;
         }
-        if (key.equals(OTHER_TOPICS)) {
-            logger.log(Level.WARNING, "More than " + MAX_UNHANDLED_TOPICS + " topics without a parent @IpcListener "
+        if (firstOfKey.equals(OTHER_TOPICS)) {
+            logger.log(Level.WARNING, "More than " + TopicCounts.MAX_TOPICS + " topics without a parent @IpcListener "
                     + "(the latest '" + topic + "' from pool '" + pool + "'); such messages are dropped and from now on "
                     + "counted together as '" + OTHER_TOPICS + "', without a log line each");
         }
@@ -106,12 +92,10 @@ public final class InboundDispatcher {
     }
 
     /**
-     * Messages dropped because no parent listener handles their topic, by topic; past
-     * {@value #MAX_UNHANDLED_TOPICS} distinct topics, the others under {@link #OTHER_TOPICS}.
+     * Messages dropped because no parent listener handles their topic, by topic; past 100 distinct
+     * topics, the others under {@link #OTHER_TOPICS}.
      */
     public Map<String, Long> unhandledCounts() {
-        Map<String, Long> counts = new java.util.TreeMap<>();
-        this.unhandled.forEach((topic, count) -> counts.put(topic, count.sum()));
-        return counts;
+        return this.unhandled.snapshot();
     }
 }

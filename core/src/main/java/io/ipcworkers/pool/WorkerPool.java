@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -19,7 +18,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.concurrent.atomic.LongAdder;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcTimeoutException;
@@ -91,7 +89,7 @@ public final class WorkerPool {
 
     private final AtomicLong recycles = new AtomicLong();
 
-    private final Map<String, LongAdder> unhandledSends = new ConcurrentHashMap<>();
+    private final TopicCounts unhandledSends = new TopicCounts();
 
     private final Object capacity = new Object();
 
@@ -551,9 +549,16 @@ public final class WorkerPool {
     }
 
     private void unhandled(String topic, PoolWorker worker) {
-        LongAdder count = this.unhandledSends.computeIfAbsent(topic, (key) -> new LongAdder());
-        count.increment();
-        if (count.sum() == 1) {
+        String firstOfKey = this.unhandledSends.increment(topic);
+        if (firstOfKey == null) {
+            return;
+        }
+        if (firstOfKey.equals(InboundDispatcher.OTHER_TOPICS)) {
+            logger.log(Level.WARNING, "More than " + TopicCounts.MAX_TOPICS + " topics without a listener sent to pool '"
+                    + name() + "' (the latest '" + topic + "'); such messages are dropped and from now on counted "
+                    + "together as '" + InboundDispatcher.OTHER_TOPICS + "', without a log line each");
+        }
+        else {
             logger.log(Level.WARNING, "No listener for topic '" + topic + "' in pool '" + name() + "' (its workers "
                     + "listen to " + new TreeSet<>(worker.topics()) + "); such messages are dropped and counted");
         }
@@ -778,11 +783,12 @@ public final class WorkerPool {
         return this.recycles.get();
     }
 
-    /** Messages not sent because no worker listens to their topic, by topic. */
+    /**
+     * Messages not sent because no worker listens to their topic, by topic; past 100 distinct topics,
+     * the others under {@link InboundDispatcher#OTHER_TOPICS}.
+     */
     public Map<String, Long> unhandledSendCounts() {
-        Map<String, Long> counts = new TreeMap<>();
-        this.unhandledSends.forEach((topic, count) -> counts.put(topic, count.sum()));
-        return counts;
+        return this.unhandledSends.snapshot();
     }
 
     /** Workers that accept messages now. */

@@ -205,15 +205,15 @@ class FaultInjectionTest {
             }
         };
         WorkerPool pool = start(UnaryOperator.identity(), List.of(meters));
-        int topics = 3 * InboundDispatcher.MAX_UNHANDLED_TOPICS;
+        int topics = 3 * TopicCounts.MAX_TOPICS;
 
         pool.send("spray", topics);
 
         await().atMost(WAIT).until(() -> this.flooded.get() == 1); // sent after the others, handled in order
         Map<String, Long> unhandled = this.pools.inbound().unhandledCounts();
-        assertThat(unhandled).hasSize(InboundDispatcher.MAX_UNHANDLED_TOPICS + 1)
+        assertThat(unhandled).hasSize(TopicCounts.MAX_TOPICS + 1)
             .containsEntry("sprayed-0", 1L)
-            .containsEntry(InboundDispatcher.OTHER_TOPICS, (long) topics - InboundDispatcher.MAX_UNHANDLED_TOPICS);
+            .containsEntry(InboundDispatcher.OTHER_TOPICS, (long) topics - TopicCounts.MAX_TOPICS);
         assertThat(reportedTopics).hasSize(topics + 1)
             .containsOnly(PoolListener.UNHANDLED_TOPIC, "flooded")
             .endsWith("flooded");

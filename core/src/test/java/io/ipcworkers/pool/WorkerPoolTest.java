@@ -311,6 +311,22 @@ class WorkerPoolTest {
     }
 
     @Test
+    void sendsOnMadeUpTopicsAreCountedWithoutGrowingThePoolsBookkeeping() {
+        WorkerPool echo = pools.pool("echo");
+        int topics = 3 * TopicCounts.MAX_TOPICS;
+        for (int i = 0; i < topics; i++) {
+            pools.send("echo", "made-up-" + i, null);
+        }
+        pools.send("echo", "made-up-0", null);
+
+        Map<String, Long> counts = echo.unhandledSendCounts();
+        assertThat(counts).hasSize(TopicCounts.MAX_TOPICS + 1).containsEntry("made-up-0", 2L);
+        long madeUp = counts.entrySet().stream().filter((count) -> count.getKey().startsWith("made-up-"))
+            .mapToLong(Map.Entry::getValue).sum();
+        assertThat(madeUp + counts.get(InboundDispatcher.OTHER_TOPICS)).isEqualTo(topics + 1);
+    }
+
+    @Test
     void unknownPoolFailsAtOnceNamingTheKnownPools() {
         assertThatExceptionOfType(UnknownPoolException.class).isThrownBy(() -> pools.send("ehco", "echo", null))
             .withMessageContaining("Unknown pool 'ehco'; known pools: [echo, late, patient]");
