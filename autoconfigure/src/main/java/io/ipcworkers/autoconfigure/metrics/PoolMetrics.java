@@ -2,6 +2,8 @@ package io.ipcworkers.autoconfigure.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.pool.PoolListener;
@@ -30,10 +32,19 @@ public class PoolMetrics implements PoolListener {
 
     private final MeterRegistry registry;
 
-    /** Meters on the per-message path, cached: building and registering one per message costs too much. */
-    private final Map<String, Counter> sent = new ConcurrentHashMap<>();
+    /*
+     * Meters on the per-message path, cached by pool and topic: building one (its id and tags, then
+     * the registry's lookup) cost several times what recording takes, on every message and request.
+     */
+    private final MeterCache<Counter> sent = new MeterCache<>(this::sentCounter);
 
-    private final Map<String, Counter> received = new ConcurrentHashMap<>();
+    private final MeterCache<Counter> received = new MeterCache<>(this::receivedCounter);
+
+    private final MeterCache<Timer> successes = new MeterCache<>((pool, topic) -> requestTimer(pool, topic, "success"));
+
+    private final MeterCache<Timer> errors = new MeterCache<>((pool, topic) -> requestTimer(pool, topic, "error"));
+
+    private final MeterCache<Timer> timeouts = new MeterCache<>((pool, topic) -> requestTimer(pool, topic, "timeout"));
 
     public PoolMetrics(MeterRegistry registry) {
         Assert.notNull(registry, "'registry' must not be null");
@@ -42,26 +53,36 @@ public class PoolMetrics implements PoolListener {
 
     @Override
     public void messageSent(String pool, String topic) {
-        this.sent.computeIfAbsent(pool + '\0' + topic, (key) -> Counter.builder("ipc.messages.sent")
-            .description("Messages and requests sent to workers")
-            .tag("pool", pool).tag("topic", topic).register(this.registry)).increment();
+        this.sent.get(pool, topic).increment();
     }
 
     @Override
     public void messageReceived(String pool, String topic) {
-        this.received.computeIfAbsent(pool + '\0' + topic, (key) -> Counter.builder("ipc.messages.received")
-            .description("Messages workers sent to the parent")
-            .tag("pool", pool).tag("topic", topic).register(this.registry)).increment();
+        this.received.get(pool, topic).increment();
     }
 
     @Override
     public void requestCompleted(String pool, String topic, long nanos, @Nullable Throwable failure) {
-        String outcome = (failure == null) ? "success" : (failure instanceof IpcTimeoutException) ? "timeout" : "error";
-        Timer.builder("ipc.requests").description("Time from request to reply")
+        MeterCache<Timer> outcome = (failure == null) ? this.successes
+                : (failure instanceof IpcTimeoutException) ? this.timeouts : this.errors;
+        outcome.get(pool, topic).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    private Counter sentCounter(String pool, String topic) {
+        return Counter.builder("ipc.messages.sent").description("Messages and requests sent to workers")
+            .tag("pool", pool).tag("topic", topic).register(this.registry);
+    }
+
+    private Counter receivedCounter(String pool, String topic) {
+        return Counter.builder("ipc.messages.received").description("Messages workers sent to the parent")
+            .tag("pool", pool).tag("topic", topic).register(this.registry);
+    }
+
+    private Timer requestTimer(String pool, String topic, String outcome) {
+        return Timer.builder("ipc.requests").description("Time from request to reply")
             .tag("pool", pool).tag("topic", topic).tag("outcome", outcome)
             .publishPercentiles(0.5, 0.95, 0.99)
-            .register(this.registry)
-            .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+            .register(this.registry);
     }
 
     @Override
@@ -80,5 +101,29 @@ public class PoolMetrics implements PoolListener {
     public void deadLetter(String pool, String topic) {
         Counter.builder("ipc.dead.letters").description("Messages given up for good")
             .tag("pool", pool).tag("topic", topic).register(this.registry).increment();
+    }
+
+    /** Meters by pool, then topic: looked up without building a key per message. */
+    private static final class MeterCache<M> {
+
+        private final Map<String, Map<String, M>> byPool = new ConcurrentHashMap<>();
+
+        private final BiFunction<String, String, M> create;
+
+        MeterCache(BiFunction<String, String, M> create) {
+            this.create = create;
+        }
+
+        M get(String pool, String topic) {
+            Map<String, M> byTopic = this.byPool.get(pool);
+            if (byTopic == null) {
+                byTopic = this.byPool.computeIfAbsent(pool, (key) -> new ConcurrentHashMap<>());
+            }
+            M meter = byTopic.get(topic);
+            if (meter == null) {
+                meter = byTopic.computeIfAbsent(topic, (key) -> this.create.apply(pool, key));
+            }
+            return meter;
+        }
     }
 }
