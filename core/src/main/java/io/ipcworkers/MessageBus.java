@@ -14,8 +14,11 @@ import org.jspecify.annotations.Nullable;
  * Thumbnail t = bus.request("thumbnails", "resize", job, Thumbnail.class).get();
  * }</pre>
  *
- * <p>Every method throws {@link UnknownPoolException} (naming the known pools) for a pool that does
- * not exist, at once, before anything is sent.
+ * <p>Every method throws at once, before anything is sent: {@link UnknownPoolException} (naming the
+ * known pools) for a pool that does not exist, {@link PoolUnavailableException} when the pool is down,
+ * stopping, or has no worker with room within its acquire timeout, and
+ * {@link PayloadConversionException} (naming the topic and the payload's type) for a payload that
+ * cannot be written as JSON.
  */
 public interface MessageBus {
 
@@ -35,7 +38,8 @@ public interface MessageBus {
      * {@link IpcTimeoutException} after the pool's request timeout, {@link ProcessExitedException}
      * when the worker dies first, {@link RemoteListenerException} when the listener throws,
      * {@link NoListenerException} when no listener handles the topic, and
-     * {@link PayloadConversionException} when a payload does not convert.
+     * {@link PayloadConversionException} when the payload does not convert to the listener's
+     * parameter type or the reply to {@code replyType}.
      * <p>
      * A caller blocked in {@code get} or {@code join} on the returned future reads the worker's
      * replies on its own thread while no other thread does. Callbacks attached before the reply

@@ -14,6 +14,7 @@ import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.RemoteListenerException;
@@ -308,6 +309,30 @@ class WorkerPoolTest {
             .isThrownBy(() -> pools.request("echo", "nope", null, Object.class).get(10, TimeUnit.SECONDS))
             .havingCause().isInstanceOf(NoListenerException.class)
             .withMessageContaining("No listener for topic 'nope' in pool 'echo'");
+    }
+
+    /** Jackson cannot write it: its getter throws. */
+    public static class BrokenGetter {
+
+        public String getValue() {
+            throw new IllegalStateException("no value today");
+        }
+    }
+
+    @Test
+    void aPayloadThatCannotBeWrittenFailsItsCallerAndKeepsNoPlaceInFlight() throws Exception {
+        WorkerPool patient = pools.pool("patient"); // one worker: a place kept by mistake would add up
+        for (int i = 0; i < 300; i++) { // more than max-in-flight
+            assertThatExceptionOfType(PayloadConversionException.class)
+                .isThrownBy(() -> patient.send("echo", new BrokenGetter()))
+                .withMessageContaining("'echo'").withMessageContaining(BrokenGetter.class.getName());
+            assertThatExceptionOfType(PayloadConversionException.class)
+                .isThrownBy(() -> patient.request("echo", new BrokenGetter(), Object.class))
+                .withMessageContaining("'echo'");
+        }
+        assertThat(patient.inFlight()).isZero();
+        assertThat(patient.request("echo", "still fine", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("still fine");
+        assertThat(patient.restartCount()).isZero();
     }
 
     @Test
