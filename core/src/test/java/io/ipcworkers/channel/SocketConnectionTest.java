@@ -76,13 +76,19 @@ class SocketConnectionTest {
     }
 
     @Test
+    @Timeout(30)
     void aBatchedFrameGoesOutWithoutAnyFurtherCallOnTheSendingSide() throws Exception {
-        for (int i = 0; i < 1000; i++) { // back to back: batched, so the flusher thread has to write them
-            sendBatched(this.left, i, new byte[8]);
-        }
+        // sent from a thread of their own: frames sent slowly go out one write each, and a thousand
+        // single writes can fill a Unix socket's buffer (each costs the kernel far more than 24 bytes)
+        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < 1000; i++) { // back to back: batched, so the flusher thread has to write them
+                sendBatched(this.left, i, new byte[8]);
+            }
+        });
         for (int i = 0; i < 1000; i++) {
             assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(i);
         }
+        sender.get(5, TimeUnit.SECONDS);
     }
 
     @Test
