@@ -42,9 +42,10 @@ public interface MessageBus {
      * parameter type or the reply to {@code replyType}.
      * <p>
      * A caller blocked in {@code get} or {@code join} on the returned future reads the worker's
-     * replies on its own thread while no other thread does. Callbacks attached before the reply
-     * arrives run on the thread that reads the worker's replies (the pool's, or such a caller's):
-     * use the {@code ...Async} variants for work that blocks or makes further requests.
+     * replies on its own thread while no other thread does, as does a caller of {@code send} or
+     * {@code request} waiting for room in the pool. Callbacks attached before the reply arrives run
+     * on the thread that reads the worker's replies (the pool's, or such a caller's): use the
+     * {@code ...Async} variants for work that blocks or makes further requests.
      */
     <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
 }

@@ -185,6 +185,7 @@ public final class Benchmarks {
     static Map<String, Object> moreFigures() throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("warm_throughput_msgs_s", warmThroughput());
+        figures.put("bus_warm_send_throughput_msgs_s", busWarmThroughput());
         figures.put("spring_worker_spawn_ms", spawnMillis(BenchSpringWorker.class.getName()));
         try (WorkerPools pools = pools(1, BenchWorker.class.getName(), new Counts())) {
             pools.start();
@@ -223,6 +224,22 @@ public final class Benchmarks {
             }
             child.sendMessage(Message.of("exit", null));
             child.onExit().join();
+            return Math.round(Stats.median(passes));
+        }
+    }
+
+    /** The same through {@code MessageBus.send} into a pool of one: median of passes 4 to 8. */
+    static long busWarmThroughput() throws Exception {
+        Counts counts = new Counts();
+        try (WorkerPools pools = pools(1, BenchWorker.class.getName(), counts)) {
+            pools.start();
+            double[] passes = new double[5];
+            for (int pass = 0; pass < 8; pass++) {
+                long throughput = oneWay(pools, counts, ONE_WAY);
+                if (pass >= 3) {
+                    passes[pass - 3] = throughput;
+                }
+            }
             return Math.round(Stats.median(passes));
         }
     }

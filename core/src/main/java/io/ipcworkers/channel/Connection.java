@@ -1,7 +1,6 @@
 package io.ipcworkers.channel;
 
 import java.io.IOException;
-import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -43,13 +42,14 @@ public interface Connection extends AutoCloseable {
     void startReading(FrameHandler handler, String threadName);
 
     /**
-     * Once {@link #startReading} was called: lets a caller that waits for an answer read on its own
-     * thread while no other thread reads, handing frames to the reader thread's handler until the
-     * answer is done, the deadline ({@link System#nanoTime()} based) passes, the caller is interrupted
-     * or {@code canRead} (asked before each frame) says no. Saves waking a second thread per answer.
+     * Once {@link #startReading} was called: lets a caller that waits for an answer (a reply, room to
+     * send) read on its own thread while no other thread reads, handing frames to the reader thread's handler until
+     * {@code answered} says so, the deadline ({@link System#nanoTime()} based) passes, the caller is
+     * interrupted or {@code canRead} (asked before each frame) says no. Saves waking a second thread
+     * per answer.
      * @return whether this caller read; false when another thread was reading or nobody may
      */
-    default boolean readUntil(Future<?> answer, long deadlineNanos, BooleanSupplier canRead) {
+    default boolean readUntil(BooleanSupplier answered, long deadlineNanos, BooleanSupplier canRead) {
         return false;
     }
 

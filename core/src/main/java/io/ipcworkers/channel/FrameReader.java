@@ -88,13 +88,26 @@ public final class FrameReader {
      * @throws SocketTimeoutException when no complete frame arrived before the deadline
      */
     @Nullable Frame read(long deadlineNanos) throws IOException {
+        return read(deadlineNanos, true);
+    }
+
+    /**
+     * Like {@link #read(long)}, for a caller that looks again after any wait that ends without a
+     * frame (its deadline, or {@link Readiness#wakeup()}): returns {@link #NOT_YET} then instead of
+     * throwing, which would cost a stack trace every time.
+     */
+    @Nullable Frame readOrNotYet(long deadlineNanos) throws IOException {
+        return read(deadlineNanos, false);
+    }
+
+    private @Nullable Frame read(long deadlineNanos, boolean timeoutThrows) throws IOException {
         if (this.body == null) {
-            int filled = fill(4, deadlineNanos);
+            int filled = fill(4, deadlineNanos, timeoutThrows);
             if (filled != FILLED) {
                 return (filled == END) ? null : NOT_YET;
             }
             checkLength(this.buffer.getInt(this.buffer.position())); // peeked: a timeout below keeps it buffered
-            filled = fill(4 + Frame.HEADER_AFTER_LENGTH, deadlineNanos);
+            filled = fill(4 + Frame.HEADER_AFTER_LENGTH, deadlineNanos, timeoutThrows);
             if (filled == END) {
                 throw truncated(this.buffer.remaining(), 4 + Frame.HEADER_AFTER_LENGTH);
             }
@@ -104,7 +117,7 @@ public final class FrameReader {
             startFrame();
         }
         byte[] body = this.body;
-        if (!readBody(body, deadlineNanos)) {
+        if (!readBody(body, deadlineNanos, timeoutThrows)) {
             return NOT_YET;
         }
         Frame frame = new Frame(this.type, this.flags, this.correlationId, body);
@@ -119,7 +132,7 @@ public final class FrameReader {
      * @return the frame, {@link #NOT_YET}, or {@code null} when the peer closed the channel cleanly
      */
     @Nullable Frame readAvailable() throws IOException {
-        return read(NO_WAIT);
+        return read(NO_WAIT, true);
     }
 
     /** Whether the next {@link #read} returns a frame that is already buffered, without touching the channel. */
@@ -157,8 +170,11 @@ public final class FrameReader {
         this.bodyRead = 0;
     }
 
-    /** Reads the rest of the body; false only when it would have to wait and the deadline is {@link #NO_WAIT}. */
-    private boolean readBody(byte[] body, long deadlineNanos) throws IOException {
+    /**
+     * Reads the rest of the body; false when it would have to wait and the deadline is
+     * {@link #NO_WAIT}, or when a wait ended without the rest and timeouts do not throw.
+     */
+    private boolean readBody(byte[] body, long deadlineNanos, boolean timeoutThrows) throws IOException {
         int buffered = Math.min(this.buffer.remaining(), body.length - this.bodyRead);
         this.buffer.get(body, this.bodyRead, buffered);
         this.bodyRead += buffered;
@@ -179,6 +195,9 @@ public final class FrameReader {
                         return false;
                     }
                     if (!awaitData(deadlineNanos)) {
+                        if (!timeoutThrows) {
+                            return false;
+                        }
                         throw new SocketTimeoutException("a frame stalled part-way before the deadline");
                     }
                 }
@@ -198,9 +217,10 @@ public final class FrameReader {
     /**
      * Ensures {@code bytes} are buffered. What came before a timeout stays buffered.
      * @return {@link #FILLED}; {@link #END} at the end of the stream before the first byte of a frame;
-     *     {@link #NOT_NOW} when it would have to wait and the deadline is {@link #NO_WAIT}
+     *     {@link #NOT_NOW} when it would have to wait and the deadline is {@link #NO_WAIT}, or when a
+     *     wait ended without them and timeouts do not throw
      */
-    private int fill(int bytes, long deadlineNanos) throws IOException {
+    private int fill(int bytes, long deadlineNanos, boolean timeoutThrows) throws IOException {
         if (this.buffer.remaining() >= bytes) {
             return FILLED;
         }
@@ -219,6 +239,9 @@ public final class FrameReader {
                         return NOT_NOW;
                     }
                     if (!awaitData(deadlineNanos)) {
+                        if (!timeoutThrows) {
+                            return NOT_NOW;
+                        }
                         throw new SocketTimeoutException((this.buffer.position() == 0)
                                 ? "no frame began before the deadline" : "a frame stalled part-way before the deadline");
                     }

@@ -7,7 +7,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -342,14 +341,14 @@ public final class SocketConnection implements Connection {
     /**
      * Reads on the caller's thread for a caller that waits for an answer, so that no second thread
      * has to read it and wake the caller: while no other thread reads, frames are handed to the
-     * reader thread's handler, in wire order as ever, until {@code answer} is done, the deadline
+     * reader thread's handler, in wire order as ever, until {@code answered} says so, the deadline
      * passes, the caller is interrupted or {@code canRead} says no (checked before each frame; it
      * lets the handler refuse work it could only take by blocking). A failure of the stream or of
      * the handler goes to the reader thread, which reports it as its own. Whoever completes
-     * {@code answer} from another thread must call {@link #wakeReadingCaller()}.
+     * {@code answered} from another thread must call {@link #wakeReadingCaller()}.
      */
     @Override
-    public boolean readUntil(Future<?> answer, long deadlineNanos, BooleanSupplier canRead) {
+    public boolean readUntil(BooleanSupplier answered, long deadlineNanos, BooleanSupplier canRead) {
         FrameHandler handler = this.handler;
         if (handler == null) {
             return false;
@@ -363,13 +362,10 @@ public final class SocketConnection implements Connection {
                 return false;
             }
             this.lastCallerReadNanos = System.nanoTime();
-            while (!answer.isDone() && canRead.getAsBoolean() && deadlineNanos - System.nanoTime() > 0
+            while (!answered.getAsBoolean() && canRead.getAsBoolean() && deadlineNanos - System.nanoTime() > 0
                     && this.readFailure == null) {
-                Frame frame;
-                try {
-                    frame = this.reader.read(deadlineNanos);
-                }
-                catch (SocketTimeoutException ex) {
+                Frame frame = this.reader.readOrNotYet(deadlineNanos);
+                if (frame == FrameReader.NOT_YET) {
                     continue; // the deadline, or woken because the answer came another way: look again
                 }
                 if (frame == null) {

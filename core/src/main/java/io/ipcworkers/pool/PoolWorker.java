@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -77,6 +76,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private final AtomicBoolean retiring = new AtomicBoolean();
 
     private final AtomicBoolean recycling = new AtomicBoolean();
+
+    /** A sender reading this worker's connection while it waits for room ({@link #readForRoom}). */
+    private volatile @Nullable Thread readingForRoom;
 
     /** Messages in flight plus places reserved by callers about to send: exact, so the limit holds. */
     private final AtomicInteger load = new AtomicInteger();
@@ -245,10 +247,39 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * the parent's listeners have room for this worker's messages: handing them one would otherwise
      * block the caller, and waiting for room is the reader thread's job.
      */
-    void readWhileWaiting(Future<?> answer, long deadlineNanos) {
-        if (!this.closed && this.child.connection().readUntil(answer, deadlineNanos, this.inboundHasRoom)
+    void readWhileWaiting(BooleanSupplier answered, long deadlineNanos) {
+        if (!this.closed && this.child.connection().readUntil(answered, deadlineNanos, this.inboundHasRoom)
                 && hasUnacknowledged()) {
             this.child.connection().resumeReader(); // someone else waits for this worker: don't let them linger
+        }
+    }
+
+    /**
+     * Lets a sender that waits for room in the pool read this worker's connection on its own thread,
+     * as a caller waiting for an answer does, until {@code roomOrChange} says so: the acknowledgement
+     * that frees room then wakes the sender itself. The reader thread is left to look within a
+     * millisecond afterwards: the sender is back soon, and wakes it needlessly otherwise.
+     * @return whether it read; false when another thread reads this worker, or when the parent's
+     *     listeners have no room for its messages (reading on would mean waiting for them)
+     */
+    boolean readForRoom(BooleanSupplier roomOrChange, long deadlineNanos) {
+        if (this.closed || !this.inboundHasRoom.getAsBoolean()) {
+            return false;
+        }
+        this.readingForRoom = Thread.currentThread();
+        try {
+            return this.child.connection().readUntil(roomOrChange, deadlineNanos, this.inboundHasRoom);
+        }
+        finally {
+            this.readingForRoom = null;
+        }
+    }
+
+    /** Ends a sender's {@link #readForRoom} on this worker: room came, or the pool changed, elsewhere. */
+    void wakeSenderReadingForRoom() {
+        Thread sender = this.readingForRoom;
+        if (sender != null && sender != Thread.currentThread()) {
+            wakeReadingCaller();
         }
     }
 

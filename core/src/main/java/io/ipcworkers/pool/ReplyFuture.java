@@ -86,7 +86,7 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
         }
         try {
             if (!isDone()) {
-                this.worker.readWhileWaiting(this, deadlineNanos);
+                this.worker.readWhileWaiting(this::isDone, deadlineNanos);
             }
         }
         finally {

@@ -18,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.function.BooleanSupplier;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcTimeoutException;
@@ -94,6 +95,9 @@ public final class WorkerPool {
     private final Object capacity = new Object();
 
     private volatile int waiting;
+
+    /** Counts the changes waiting callers are woken for: one that reads a worker for room stops at the next. */
+    private final AtomicLong capacityChanges = new AtomicLong();
 
     private volatile State state = State.NEW;
 
@@ -426,7 +430,8 @@ public final class WorkerPool {
     /**
      * A usable worker with room for one more message, reserved for the caller. Waits up to the
      * acquire timeout while every worker is full or being replaced; at most {@code maxWaiting}
-     * callers wait, more fail at once.
+     * callers wait, more fail at once. A waiting caller reads a full worker's acknowledgements itself
+     * when no other thread reads that worker ({@link #readForRoom}), and otherwise waits to be woken.
      */
     private PoolWorker acquire(String topic) {
         requireAccepting(topic);
@@ -443,24 +448,56 @@ public final class WorkerPool {
                         + " callers already wait ('" + topic + "' was not sent)");
             }
             this.waiting++;
-            try {
-                while (true) {
-                    requireAccepting(topic);
-                    worker = pick();
-                    if (worker != null) {
-                        return worker;
+        }
+        try {
+            while (true) {
+                requireAccepting(topic);
+                long changes = this.capacityChanges.get();
+                worker = pick();
+                if (worker != null) {
+                    return worker;
+                }
+                long remaining = deadline - System.nanoTime();
+                if (remaining <= 0) {
+                    throw noCapacity(topic);
+                }
+                // a read that ends without a change (end of stream, deadline, interrupt) is not repeated
+                if (!readForRoom(changes, deadline) || this.capacityChanges.get() == changes) {
+                    synchronized (this.capacity) {
+                        if (this.capacityChanges.get() == changes) {
+                            waitForCapacity(remaining);
+                        }
                     }
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        throw noCapacity(topic);
-                    }
-                    waitForCapacity(remaining);
                 }
             }
-            finally {
+        }
+        finally {
+            synchronized (this.capacity) {
                 this.waiting--;
             }
         }
+    }
+
+    /**
+     * A caller waiting for room reads one full worker's connection on its own thread while no other
+     * thread reads it, until room is freed or anything changes anywhere in the pool: the
+     * acknowledgement that frees room then wakes the caller itself, rather than that worker's reader
+     * thread, which would then wake the caller (two thread wake-ups every few dozen messages of a
+     * stream that outpaces its workers).
+     * @return whether it read
+     */
+    private boolean readForRoom(long changes, long deadline) {
+        if (Thread.currentThread().isInterrupted()) {
+            return false; // the wait that follows says so
+        }
+        BooleanSupplier roomOrChange = () -> this.capacityChanges.get() != changes;
+        for (int slot = 0; slot < this.workers.length(); slot++) {
+            PoolWorker worker = this.workers.get(slot);
+            if (worker != null && worker.isUsable() && worker.readForRoom(roomOrChange, deadline)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The caller is about to wait for room: it writes what it batched itself rather than wake the flushers. */
@@ -543,8 +580,15 @@ public final class WorkerPool {
     }
 
     private void wakeWaiters() {
+        this.capacityChanges.incrementAndGet();
         synchronized (this.capacity) {
             this.capacity.notifyAll();
+        }
+        for (int slot = 0; slot < this.workers.length(); slot++) {
+            PoolWorker worker = this.workers.get(slot);
+            if (worker != null) {
+                worker.wakeSenderReadingForRoom();
+            }
         }
     }
 

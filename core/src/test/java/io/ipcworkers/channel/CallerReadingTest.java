@@ -91,7 +91,7 @@ class CallerReadingTest {
         this.handler.answerId = 99;
         sendLater(0, 100);
 
-        assertThat(this.receiver.readUntil(this.handler.answer, System.nanoTime() + FAR, () -> true)).isTrue();
+        assertThat(this.receiver.readUntil(this.handler.answer::isDone, System.nanoTime() + FAR, () -> true)).isTrue();
 
         assertThat(this.handler.answer).isCompletedWithValue(99L);
         assertThat(this.handler.threadOf(99)).isEqualTo(Thread.currentThread().getName());
@@ -104,7 +104,7 @@ class CallerReadingTest {
         AtomicInteger handled = new AtomicInteger();
         sendLater(0, 50); // in one write: the caller's first read buffers them all
 
-        this.receiver.readUntil(this.handler.answer, System.nanoTime() + FAR, () -> handled.getAndIncrement() < 10);
+        this.receiver.readUntil(this.handler.answer::isDone, System.nanoTime() + FAR, () -> handled.getAndIncrement() < 10);
 
         await().atMost(Duration.ofSeconds(10)).until(() -> this.handler.ids.size() == 50);
         assertThat(this.handler.ids).containsExactlyElementsOf(range(0, 50));
@@ -121,7 +121,7 @@ class CallerReadingTest {
         });
         long started = System.nanoTime();
 
-        assertThat(this.receiver.readUntil(elsewhere, System.nanoTime() + FAR, () -> true)).isTrue();
+        assertThat(this.receiver.readUntil(elsewhere::isDone, System.nanoTime() + FAR, () -> true)).isTrue();
 
         assertThat(System.nanoTime() - started).as("woken, not left to its deadline").isLessThan(FAR / 2);
     }
@@ -137,7 +137,7 @@ class CallerReadingTest {
             caller.interrupt();
         });
 
-        assertThat(this.receiver.readUntil(this.handler.answer, System.nanoTime() + FAR, () -> true)).isTrue();
+        assertThat(this.receiver.readUntil(this.handler.answer::isDone, System.nanoTime() + FAR, () -> true)).isTrue();
 
         assertThat(Thread.interrupted()).as("still interrupted").isTrue();
         assertThat(this.handler.ids).isEmpty();
@@ -158,7 +158,7 @@ class CallerReadingTest {
             }
         });
 
-        assertThat(this.receiver.readUntil(this.handler.answer, System.nanoTime() + FAR, () -> true)).isTrue();
+        assertThat(this.receiver.readUntil(this.handler.answer::isDone, System.nanoTime() + FAR, () -> true)).isTrue();
 
         assertThat(this.handler.closed.get(10, TimeUnit.SECONDS)).isInstanceOf(IpcProtocolException.class)
             .hasMessage("malformed frame: unknown frame type 77");
@@ -169,10 +169,10 @@ class CallerReadingTest {
     void noCallerReadsWhileAnotherDoes() throws Exception {
         CompletableFuture<Long> never = new CompletableFuture<>();
         CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(
-                () -> this.receiver.readUntil(never, System.nanoTime() + FAR, () -> true));
+                () -> this.receiver.readUntil(never::isDone, System.nanoTime() + FAR, () -> true));
         await().atMost(Duration.ofSeconds(10)).until(() -> isLockedByAnother());
 
-        assertThat(this.receiver.readUntil(never, System.nanoTime() + FAR, () -> true)).isFalse();
+        assertThat(this.receiver.readUntil(never::isDone, System.nanoTime() + FAR, () -> true)).isFalse();
 
         never.complete(0L);
         this.receiver.wakeReadingCaller();
@@ -181,7 +181,7 @@ class CallerReadingTest {
 
     private boolean isLockedByAnother() {
         CompletableFuture<Long> done = CompletableFuture.completedFuture(0L);
-        return !this.receiver.readUntil(done, 0, () -> true);
+        return !this.receiver.readUntil(done::isDone, 0, () -> true);
     }
 
     private void sendLater(int from, int to) {

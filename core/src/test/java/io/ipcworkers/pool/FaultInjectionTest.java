@@ -15,6 +15,7 @@ import java.util.function.UnaryOperator;
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
+import io.ipcworkers.Message;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
@@ -422,6 +423,25 @@ class FaultInjectionTest {
         assertThat(count).isEqualTo(messages);
         assertThat(sum).as("each message exactly once").isEqualTo((long) messages * (messages - 1) / 2);
         assertThat(maxSeen.get()).isPositive().isLessThanOrEqualTo(2 * maxInFlight);
+    }
+
+    @Test
+    void aCallerWaitingForRoomTakesRoomThatAnyWorkerFrees() {
+        // heartbeats 30 s apart: only room freed elsewhere can end a waiting caller's read of a busy worker
+        PoolSettings.Supervision quiet = new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10,
+                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ZERO);
+        WorkerPool pool = start((settings) -> settings.withLimits(4, 10, WAIT).withSupervision(quiet));
+        List<PoolWorker> workers = pool.currentWorkers();
+        pool.sendTo(workers.get(0), Message.of("sleep", 3_000L)); // the worker a waiting caller reads first
+        pool.sendTo(workers.get(1), Message.of("sleep", 200L));
+        long started = System.nanoTime();
+
+        for (int i = 0; i < 20; i++) { // three more fit each worker; then this caller waits for room
+            pool.send("work", i);
+        }
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).as("done long before the first worker wakes")
+            .isLessThan(Duration.ofSeconds(2));
     }
 
     @Test

@@ -9,10 +9,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.ipcworkers.ChildProcess;
+import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
+import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.ProcessExitedException;
@@ -309,6 +312,53 @@ class WorkerPoolTest {
             .isThrownBy(() -> pools.request("echo", "nope", null, Object.class).get(10, TimeUnit.SECONDS))
             .havingCause().isInstanceOf(NoListenerException.class)
             .withMessageContaining("No listener for topic 'nope' in pool 'echo'");
+    }
+
+    @Test
+    void aSenderWaitingForRoomReadsTheWorkersAnswersItself() throws Exception {
+        WorkerPool patient = pools.pool("patient"); // one worker, 256 in flight at most
+        AtomicReference<Thread> completedOn = new AtomicReference<>();
+        CompletableFuture<Long> slept = patient.request("sleep", 300L, Long.class);
+        slept.whenComplete((pid, failure) -> completedOn.set(Thread.currentThread()));
+        for (int i = 0; i < 300; i++) { // the worker sleeps: this caller fills it and then waits for room
+            patient.send("progress", 0);
+        }
+        // while it waited it read the worker's connection, so the reply to the sleep came to it
+        assertThat(slept).isCompleted();
+        assertThat(completedOn.get()).isSameAs(Thread.currentThread());
+        await().atMost(Duration.ofSeconds(10)).until(() -> patient.inFlight() == 0);
+    }
+
+    @Test
+    void anInterruptedSenderWaitingForRoomStopsAtOnceAndThePoolStaysUsable() throws Exception {
+        WorkerPool patient = pools.pool("patient");
+        CompletableFuture<Long> slept = patient.request("sleep", 2_000L, Long.class);
+        CountDownLatch full = new CountDownLatch(1);
+        AtomicReference<Thread> sender = new AtomicReference<>();
+        CompletableFuture<Boolean> interrupted = CompletableFuture.supplyAsync(() -> {
+            sender.set(Thread.currentThread());
+            try {
+                for (int i = 0; i < 300; i++) {
+                    if (patient.inFlight() == 256) {
+                        full.countDown();
+                    }
+                    patient.send("progress", 0);
+                }
+                return false;
+            }
+            catch (IpcException ex) {
+                assertThat(ex).hasMessage("Interrupted while waiting for a worker of pool 'patient'");
+                return Thread.interrupted();
+            }
+        });
+        assertThat(full.await(10, TimeUnit.SECONDS)).isTrue();
+        Thread.sleep(100); // it waits for room now, reading the worker's connection
+        sender.get().interrupt();
+        assertThat(interrupted.get(1_500, TimeUnit.MILLISECONDS)).isTrue(); // not after the sleep
+        assertThat(slept).isNotDone();
+        assertThat(slept.get(10, TimeUnit.SECONDS)).isPositive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> patient.inFlight() == 0);
+        assertThat(patient.request("echo", "after", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("after");
     }
 
     /** Jackson cannot write it: its getter throws. */
