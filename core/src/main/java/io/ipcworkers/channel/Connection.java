@@ -43,10 +43,10 @@ public interface Connection extends AutoCloseable {
 
     /**
      * Once {@link #startReading} was called: lets a caller that waits for an answer (a reply, room to
-     * send) read on its own thread while no other thread reads, handing frames to the reader thread's handler until
-     * {@code answered} says so, the deadline ({@link System#nanoTime()} based) passes, the caller is
-     * interrupted or {@code canRead} (asked before each frame) says no. Saves waking a second thread
-     * per answer.
+     * send) read on its own thread while no other thread reads, handing frames to the reader thread's
+     * handler until {@code answered} says so, the deadline ({@link System#nanoTime()} based) passes,
+     * the caller is interrupted or {@code canRead} (asked before each frame) says no. Saves waking a
+     * second thread per answer.
      * @return whether this caller read; false when another thread was reading or nobody may
      */
     default boolean readUntil(BooleanSupplier answered, long deadlineNanos, BooleanSupplier canRead) {

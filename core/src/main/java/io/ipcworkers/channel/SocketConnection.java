@@ -344,8 +344,8 @@ public final class SocketConnection implements Connection {
      * reader thread's handler, in wire order as ever, until {@code answered} says so, the deadline
      * passes, the caller is interrupted or {@code canRead} says no (checked before each frame; it
      * lets the handler refuse work it could only take by blocking). A failure of the stream or of
-     * the handler goes to the reader thread, which reports it as its own. Whoever completes
-     * {@code answered} from another thread must call {@link #wakeReadingCaller()}.
+     * the handler goes to the reader thread, which reports it as its own. Whoever makes
+     * {@code answered} true from another thread must call {@link #wakeReadingCaller()}.
      */
     @Override
     public boolean readUntil(BooleanSupplier answered, long deadlineNanos, BooleanSupplier canRead) {
