@@ -438,14 +438,18 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     @Override
     public void onClosed(@Nullable Throwable cause) {
         this.closed = true;
-        if (cause == null && this.killReason == null) {
-            awaitExit(CLOSE_TO_EXIT_MILLIS); // a dying process closes its socket a moment before it is reaped
+        // a dying process closes its socket a moment before it is reaped; one that dies with messages
+        // it has not read yet resets it instead ("Connection reset"): neither is the worker's doing
+        boolean peerGone = cause == null || cause instanceof IOException; // protocol violations are IpcExceptions
+        if (peerGone && this.killReason == null) {
+            awaitExit(CLOSE_TO_EXIT_MILLIS);
         }
         if (this.child.process().isAlive()) {
             // a worker without its connection can do nothing useful: protocol violation, or it closed the socket
             if (this.killReason == null) {
-                this.killReason = (cause != null) ? "broke the protocol: " + cause.getMessage()
-                        : "closed its connection but kept running";
+                this.killReason = (cause == null) ? "closed its connection but kept running"
+                        : peerGone ? "lost its connection (" + cause.getMessage() + ") but kept running"
+                        : "broke the protocol: " + cause.getMessage();
             }
             this.child.kill();
         }

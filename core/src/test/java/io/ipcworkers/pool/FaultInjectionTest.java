@@ -425,12 +425,15 @@ class FaultInjectionTest {
         assertThat(maxSeen.get()).isPositive().isLessThanOrEqualTo(2 * maxInFlight);
     }
 
+    /** Heartbeats 30 s apart: nothing but what a test does ends a waiting caller's read of a busy worker. */
+    private static PoolSettings.Supervision quietSupervision() {
+        return new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10, Duration.ofMinutes(1),
+                Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ZERO);
+    }
+
     @Test
     void aCallerWaitingForRoomTakesRoomThatAnyWorkerFrees() {
-        // heartbeats 30 s apart: only room freed elsewhere can end a waiting caller's read of a busy worker
-        PoolSettings.Supervision quiet = new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10,
-                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ZERO);
-        WorkerPool pool = start((settings) -> settings.withLimits(4, 10, WAIT).withSupervision(quiet));
+        WorkerPool pool = start((settings) -> settings.withLimits(4, 10, WAIT).withSupervision(quietSupervision()));
         List<PoolWorker> workers = pool.currentWorkers();
         pool.sendTo(workers.get(0), Message.of("sleep", 3_000L)); // the worker a waiting caller reads first
         pool.sendTo(workers.get(1), Message.of("sleep", 200L));
@@ -442,6 +445,30 @@ class FaultInjectionTest {
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).as("done long before the first worker wakes")
             .isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aCallerWaitingForRoomOnAWorkerThatIsKilledGoesOnWithItsReplacement() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withLimits(4, 10, WAIT).withSupervision(quietSupervision()));
+        List<PoolWorker> workers = pool.currentWorkers();
+        long victim = workers.get(0).getId(); // the worker a waiting caller reads first
+        pool.sendTo(workers.get(0), Message.of("sleep", 60_000L));
+        pool.sendTo(workers.get(1), Message.of("sleep", 60_000L));
+        for (int i = 0; i < 6; i++) {
+            pool.send("work", i); // both workers full now
+        }
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> pool.send("work", 6));
+        sleep(Duration.ofMillis(300));
+        assertThat(waiting).isNotDone();
+
+        signal("KILL", victim);
+
+        waiting.get(WAIT.toSeconds(), TimeUnit.SECONDS); // taken by the victim's replacement
+        assertThat(pool.workerPids()).doesNotContain(victim).hasSize(2);
+        await().atMost(WAIT).until(() -> this.deadLetters.stream().anyMatch((letter) -> letter.topic().equals("sleep")));
+        // it died with messages unread, so its socket was reset: that is no protocol violation
+        assertThat(this.deadLetters).allSatisfy((letter) -> assertThat(letter.reason()).contains("exited with code 137"));
+        signal("KILL", workers.get(1).getId()); // it would sleep for a minute; stopping waits for what is in flight
     }
 
     @Test
