@@ -472,6 +472,25 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aCallerWaitingForRoomWhenThePoolStopsIsToldAtOnce() throws Exception {
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), settings.workers(),
+                settings.workerClass(), settings.jvmArgs(), settings.environment(), settings.routing(), 1, 10,
+                settings.requestTimeout(), WAIT, settings.startTimeout(), Duration.ofSeconds(4), quietSupervision(),
+                settings.recycling(), settings.delivery()));
+        pool.send("sleep", 5_000L);
+        pool.send("sleep", 5_000L); // both workers full
+        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> pool.send("work", 1));
+        sleep(Duration.ofMillis(300));
+        assertThat(waiting).isNotDone();
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(pool::stop); // waits up to 4 s for the sleepers
+
+        assertThat(waiting).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(ExecutionException.class)
+            .havingCause().isInstanceOf(PoolUnavailableException.class).withMessageContaining("Pool 'faulty' is stopping");
+        stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
     void fullPoolFailsCallersPastTheWaitingLimitAtOnce() throws Exception {
         WorkerPool pool = start((settings) -> settings.withLimits(1, 0, Duration.ofSeconds(5)));
         CompletableFuture<Long> first = pool.request("sleep", 2000, Long.class);
