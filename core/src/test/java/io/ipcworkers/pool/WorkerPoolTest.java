@@ -318,7 +318,7 @@ class WorkerPoolTest {
     void aSenderWaitingForRoomReadsTheWorkersAnswersItself() throws Exception {
         WorkerPool patient = pools.pool("patient"); // one worker, 256 in flight at most
         AtomicReference<Thread> completedOn = new AtomicReference<>();
-        CompletableFuture<Long> slept = patient.request("sleep", 300L, Long.class);
+        CompletableFuture<Long> slept = patient.request("sleep", 1_000L, Long.class);
         slept.whenComplete((pid, failure) -> completedOn.set(Thread.currentThread()));
         for (int i = 0; i < 300; i++) { // the worker sleeps: this caller fills it and then waits for room
             patient.send("progress", 0);
