@@ -8,6 +8,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
@@ -423,6 +425,48 @@ class FaultInjectionTest {
         assertThat(count).isEqualTo(messages);
         assertThat(sum).as("each message exactly once").isEqualTo((long) messages * (messages - 1) / 2);
         assertThat(maxSeen.get()).isPositive().isLessThanOrEqualTo(2 * maxInFlight);
+    }
+
+    @Test
+    void manyCallersWaitingForRoomAtOnceLoseNothingAndKeepTheLimit() throws Exception {
+        int senders = 4;
+        int perSender = 5_000;
+        int maxInFlight = 8; // tiny: every sender keeps waiting for room, reading a worker or woken
+        WorkerPool pool = start((settings) -> settings.withLimits(maxInFlight, 100, WAIT));
+        AtomicInteger maxSeen = new AtomicInteger();
+        ExecutorService threads = Executors.newFixedThreadPool(senders + 1);
+        try {
+            List<CompletableFuture<Void>> running = new ArrayList<>();
+            for (int t = 0; t < senders; t++) {
+                long first = (long) t * perSender;
+                running.add(CompletableFuture.runAsync(() -> {
+                    for (long value = first; value < first + perSender; value++) {
+                        pool.send("work", value);
+                        maxSeen.accumulateAndGet(pool.inFlight(), Math::max);
+                    }
+                }, threads));
+            }
+            running.add(CompletableFuture.runAsync(() -> { // requests among them: each gets its own reply
+                for (int i = 0; i < 200; i++) {
+                    assertThat(pool.request("echo", i, Integer.class).join()).isEqualTo(i);
+                }
+            }, threads));
+            CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        finally {
+            threads.shutdownNow();
+        }
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+
+        pool.broadcast("report", null);
+        await().atMost(WAIT).until(() -> this.counted.size() == 2);
+        long messages = (long) senders * perSender;
+        long count = this.counted.values().stream().mapToLong((r) -> ((Number) r.get("count")).longValue()).sum();
+        long sum = this.counted.values().stream().mapToLong((r) -> ((Number) r.get("sum")).longValue()).sum();
+        assertThat(count).isEqualTo(messages);
+        assertThat(sum).as("each message exactly once").isEqualTo(messages * (messages - 1) / 2);
+        assertThat(maxSeen.get()).isLessThanOrEqualTo(2 * maxInFlight);
+        assertThat(pool.restartCount()).isZero();
     }
 
     /** Heartbeats 30 s apart: nothing but what a test does ends a waiting caller's read of a busy worker. */
