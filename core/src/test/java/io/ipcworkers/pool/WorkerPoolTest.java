@@ -447,7 +447,7 @@ class WorkerPoolTest {
 
     @Test
     void aReplyRequestedAsMessageComesUndecoded() throws Exception {
-        io.ipcworkers.Message reply = pools.request("echo", "echo", Map.of("a", 1), io.ipcworkers.Message.class)
+        Message reply = pools.request("echo", "echo", Map.of("a", 1), Message.class)
             .get(10, TimeUnit.SECONDS);
         assertThat(reply.topic()).isEqualTo("echo");
         assertThat(reply.payload()).isEqualTo(Map.of("a", 1));
