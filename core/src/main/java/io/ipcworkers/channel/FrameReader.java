@@ -190,16 +190,8 @@ public final class FrameReader {
                     throw truncated(4 + Frame.HEADER_AFTER_LENGTH + target.position(),
                             4 + Frame.HEADER_AFTER_LENGTH + body.length);
                 }
-                if (read == 0) {
-                    if (deadlineNanos == NO_WAIT) {
-                        return false;
-                    }
-                    if (!awaitData(deadlineNanos)) {
-                        if (!timeoutThrows) {
-                            return false;
-                        }
-                        throw new SocketTimeoutException("a frame stalled part-way before the deadline");
-                    }
+                if (read == 0 && !awaitData(deadlineNanos, timeoutThrows, true)) {
+                    return false;
                 }
             }
             return true;
@@ -209,9 +201,25 @@ public final class FrameReader {
         }
     }
 
-    private boolean awaitData(long deadlineNanos) throws IOException {
+    /**
+     * Waits for more data to read.
+     * @return false when the read should end without a frame: the deadline is {@link #NO_WAIT}, or
+     *     the wait ended without data and timeouts do not throw
+     * @throws SocketTimeoutException when the wait ended without data and timeouts throw
+     */
+    private boolean awaitData(long deadlineNanos, boolean timeoutThrows, boolean frameBegun) throws IOException {
+        if (deadlineNanos == NO_WAIT) {
+            return false;
+        }
         this.beforeWaiting.run();
-        return this.readable.await(deadlineNanos);
+        if (this.readable.await(deadlineNanos)) {
+            return true;
+        }
+        if (!timeoutThrows) {
+            return false;
+        }
+        throw new SocketTimeoutException(frameBegun ? "a frame stalled part-way before the deadline"
+                : "no frame began before the deadline");
     }
 
     /**
@@ -234,17 +242,8 @@ public final class FrameReader {
                     }
                     throw truncated(this.buffer.position(), bytes);
                 }
-                if (read == 0) {
-                    if (deadlineNanos == NO_WAIT) {
-                        return NOT_NOW;
-                    }
-                    if (!awaitData(deadlineNanos)) {
-                        if (!timeoutThrows) {
-                            return NOT_NOW;
-                        }
-                        throw new SocketTimeoutException((this.buffer.position() == 0)
-                                ? "no frame began before the deadline" : "a frame stalled part-way before the deadline");
-                    }
+                if (read == 0 && !awaitData(deadlineNanos, timeoutThrows, this.buffer.position() > 0)) {
+                    return NOT_NOW;
                 }
             }
         }
