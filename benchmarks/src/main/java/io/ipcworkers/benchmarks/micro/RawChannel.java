@@ -1,0 +1,88 @@
+package io.ipcworkers.benchmarks.micro;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The baseline: what {@code shared/bench/JavaUdsRaw.java} does by hand, in-process. A 4-byte length
+ * and {@code {"topic":…,"payload":…}} as UTF-8 text built by string concatenation; blocking NIO with
+ * direct buffers; writes batched until the buffer is full or the caller flushes.
+ */
+final class RawChannel implements AutoCloseable {
+
+    private final SocketChannel channel;
+
+    private ByteBuffer in = ByteBuffer.allocateDirect(1 << 16).flip();
+
+    private final ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
+
+    RawChannel(SocketChannel channel) throws IOException {
+        channel.configureBlocking(true);
+        this.channel = channel;
+    }
+
+    static byte[] message(String topic, String payloadJson) {
+        return ("{\"topic\":\"" + topic + "\",\"payload\":" + payloadJson + "}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    static String topicOf(byte[] message) {
+        String text = new String(message, StandardCharsets.UTF_8);
+        int start = text.indexOf("\"topic\":\"") + 9;
+        return text.substring(start, text.indexOf('"', start));
+    }
+
+    byte[] read() throws IOException {
+        fill(4);
+        int length = this.in.getInt();
+        if (length > this.in.capacity()) {
+            ByteBuffer bigger = ByteBuffer.allocateDirect(length + 4);
+            bigger.put(this.in).flip();
+            this.in = bigger;
+        }
+        fill(length);
+        byte[] message = new byte[length];
+        this.in.get(message);
+        return message;
+    }
+
+    private void fill(int needed) throws IOException {
+        if (this.in.remaining() >= needed) {
+            return;
+        }
+        this.in.compact();
+        while (this.in.position() < needed) {
+            if (this.channel.read(this.in) < 0) {
+                throw new IOException("end of stream");
+            }
+        }
+        this.in.flip();
+    }
+
+    /** Buffers a message; writes only when the buffer is full. The benchmark's messages are small. */
+    void write(byte[] message) throws IOException {
+        if (this.out.remaining() < 4 + message.length) {
+            flush();
+        }
+        this.out.putInt(message.length).put(message);
+    }
+
+    void flush() throws IOException {
+        this.out.flip();
+        while (this.out.hasRemaining()) {
+            this.channel.write(this.out);
+        }
+        this.out.clear();
+    }
+
+    void send(byte[] message) throws IOException {
+        write(message);
+        flush();
+    }
+
+    @Override
+    public void close() throws IOException {
+        this.channel.close();
+    }
+}
