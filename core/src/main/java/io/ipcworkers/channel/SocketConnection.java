@@ -19,9 +19,10 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Writing: {@link #send} writes before it returns; {@link #sendBatched} adds the frame to a batch
  * that goes out in one system call with the frames that follow it. A batched send on an idle
- * connection is written at once (nothing to batch it with, and someone may be waiting for it); on a
- * busy one the batch is flushed by this connection's flusher thread, by the sender once the batch
- * is large, or by a reader of this connection that is about to wait. A sender that streams (fills
+ * connection (no batch begun or written for a few microseconds) is written at once (nothing to batch
+ * it with, and someone may be waiting for it); on a busy one the batch is flushed by this
+ * connection's flusher thread, by the sender once the batch is large, or by a reader of this
+ * connection that is about to wait. Only a send that begins a batch reads the clock. A sender that streams (fills
  * whole batches itself, or writes its batch before it waits for room to send more) is left to it:
  * the flusher then writes the last, partial batch at most a millisecond after the stream stops,
  * rather than being woken for every batch.
@@ -33,7 +34,10 @@ import org.jspecify.annotations.Nullable;
  */
 public final class SocketConnection implements Connection {
 
-    /** A batched send this long after the previous one finds the connection idle and is written at once. */
+    /**
+     * A send that begins a batch this long after the connection was last busy (a batch begun or
+     * written) finds it idle and is written at once.
+     */
     private static final long IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
 
     /** How long the tail of a stream of sends may wait for more before the flusher writes it. */
@@ -77,7 +81,8 @@ public final class SocketConnection implements Connection {
     /** When a caller last read for its answer ({@link #readUntil}). */
     private volatile long lastCallerReadNanos = System.nanoTime() - CALLERS_READ_NANOS;
 
-    private volatile long lastBatchedSendNanos = System.nanoTime() - IDLE_NANOS;
+    /** When a batch was last begun or written: what tells a stream of sends from an idle connection. */
+    private volatile long lastBusyNanos = System.nanoTime() - IDLE_NANOS;
 
     /** When a sender last wrote its batch itself: a full one, or before it waited for room. */
     private volatile long lastSenderFlushNanos = System.nanoTime() - LINGER_NANOS;
@@ -111,18 +116,22 @@ public final class SocketConnection implements Connection {
         if (!this.channel.isOpen()) {
             throw new ClosedChannelException(); // a batch would never leave: say so now
         }
-        long now = System.nanoTime();
-        boolean idle = now - this.lastBatchedSendNanos > IDLE_NANOS;
-        this.lastBatchedSendNanos = now;
         boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
         if (this.writer.isBatchFull()) {
             this.writer.flush();
+            long now = System.nanoTime();
             this.lastSenderFlushNanos = now;
-        }
-        else if (firstInBatch && idle) {
-            this.writer.flush();
+            this.lastBusyNanos = now;
         }
         else if (firstInBatch) {
+            // the clock is read here only, not for every frame: a frame that joins a batch needs no time
+            long now = System.nanoTime();
+            boolean idle = now - this.lastBusyNanos > IDLE_NANOS;
+            this.lastBusyNanos = now;
+            if (idle) {
+                this.writer.flush();
+                return;
+            }
             // a sender that writes its batches itself is streaming: let it, and have the flusher
             // write the tail a moment after the stream stops, instead of waking it for every batch
             boolean streaming = now - this.lastSenderFlushNanos < LINGER_NANOS;
@@ -142,6 +151,7 @@ public final class SocketConnection implements Connection {
     public void flushBeforeWaiting() throws IOException {
         long now = System.nanoTime();
         this.lastSenderFlushNanos = now;
+        this.lastBusyNanos = now;
         if (!this.writer.flushWithoutWaiting()) {
             this.flushDueNanos = now;
             wakeFlusher(); // the rest waits for room in the socket
@@ -218,6 +228,7 @@ public final class SocketConnection implements Connection {
                     continue; // whatever woke us, look again
                 }
                 this.writer.flush();
+                this.lastBusyNanos = System.nanoTime();
             }
         }
         catch (IOException | RuntimeException ex) {
