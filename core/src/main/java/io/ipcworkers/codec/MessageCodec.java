@@ -43,6 +43,8 @@ public final class MessageCodec {
 
     private final ThreadLocal<@Nullable ThreadGenerator> threadGenerators = new ThreadLocal<>();
 
+    private @Nullable WireTopic lastTopic;
+
     public MessageCodec(JsonMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "'mapper' must not be null");
         this.generators = generatorsFor(mapper);
@@ -88,7 +90,7 @@ public final class MessageCodec {
 
     /** The frame body for a message. */
     public BodyWriter encode(Message message) {
-        return new MessageBody(topicBytes(message.topic()), message);
+        return new MessageBody(wireTopic(message.topic()), message);
     }
 
     /**
@@ -98,12 +100,12 @@ public final class MessageCodec {
      */
     private final class MessageBody implements BodyWriter {
 
-        private final byte[] topic;
+        private final byte[] wireTopic;
 
         private final Message message;
 
-        MessageBody(byte[] topic, Message message) {
-            this.topic = topic;
+        MessageBody(byte[] wireTopic, Message message) {
+            this.wireTopic = wireTopic;
             this.message = message;
         }
 
@@ -113,7 +115,7 @@ public final class MessageCodec {
          */
         @Override
         public void writeTo(OutputStream out) throws IOException {
-            writeTopic(out, this.topic);
+            out.write(this.wireTopic);
             if (this.message.hasNullPayload()) {
                 out.write(NULL_JSON);
                 return;
@@ -177,24 +179,24 @@ public final class MessageCodec {
 
     /** The frame body for a message whose payload is JSON text already; Jackson is not involved. */
     public BodyWriter encodeJson(String topic, byte[] json) {
-        return new JsonBody(topicBytes(topic), json);
+        return new JsonBody(wireTopic(topic), json);
     }
 
     /** A class, not a lambda: a pool worker's READY frame is one, on its way to ready. */
     private static final class JsonBody implements BodyWriter {
 
-        private final byte[] topic;
+        private final byte[] wireTopic;
 
         private final byte[] json;
 
-        JsonBody(byte[] topic, byte[] json) {
-            this.topic = topic;
+        JsonBody(byte[] wireTopic, byte[] json) {
+            this.wireTopic = wireTopic;
             this.json = json;
         }
 
         @Override
         public void writeTo(OutputStream out) throws IOException {
-            writeTopic(out, this.topic);
+            out.write(this.wireTopic);
             out.write(this.json);
         }
     }
@@ -224,20 +226,38 @@ public final class MessageCodec {
         return json.append(']').toString();
     }
 
-    /** The topic as it goes on the wire: its length in two bytes, then its UTF-8 bytes. */
-    private static void writeTopic(OutputStream out, byte[] topic) throws IOException {
-        out.write(topic.length >>> 8);
-        out.write(topic.length);
-        out.write(topic);
+    /**
+     * The topic as it goes on the wire: its length in two bytes, then its UTF-8 bytes. The last one
+     * is kept, since a stream of messages usually shares its topic: encoding it is then a comparison.
+     */
+    private byte[] wireTopic(String topic) {
+        WireTopic last = this.lastTopic;
+        if (last != null && last.topic.equals(topic)) {
+            return last.bytes;
+        }
+        WireTopic encoded = new WireTopic(topic);
+        this.lastTopic = encoded; // racy, and safe: a WireTopic is immutable
+        return encoded.bytes;
     }
 
-    private static byte[] topicBytes(String topic) {
-        byte[] bytes = topic.getBytes(StandardCharsets.UTF_8);
-        if (bytes.length > MAX_TOPIC_BYTES) {
-            throw new IllegalArgumentException("Topic of " + bytes.length + " bytes is longer than the maximum of "
-                    + MAX_TOPIC_BYTES + " bytes");
+    private static final class WireTopic {
+
+        final String topic;
+
+        final byte[] bytes;
+
+        WireTopic(String topic) {
+            byte[] utf8 = topic.getBytes(StandardCharsets.UTF_8);
+            if (utf8.length > MAX_TOPIC_BYTES) {
+                throw new IllegalArgumentException("Topic of " + utf8.length
+                        + " bytes is longer than the maximum of " + MAX_TOPIC_BYTES + " bytes");
+            }
+            this.topic = topic;
+            this.bytes = new byte[2 + utf8.length];
+            this.bytes[0] = (byte) (utf8.length >>> 8);
+            this.bytes[1] = (byte) utf8.length;
+            System.arraycopy(utf8, 0, this.bytes, 2, utf8.length);
         }
-        return bytes;
     }
 
     /** The frame body of an error answer to a request. */

@@ -2,8 +2,13 @@ package io.ipcworkers.codec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.Message;
@@ -13,6 +18,7 @@ import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
 class MessageCodecTest {
 
@@ -31,6 +37,43 @@ class MessageCodecTest {
     void nullPayloadIsWrittenWithoutJacksonAndReadsAsNull() throws IOException {
         Message decoded = this.codec.decode(bytes(this.codec.encode(Message.of("ready", null))));
         assertThat(decoded.payload()).isNull();
+    }
+
+    @Test
+    void repeatedAndAlternatingTopicsFromManyThreadsEachKeepTheirOwn() throws Exception {
+        List<String> topics = List.of("a", "b", "grüße", new String("a".toCharArray()), "a-longer-topic");
+        List<Callable<Void>> senders = new ArrayList<>();
+        for (int thread = 0; thread < 4; thread++) {
+            int first = thread;
+            senders.add(() -> {
+                for (int i = 0; i < 20_000; i++) {
+                    String topic = topics.get((first + i / (1 + first)) % topics.size());
+                    assertThat(this.codec.decode(bytes(this.codec.encode(Message.of(topic, null)))).topic())
+                        .isEqualTo(topic);
+                }
+                return null;
+            });
+        }
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try {
+            for (Future<Void> sender : threads.invokeAll(senders)) {
+                sender.get();
+            }
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTopicOverTheMaximumIsRefusedAndTheNextMessageIsEncodedAsUsual() throws IOException {
+        this.codec.encode(Message.of("ok", null));
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> this.codec.encode(Message.of("x".repeat(MessageCodec.MAX_TOPIC_BYTES + 1), null)))
+            .withMessage("Topic of 65536 bytes is longer than the maximum of 65535 bytes");
+        assertThat(this.codec.decode(bytes(this.codec.encode(Message.of("ok", 1)))).topic()).isEqualTo("ok");
+        String longest = "y".repeat(MessageCodec.MAX_TOPIC_BYTES);
+        assertThat(this.codec.decode(bytes(this.codec.encode(Message.of(longest, 1)))).topic()).isEqualTo(longest);
     }
 
     @Test
