@@ -42,4 +42,7 @@ if more:
         for suffix, base_key in baselines.items():
             if key.endswith(suffix) and base.get(base_key):
                 ratio = f"{value / base[base_key]:.2f}× {base_key}"
+        if "warm" in key and key != "raw_warm_throughput_msgs_s" and more.get("raw_warm_throughput_msgs_s"):
+            # once the JIT is done, against the raw program once its JIT is done too
+            ratio += f"; {value / more['raw_warm_throughput_msgs_s']:.2f}× raw_warm"
         print(f"| {key} | {fmt(value)} | {ratio} |")

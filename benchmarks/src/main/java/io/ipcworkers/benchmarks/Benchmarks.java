@@ -184,6 +184,7 @@ public final class Benchmarks {
 
     static Map<String, Object> moreFigures() throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
+        figures.put("raw_warm_throughput_msgs_s", RawPeer.warmThroughput(ONE_WAY));
         figures.put("warm_throughput_msgs_s", warmThroughput());
         figures.put("bus_warm_send_throughput_msgs_s", busWarmThroughput());
         figures.put("spring_worker_spawn_ms", spawnMillis(BenchSpringWorker.class.getName()));

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.Message;
 import io.ipcworkers.benchmarks.Ping;
+import io.ipcworkers.benchmarks.RawChannel;
 import io.ipcworkers.codec.MessageCodec;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;

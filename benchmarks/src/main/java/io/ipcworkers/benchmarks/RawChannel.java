@@ -1,4 +1,4 @@
-package io.ipcworkers.benchmarks.micro;
+package io.ipcworkers.benchmarks;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -6,11 +6,12 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The baseline: what {@code shared/bench/JavaUdsRaw.java} does by hand, in-process. A 4-byte length
+ * The baseline: what {@code shared/bench/JavaUdsRaw.java} does by hand, as a class of our own so the
+ * micro-benchmarks and the warm one-way figure can run it. A 4-byte length
  * and {@code {"topic":…,"payload":…}} as UTF-8 text built by string concatenation; blocking NIO with
  * direct buffers; writes batched until the buffer is full or the caller flushes.
  */
-final class RawChannel implements AutoCloseable {
+public final class RawChannel implements AutoCloseable {
 
     private final SocketChannel channel;
 
@@ -18,22 +19,22 @@ final class RawChannel implements AutoCloseable {
 
     private final ByteBuffer out = ByteBuffer.allocateDirect(1 << 16);
 
-    RawChannel(SocketChannel channel) throws IOException {
+    public RawChannel(SocketChannel channel) throws IOException {
         channel.configureBlocking(true);
         this.channel = channel;
     }
 
-    static byte[] message(String topic, String payloadJson) {
+    public static byte[] message(String topic, String payloadJson) {
         return ("{\"topic\":\"" + topic + "\",\"payload\":" + payloadJson + "}").getBytes(StandardCharsets.UTF_8);
     }
 
-    static String topicOf(byte[] message) {
+    public static String topicOf(byte[] message) {
         String text = new String(message, StandardCharsets.UTF_8);
         int start = text.indexOf("\"topic\":\"") + 9;
         return text.substring(start, text.indexOf('"', start));
     }
 
-    byte[] read() throws IOException {
+    public byte[] read() throws IOException {
         fill(4);
         int length = this.in.getInt();
         if (length > this.in.capacity()) {
@@ -61,14 +62,14 @@ final class RawChannel implements AutoCloseable {
     }
 
     /** Buffers a message; writes only when the buffer is full. The benchmark's messages are small. */
-    void write(byte[] message) throws IOException {
+    public void write(byte[] message) throws IOException {
         if (this.out.remaining() < 4 + message.length) {
             flush();
         }
         this.out.putInt(message.length).put(message);
     }
 
-    void flush() throws IOException {
+    public void flush() throws IOException {
         this.out.flip();
         while (this.out.hasRemaining()) {
             this.channel.write(this.out);
@@ -76,7 +77,7 @@ final class RawChannel implements AutoCloseable {
         this.out.clear();
     }
 
-    void send(byte[] message) throws IOException {
+    public void send(byte[] message) throws IOException {
         write(message);
         flush();
     }
