@@ -1,7 +1,5 @@
 package io.ipcworkers.dispatch;
 
-import java.util.List;
-
 import io.ipcworkers.NoListenerException;
 import org.jspecify.annotations.Nullable;
 
@@ -27,17 +25,21 @@ public final class ListenerDispatcher {
      * @throws Exception what a listener threw
      */
     public @Nullable Object dispatch(Delivery delivery, String side) throws Exception {
-        List<ListenerEndpoint> endpoints = this.registry.find(delivery.message().topic(), delivery.pool());
-        if (endpoints.isEmpty()) {
+        // the registry's own list, filtered here: no list of the accepted ones made for every message
+        boolean handled = false;
+        Object reply = null;
+        for (ListenerEndpoint endpoint : this.registry.endpoints(delivery.message().topic())) {
+            if (endpoint.accepts(delivery.pool())) {
+                handled = true;
+                Object result = endpoint.invoke(delivery);
+                if (reply == null) {
+                    reply = result;
+                }
+            }
+        }
+        if (!handled) {
             throw new NoListenerException("No listener for topic '" + delivery.message().topic() + "' in pool '"
                     + delivery.pool() + "' (" + side + "; listened topics: " + this.registry.topics() + ")");
-        }
-        Object reply = null;
-        for (ListenerEndpoint endpoint : endpoints) {
-            Object result = endpoint.invoke(delivery);
-            if (reply == null) {
-                reply = result;
-            }
         }
         return reply;
     }

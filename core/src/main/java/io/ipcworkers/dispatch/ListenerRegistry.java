@@ -83,6 +83,15 @@ public final class ListenerRegistry {
         return accepted;
     }
 
+    /**
+     * Every listener for a topic, whatever its pool, in registration order: a snapshot that stays as
+     * it is while it is iterated.
+     */
+    List<ListenerEndpoint> endpoints(String topic) {
+        List<ListenerEndpoint> endpoints = this.byTopic.get(topic);
+        return (endpoints != null) ? endpoints : List.of();
+    }
+
     /** Whether any listener takes this topic from this pool; {@link #find} without the list. */
     public boolean hasListener(String topic, String pool) {
         List<ListenerEndpoint> endpoints = this.byTopic.get(topic);
