@@ -66,7 +66,7 @@ public final class MicroBenchmarks {
             scores.put(shortName, result.getPrimaryResult().getStatistics().getPercentile(50));
         }
         System.out.println();
-        System.out.printf("%-58s %14s %14s %7s%n", "figure (ours against the baseline of the same run)", "ours",
+        System.out.printf("%-72s %14s %14s %7s%n", "figure (ours against the baseline of the same run)", "ours",
                 "baseline", "ratio");
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("peer", "ipc-workers-micro");
@@ -76,7 +76,7 @@ public final class MicroBenchmarks {
             if (ours == null || baseline == null) {
                 continue; // left out by a JMH option
             }
-            System.out.printf("%-58s %14.1f %14.1f %6.2fx%n", pair.figure(), ours, baseline, ours / baseline);
+            System.out.printf("%-72s %14.1f %14.1f %6.2fx%n", pair.figure(), ours, baseline, ours / baseline);
             figures.put(pair.ours(), Math.round(ours * 10) / 10.0);
             figures.put(pair.baseline(), Math.round(baseline * 10) / 10.0);
         }
