@@ -21,24 +21,32 @@ public final class RawPeer {
     private RawPeer() {
     }
 
-    /** The child: counts {@code t}, answers {@code end} with the count, stops at {@code exit}. */
+    /** The child, connecting to the socket named by the argument. */
     public static void main(String[] args) throws IOException {
         try (RawChannel parent = new RawChannel(SocketChannel.open(UnixDomainSocketAddress.of(Path.of(args[0]))))) {
             parent.send(RawChannel.message("ready", "{}"));
-            long count = 0;
-            while (true) {
-                byte[] message = parent.read();
-                switch (RawChannel.topicOf(message)) {
-                    case "t" -> count++;
-                    case "end" -> {
-                        parent.send(RawChannel.message("done", "{\"count\":" + count + "}"));
-                        count = 0;
-                    }
-                    case "exit" -> {
-                        return;
-                    }
-                    default -> parent.send(message);
+            serve(parent);
+        }
+    }
+
+    /**
+     * The raw child's loop: counts {@code t}, answers {@code end} with the count, echoes anything else,
+     * returns at {@code exit}.
+     */
+    public static void serve(RawChannel parent) throws IOException {
+        long count = 0;
+        while (true) {
+            byte[] message = parent.read();
+            switch (RawChannel.topicOf(message)) {
+                case "t" -> count++;
+                case "end" -> {
+                    parent.send(RawChannel.message("done", "{\"count\":" + count + "}"));
+                    count = 0;
                 }
+                case "exit" -> {
+                    return;
+                }
+                default -> parent.send(message);
             }
         }
     }
@@ -80,7 +88,8 @@ public final class RawPeer {
         }
     }
 
-    private static double oneWayPass(RawChannel channel, int messages) throws IOException {
+    /** The raw parent's one-way pass: {@code messages} {@code t}, then {@code end}; messages per second. */
+    public static double oneWayPass(RawChannel channel, int messages) throws IOException {
         long started = System.nanoTime();
         for (int i = 0; i < messages; i++) {
             channel.write(RawChannel.message("t", "{\"n\":" + i + "}"));

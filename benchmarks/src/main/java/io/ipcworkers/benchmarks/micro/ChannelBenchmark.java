@@ -8,6 +8,7 @@ import java.util.concurrent.TimeUnit;
 import io.ipcworkers.Message;
 import io.ipcworkers.benchmarks.Ping;
 import io.ipcworkers.benchmarks.RawChannel;
+import io.ipcworkers.benchmarks.RawPeer;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.SocketConnection;
@@ -57,8 +58,7 @@ public class ChannelBenchmark {
         for (int i = 0; i < STREAM; i++) {
             ours.connection.sendBatched(FrameType.MESSAGE, 0, 0, ours.codec.encode(Message.of("t", new Ping(ours.n++))));
         }
-        ours.connection.send(FrameType.MESSAGE, 0, 0, ours.codec.encode(Message.of("end", null)));
-        ours.expectDone(STREAM);
+        ours.endStream(STREAM);
     }
 
     /** Ours with each payload given as JSON text ({@code Message.ofJson}): the channel without Jackson. */
@@ -71,8 +71,7 @@ public class ChannelBenchmark {
             byte[] json = ("{\"n\":" + ours.n++ + "}").getBytes(StandardCharsets.UTF_8);
             ours.connection.sendBatched(FrameType.MESSAGE, 0, 0, ours.codec.encodeJson("t", json));
         }
-        ours.connection.send(FrameType.MESSAGE, 0, 0, ours.codec.encode(Message.of("end", null)));
-        ours.expectDone(STREAM);
+        ours.endStream(STREAM);
     }
 
     @Benchmark
@@ -80,14 +79,7 @@ public class ChannelBenchmark {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @OperationsPerInvocation(STREAM)
     public void oneWayRaw(Raw raw) throws IOException {
-        for (int i = 0; i < STREAM; i++) {
-            raw.channel.write(RawChannel.message("t", "{\"n\":" + raw.n++ + "}"));
-        }
-        raw.channel.send(RawChannel.message("end", "null"));
-        String done = new String(raw.channel.read(), StandardCharsets.UTF_8);
-        if (!done.contains("\"count\":" + STREAM)) {
-            throw new IllegalStateException(done);
-        }
+        RawPeer.oneWayPass(raw.channel, STREAM);
     }
 
     /** Our connection, with an echoing thread behind it that uses the same connection and codec. */
@@ -119,7 +111,9 @@ public class ChannelBenchmark {
             return frame;
         }
 
-        void expectDone(long sent) throws IOException {
+        /** Sends {@code end} and checks the count that comes back. */
+        void endStream(long sent) throws IOException {
+            this.connection.send(FrameType.MESSAGE, 0, 0, this.codec.encode(Message.of("end", null)));
             Object count = this.codec.decode(next().body()).payloadAs(Map.class).get("count");
             if (!(count instanceof Number number) || number.longValue() != sent) {
                 throw new IllegalStateException("counted " + count + " of " + sent);
@@ -174,18 +168,7 @@ public class ChannelBenchmark {
 
         private static void echo(RawChannel channel) {
             try (channel) {
-                long count = 0;
-                while (true) {
-                    byte[] message = channel.read();
-                    switch (RawChannel.topicOf(message)) {
-                        case "t" -> count++;
-                        case "end" -> {
-                            channel.send(RawChannel.message("done", "{\"count\":" + count + "}"));
-                            count = 0;
-                        }
-                        default -> channel.send(message);
-                    }
-                }
+                RawPeer.serve(channel);
             }
             catch (IOException ex) {
                 // closed by the benchmark's side
