@@ -92,6 +92,24 @@ class SocketConnectionTest {
     }
 
     @Test
+    void aBatchedSendOnAnIdleConnectionIsWrittenBeforeItReturns() throws Exception {
+        // nothing to batch it with: the sender writes it, not the flusher a moment later
+        sendBatched(this.left, 1, new byte[10]);
+        assertThat(this.left.bytesWritten()).isEqualTo(4 + Frame.HEADER_AFTER_LENGTH + 10);
+        for (int i = 0; i < 100; i++) { // a burst, batched; whoever writes it, it is written
+            sendBatched(this.left, 2, new byte[10]);
+        }
+        for (int i = 0; i < 101; i++) {
+            this.right.readFrame(Duration.ofSeconds(5));
+        }
+        Thread.sleep(20); // idle again: no batch begun or written for far longer than a few microseconds
+        long before = this.left.bytesWritten();
+        sendBatched(this.left, 3, new byte[10]);
+        assertThat(this.left.bytesWritten() - before).isEqualTo(4 + Frame.HEADER_AFTER_LENGTH + 10);
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(3);
+    }
+
+    @Test
     void theTailOfAStreamLargerThanABatchGoesOutWithoutAnyFurtherCall() throws Exception {
         int frames = 50_000; // ~1.4 MiB: the sender writes whole batches itself, the flusher the rest
         CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
