@@ -22,10 +22,10 @@ import org.jspecify.annotations.Nullable;
  * connection (no batch begun or written for a few microseconds) is written at once (nothing to batch
  * it with, and someone may be waiting for it); on a busy one the batch is flushed by this
  * connection's flusher thread, by the sender once the batch is large, or by a reader of this
- * connection that is about to wait. Only a send that begins a batch reads the clock. A sender that streams (fills
- * whole batches itself, or writes its batch before it waits for room to send more) is left to it:
- * the flusher then writes the last, partial batch at most a millisecond after the stream stops,
- * rather than being woken for every batch.
+ * connection that is about to wait. Only a send that begins a batch reads the clock. A sender that
+ * streams (fills whole batches itself, or writes its batch before it waits for room to send more) is
+ * left to it: the flusher then writes the last, partial batch at most a millisecond after the stream
+ * stops, rather than being woken for every batch.
  *
  * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
  * consumer wants (no hand-off between threads per message), or pushed to a {@link FrameHandler} by a
