@@ -53,7 +53,7 @@ public final class RawPeer {
 
     /** Median of one-way passes 4 to 8 of {@code messages} each, as {@code warm_throughput} is measured. */
     static long warmThroughput(int messages) throws Exception {
-        Path directory = Files.createTempDirectory("ipcw-raw-");
+        Path directory = Files.createTempDirectory("uds-bench-");
         Path socket = directory.resolve("s");
         String java = ProcessHandle.current().info().command().orElse("java");
         Process child = null;

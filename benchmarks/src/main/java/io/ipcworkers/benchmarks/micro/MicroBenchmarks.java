@@ -74,7 +74,7 @@ public final class MicroBenchmarks {
             Double ours = scores.get(pair.ours());
             Double baseline = scores.get(pair.baseline());
             if (ours == null || baseline == null) {
-                continue; // left out by a JMH option
+                continue; // a benchmark that did not run (JMH printed why)
             }
             System.out.printf("%-72s %14.1f %14.1f %6.2fx%n", pair.figure(), ours, baseline, ours / baseline);
             figures.put(pair.ours(), Math.round(ours * 10) / 10.0);

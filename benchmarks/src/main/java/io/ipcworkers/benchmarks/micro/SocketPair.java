@@ -12,7 +12,7 @@ import java.nio.file.Path;
 record SocketPair(SocketChannel near, SocketChannel far) {
 
     static SocketPair open() throws IOException {
-        Path directory = Files.createTempDirectory("ipcw-bench-");
+        Path directory = Files.createTempDirectory("uds-bench-");
         Path file = directory.resolve("s");
         try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             server.bind(UnixDomainSocketAddress.of(file));
