@@ -13,8 +13,10 @@ import org.jspecify.annotations.Nullable;
  * it have been handled: one frame back per batch instead of one per message.
  *
  * <p>What has been handled is told the parent before this worker waits for more messages, before it
- * sends a reply or error, once {@value #MAX_PENDING} are pending or the oldest has waited
- * {@value #MAX_DELAY_MILLIS} ms, and by the heartbeat thread while a listener runs long: the parent
+ * sends a reply or error, once {@value #MAX_PENDING} are pending (written at once rather than batched:
+ * a sender in the parent may be waiting for that room, and a batch would wait for this connection's
+ * flusher thread to wake), once the oldest has waited {@value #MAX_DELAY_MILLIS} ms, and by the
+ * heartbeat thread while a listener runs long: the parent
  * takes the oldest message it has not heard of as the one running, and must not blame a finished
  * one for a listener that hangs.
  */
@@ -51,7 +53,11 @@ final class Acknowledgements {
         }
         this.lastHandled = correlationId;
         this.pending++;
-        if (this.pending >= MAX_PENDING || now - this.oldestPendingNanos >= MAX_DELAY_NANOS) {
+        if (this.pending >= MAX_PENDING) {
+            this.pending = 0;
+            this.parent.send(FrameType.ACK, 0, this.lastHandled, FrameWriter.BodyWriter.EMPTY);
+        }
+        else if (now - this.oldestPendingNanos >= MAX_DELAY_NANOS) {
             send();
         }
     }
