@@ -16,9 +16,8 @@ import org.jspecify.annotations.Nullable;
  * sends a reply or error, once {@value #MAX_PENDING} are pending (written at once rather than batched:
  * a sender in the parent may be waiting for that room, and a batch would wait for this connection's
  * flusher thread to wake), once the oldest has waited {@value #MAX_DELAY_MILLIS} ms, and by the
- * heartbeat thread while a listener runs long: the parent
- * takes the oldest message it has not heard of as the one running, and must not blame a finished
- * one for a listener that hangs.
+ * heartbeat thread while a listener runs long: the parent takes the oldest message it has not heard
+ * of as the one running, and must not blame a finished one for a listener that hangs.
  */
 final class Acknowledgements {
 
