@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the benchmarks and runs the JMH micro-benchmarks (codec, and the channel inside one JVM):
-# each of ours beside its baseline from the same run, as a ratio. About two minutes.
+# each of ours beside its baseline from the same run, as a ratio. About four minutes.
 #   benchmarks/micro.sh [results.jsonl]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
