@@ -22,7 +22,10 @@ public final class FrameReader {
 
     private static final int BLOCK_SIZE = 64 * 1024;
 
-    /** What {@link #readAvailable()} returns when no whole frame can be had without waiting. */
+    /**
+     * What {@link #readAvailable()} returns when no whole frame can be had without waiting, and
+     * {@link #readOrNotYet} when a wait ended without one.
+     */
     static final Frame NOT_YET = new Frame(FrameType.HEARTBEAT, 0, 0, new byte[0]);
 
     /** Deadline meaning "do not wait at all". */

@@ -1,6 +1,7 @@
 package io.ipcworkers.channel;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
@@ -392,7 +393,7 @@ public final class SocketConnection implements Connection {
             }
             return true;
         }
-        catch (java.io.InterruptedIOException ex) {
+        catch (InterruptedIOException ex) {
             return true; // a timeout, or interrupted: what came of a frame stays buffered for the next reader
         }
         catch (Throwable ex) {
