@@ -10,11 +10,12 @@ import org.jspecify.annotations.Nullable;
  * The payload of an {@code ERROR} frame: why a request failed on the other side. Exceptions never
  * cross the wire as objects; the receiver rebuilds one of its own types from these strings.
  *
- * @param kind {@link #NO_LISTENER}, {@link #CONVERSION} or {@link #LISTENER}
+ * @param kind {@link #NO_LISTENER}, {@link #CONVERSION} or {@link #LISTENER}; anything else, or none, is
+ *     taken for {@link #LISTENER}
  * @param exception the class name of the exception on the other side
  * @param message its message
  */
-public record ErrorReply(String kind, String exception, @Nullable String message) {
+public record ErrorReply(@Nullable String kind, @Nullable String exception, @Nullable String message) {
 
     public static final String NO_LISTENER = "no-listener";
 
@@ -22,7 +23,7 @@ public record ErrorReply(String kind, String exception, @Nullable String message
 
     public static final String LISTENER = "listener";
 
-    private static final int MAX_MESSAGE_CHARS = 4000;
+    private static final int MAX_TEXT_CHARS = 4000;
 
     public static ErrorReply of(Throwable failure) {
         String kind = (failure instanceof NoListenerException) ? NO_LISTENER
@@ -36,19 +37,18 @@ public record ErrorReply(String kind, String exception, @Nullable String message
      * @param source who answered, e.g. "worker thumbnails-1 (pid 1234)"
      */
     public IpcException toException(String topic, String source) {
-        String text = truncate(this.message);
+        // the message and the exception's name come from the other side: bounded, whatever it sent
+        String text = (this.message != null) ? truncate(this.message) : "(no message)";
+        String type = truncate(String.valueOf(this.exception));
         return switch (String.valueOf(this.kind)) {
             case NO_LISTENER -> new NoListenerException(text + " [" + source + "]");
             case CONVERSION -> new PayloadConversionException(text + " [" + source + "]", null);
             default -> new RemoteListenerException("Listener for topic '" + topic + "' on " + source + " failed: "
-                    + this.exception + ": " + text, String.valueOf(this.exception));
+                    + type + ": " + text, type);
         };
     }
 
-    private static String truncate(@Nullable String text) {
-        if (text == null) {
-            return "(no message)";
-        }
-        return (text.length() > MAX_MESSAGE_CHARS) ? text.substring(0, MAX_MESSAGE_CHARS) + "..." : text;
+    private static String truncate(String text) {
+        return (text.length() > MAX_TEXT_CHARS) ? text.substring(0, MAX_TEXT_CHARS) + "..." : text;
     }
 }
