@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.awaitility.Awaitility.await;
 
 /** Every kind of bad input gets a clear exception, and the parent and other children are unharmed. */
 class BadInputTest {
@@ -157,6 +158,22 @@ class BadInputTest {
         frame.putInt(10 + bodyLength).put((byte) 1).put((byte) 0).putLong(0);
         frame.putLong(pid).putShort((short) tokenBytes.length).put(tokenBytes);
         return frame.array();
+    }
+
+    @Test
+    void outputWithoutNewlinesReachesTheParentCutAndIsNotHeldUntilTheLineEnds() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            System.out.print("endless:" + "x".repeat(1 << 20)); // 1 MiB, and no newline for now
+            System.out.flush();
+            parent.getNextMessage();
+        });
+
+        String cut = "endless:" + "x".repeat(8192 - "endless:".length()) + "... (truncated)";
+        await().atMost(Duration.ofSeconds(20))
+            .until(() -> output.lines.stream().anyMatch((line) -> line.endsWith(cut)));
+        assertThat(child.isAlive()).isTrue();
+        child.sendMessage(Message.of("done", null));
+        assertThat(child.onExit().join()).isZero();
     }
 
     @Test

@@ -1,9 +1,9 @@
 package io.ipcworkers.launch;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 
 import io.ipcworkers.ProcessOutput;
@@ -48,12 +48,10 @@ final class OutputPump implements Runnable {
 
     @Override
     public void run() {
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(this.stream, StandardCharsets.UTF_8))) {
+        try (Reader reader = new InputStreamReader(this.stream, StandardCharsets.UTF_8)) {
+            BoundedLineReader lines = new BoundedLineReader(reader, MAX_LINE_CHARS);
             String line;
-            while ((line = reader.readLine()) != null) {
-                if (line.length() > MAX_LINE_CHARS) {
-                    line = line.substring(0, MAX_LINE_CHARS) + "... (truncated)";
-                }
+            while ((line = lines.readLine()) != null) {
                 this.tail.add(line);
                 try {
                     this.output.line(this.name, this.pid, this.kind, line);
