@@ -112,7 +112,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.child = child;
         this.codec = codec;
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
-                () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
+                SerialExecutor.DEFAULT_BYTE_CAPACITY, () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.inboundHasRoom = this.inbound::hasRoom;
         this.recycleAfter = recycleAfter;
         this.exit = child.process().onExit().thenApply(Process::exitValue);
@@ -312,7 +312,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.pool.listener().messageReceived(this.pool.name(),
                         this.pool.inbound().reportedTopic(message.topic(), this.pool.name()));
                 boolean isReply = frame.hasFlag(Frame.FLAG_REPLY);
-                this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply));
+                this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply), frame.body().length);
             }
             case ACK -> acknowledgedThrough(frame.correlationId());
             case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);

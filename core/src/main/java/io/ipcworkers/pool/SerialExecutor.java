@@ -7,17 +7,25 @@ import java.util.function.BooleanSupplier;
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: messages from one worker are
  * handled in order, while different workers' messages run in parallel. Bounded: a submitter waits
- * while {@code capacity} tasks are queued, so a worker that sends faster than the parent's
- * listeners keep up is slowed down through its socket instead of filling the parent's heap.
+ * while {@code capacity} tasks, or tasks carrying {@code byteCapacity} bytes, are queued, so a worker
+ * that sends faster than the parent's listeners keep up is slowed down through its socket instead of
+ * filling the parent's heap. The byte bound is what holds for large messages: a thousand 16 MiB
+ * messages would be 16 GiB. A task is taken while the queue is under both bounds, so one larger than
+ * the byte bound waits only for the queue to empty.
  */
 final class SerialExecutor implements Executor {
 
     /** Messages from one worker queued for the parent's listeners, at most. */
     static final int DEFAULT_CAPACITY = 1024;
 
+    /** Bytes of those messages' bodies, at most (the last one taken may go past it). */
+    static final long DEFAULT_BYTE_CAPACITY = 32 * 1024 * 1024;
+
     private final Executor delegate;
 
     private final int capacity;
+
+    private final long byteCapacity;
 
     private final BooleanSupplier open;
 
@@ -25,7 +33,10 @@ final class SerialExecutor implements Executor {
 
     private volatile boolean holdingBack;
 
-    private final ArrayDeque<Runnable> tasks = new ArrayDeque<>();
+    private final ArrayDeque<Task> tasks = new ArrayDeque<>();
+
+    /** Bytes the queued tasks carry; guarded by {@link #tasks}. */
+    private long queuedBytes;
 
     private boolean running;
 
@@ -33,9 +44,10 @@ final class SerialExecutor implements Executor {
      * @param open whether to keep waiting for room; once false, tasks are queued regardless (the source is gone)
      * @param resumed runs when a submitter that had to wait goes on
      */
-    SerialExecutor(Executor delegate, int capacity, BooleanSupplier open, Runnable resumed) {
+    SerialExecutor(Executor delegate, int capacity, long byteCapacity, BooleanSupplier open, Runnable resumed) {
         this.delegate = delegate;
         this.capacity = capacity;
+        this.byteCapacity = byteCapacity;
         this.open = open;
         this.resumed = resumed;
     }
@@ -48,18 +60,31 @@ final class SerialExecutor implements Executor {
     /** Whether a task submitted now would be queued without waiting. */
     boolean hasRoom() {
         synchronized (this.tasks) {
-            return this.tasks.size() < this.capacity;
+            return !isFull();
         }
     }
 
-    /** Queues a task, waiting while the queue is full and the source is still open. */
+    private boolean isFull() {
+        return this.tasks.size() >= this.capacity || this.queuedBytes >= this.byteCapacity;
+    }
+
+    /** Queues a task that carries no bytes worth counting; see {@link #execute(Runnable, int)}. */
     @Override
     public void execute(Runnable task) {
+        execute(task, 0);
+    }
+
+    /**
+     * Queues a task that carries {@code bytes} (a message body) while it waits, waiting while the
+     * queue is full and the source is still open.
+     */
+    void execute(Runnable task, int bytes) {
         synchronized (this.tasks) {
-            if (this.tasks.size() >= this.capacity) {
+            if (isFull()) {
                 awaitRoom();
             }
-            this.tasks.add(task);
+            this.tasks.add(new Task(task, bytes));
+            this.queuedBytes += bytes;
             if (this.running) {
                 return;
             }
@@ -71,7 +96,7 @@ final class SerialExecutor implements Executor {
     private void awaitRoom() {
         this.holdingBack = true;
         try {
-            while (this.tasks.size() >= this.capacity && this.open.getAsBoolean()) {
+            while (isFull() && this.open.getAsBoolean()) {
                 this.tasks.wait(200); // re-checks "open": a closed source cannot wake us
             }
         }
@@ -87,23 +112,28 @@ final class SerialExecutor implements Executor {
 
     private void drain() {
         while (true) {
-            Runnable task;
+            Task task;
             synchronized (this.tasks) {
+                boolean wasFull = isFull();
                 task = this.tasks.poll();
-                if (this.tasks.size() == this.capacity - 1) {
-                    this.tasks.notifyAll();
-                }
                 if (task == null) {
                     this.running = false;
                     return;
                 }
+                this.queuedBytes -= task.bytes();
+                if (wasFull && !isFull()) {
+                    this.tasks.notifyAll();
+                }
             }
             try {
-                task.run();
+                task.action().run();
             }
             catch (RuntimeException ex) {
                 // the task reports its own failures; one failure must not stop the queue
             }
         }
+    }
+
+    private record Task(Runnable action, int bytes) {
     }
 }

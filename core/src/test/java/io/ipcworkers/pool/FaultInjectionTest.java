@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,6 +50,10 @@ class FaultInjectionTest {
 
     private final java.util.concurrent.atomic.AtomicInteger flooded = new java.util.concurrent.atomic.AtomicInteger();
 
+    private final AtomicInteger bulky = new AtomicInteger();
+
+    private final CountDownLatch bulkyRelease = new CountDownLatch(1);
+
     public class ParentListeners {
 
         @IpcListener(DeadLetter.TOPIC)
@@ -62,6 +67,12 @@ class FaultInjectionTest {
                 Thread.sleep(3_000); // a listener stuck well past the heartbeat timeout, behind which the rest queue up
             }
             FaultInjectionTest.this.flooded.incrementAndGet();
+        }
+
+        @IpcListener("bulky")
+        public void bulky(String half) throws InterruptedException {
+            FaultInjectionTest.this.bulkyRelease.await(); // behind this one, the rest queue up
+            FaultInjectionTest.this.bulky.incrementAndGet();
         }
 
         @IpcListener("counted")
@@ -105,8 +116,35 @@ class FaultInjectionTest {
         assertThat(pool.snapshot().restarts()).isZero();
     }
 
+    @Test
+    void largeMessagesAreHeldBackByTheirSizeNotOnlyTheirNumber() throws Exception {
+        AtomicInteger taken = new AtomicInteger();
+        PoolListener counting = new PoolListener() {
+
+            @Override
+            public void messageReceived(String pool, String topic) {
+                if (topic.equals("bulky")) {
+                    taken.incrementAndGet();
+                }
+            }
+        };
+        WorkerPool pool = start((settings) -> settings, List.of(counting));
+        int messages = 200; // 100 MiB of 512 KiB messages; the parent queues 32 MiB of them from one worker
+
+        pool.send("flood-bulky", messages); // to one of the two workers
+
+        await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch(PoolWorker::isHeldBack));
+        Thread.sleep(500);
+        assertThat(taken.get()).isBetween(64, 70); // the running one, 32 MiB queued, the one waiting for room
+        this.bulkyRelease.countDown();
+        await().atMost(Duration.ofSeconds(60)).until(() -> this.bulky.get() == messages);
+        assertThat(taken.get()).isEqualTo(messages);
+        assertThat(pool.snapshot().restarts()).isZero();
+    }
+
     @AfterEach
     void stop() {
+        this.bulkyRelease.countDown();
         if (this.pools != null) {
             this.pools.pools().forEach((pool) -> this.seenPids.addAll(pool.workerPids()));
             this.pools.close();

@@ -108,6 +108,14 @@ public class FaultyWorker {
         }
     }
 
+    @IpcListener("flood-bulky")
+    public void floodBulky(int messages, ParentProcess parent) {
+        String half = "x".repeat(512 * 1024);
+        for (int i = 0; i < messages; i++) {
+            parent.sendMessage(Message.of("bulky", half));
+        }
+    }
+
     @IpcListener("spray")
     public void spray(int topics, ParentProcess parent) {
         for (int i = 0; i < topics; i++) {

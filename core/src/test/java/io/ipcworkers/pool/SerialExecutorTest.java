@@ -25,7 +25,7 @@ class SerialExecutorTest {
         try {
             CountDownLatch release = new CountDownLatch(1);
             List<Integer> ran = new CopyOnWriteArrayList<>();
-            SerialExecutor executor = new SerialExecutor(pool, 10, () -> true, () -> { });
+            SerialExecutor executor = new SerialExecutor(pool, 10, Long.MAX_VALUE, () -> true, () -> { });
             AtomicInteger submitted = new AtomicInteger();
             CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 100; i++) {
@@ -52,12 +52,65 @@ class SerialExecutorTest {
     }
 
     @Test
+    void aSubmitterWaitsWhileTheQueuedTasksCarryTheByteCapacityHoweverFewTheyAre() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            List<Integer> ran = new CopyOnWriteArrayList<>();
+            SerialExecutor executor = new SerialExecutor(pool, 1024, 3_000, () -> true, () -> { });
+            AtomicInteger submitted = new AtomicInteger();
+            CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
+                for (int i = 0; i < 20; i++) {
+                    int n = i;
+                    executor.execute(() -> {
+                        awaitLatch(release);
+                        ran.add(n);
+                    }, 1_000);
+                    submitted.incrementAndGet();
+                }
+            });
+            // the first task runs (and waits), three more carry the 3,000 bytes; the submitter is held there
+            await().atMost(Duration.ofSeconds(5)).until(() -> submitted.get() == 4);
+            Thread.sleep(200);
+            assertThat(submitted.get()).isEqualTo(4);
+            assertThat(executor.hasRoom()).isFalse();
+            release.countDown();
+            submitter.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 20);
+            assertThat(ran).containsExactlyElementsOf(IntStream.range(0, 20).boxed().toList());
+            assertThat(executor.hasRoom()).isTrue();
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void aTaskLargerThanTheByteCapacityWaitsOnlyForTheQueueToEmpty() throws Exception {
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            CountDownLatch release = new CountDownLatch(1);
+            SerialExecutor executor = new SerialExecutor(pool, 1024, 1_000, () -> true, () -> { });
+            executor.execute(() -> awaitLatch(release), 10); // runs, and holds the queue's only thread
+            executor.execute(() -> { }, 50_000); // queued: the queue was under its bound
+            CompletableFuture<Void> next = CompletableFuture.runAsync(() -> executor.execute(() -> { }, 10_000));
+            Thread.sleep(200);
+            assertThat(next).isNotDone();
+            release.countDown();
+            next.get(5, TimeUnit.SECONDS);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void onceTheSourceIsClosedASubmitterNoLongerWaits() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
             CountDownLatch release = new CountDownLatch(1);
             AtomicBoolean open = new AtomicBoolean(true);
-            SerialExecutor executor = new SerialExecutor(pool, 2, open::get, () -> { });
+            SerialExecutor executor = new SerialExecutor(pool, 2, Long.MAX_VALUE, open::get, () -> { });
             CompletableFuture<Void> submitter = CompletableFuture.runAsync(() -> {
                 for (int i = 0; i < 10; i++) {
                     executor.execute(() -> awaitLatch(release));
