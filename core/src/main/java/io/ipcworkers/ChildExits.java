@@ -18,7 +18,8 @@ final class ChildExits {
 
     private static final System.Logger logger = System.getLogger(ChildExits.class.getName());
 
-    private record Exit(ChildProcess child, int exitCode, boolean[] hooksRun) {
+    /** A pid, not the child: an exit may wait long for an {@code awaitAll}, and a child holds buffers and output. */
+    private record Exit(long pid, int exitCode, boolean[] hooksRun) {
     }
 
     private final Object lock = new Object();
@@ -42,7 +43,7 @@ final class ChildExits {
     }
 
     void exited(ChildProcess child, int exitCode) {
-        Exit exit = new Exit(child, exitCode, new boolean[1]);
+        Exit exit = new Exit(child.getId(), exitCode, new boolean[1]);
         boolean runHooksNow;
         synchronized (this.lock) {
             this.running.remove(child);
@@ -78,7 +79,7 @@ final class ChildExits {
                     }
                     exit = this.unreported.poll();
                 }
-                boolean keepWaiting = callback.onExit(exit.exitCode(), exit.child().getId());
+                boolean keepWaiting = callback.onExit(exit.exitCode(), exit.pid());
                 runHooksOnce(exit);
                 if (!keepWaiting) {
                     return;
@@ -114,10 +115,10 @@ final class ChildExits {
     private void runHooks(Exit exit) {
         for (ExitCallback hook : this.hooks) {
             try {
-                hook.onExit(exit.exitCode(), exit.child().getId());
+                hook.onExit(exit.exitCode(), exit.pid());
             }
             catch (RuntimeException ex) {
-                logger.log(Level.WARNING, "Process exit hook failed for pid " + exit.child().getId(), ex);
+                logger.log(Level.WARNING, "Process exit hook failed for pid " + exit.pid(), ex);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.ipcworkers;
 
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The examples and behaviour of the seed library (shared/seed/ipc.md and its process manager),
@@ -102,6 +104,28 @@ class SeedParityTest {
             own.awaitAll((exitCode, pid) -> reported.add(pid + ":" + exitCode));
 
             assertThat(reported).containsExactly(child.getId() + ":7");
+        }
+    }
+
+    @Test
+    void anExitWaitingToBeReportedDoesNotKeepItsChildInMemory() throws Exception {
+        try (ProcessManager own = ProcessManager.builder().output(output).build()) {
+            ChildProcess child = own.runProcess((self, parent) -> System.exit(3));
+            long pid = child.getId();
+            started.add(pid);
+            child.onExit().join();
+            await().atMost(Duration.ofSeconds(10)).until(() -> own.getRunningProcesses().isEmpty());
+            WeakReference<ChildProcess> exited = new WeakReference<>(child);
+            child = null; // a long-lived manager may see many exits before anyone waits: each child holds buffers
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                System.gc();
+                return exited.get() == null;
+            });
+            List<String> reported = new ArrayList<>();
+            own.awaitAll((exitCode, exitedPid) -> reported.add(exitedPid + ":" + exitCode));
+
+            assertThat(reported).containsExactly(pid + ":3");
         }
     }
 
