@@ -6,7 +6,9 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.channel.FrameTooLargeException;
 import io.ipcworkers.channel.RawWire;
@@ -138,6 +140,25 @@ class BadInputTest {
         child.sendMessage(Message.of("done", null));
         assertThat(child.onExit().join()).isZero();
         assertThat(ProcessHandle.of(child.getId())).isEmpty();
+    }
+
+    @Test
+    void aConnectionAnnouncingALargeFirstFrameIsRefusedAtOnce() throws Exception {
+        try (SocketChannel intruder = SocketChannel.open(UnixDomainSocketAddress.of(pm.socketPath()))) {
+            // a HELLO of 60,000 bytes (under this manager's 64 KiB frame limit), its body never sent: refused
+            // on its length, not allocated and waited for until the handshake times out after 10 s
+            intruder.write(ByteBuffer.wrap(RawWire.header(60_000, 1)));
+            CompletableFuture<Integer> closed = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return intruder.read(ByteBuffer.allocate(16));
+                }
+                catch (java.io.IOException ex) {
+                    throw new java.io.UncheckedIOException(ex);
+                }
+            });
+            assertThat(closed.get(5, TimeUnit.SECONDS)).as("connection closed by the parent").isEqualTo(-1);
+        }
+        assertEchoStillWorks();
     }
 
     @Test

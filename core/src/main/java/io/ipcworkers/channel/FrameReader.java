@@ -39,7 +39,8 @@ public final class FrameReader {
 
     private final ReadableByteChannel channel;
 
-    private final int maxFrameLength;
+    /** Changed only before the connection is shared (a handshake reads its first frame under a smaller one). */
+    private int maxFrameLength;
 
     private final ByteBuffer buffer = ByteBuffer.allocateDirect(BLOCK_SIZE).flip();
 
@@ -145,6 +146,10 @@ public final class FrameReader {
         }
         int length = this.buffer.getInt(this.buffer.position());
         return length >= Frame.HEADER_AFTER_LENGTH && this.buffer.remaining() - 4 >= length;
+    }
+
+    void setMaxFrameLength(int maxFrameLength) {
+        this.maxFrameLength = maxFrameLength;
     }
 
     /** The length is checked before anything is allocated for the body. */

@@ -105,6 +105,14 @@ public final class SocketConnection implements Connection {
         this.writer = new FrameWriter(channel, maxFrameLength, this.writable);
     }
 
+    /**
+     * The largest frame accepted from the peer from now on. For a handshake, whose first frame is
+     * small and comes from a peer not yet known: called before the connection is shared.
+     */
+    public void limitIncomingFrames(int maxFrameLength) {
+        this.reader.setMaxFrameLength(maxFrameLength);
+    }
+
     @Override
     public void send(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body) throws IOException {
         this.writer.append(type, flags, correlationId, body);

@@ -45,6 +45,12 @@ final class ChannelServer implements AutoCloseable {
 
     private static final long HANDSHAKE_TIMEOUT_SECONDS = 10;
 
+    /**
+     * The largest HELLO frame accepted (a pid and a 64-character token need under 100 bytes): a peer
+     * not yet known must not make us allocate up to the maximum frame length.
+     */
+    static final int MAX_HELLO_FRAME_LENGTH = 1024;
+
     private static final SecureRandom random = new SecureRandom();
 
     private final Path directory;
@@ -136,6 +142,7 @@ final class ChannelServer implements AutoCloseable {
         ScheduledFuture<?> timeout = this.handshakes.schedule(connection::close, HANDSHAKE_TIMEOUT_SECONDS,
                 TimeUnit.SECONDS);
         try {
+            connection.limitIncomingFrames(MAX_HELLO_FRAME_LENGTH);
             Frame hello = connection.readFrame();
             if (hello == null || hello.type() != FrameType.HELLO) {
                 throw new IpcProtocolException("expected a HELLO frame first, got "
@@ -151,6 +158,7 @@ final class ChannelServer implements AutoCloseable {
                         + parsed.pid());
             }
             timeout.cancel(false);
+            connection.limitIncomingFrames(this.maxFrameLength);
             if (!child.connection().complete(connection)) {
                 connection.close();
             }
