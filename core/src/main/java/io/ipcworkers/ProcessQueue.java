@@ -16,20 +16,25 @@ import java.util.concurrent.Semaphore;
  * }
  * queue.awaitAll();
  * }</pre>
+ *
+ * A queue made without a {@link ProcessManager} makes its own, which {@link #close()} closes.
  */
-public class ProcessQueue {
+public class ProcessQueue implements AutoCloseable {
 
     private final int maxProcesses;
 
     private final ProcessManager processManager;
 
+    /** Whether this queue made its process manager, and so closes it. */
+    private final boolean ownsProcessManager;
+
     private final Semaphore slots;
 
     private final Set<ChildProcess> running = ConcurrentHashMap.newKeySet();
 
-    /** A queue with its own {@link ProcessManager}. */
+    /** A queue with its own {@link ProcessManager}, closed by {@link #close()}. */
     public ProcessQueue(int maxProcesses) {
-        this(maxProcesses, new ProcessManager());
+        this(maxProcesses, new ProcessManager(), true);
     }
 
     /**
@@ -37,12 +42,17 @@ public class ProcessQueue {
      * @param processManager starts the children
      */
     public ProcessQueue(int maxProcesses, ProcessManager processManager) {
+        this(maxProcesses, processManager, false);
+    }
+
+    private ProcessQueue(int maxProcesses, ProcessManager processManager, boolean ownsProcessManager) {
         if (maxProcesses < 1) {
             throw new IllegalArgumentException("maxProcesses must be at least 1, was " + maxProcesses);
         }
         this.maxProcesses = maxProcesses;
         this.processManager = Objects.requireNonNull(processManager, "'processManager' must not be null");
         this.slots = new Semaphore(maxProcesses, true);
+        this.ownsProcessManager = ownsProcessManager;
     }
 
     /**
@@ -96,5 +106,16 @@ public class ProcessQueue {
 
     public ProcessManager getProcessManager() {
         return this.processManager;
+    }
+
+    /**
+     * Closes the process manager this queue made, stopping its children that still run (see
+     * {@link ProcessManager#close()}); a manager given to the queue is left to its owner. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (this.ownsProcessManager) {
+            this.processManager.close();
+        }
     }
 }

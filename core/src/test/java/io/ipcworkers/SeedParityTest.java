@@ -12,6 +12,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -159,7 +160,7 @@ class SeedParityTest {
             own.onProcessExit((exitCode, pid) -> exited.add(pid));
             ChildProcess child = own.runProcess((self, parent) -> { });
             started.add(child.getId());
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> exited.contains(child.getId()));
+            await().atMost(Duration.ofSeconds(10)).until(() -> exited.contains(child.getId()));
         }
     }
 
@@ -188,6 +189,23 @@ class SeedParityTest {
             long overlapping = spans.stream().filter((other) -> other[0] <= span[0] && span[0] < other[1]).count();
             assertThat(overlapping).as("children running when one started").isLessThanOrEqualTo(2);
         }
+    }
+
+    @Test
+    void aQueueClosesTheProcessManagerItMadeAndLeavesAGivenOneOpen() {
+        ProcessManager made;
+        try (ProcessQueue queue = new ProcessQueue(1)) {
+            made = queue.getProcessManager();
+            ChildProcess child = queue.addToQueue((self, parent) -> { });
+            started.add(child.getId());
+            queue.awaitAll();
+        }
+        assertThatIllegalStateException().isThrownBy(() -> made.runProcess((self, parent) -> { }))
+            .withMessageContaining("closed");
+
+        new ProcessQueue(1, pm).close();
+        ChildProcess child = pm.runProcess((self, parent) -> { });
+        assertThat(child.onExit().join()).isZero();
     }
 
     @Test
