@@ -5,8 +5,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -56,11 +56,16 @@ public class ProcessManager implements AutoCloseable {
 
     private final ChildExits exits = new ChildExits();
 
-    private final ExecutorService exitNotifier = Executors.newSingleThreadExecutor((task) -> {
-        Thread thread = new Thread(task, "ipc-exit-notifier");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /**
+     * One thread, so exits are told in the order noticed; it ends when idle, so a closed manager
+     * leaves no thread behind (exits noticed after {@link #close()} are still told).
+     */
+    private final ThreadPoolExecutor exitNotifier = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS,
+            new LinkedBlockingQueue<>(), (task) -> {
+                Thread thread = new Thread(task, "ipc-exit-notifier");
+                thread.setDaemon(true);
+                return thread;
+            });
 
     private final ParentProcess mainProcess = new MainProcess();
 
@@ -74,6 +79,7 @@ public class ProcessManager implements AutoCloseable {
     }
 
     private ProcessManager(Builder builder) {
+        this.exitNotifier.allowCoreThreadTimeOut(true);
         this.codec = new MessageCodec(builder.jsonMapper);
         this.stopGracePeriod = builder.stopGracePeriod;
         this.jvmArgs = List.copyOf(builder.jvmArgs);

@@ -209,6 +209,20 @@ class SeedParityTest {
     }
 
     @Test
+    void aClosedManagerLeavesNoThreadBehind() throws Exception {
+        List<Thread> hookThreads = new CopyOnWriteArrayList<>();
+        try (ProcessManager own = ProcessManager.builder().output(output).build()) {
+            own.onProcessExit((exitCode, pid) -> hookThreads.add(Thread.currentThread()));
+            ChildProcess child = own.runProcess((self, parent) -> { });
+            started.add(child.getId());
+            await().atMost(Duration.ofSeconds(10)).until(() -> hookThreads.size() == 1);
+        }
+        Thread notifier = hookThreads.get(0);
+        assertThat(notifier.getName()).isEqualTo("ipc-exit-notifier");
+        await().atMost(Duration.ofSeconds(10)).until(() -> !notifier.isAlive());
+    }
+
+    @Test
     void mainProcessIsThisJvm() {
         assertThat(pm.getMainProcess().getId()).isEqualTo(ProcessHandle.current().pid());
     }
