@@ -49,7 +49,7 @@ final class ChannelServer implements AutoCloseable {
      * The largest HELLO frame accepted (a pid and a 64-character token need under 100 bytes): a peer
      * not yet known must not make us allocate up to the maximum frame length.
      */
-    static final int MAX_HELLO_FRAME_LENGTH = 1024;
+    private static final int MAX_HELLO_FRAME_LENGTH = 1024;
 
     private static final SecureRandom random = new SecureRandom();
 
