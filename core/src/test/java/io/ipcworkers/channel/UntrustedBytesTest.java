@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -68,7 +69,7 @@ class UntrustedBytesTest {
 
     private List<Outcome> readAll(Stream stream, int seed) throws IOException {
         Path pairDirectory = this.directory.resolve("s" + seed);
-        java.nio.file.Files.createDirectory(pairDirectory);
+        Files.createDirectory(pairDirectory);
         SocketConnection[] pair = RawWire.connectedPair(pairDirectory, MAX_FRAME);
         List<Outcome> outcomes = new ArrayList<>();
         List<Frame> received = new ArrayList<>();
@@ -200,7 +201,7 @@ class UntrustedBytesTest {
                 case 4 -> messageBody(random, "failed", "{\"kind\":\"" + (random.nextBoolean() ? "listener" : "x")
                         + "\",\"exception\":\"E\",\"message\":" + (random.nextBoolean() ? "null" : "\"m\"") + "}");
                 case 5 -> topicLengthPastTheEnd(random);
-                case 6 -> notUtf8Topic(random);
+                case 6 -> notUtf8Topic();
                 default -> messageBody(random, new String(randomBytes(random, random.nextInt(20)),
                         StandardCharsets.ISO_8859_1), "[1,2,3]");
             };
@@ -219,7 +220,7 @@ class UntrustedBytesTest {
             return body;
         }
 
-        private static byte[] notUtf8Topic(Random random) {
+        private static byte[] notUtf8Topic() {
             return ByteBuffer.allocate(2 + 3 + 2).putShort((short) 3).put(new byte[] { 'a', (byte) 0xC3, 'b' })
                 .put(new byte[] { '{', '}' }).array();
         }
