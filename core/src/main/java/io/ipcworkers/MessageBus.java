@@ -28,7 +28,13 @@ public interface MessageBus {
      */
     void send(String pool, String topic, @Nullable Object payload);
 
-    /** Sends a message to every live worker of the pool; returns how many received it. */
+    /**
+     * Sends a message to every live worker of the pool that listens to the topic; returns how many
+     * received it (a worker that dies meanwhile is not counted: its replacement starts afresh). Each
+     * copy takes room on its worker as {@link #send} does, so a full worker gets its copy once one of
+     * its messages finishes; if one stays full past the pool's acquire timeout, this throws
+     * {@link PoolUnavailableException} saying how many workers the message reached.
+     */
     int broadcast(String pool, String topic, @Nullable Object payload);
 
     /**

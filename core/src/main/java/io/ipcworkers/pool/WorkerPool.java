@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcTimeoutException;
@@ -77,6 +79,11 @@ public final class WorkerPool {
     private final CrashHistory crashes;
 
     private final Unacknowledged unacknowledged = new Unacknowledged(this);
+
+    // made with the pool: a sender's first wait for room then defines no class, which discards compiled code
+    private final Supplier<@Nullable PoolWorker> anyWorkerWithRoom = this::pick;
+
+    private final Function<String, PoolUnavailableException> noCapacity = this::noCapacity;
 
     private final RequestDeadlines deadlines;
 
@@ -362,26 +369,72 @@ public final class WorkerPool {
         return result;
     }
 
-    /** Sends a message to every usable worker with a listener for the topic; returns how many. */
+    /**
+     * Sends a message to every usable worker with a listener for the topic; returns how many. Each
+     * copy takes room on its worker like a send: workers with room get it at once, then the caller
+     * waits, up to the acquire timeout, for room on the others. A worker that dies meanwhile is not
+     * counted (its replacement starts afresh).
+     * @throws PoolUnavailableException when a worker stays full past the acquire timeout, saying how
+     *     many workers the message reached
+     */
     public int broadcast(String topic, @Nullable Object payload) {
         requireAccepting(topic);
         Message message = Message.of(topic, payload);
-        int sent = 0;
+        List<PoolWorker> targets = new ArrayList<>();
         for (PoolWorker worker : usableWorkers()) {
-            if (!worker.listensTo(topic)) {
-                unhandled(topic, worker);
-                continue;
+            if (worker.listensTo(topic)) {
+                targets.add(worker);
             }
-            try {
-                worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message));
-                this.listener.messageSent(name(), topic);
+            else {
+                unhandled(topic, worker);
+            }
+        }
+        List<PoolWorker> full = new ArrayList<>();
+        int sent = 0;
+        for (PoolWorker worker : targets) {
+            if (!worker.tryReserve(this.settings.maxInFlight())) {
+                full.add(worker);
+            }
+            else if (deliverOnReservation(worker, message)) {
                 sent++;
             }
-            catch (ProcessExitedException ex) {
-                // died in the meantime: it is being replaced and was not reached
+        }
+        long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
+        for (PoolWorker worker : full) {
+            String reached = "'" + topic + "' reached " + sent + " of " + targets.size() + " workers";
+            boolean reserved = waitForRoom(topic, deadline, () -> roomOn(worker), (t) -> stillFull(worker, reached),
+                    reached);
+            if (reserved && deliverOnReservation(worker, message)) {
+                sent++;
             }
         }
         return sent;
+    }
+
+    /** Room reserved on this worker, none while it is still full, or false once it is gone. */
+    private @Nullable Boolean roomOn(PoolWorker worker) {
+        if (!worker.isUsable()) {
+            return Boolean.FALSE;
+        }
+        return worker.tryReserve(this.settings.maxInFlight()) ? Boolean.TRUE : null;
+    }
+
+    private PoolUnavailableException stillFull(PoolWorker worker, String reached) {
+        return new PoolUnavailableException("Pool '" + name() + "' is busy: " + worker.describeLowercase() + " has "
+                + this.settings.maxInFlight() + " messages in flight and none finished within "
+                + this.settings.acquireTimeout() + "; " + reached);
+    }
+
+    private boolean deliverOnReservation(PoolWorker worker, Message message) {
+        try {
+            worker.deliver(new InFlight(this.ids.incrementAndGet(), message));
+            this.listener.messageSent(name(), message.topic());
+            return true;
+        }
+        catch (ProcessExitedException ex) {
+            worker.release(); // died in the meantime: it is being replaced and was not reached
+            return false;
+        }
     }
 
     /** A message to one particular worker (a parent listener answering its sender). */
@@ -440,12 +493,23 @@ public final class WorkerPool {
             return worker;
         }
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
+        return waitForRoom(topic, deadline, this.anyWorkerWithRoom, this.noCapacity, null);
+    }
+
+    /**
+     * Waits until {@code attempt} gives a result, trying again whenever room is freed or a worker
+     * changes anywhere in the pool, until the deadline. At most {@code maxWaiting} callers wait.
+     * @param reached for a broadcast, how many workers it reached so far (for errors); else null
+     */
+    private <T> T waitForRoom(String topic, long deadline, Supplier<@Nullable T> attempt,
+            Function<String, PoolUnavailableException> timedOut, @Nullable String reached) {
         flushBatches();
         synchronized (this.capacity) {
             if (this.waiting >= this.settings.maxWaiting()) {
-                throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: every worker has "
-                        + this.settings.maxInFlight() + " messages in flight and " + this.waiting
-                        + " callers already wait ('" + topic + "' was not sent)");
+                throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: its workers are full (max-in-flight "
+                        + this.settings.maxInFlight() + ") and " + this.waiting + " callers already wait for room, as many"
+                        + " as max-waiting allows (" + ((reached != null) ? reached : "'" + topic + "' was not sent")
+                        + ")");
             }
             this.waiting++;
         }
@@ -453,13 +517,13 @@ public final class WorkerPool {
             while (true) {
                 requireAccepting(topic);
                 long changes = this.capacityChanges.get();
-                worker = pick();
-                if (worker != null) {
-                    return worker;
+                T result = attempt.get();
+                if (result != null) {
+                    return result;
                 }
                 long remaining = deadline - System.nanoTime();
                 if (remaining <= 0) {
-                    throw noCapacity(topic);
+                    throw timedOut.apply(topic);
                 }
                 // a read that ends without a change (end of stream, deadline, interrupt) is not repeated
                 if (!readForRoom(changes, deadline) || this.capacityChanges.get() == changes) {

@@ -507,6 +507,69 @@ class FaultInjectionTest {
         assertThat(pool.restartCount()).isZero();
     }
 
+    @Test
+    void broadcastsTakeRoomLikeSendsAndLoseNothing() throws Exception {
+        int broadcasts = 2_000;
+        int maxInFlight = 8;
+        WorkerPool pool = start((settings) -> settings.withLimits(maxInFlight, 10, WAIT));
+        for (PoolWorker worker : pool.currentWorkers()) {
+            pool.sendTo(worker, Message.of("sleep", 300L)); // both asleep: the first broadcasts fill them
+        }
+        AtomicInteger maxSeen = new AtomicInteger();
+
+        for (long i = 0; i < broadcasts; i++) {
+            assertThat(pool.broadcast("work", i)).isEqualTo(2);
+            maxSeen.accumulateAndGet(pool.inFlight(), Math::max);
+        }
+
+        assertThat(maxSeen.get()).isLessThanOrEqualTo(2 * maxInFlight);
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+        pool.broadcast("report", null);
+        await().atMost(WAIT).until(() -> this.counted.size() == 2);
+        assertThat(this.counted.values()).allSatisfy((report) -> {
+            assertThat(((Number) report.get("count")).longValue()).isEqualTo(broadcasts);
+            assertThat(((Number) report.get("sum")).longValue()).as("each message exactly once")
+                .isEqualTo((long) broadcasts * (broadcasts - 1) / 2);
+        });
+    }
+
+    @Test
+    void aBroadcastThatFindsAWorkerFullPastTheAcquireTimeoutSaysHowManyWorkersItReached() {
+        Duration acquireTimeout = Duration.ofMillis(500);
+        WorkerPool pool = start((settings) -> settings.withLimits(1, 10, acquireTimeout).withSupervision(quietSupervision()));
+        PoolWorker sleeper = pool.currentWorkers().get(0);
+        long other = pool.currentWorkers().get(1).getId();
+        pool.sendTo(sleeper, Message.of("sleep", 3_000L));
+        long started = System.nanoTime();
+
+        assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.broadcast("report", null))
+            .withMessage("Pool 'faulty' is busy: " + sleeper.describeLowercase() + " has 1 messages in flight and none "
+                    + "finished within PT0.5S; 'report' reached 1 of 2 workers");
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(acquireTimeout);
+        await().atMost(WAIT).until(() -> this.counted.containsKey(other));
+        assertThat(this.counted).containsOnlyKeys(other);
+        assertThat(pool.inFlight()).as("no reservation left behind").isEqualTo(1);
+    }
+
+    @Test
+    void aBroadcastWaitingForRoomOnAWorkerThatDiesGoesOnWithoutIt() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
+        PoolWorker victim = pool.currentWorkers().get(0);
+        long other = pool.currentWorkers().get(1).getId();
+        pool.sendTo(victim, Message.of("sleep", 60_000L));
+        CompletableFuture<Integer> broadcast = CompletableFuture.supplyAsync(() -> pool.broadcast("report", null));
+        await().atMost(WAIT).until(() -> this.counted.containsKey(other));
+        sleep(Duration.ofMillis(200));
+        assertThat(broadcast).isNotDone();
+
+        signal("KILL", victim.getId());
+
+        assertThat(broadcast.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(this.counted).containsOnlyKeys(other);
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+    }
+
     /** Heartbeats 30 s apart: nothing but what a test does ends a waiting caller's read of a busy worker. */
     private static PoolSettings.Supervision quietSupervision() {
         return new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10, Duration.ofMinutes(1),
@@ -579,7 +642,8 @@ class FaultInjectionTest {
         CompletableFuture<Long> second = pool.request("sleep", 2000, Long.class);
 
         assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
-            .withMessageContaining("Pool 'faulty' is overloaded: every worker has 1 messages in flight");
+            .withMessageContaining("Pool 'faulty' is overloaded: its workers are full (max-in-flight 1) and 0 callers "
+                    + "already wait for room, as many as max-waiting allows ('echo' was not sent)");
         assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEqualTo(second.get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
 
