@@ -143,7 +143,7 @@ final class ConnectedChildProcess implements ChildProcess {
     /**
      * Once the child has exited, moves what it sent but nobody read yet off the socket (the kernel
      * holds no more than a socket buffer's worth) and closes the connection, so a long-lived manager
-     * does not keep a descriptor per finished child.
+     * does not keep a descriptor per finished child, nor a handle kept by its caller the buffers.
      */
     void drainAfterExit() {
         this.reading.lock();
@@ -164,7 +164,7 @@ final class ConnectedChildProcess implements ChildProcess {
             this.drained = true;
         }
         finally {
-            this.child.connection().close();
+            closeConnection();
             this.reading.unlock();
         }
     }
@@ -179,9 +179,16 @@ final class ConnectedChildProcess implements ChildProcess {
     private RuntimeException end(RuntimeException failure) {
         if (this.ended == null) {
             this.ended = failure;
-            this.child.connection().close();
+            closeConnection();
         }
         return this.ended;
+    }
+
+    /** Under the read lock: nothing is read from the connection after this. */
+    private void closeConnection() {
+        Connection connection = this.child.connection();
+        connection.close();
+        connection.releaseBuffers();
     }
 
     @Override

@@ -1,5 +1,7 @@
 package io.ipcworkers;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,6 +14,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
@@ -128,6 +131,44 @@ class SeedParityTest {
 
             assertThat(reported).containsExactly(pid + ":3");
         }
+    }
+
+    @Test
+    void aFinishedChildsHandleKeepsNoNativeBuffersAndStillGivesWhatItSent() {
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter((pool) -> pool.getName().equals("direct")).findFirst().orElseThrow();
+        int children = 16; // each connection held ~80 KiB of native memory for as long as its handle lived
+        try (ProcessManager own = ProcessManager.builder().output(output).build()) {
+            long before = settledDirectMemory(direct);
+            List<ChildProcess> kept = new ArrayList<>();
+            for (int i = 0; i < children; i++) {
+                ChildProcess child = own.runProcess((self, parent) -> parent.sendMessage(Message.of("bye", self.getId())));
+                started.add(child.getId());
+                kept.add(child);
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> own.getRunningProcesses().isEmpty());
+
+            await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+                System.gc();
+                assertThat(direct.getMemoryUsed() - before).isLessThan(children * 16 * 1024L);
+            });
+            assertThat(kept).allSatisfy((child) -> {
+                assertThat(child.getNextMessage().payloadAs(Long.class)).isEqualTo(child.getId());
+                assertThatExceptionOfType(ProcessExitedException.class).isThrownBy(child::getNextMessage);
+                assertThatExceptionOfType(ProcessExitedException.class)
+                    .isThrownBy(() -> child.sendMessage(Message.of("late", null)));
+            });
+        }
+    }
+
+    private static long settledDirectMemory(BufferPoolMXBean direct) {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            sleep(50); // buffers are freed by the JDK's cleaner thread after the collection
+            least = Math.min(least, direct.getMemoryUsed());
+        }
+        return least;
     }
 
     @Test

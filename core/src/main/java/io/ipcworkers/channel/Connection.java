@@ -89,6 +89,15 @@ public interface Connection extends AutoCloseable {
 
     boolean isOpen();
 
+    /**
+     * Gives back the memory held for reading and writing (a socket connection's ~80 KiB of native
+     * buffers), for the thread that reads, once the connection is closed and nothing will be read from
+     * it any more: a handle of a finished child may be kept long after.
+     * @throws IllegalStateException when the connection is still open
+     */
+    default void releaseBuffers() {
+    }
+
     /** Bytes read from the peer so far. */
     default long bytesRead() {
         return 0;

@@ -42,7 +42,8 @@ public final class FrameReader {
     /** Changed only before the connection is shared (a handshake reads its first frame under a smaller one). */
     private int maxFrameLength;
 
-    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BLOCK_SIZE).flip();
+    /** Native memory, so the socket reads into it without a copy; given back by {@link #release}. */
+    private ByteBuffer buffer = ByteBuffer.allocateDirect(BLOCK_SIZE).flip();
 
     private final Readiness readable;
 
@@ -259,6 +260,16 @@ public final class FrameReader {
             this.buffer.flip();
         }
         return FILLED;
+    }
+
+    /**
+     * Gives back the read block, for a reader that will read no more from its closed channel: the
+     * owner of a finished connection may keep it long after. A read afterwards fails as the closed
+     * channel does.
+     */
+    void release() {
+        this.buffer = ByteBuffer.allocate(0);
+        this.body = null;
     }
 
     /** Bytes of complete frames read so far. */

@@ -189,6 +189,16 @@ public final class FrameWriter {
         }
     }
 
+    /** Gives back the batch buffers of a closed connection; a frame appended afterwards gets a new one. */
+    void release() {
+        synchronized (this.writeLock) {
+            synchronized (this.appendLock) {
+                this.pending.release();
+                this.spare.release();
+            }
+        }
+    }
+
     /** Bytes of frames written so far. */
     public long bytesWritten() {
         return this.bytesWritten;
@@ -243,6 +253,10 @@ public final class FrameWriter {
         /** After a partial write of {@link #readyToWrite}: what was not written becomes the start of the batch. */
         void keepUnwritten() {
             this.bytes.compact();
+        }
+
+        void release() {
+            this.bytes = ByteBuffer.allocate(0);
         }
 
         /** A 16 MiB frame should not pin 16 MiB of native memory for the connection's lifetime. */

@@ -473,6 +473,15 @@ public final class SocketConnection implements Connection {
         }
     }
 
+    @Override
+    public void releaseBuffers() {
+        if (this.channel.isOpen()) {
+            throw new IllegalStateException("The connection is still open");
+        }
+        this.reader.release();
+        this.writer.release();
+    }
+
     /** The underlying channel; for tests that need to put raw bytes on the wire. */
     SocketChannel channel() {
         return this.channel;

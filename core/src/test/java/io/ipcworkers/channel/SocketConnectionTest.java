@@ -50,6 +50,23 @@ class SocketConnectionTest {
     }
 
     @Test
+    void buffersAreGivenBackOnlyOnceClosedAndAnyLaterUseFailsAsClosed() throws Exception {
+        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(this.left::releaseBuffers);
+        this.left.send(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(new byte[10]));
+        assertThat(this.right.readFrame(Duration.ofSeconds(10)).correlationId()).isEqualTo(1);
+
+        this.left.close();
+        this.left.releaseBuffers();
+
+        assertThatExceptionOfType(ClosedChannelException.class).isThrownBy(this.left::readFrame);
+        assertThatExceptionOfType(ClosedChannelException.class)
+            .isThrownBy(() -> this.left.sendBatched(FrameType.MESSAGE, 0, 2, FrameWriter.BodyWriter.of(new byte[10])));
+        assertThatExceptionOfType(ClosedChannelException.class)
+            .isThrownBy(() -> this.left.send(FrameType.MESSAGE, 0, 3, FrameWriter.BodyWriter.of(new byte[10])));
+        assertThat(this.right.readFrame(Duration.ofSeconds(10))).as("end of stream, nothing more").isNull();
+    }
+
+    @Test
     void batchedFramesFromManyThreadsArriveWholeAndInEachSendersOrder() throws Exception {
         int threads = 4;
         int perThread = 20_000;
