@@ -14,7 +14,10 @@ public interface ChildProcess {
     long getId();
 
     /**
-     * Sends a message to the child. Returns once the message is on the wire.
+     * Sends a message to the child. Returns once the message is queued on the connection: written at
+     * once when the connection is idle, else with the messages sent after it, within about a
+     * millisecond (or before the sender waits to read). Messages leave in the order sent. Like a
+     * socket write, a send that races the child's death may return and the message be lost with it.
      * @throws ProcessExitedException when the child has exited
      * @throws PayloadConversionException when the payload cannot be written as JSON
      */

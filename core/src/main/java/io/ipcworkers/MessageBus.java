@@ -23,8 +23,11 @@ import org.jspecify.annotations.Nullable;
 public interface MessageBus {
 
     /**
-     * Sends a message to one worker of the pool, chosen by the pool's routing. Returns once it is on
-     * the wire; what the worker's listener returns comes back to the parent's listeners.
+     * Sends a message to one worker of the pool, chosen by the pool's routing. Returns once it is
+     * queued on that worker's connection (written at once when it is idle, else batched with the
+     * messages that follow); the pool keeps it until the worker acknowledges it, so a worker that dies
+     * first does not lose it silently. What the worker's listener returns comes back to the parent's
+     * listeners.
      */
     void send(String pool, String topic, @Nullable Object payload);
 

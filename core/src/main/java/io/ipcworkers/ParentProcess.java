@@ -12,7 +12,9 @@ public interface ParentProcess {
     long getId();
 
     /**
-     * Sends a message to the parent.
+     * Sends a message to the parent: written at once when the connection is idle, else with the
+     * messages sent after it, within about a millisecond, before this process waits to read, and
+     * before its task's end. Messages leave in the order sent.
      * @throws ProcessExitedException when the parent is gone
      */
     void sendMessage(Message message);

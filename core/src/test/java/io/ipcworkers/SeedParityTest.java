@@ -172,6 +172,23 @@ class SeedParityTest {
     }
 
     @Test
+    void messagesSentJustBeforeATaskCallsSystemExitAllReachTheParent() {
+        int messages = 20_000; // most of them are batched: the last batch is pending when the task exits
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            for (int i = 0; i < messages; i++) {
+                parent.sendMessage(Message.of("n", i));
+            }
+            System.exit(7);
+        });
+
+        for (int i = 0; i < messages; i++) {
+            assertThat(child.getNextMessage(Duration.ofSeconds(20)).payloadAs(Integer.class)).isEqualTo(i);
+        }
+        assertThatExceptionOfType(ProcessExitedException.class).isThrownBy(child::getNextMessage)
+            .withMessageContaining("exited with code 7");
+    }
+
+    @Test
     void hooksRunInRegistrationOrderAndTheAwaitCallbackBeforeTheExitHooks() {
         List<String> events = new CopyOnWriteArrayList<>();
         try (ProcessManager own = ProcessManager.builder().output(output).build()) {

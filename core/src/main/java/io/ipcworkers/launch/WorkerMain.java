@@ -56,6 +56,7 @@ public final class WorkerMain {
             return;
         }
         ConnectedParentProcess parent = new ConnectedParentProcess(connection, bootstrap.parentPid());
+        Runtime.getRuntime().addShutdownHook(new FlushOnExit(parent));
         WorkerExit.exit(run(task, new LocalChildProcess(), parent));
     }
 
@@ -119,6 +120,36 @@ public final class WorkerMain {
                 // a broken pipe means the same
             }
             WorkerExit.exit(WorkerExit.PARENT_GONE);
+        }
+    }
+
+    /**
+     * Sends what is batched for the parent when the JVM exits by other ways than the task's end (a
+     * task or listener calling {@code System.exit}, a signal): that would otherwise be lost. Bounded,
+     * so that a parent that does not read cannot keep this process from exiting.
+     */
+    static final class FlushOnExit extends Thread {
+
+        static final long MAX_WAIT_MILLIS = 1000;
+
+        private final ConnectedParentProcess parent;
+
+        FlushOnExit(ConnectedParentProcess parent) {
+            super("ipc-flush-on-exit");
+            this.parent = parent;
+        }
+
+        @Override
+        public void run() {
+            Thread flushing = new Thread(this.parent::flush, "ipc-flush");
+            flushing.setDaemon(true); // left behind if the socket stays full: the JVM does not wait for it
+            flushing.start();
+            try {
+                flushing.join(MAX_WAIT_MILLIS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -142,13 +142,18 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     /** Sends what is still batched, then closes the connection. */
     public void close() {
+        flush();
+        this.connection.close();
+    }
+
+    /** Sends what is still batched, waiting for room in the socket if need be. */
+    public void flush() {
         try {
             this.connection.flush();
         }
         catch (IOException ex) {
             // the parent is gone; nothing can reach it
         }
-        this.connection.close();
     }
 
     /** For tests that need to put raw bytes on the wire. */

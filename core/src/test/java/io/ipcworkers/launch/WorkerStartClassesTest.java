@@ -21,7 +21,8 @@ class WorkerStartClassesTest {
 
     /** What a worker loads before its first message, from a class-load log of a plain and a pool worker. */
     private static final List<String> ON_THE_WAY_TO_THE_FIRST_MESSAGE = List.of(
-            "io.ipcworkers.launch.WorkerMain", "io.ipcworkers.launch.Bootstrap", "io.ipcworkers.launch.TaskTransfer",
+            "io.ipcworkers.launch.WorkerMain", "io.ipcworkers.launch.WorkerMain$FlushOnExit",
+            "io.ipcworkers.launch.Bootstrap", "io.ipcworkers.launch.TaskTransfer",
             "io.ipcworkers.launch.SerializationConstructors",
             "io.ipcworkers.channel.SocketConnection", "io.ipcworkers.channel.FrameReader",
             "io.ipcworkers.channel.FrameWriter", "io.ipcworkers.channel.FrameWriter$EncodedBody",
