@@ -143,7 +143,8 @@ final class ConnectedChildProcess implements ChildProcess {
     /**
      * Once the child has exited, moves what it sent but nobody read yet off the socket (the kernel
      * holds no more than a socket buffer's worth) and closes the connection, so a long-lived manager
-     * does not keep a descriptor per finished child, nor a handle kept by its caller the buffers.
+     * does not keep a descriptor per finished child, and a handle its caller keeps holds none of the
+     * connection's buffers.
      */
     void drainAfterExit() {
         this.reading.lock();

@@ -12,9 +12,9 @@ public interface ParentProcess {
     long getId();
 
     /**
-     * Sends a message to the parent: written at once when the connection is idle, else with the
-     * messages sent after it, within about a millisecond, before this process waits to read, and
-     * before its task's end. Messages leave in the order sent.
+     * Sends a message to the parent. It is written at once when the connection is idle, else batched
+     * with the messages sent after it and written within about a millisecond, and in any case before
+     * this process waits to read or exits. Messages leave in the order sent.
      * @throws ProcessExitedException when the parent is gone
      */
     void sendMessage(Message message);
