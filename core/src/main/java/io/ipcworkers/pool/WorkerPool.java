@@ -378,7 +378,7 @@ public final class WorkerPool {
      *     many workers the message reached
      */
     public int broadcast(String topic, @Nullable Object payload) {
-        requireAccepting(topic);
+        requireAccepting(topic, null);
         Message message = Message.of(topic, payload);
         List<PoolWorker> targets = new ArrayList<>();
         for (PoolWorker worker : usableWorkers()) {
@@ -487,7 +487,7 @@ public final class WorkerPool {
      * when no other thread reads that worker ({@link #readForRoom}), and otherwise waits to be woken.
      */
     private PoolWorker acquire(String topic) {
-        requireAccepting(topic);
+        requireAccepting(topic, null);
         PoolWorker worker = pick();
         if (worker != null) {
             return worker;
@@ -508,14 +508,13 @@ public final class WorkerPool {
             if (this.waiting >= this.settings.maxWaiting()) {
                 throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: its workers are full (max-in-flight "
                         + this.settings.maxInFlight() + ") and " + this.waiting + " callers already wait for room, as many"
-                        + " as max-waiting allows (" + ((reached != null) ? reached : "'" + topic + "' was not sent")
-                        + ")");
+                        + " as max-waiting allows (" + outcome(topic, reached) + ")");
             }
             this.waiting++;
         }
         try {
             while (true) {
-                requireAccepting(topic);
+                requireAccepting(topic, reached);
                 long changes = this.capacityChanges.get();
                 T result = attempt.get();
                 if (result != null) {
@@ -624,16 +623,21 @@ public final class WorkerPool {
                 + this.settings.acquireTimeout() + " ('" + topic + "' was not sent)");
     }
 
-    private void requireAccepting(String topic) {
+    /** @param reached for a broadcast, how many workers it reached so far (for errors); else null */
+    private void requireAccepting(String topic, @Nullable String reached) {
         State current = this.state;
         if (current == State.DOWN) {
-            throw new PoolUnavailableException("Pool '" + name() + "' is down: " + this.downReason + "; '" + topic
-                    + "' was not sent");
+            throw new PoolUnavailableException("Pool '" + name() + "' is down: " + this.downReason + "; "
+                    + outcome(topic, reached));
         }
         if (current != State.RUNNING) {
-            throw new PoolUnavailableException("Pool '" + name() + "' is " + current.name().toLowerCase()
-                    + "; '" + topic + "' was not sent");
+            throw new PoolUnavailableException("Pool '" + name() + "' is " + current.name().toLowerCase() + "; "
+                    + outcome(topic, reached));
         }
+    }
+
+    private static String outcome(String topic, @Nullable String reached) {
+        return (reached != null) ? reached : "'" + topic + "' was not sent";
     }
 
     /** Called whenever a worker has room again, or its state changed. Cheap when nobody waits. */

@@ -553,6 +553,22 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aBroadcastWaitingForRoomWhenThePoolStopsSaysHowManyWorkersItReached() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
+        pool.sendTo(pool.currentWorkers().get(0), Message.of("sleep", 1_000L));
+        CompletableFuture<Integer> broadcast = CompletableFuture.supplyAsync(() -> pool.broadcast("report", null));
+        await().atMost(WAIT).until(() -> this.counted.size() == 1);
+        assertThat(broadcast).isNotDone();
+
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(pool::stop); // waits for the sleeper
+
+        assertThat(broadcast).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(ExecutionException.class)
+            .havingCause().isInstanceOf(PoolUnavailableException.class)
+            .withMessage("Pool 'faulty' is stopping; 'report' reached 1 of 2 workers");
+        stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
     void aBroadcastWaitingForRoomOnAWorkerThatDiesGoesOnWithoutIt() throws Exception {
         WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
         PoolWorker victim = pool.currentWorkers().get(0);
