@@ -4,6 +4,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -159,6 +160,43 @@ class BadInputTest {
             assertThat(closed.get(5, TimeUnit.SECONDS)).as("connection closed by the parent").isEqualTo(-1);
         }
         assertEchoStillWorks();
+    }
+
+    @Test
+    void connectionsThatNeverHandshakeAreBoundedAndChildrenStillStartMeanwhile() throws Exception {
+        int bound = 16; // ChannelServer.MAX_UNEXPECTED_HANDSHAKES, with no child expected
+        List<SocketChannel> strangers = new ArrayList<>();
+        try {
+            for (int i = 0; i < 100; i++) {
+                SocketChannel stranger = SocketChannel.open(UnixDomainSocketAddress.of(pm.socketPath()));
+                stranger.configureBlocking(false);
+                strangers.add(stranger); // sends nothing: each would hold a handshake for 10 s
+            }
+
+            // within 5 s: before any of them could have been closed for its 10 s handshake timeout
+            await().atMost(Duration.ofSeconds(5)).until(() -> closedByTheParent(strangers) == 100 - bound);
+            assertThat(Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().equals("ipc-handshake")))
+                .hasSizeLessThanOrEqualTo(bound);
+            ChildProcess child = pm.runProcess((self, parent) -> parent.sendMessage(Message.of("up", null)));
+            assertThat(child.getNextMessage(Duration.ofSeconds(20)).topic()).isEqualTo("up");
+            assertThat(child.onExit().join()).isZero();
+        }
+        finally {
+            for (SocketChannel stranger : strangers) {
+                stranger.close();
+            }
+        }
+        assertEchoStillWorks();
+    }
+
+    private static long closedByTheParent(List<SocketChannel> channels) throws java.io.IOException {
+        long closed = 0;
+        for (SocketChannel channel : channels) {
+            if (channel.read(ByteBuffer.allocate(1)) < 0) {
+                closed++;
+            }
+        }
+        return closed;
     }
 
     @Test

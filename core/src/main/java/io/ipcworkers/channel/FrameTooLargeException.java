@@ -7,8 +7,16 @@ public class FrameTooLargeException extends IpcProtocolException {
 
     private static final long serialVersionUID = 1L;
 
+    private final long length;
+
     public FrameTooLargeException(String direction, long length, int maxLength) {
         super(direction + " frame of " + length + " bytes exceeds the maximum frame length of " + maxLength
                 + " bytes (raise the max-frame-length setting if such messages are intended)");
+        this.length = length;
+    }
+
+    /** The frame's length as announced, in bytes after its length field. */
+    public long length() {
+        return this.length;
     }
 }

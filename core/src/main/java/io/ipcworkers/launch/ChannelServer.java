@@ -25,10 +25,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameTooLargeException;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.SocketConnection;
 
@@ -51,6 +54,13 @@ final class ChannelServer implements AutoCloseable {
      */
     private static final int MAX_HELLO_FRAME_LENGTH = 1024;
 
+    /**
+     * Handshakes under way beyond one per child we expect: more connections are closed at once, so
+     * that whatever opens connections without completing them cannot have a thread and a connection's
+     * buffers made for each.
+     */
+    static final int MAX_UNEXPECTED_HANDSHAKES = 16;
+
     private static final SecureRandom random = new SecureRandom();
 
     private final Path directory;
@@ -64,6 +74,10 @@ final class ChannelServer implements AutoCloseable {
     private final Map<String, Expected> expected = new ConcurrentHashMap<>();
 
     private final ScheduledExecutorService handshakes;
+
+    private final AtomicInteger handshaking = new AtomicInteger();
+
+    private final AtomicLong refused = new AtomicLong();
 
     private volatile boolean closed;
 
@@ -115,7 +129,20 @@ final class ChannelServer implements AutoCloseable {
         while (!this.closed) {
             try {
                 SocketChannel channel = this.server.accept();
-                Thread handshake = new Thread(() -> handshake(channel), "ipc-handshake");
+                if (this.handshaking.incrementAndGet() > this.expected.size() + MAX_UNEXPECTED_HANDSHAKES) {
+                    this.handshaking.decrementAndGet();
+                    closeQuietly(channel);
+                    logRefusal();
+                    continue;
+                }
+                Thread handshake = new Thread(() -> {
+                    try {
+                        handshake(channel);
+                    }
+                    finally {
+                        this.handshaking.decrementAndGet();
+                    }
+                }, "ipc-handshake");
                 handshake.setDaemon(true);
                 handshake.start();
             }
@@ -127,6 +154,16 @@ final class ChannelServer implements AutoCloseable {
                     logger.log(Level.WARNING, "Accepting a worker connection failed", ex);
                 }
             }
+        }
+    }
+
+    /** The first refusal, then every thousandth: a flood of connections does not flood the log as well. */
+    private void logRefusal() {
+        long count = this.refused.incrementAndGet();
+        if (count == 1 || count % 1000 == 0) {
+            logger.log(Level.WARNING, "Refused a connection to the worker socket " + this.socketPath + ": "
+                    + MAX_UNEXPECTED_HANDSHAKES + " more handshakes than children expected are under way (" + count
+                    + " refused so far)");
         }
     }
 
@@ -166,8 +203,10 @@ final class ChannelServer implements AutoCloseable {
         catch (IOException | RuntimeException ex) {
             connection.close();
             if (!this.closed) {
+                String why = (ex instanceof FrameTooLargeException large) ? "its first frame announced "
+                        + large.length() + " bytes; a HELLO has at most " + MAX_HELLO_FRAME_LENGTH : ex.getMessage();
                 logger.log(Level.WARNING, "Refused a connection to the worker socket " + this.socketPath
-                        + ": failed handshake (" + ex.getMessage() + ")");
+                        + ": failed handshake (" + why + ")");
             }
         }
     }
