@@ -59,7 +59,7 @@ final class ChannelServer implements AutoCloseable {
      * that whatever opens connections without completing them cannot have a thread and a connection's
      * buffers made for each.
      */
-    static final int MAX_UNEXPECTED_HANDSHAKES = 16;
+    private static final int MAX_UNEXPECTED_HANDSHAKES = 16;
 
     private static final SecureRandom random = new SecureRandom();
 
