@@ -314,6 +314,22 @@ public final class SocketConnection implements Connection {
         finally {
             close();
             handler.onClosed(cause);
+            releaseBuffersAfterReading();
+        }
+    }
+
+    /**
+     * Once the reader thread is done: callers do not read a closed connection, and one that is reading
+     * now holds the read lock until it stops, so nothing reads the buffers after this. A worker's handle
+     * may be kept long after it exited (a reply's future, a listener's sender).
+     */
+    private void releaseBuffersAfterReading() {
+        this.readLock.lock();
+        try {
+            releaseBuffers();
+        }
+        finally {
+            this.readLock.unlock();
         }
     }
 

@@ -1,5 +1,7 @@
 package io.ipcworkers.pool;
 
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -175,6 +177,38 @@ class FaultInjectionTest {
 
     private static void signal(String signal, long pid) throws Exception {
         assertThat(new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start().waitFor()).isZero();
+    }
+
+    @Test
+    void aDeadWorkersHandleKeptByTheApplicationHoldsNoNativeBuffers() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+            .filter((buffers) -> buffers.getName().equals("direct")).findFirst().orElseThrow();
+        long before = settledDirectMemory(direct);
+        List<PoolWorker> kept = new ArrayList<>(); // as a reply's future or a listener's sender parameter keeps one
+        for (int i = 0; i < 4; i++) {
+            PoolWorker victim = pool.currentWorkers().get(0);
+            kept.add(victim);
+            signal("KILL", victim.getId());
+            await().atMost(WAIT).until(() -> !pool.workerPids().contains(victim.getId()) && pool.usableWorkers().size() == 2);
+        }
+
+        // each replacement has buffers of its own, as its victim had: the victims' (~80 KiB each) must be gone
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            System.gc();
+            assertThat(direct.getMemoryUsed() - before).isLessThan(2 * 80 * 1024L);
+        });
+        assertThat(kept).allSatisfy((worker) -> assertThat(worker.isAlive()).isFalse());
+    }
+
+    private static long settledDirectMemory(BufferPoolMXBean direct) {
+        long least = Long.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            System.gc();
+            sleep(Duration.ofMillis(50)); // buffers are freed by the JDK's cleaner thread after the collection
+            least = Math.min(least, direct.getMemoryUsed());
+        }
+        return least;
     }
 
     @Test
