@@ -1,7 +1,5 @@
 package io.ipcworkers;
 
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
 import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -134,12 +132,10 @@ class SeedParityTest {
     }
 
     @Test
-    void aFinishedChildsHandleKeepsNoNativeBuffersAndStillGivesWhatItSent() {
-        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-            .filter((pool) -> pool.getName().equals("direct")).findFirst().orElseThrow();
+    void aFinishedChildsHandleKeepsNoNativeBuffersAndStillGivesWhatItSent() throws InterruptedException {
         int children = 16; // each connection held ~80 KiB of native memory for as long as its handle lived
         try (ProcessManager own = ProcessManager.builder().output(output).build()) {
-            long before = settledDirectMemory(direct);
+            long before = DirectMemory.settled();
             List<ChildProcess> kept = new ArrayList<>();
             for (int i = 0; i < children; i++) {
                 ChildProcess child = own.runProcess((self, parent) -> parent.sendMessage(Message.of("bye", self.getId())));
@@ -150,7 +146,7 @@ class SeedParityTest {
 
             await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
                 System.gc();
-                assertThat(direct.getMemoryUsed() - before).isLessThan(children * 16 * 1024L);
+                assertThat(DirectMemory.used() - before).isLessThan(children * 16 * 1024L);
             });
             assertThat(kept).allSatisfy((child) -> {
                 assertThat(child.getNextMessage().payloadAs(Long.class)).isEqualTo(child.getId());
@@ -159,16 +155,6 @@ class SeedParityTest {
                     .isThrownBy(() -> child.sendMessage(Message.of("late", null)));
             });
         }
-    }
-
-    private static long settledDirectMemory(BufferPoolMXBean direct) {
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            sleep(50); // buffers are freed by the JDK's cleaner thread after the collection
-            least = Math.min(least, direct.getMemoryUsed());
-        }
-        return least;
     }
 
     @Test

@@ -1,7 +1,5 @@
 package io.ipcworkers.pool;
 
-import java.lang.management.BufferPoolMXBean;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +16,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
 import io.ipcworkers.DeadLetter;
+import io.ipcworkers.DirectMemory;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
@@ -182,9 +181,7 @@ class FaultInjectionTest {
     @Test
     void aDeadWorkersHandleKeptByTheApplicationHoldsNoNativeBuffers() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
-        BufferPoolMXBean direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
-            .filter((buffers) -> buffers.getName().equals("direct")).findFirst().orElseThrow();
-        long before = settledDirectMemory(direct);
+        long before = DirectMemory.settled();
         List<PoolWorker> kept = new ArrayList<>(); // as a reply's future or a listener's sender parameter keeps one
         for (int i = 0; i < 4; i++) {
             PoolWorker victim = pool.currentWorkers().get(0);
@@ -196,19 +193,9 @@ class FaultInjectionTest {
         // each replacement has buffers of its own, as its victim had: the victims' (~80 KiB each) must be gone
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             System.gc();
-            assertThat(direct.getMemoryUsed() - before).isLessThan(2 * 80 * 1024L);
+            assertThat(DirectMemory.used() - before).isLessThan(2 * 80 * 1024L);
         });
         assertThat(kept).allSatisfy((worker) -> assertThat(worker.isAlive()).isFalse());
-    }
-
-    private static long settledDirectMemory(BufferPoolMXBean direct) {
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            sleep(Duration.ofMillis(50)); // buffers are freed by the JDK's cleaner thread after the collection
-            least = Math.min(least, direct.getMemoryUsed());
-        }
-        return least;
     }
 
     @Test
