@@ -121,6 +121,12 @@ public class ProcessManager implements AutoCloseable {
             child.drainAfterExit();
             this.exits.exited(child, process.exitValue());
         }, this.exitNotifier);
+        if (this.closed) {
+            // closed while this child connected, after close() had listed the children to stop
+            child.kill();
+            throw new IllegalStateException("This ProcessManager was closed while child " + child.getId()
+                    + " was starting; the child was stopped");
+        }
         for (Consumer<ChildProcess> hook : this.createHooks) {
             hook.accept(child);
         }

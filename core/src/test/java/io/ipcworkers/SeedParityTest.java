@@ -5,7 +5,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -14,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -172,6 +175,25 @@ class SeedParityTest {
         }
         assertThatExceptionOfType(ProcessExitedException.class).isThrownBy(child::getNextMessage)
             .withMessageContaining("exited with code 7");
+    }
+
+    @Test
+    void aChildStartingWhileItsManagerClosesIsStoppedAndItsCallerToldWhy() throws Exception {
+        ProcessManager own = ProcessManager.builder().output(output).build();
+        // touching a 1 GiB heap first keeps the child from connecting for half a second or more
+        CompletableFuture<ChildProcess> starting = CompletableFuture.supplyAsync(() -> own.runProcess((self, parent) -> {
+        }, List.of("-Xms1g", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC")));
+        sleep(150);
+
+        own.close();
+
+        Throwable failure = catchThrowable(() -> starting.get(20, TimeUnit.SECONDS)).getCause();
+        assertThat(failure).isInstanceOf(IpcException.class)
+            .hasMessageMatching("Child \\d+ could not connect: the worker socket was closed: its manager or pool is "
+                    + "shutting down");
+        long pid = Long.parseLong(failure.getMessage().split(" ")[1]);
+        started.add(pid);
+        Processes.assertAllGone(List.of(pid), Duration.ofSeconds(10));
     }
 
     @Test

@@ -242,7 +242,7 @@ final class ChannelServer implements AutoCloseable {
         }
         this.handshakes.shutdownNow();
         this.expected.values().forEach((child) -> child.connection()
-            .completeExceptionally(new IllegalStateException("The process manager was closed")));
+            .completeExceptionally(new IllegalStateException("the worker socket was closed: its manager or pool is shutting down")));
         try {
             Files.deleteIfExists(this.socketPath);
             try (var files = Files.list(this.directory)) {

@@ -105,8 +105,9 @@ public final class ChildLauncher implements AutoCloseable {
             throw new IpcTimeoutException("Child " + process.pid() + " did not connect within "
                     + this.settings.startTimeout() + " (raise the start timeout for slow-starting workers)");
         }
-        catch (ExecutionException ex) {
-            throw new IllegalStateException("connection failed", ex.getCause());
+        catch (ExecutionException ex) { // the server closed before the child connected
+            throw new IpcException("Child " + process.pid() + " could not connect: " + ex.getCause().getMessage(),
+                    ex.getCause());
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
