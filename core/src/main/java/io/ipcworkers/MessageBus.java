@@ -16,9 +16,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every method throws at once, before anything is sent: {@link UnknownPoolException} (naming the
  * known pools) for a pool that does not exist, {@link PoolUnavailableException} when the pool is down,
- * stopping, or has no worker with room within its acquire timeout, and
- * {@link PayloadConversionException} (naming the topic and the payload's type) for a payload that
- * cannot be written as JSON.
+ * stopping, or has no worker with room within its acquire timeout (a broadcast may have reached some
+ * workers by then, and says how many), and {@link PayloadConversionException} (naming the topic and
+ * the payload's type) for a payload that cannot be written as JSON.
  */
 public interface MessageBus {
 
