@@ -425,6 +425,7 @@ public final class WorkerPool {
                 + this.settings.acquireTimeout() + "; " + reached);
     }
 
+    /** @return false when the worker died in the meantime: it is being replaced and was not reached */
     private boolean deliverOnReservation(PoolWorker worker, Message message) {
         try {
             worker.deliver(new InFlight(this.ids.incrementAndGet(), message));
@@ -432,8 +433,12 @@ public final class WorkerPool {
             return true;
         }
         catch (ProcessExitedException ex) {
-            worker.release(); // died in the meantime: it is being replaced and was not reached
+            worker.release();
             return false;
+        }
+        catch (RuntimeException ex) {
+            worker.release(); // a payload that cannot be written, say: the place it took is free again
+            throw ex;
         }
     }
 

@@ -379,6 +379,9 @@ class WorkerPoolTest {
             assertThatExceptionOfType(PayloadConversionException.class)
                 .isThrownBy(() -> patient.request("echo", new BrokenGetter(), Object.class))
                 .withMessageContaining("'echo'");
+            assertThatExceptionOfType(PayloadConversionException.class)
+                .isThrownBy(() -> patient.broadcast("echo", new BrokenGetter()))
+                .withMessageContaining("'echo'");
         }
         assertThat(patient.inFlight()).isZero();
         assertThat(patient.request("echo", "still fine", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("still fine");
