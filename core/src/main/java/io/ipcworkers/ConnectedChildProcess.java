@@ -165,8 +165,12 @@ final class ConnectedChildProcess implements ChildProcess {
             this.drained = true;
         }
         finally {
-            closeConnection();
-            this.reading.unlock();
+            try {
+                closeConnection();
+            }
+            finally {
+                this.reading.unlock();
+            }
         }
     }
 
