@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ipcworkers.Message;
+import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.channel.RawWire;
 import io.ipcworkers.channel.SocketConnection;
 import io.ipcworkers.worker.ConnectedParentProcess;
@@ -61,9 +62,14 @@ class FlushOnExitTest {
         String kilobyte = "x".repeat(1024);
         AtomicInteger sent = new AtomicInteger();
         Thread sender = new Thread(() -> {
-            while (true) {
-                parent.sendMessage(Message.of("fill", kilobyte));
-                sent.incrementAndGet();
+            try {
+                while (true) {
+                    parent.sendMessage(Message.of("fill", kilobyte));
+                    sent.incrementAndGet();
+                }
+            }
+            catch (ProcessExitedException ex) {
+                // the test closed the connection
             }
         }, "filling-sender");
         sender.setDaemon(true);
