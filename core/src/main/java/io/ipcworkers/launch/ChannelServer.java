@@ -241,8 +241,9 @@ final class ChannelServer implements AutoCloseable {
             // already closed
         }
         this.handshakes.shutdownNow();
-        this.expected.values().forEach((child) -> child.connection()
-            .completeExceptionally(new IllegalStateException("the worker socket was closed: its manager or pool is shutting down")));
+        IllegalStateException closing = new IllegalStateException(
+                "the worker socket was closed: its manager or pool is shutting down");
+        this.expected.values().forEach((child) -> child.connection().completeExceptionally(closing));
         try {
             Files.deleteIfExists(this.socketPath);
             try (var files = Files.list(this.directory)) {

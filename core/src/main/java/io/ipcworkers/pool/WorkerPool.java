@@ -511,9 +511,9 @@ public final class WorkerPool {
         flushBatches();
         synchronized (this.capacity) {
             if (this.waiting >= this.settings.maxWaiting()) {
-                throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: its workers are full (max-in-flight "
-                        + this.settings.maxInFlight() + ") and " + this.waiting + " callers already wait for room, as many"
-                        + " as max-waiting allows (" + outcome(topic, reached) + ")");
+                throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: its workers are full "
+                        + "(max-in-flight " + this.settings.maxInFlight() + ") and " + this.waiting + " callers already "
+                        + "wait for room, as many as max-waiting allows (" + outcome(topic, reached) + ")");
             }
             this.waiting++;
         }
