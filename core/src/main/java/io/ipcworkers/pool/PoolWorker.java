@@ -77,6 +77,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private final AtomicBoolean recycling = new AtomicBoolean();
 
+    /** Until then ({@code System.nanoTime}) recycling leaves this worker alone: a replacement failed to start. */
+    private volatile long recycleNotBeforeNanos = System.nanoTime();
+
     /** A sender reading this worker's connection while it waits for room ({@link #readForRoom}). */
     private volatile @Nullable Thread readingForRoom;
 
@@ -543,7 +546,14 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.recycling.compareAndSet(false, true);
     }
 
-    void abortRecycling() {
+    /** Whether recycling may try to replace this worker now: not too soon after a replacement failed to start. */
+    boolean mayRecycleNow() {
+        return System.nanoTime() - this.recycleNotBeforeNanos >= 0;
+    }
+
+    /** Its replacement could not start: it keeps working, and recycling tries again after {@code retryIn}. */
+    void abortRecycling(Duration retryIn) {
+        this.recycleNotBeforeNanos = System.nanoTime() + retryIn.toNanos();
         this.recycling.set(false);
     }
 

@@ -310,18 +310,35 @@ public final class WorkerPool {
      * Replaces every worker, one at a time, each replacement ready before the worker it replaces
      * stops taking work; in-flight messages finish on the old worker, so no request fails. Blocks
      * until done.
+     * @throws IpcException when a replacement could not start, once every other worker was replaced;
+     *     the workers it names keep working
      */
     public void rollingRestart() {
+        IpcException failed = null;
         for (int slot = 0; slot < this.workers.length(); slot++) {
             PoolWorker worker = this.workers.get(slot);
             if (worker == null) {
                 continue;
             }
             CompletableFuture<Integer> exited = worker.onExit();
-            if (replace(worker, "rolling restart")) {
-                exited.orTimeout(this.settings.stopTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS)
-                    .exceptionally((ex) -> null).join();
+            try {
+                if (replace(worker, "rolling restart")) {
+                    exited.orTimeout(this.settings.stopTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS)
+                        .exceptionally((ex) -> null).join();
+                }
             }
+            catch (IpcException ex) {
+                if (failed == null) {
+                    failed = new IpcException("Rolling restart of pool '" + name() + "' incomplete: " + ex.getMessage(),
+                            ex);
+                }
+                else {
+                    failed.addSuppressed(ex);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
         }
     }
 
@@ -786,14 +803,28 @@ public final class WorkerPool {
         }
     }
 
-    /** Replaces a healthy worker in the background; see {@link #replace}. */
+    /**
+     * Replaces a healthy worker in the background; see {@link #replace}. After a replacement failed to
+     * start, the worker is left alone for the restart backoff (doubling with each failure), so a
+     * replacement that cannot start is not tried at every heartbeat.
+     */
     void recycle(PoolWorker worker, String reason) {
-        if (worker.startRecycling()) {
-            this.executor.execute(() -> replace0(worker, reason));
+        if (worker.mayRecycleNow() && worker.startRecycling()) {
+            this.executor.execute(() -> {
+                try {
+                    replace0(worker, reason);
+                }
+                catch (IpcException ex) {
+                    // logged by replace0; the worker keeps working
+                }
+            });
         }
     }
 
-    /** Replaces a worker now, on this thread; false if it is already being replaced or gone. */
+    /**
+     * Replaces a worker now, on this thread; false if it is already being replaced or gone.
+     * @throws IpcException when the replacement could not start; the worker keeps working
+     */
     private boolean replace(PoolWorker worker, String reason) {
         return worker.startRecycling() && replace0(worker, reason);
     }
@@ -808,10 +839,13 @@ public final class WorkerPool {
             replacement = startWorker(worker.slot());
         }
         catch (RuntimeException ex) {
-            worker.abortRecycling();
-            logger.log(Level.WARNING, "Could not start a replacement for " + worker + " (" + reason + "): "
-                    + ex.getMessage() + "; it keeps working");
-            return false;
+            Duration retryIn = backoff(worker.slot(), Duration.ZERO);
+            worker.abortRecycling(retryIn);
+            String failure = "Could not start a replacement for " + worker.describeLowercase() + " (" + reason + "): "
+                    + ex.getMessage() + "; it keeps working";
+            logger.log(Level.WARNING, failure + (this.settings.recycling().isEnabled()
+                    ? " and recycling leaves it alone for " + retryIn.toMillis() + " ms" : ""));
+            throw new IpcException(failure, ex);
         }
         this.retiring.add(worker);
         worker.retire();
@@ -832,7 +866,8 @@ public final class WorkerPool {
     /**
      * Replaces one worker gracefully: its replacement starts first, then it finishes its work and
      * exits. Blocks until the replacement is ready.
-     * @return false when no current worker of this pool has that pid
+     * @return false when no current worker of this pool has that pid, or it is being replaced already
+     * @throws IpcException when the replacement could not start; the worker keeps working
      */
     public boolean restartWorker(long pid) {
         for (PoolWorker worker : currentWorkers()) {

@@ -4,6 +4,7 @@ import java.io.DataInput;
 import java.io.DataOutput;
 import java.io.IOException;
 import java.lang.annotation.Annotation;
+import java.lang.reflect.InvocationTargetException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -152,7 +153,14 @@ public final class ListenerWorkerTask implements WorkerTask {
     }
 
     private AutoCloseable bootPlain(Class<?> type, ListenerRegistry registry) throws Exception {
-        Object instance = type.getDeclaredConstructor().newInstance();
+        Object instance;
+        try {
+            instance = type.getDeclaredConstructor().newInstance();
+        }
+        catch (InvocationTargetException ex) { // its own exception, not the reflection's, is what the parent quotes
+            throw new IllegalStateException("The constructor of worker class " + this.workerClass + " failed",
+                    ex.getCause());
+        }
         if (this.listeners != null) {
             registry.registerMethods(instance, this.listeners);
         }

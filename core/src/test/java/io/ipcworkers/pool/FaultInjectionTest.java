@@ -1,5 +1,7 @@
 package io.ipcworkers.pool;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +19,7 @@ import java.util.function.UnaryOperator;
 
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.DirectMemory;
+import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
@@ -28,6 +31,7 @@ import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -776,5 +780,124 @@ class FaultInjectionTest {
         assertThat(this.deadLetters.get(0).reason()).contains("stopped before");
         assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
             .withMessageContaining("Pool 'faulty' is stopped");
+    }
+
+    @Test
+    void aWorkerWhoseReplacementCannotStartKeepsWorkingAndRecyclingBacksOff(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        // recycled after 5 messages, checked at every heartbeat (200 ms); restart backoff 1 s, doubling up to 8 s
+        PoolSettings.Supervision supervision = new PoolSettings.Supervision(Duration.ofSeconds(1), Duration.ofSeconds(8),
+                10, Duration.ofMinutes(1), Duration.ofMinutes(1), Duration.ofMillis(200), Duration.ofSeconds(5),
+                Duration.ZERO);
+        WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(30), supervision)
+            .withRecycling(new PoolSettings.Recycling(5, 0, 0, 0)));
+        long original = pool.workerPids().get(0);
+        Files.writeString(gate, "fail");
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(pool.request("pid", null, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(original);
+        }
+        await().atMost(WAIT).until(() -> starts(gate).size() >= 2); // the first replacement is on its way
+        sleep(Duration.ofSeconds(4));
+
+        // tried again after 1 s and 2 s, not at every heartbeat (which made eight attempts in these 4 s)
+        this.seenPids.addAll(starts(gate));
+        assertThat(starts(gate)).hasSizeLessThanOrEqualTo(4);
+        assertThat(pool.request("pid", null, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(original);
+        assertThat(pool.recycleCount()).isZero();
+        assertThat(pool.restartCount()).isZero();
+
+        Files.delete(gate); // starts succeed again: the next attempt replaces it
+        await().atMost(WAIT).until(() -> pool.recycleCount() == 1);
+        this.seenPids.addAll(starts(gate));
+        assertThat(pool.workerPids()).hasSize(1).doesNotContain(original);
+        assertThat(pool.request("echo", "replaced", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("replaced");
+    }
+
+    @Test
+    void aRestartWhoseReplacementCannotStartSaysWhyAndTheWorkerKeepsWorking(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(30), settings.supervision()));
+        long original = pool.workerPids().get(0);
+        Files.writeString(gate, "fail");
+
+        assertThatExceptionOfType(IpcException.class).isThrownBy(() -> pool.restartWorker(original))
+            .withMessageStartingWith("Could not start a replacement for worker faulty-1 (pid " + original
+                    + ") (restart requested): ")
+            .withMessageContaining("exited with code 1 before it was ready")
+            .withMessageContaining("The constructor of worker class " + FaultyWorker.class.getName() + " failed; root "
+                    + "cause: java.lang.IllegalStateException: start refused by the test's gate")
+            .withMessageEndingWith("; it keeps working");
+        assertThatExceptionOfType(IpcException.class).isThrownBy(pool::rollingRestart)
+            .withMessageStartingWith("Rolling restart of pool 'faulty' incomplete: Could not start a replacement for "
+                    + "worker faulty-1 (pid " + original + ") (rolling restart): ");
+
+        this.seenPids.addAll(starts(gate));
+        assertThat(starts(gate)).hasSize(3);
+        assertThat(pool.request("pid", null, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(original);
+        assertThat(pool.restartWorker(12345678L)).isFalse();
+        Files.delete(gate);
+        assertThat(pool.restartWorker(original)).isTrue();
+        assertThat(pool.workerPids()).hasSize(1).doesNotContain(original);
+    }
+
+    @Test
+    void workersThatKeepFailingToStartMarkThePoolDownAndARestartBringsItBack(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        // two crashes allowed; a cool-down (1 min) longer than the test, so only restart() brings it back
+        WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(2), new PoolSettings.Supervision(
+                Duration.ofMillis(50), Duration.ofMillis(200), 2, Duration.ofMinutes(1), Duration.ofMinutes(1),
+                Duration.ofMillis(200), Duration.ofSeconds(5), Duration.ZERO)));
+        Files.writeString(gate, "hang");
+
+        pool.send("poison", "the test"); // one crash; then two restarts that never get ready
+        await().atMost(WAIT).until(() -> pool.state() == WorkerPool.State.DOWN);
+
+        this.seenPids.addAll(starts(gate));
+        assertThat(starts(gate)).hasSize(3);
+        assertThat(pool.snapshot().downReason()).startsWith("workers keep failing to start: Worker faulty-1 (pid ")
+            .contains("did not become ready within PT2S");
+        assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
+            .withMessageStartingWith("Pool 'faulty' is down: workers keep failing to start: ");
+        await().atMost(WAIT).until(() -> starts(gate).stream() // the hung starts were killed at their start timeout
+            .noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+
+        Files.delete(gate);
+        pool.restart();
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1);
+        this.seenPids.addAll(pool.workerPids());
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.RUNNING);
+        assertThat(pool.request("echo", "back", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("back");
+    }
+
+    @Test
+    void workerPastItsResidentMemoryLimitIsRecycled() throws Exception {
+        // a worker JVM with a serial GC starts well under 120 MB resident; retaining 120 MB of arrays takes it over
+        WorkerPool pool = start((settings) -> settings.withJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC")).withRecycling(new PoolSettings.Recycling(0, 0, 0, 120L << 20)));
+        List<Long> before = pool.workerPids();
+
+        pool.send("retain", 120);
+
+        await().atMost(WAIT).until(() -> pool.recycleCount() == 1);
+        assertThat(pool.workerPids()).hasSize(2).containsAnyElementsOf(before).doesNotContainSequence(before);
+        assertBackToSize(pool);
+    }
+
+    /** A pool of one worker whose starts the test can make fail or hang through the file {@code gate}. */
+    private static PoolSettings gated(PoolSettings settings, Path gate, Duration startTimeout,
+            PoolSettings.Supervision supervision) {
+        List<String> jvmArgs = new ArrayList<>(settings.jvmArgs());
+        jvmArgs.add("-Dfaulty.start-gate=" + gate);
+        return new PoolSettings(settings.name(), 1, settings.workerClass(), jvmArgs, settings.environment(),
+                settings.routing(), settings.maxInFlight(), settings.maxWaiting(), settings.requestTimeout(),
+                settings.acquireTimeout(), startTimeout, settings.stopTimeout(), supervision, settings.recycling(),
+                settings.delivery());
+    }
+
+    /** The pids of every worker JVM that reached the start gate, in order. */
+    private static List<Long> starts(Path gate) throws Exception {
+        Path starts = gate.resolveSibling("gate.starts");
+        return Files.exists(starts) ? Files.readAllLines(starts).stream().map(Long::valueOf).toList() : List.of();
     }
 }

@@ -1,5 +1,8 @@
 package io.ipcworkers.pool;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,6 +23,29 @@ public class FaultyWorker {
     private long count;
 
     private long sum;
+
+    /**
+     * With {@code -Dfaulty.start-gate=FILE}, each start is recorded in {@code FILE.starts}, and a start
+     * fails if the file says {@code fail} or never ends if it says {@code hang}.
+     */
+    public FaultyWorker() throws Exception {
+        String gate = System.getProperty("faulty.start-gate");
+        if (gate != null) {
+            passStartGate(Path.of(gate));
+        }
+    }
+
+    private static void passStartGate(Path gate) throws Exception {
+        Files.writeString(gate.resolveSibling(gate.getFileName() + ".starts"), ProcessHandle.current().pid() + "\n",
+                StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        String mode = Files.exists(gate) ? Files.readString(gate).trim() : "open";
+        if (mode.equals("fail")) {
+            throw new IllegalStateException("start refused by the test's gate");
+        }
+        if (mode.equals("hang")) {
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
 
     @IpcListener("pid")
     public long pid() {

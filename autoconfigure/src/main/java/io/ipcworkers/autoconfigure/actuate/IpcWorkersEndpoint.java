@@ -48,7 +48,10 @@ public class IpcWorkersEndpoint {
      * Restarts a pool, or one of its workers.
      * @param pool the pool
      * @param pid a worker to restart; without it, the whole pool
-     * @return what was done; 404 when there is no such pool or worker
+     * @return what was done; 404 when there is no such pool or worker (or that worker is being
+     *     replaced already)
+     * @throws io.ipcworkers.IpcException when a replacement could not start (an error response); the
+     *     workers it names keep working
      */
     @WriteOperation
     public @Nullable RestartResult restart(@Selector String pool, @Nullable Long pid) {
