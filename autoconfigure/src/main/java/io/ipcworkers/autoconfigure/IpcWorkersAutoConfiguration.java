@@ -22,6 +22,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -65,7 +66,7 @@ public final class IpcWorkersAutoConfiguration {
             .output(output.getIfAvailable(Slf4jProcessOutput::new))
             .jsonMapper(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()))
             .maxFrameLength(maxFrameLength(properties))
-            .stopGracePeriod(properties.getStopGracePeriod())
+            .stopGracePeriod(stopGracePeriod(properties))
             .build();
     }
 
@@ -94,11 +95,21 @@ public final class IpcWorkersAutoConfiguration {
         return new WorkerPoolsLifecycle(pools, properties.isAutoStartup());
     }
 
+    private static Duration stopGracePeriod(IpcWorkersProperties properties) {
+        Duration period = properties.getStopGracePeriod();
+        if (period.isNegative()) {
+            throw new InvalidConfigurationPropertyValueException("ipc.stop-grace-period", period,
+                    "It must not be negative (0 kills children at once).");
+        }
+        return period;
+    }
+
     private static int maxFrameLength(IpcWorkersProperties properties) {
         long bytes = properties.getMaxFrameLength().toBytes();
         if (bytes < 1024 || bytes > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("ipc.max-frame-length must be between 1KB and 2GB, but is "
-                    + properties.getMaxFrameLength());
+            // Boot's failure analyzer reports it with where the value came from
+            throw new InvalidConfigurationPropertyValueException("ipc.max-frame-length", properties.getMaxFrameLength(),
+                    "It must be between 1KB and 2GB.");
         }
         return (int) bytes;
     }

@@ -10,6 +10,7 @@ import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.worker.ListenerWorkerTask;
 import org.jspecify.annotations.Nullable;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Checks each configured pool and turns it into {@link PoolSettings}. Everything that can be known
@@ -93,8 +94,8 @@ final class PoolSettingsFactory {
             throw new InvalidPoolConfigurationException(name, prefix + "recycle.jitter", "must be between 0 and 1, but is "
                     + recycle.getJitter(), "Set " + prefix + "recycle.jitter to a fraction such as 0.1.", null);
         }
-        long maxHeap = (recycle.getMaxHeap() != null) ? recycle.getMaxHeap().toBytes() : 0;
-        long maxRss = (recycle.getMaxRss() != null) ? recycle.getMaxRss().toBytes() : 0;
+        long maxHeap = nonNegativeBytes(name, prefix + "recycle.max-heap", recycle.getMaxHeap());
+        long maxRss = nonNegativeBytes(name, prefix + "recycle.max-rss", recycle.getMaxRss());
         return new PoolSettings.Recycling(recycle.getAfterMessages(), recycle.getJitter(), maxHeap, maxRss);
     }
 
@@ -104,6 +105,18 @@ final class PoolSettingsFactory {
                     "must not be negative", "Set " + prefix + "delivery.max-redeliveries to 0 or more.", null);
         }
         return new PoolSettings.DeliveryPolicy(delivery.getMode(), delivery.getMaxRedeliveries());
+    }
+
+    /** A memory limit in bytes; 0 when not set. */
+    private static long nonNegativeBytes(String pool, String property, @Nullable DataSize value) {
+        if (value == null) {
+            return 0;
+        }
+        if (value.isNegative()) {
+            throw new InvalidPoolConfigurationException(pool, property, "must not be negative, but is " + value,
+                    "Set " + property + " to a size such as 512MB, or remove it (no limit).", null);
+        }
+        return value.toBytes();
     }
 
     private static void requirePositive(String pool, String property, Duration value) {

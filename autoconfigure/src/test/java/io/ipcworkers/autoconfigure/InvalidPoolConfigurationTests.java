@@ -4,10 +4,13 @@ import io.ipcworkers.autoconfigure.it.PlainWorker;
 import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.properties.source.InvalidConfigurationPropertyValueException;
 import org.springframework.boot.diagnostics.FailureAnalysis;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -67,6 +70,43 @@ class InvalidPoolConfigurationTests {
                 "ipc.pools.p.worker=" + PlainWorker.class.getName());
     }
 
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            max-waiting              | -1    | must not be negative, but is -1
+            max-in-flight            | 0     | must be at least 1, but is 0
+            acquire-timeout          | -5s   | must be positive
+            stop-timeout             | 0ms   | must be positive
+            restart.backoff          | 0s    | must be positive
+            restart.max-crashes      | 0     | must be at least 1, but is 0
+            heartbeat.timeout        | 1500ms | (PT1.5S) must be at least twice heartbeat.interval (PT1S)
+            handler-timeout          | 0s    | must be positive
+            recycle.after-messages   | -10   | must not be negative
+            recycle.jitter           | 1.5   | must be between 0 and 1, but is 1.5
+            recycle.max-heap         | -1MB  | must not be negative, but is -1048576B
+            recycle.max-rss          | -2GB  | must not be negative, but is -2147483648B
+            delivery.max-redeliveries | -1   | must not be negative
+            """)
+    void invalidPoolSetting(String setting, String value, String problem) {
+        assertInvalid("ipc.pools.p." + setting, problem, "ipc.pools.p." + setting + "=" + value,
+                "ipc.pools.p.worker=" + PlainWorker.class.getName());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', textBlock = """
+            ipc.max-frame-length  | 512B | It must be between 1KB and 2GB.
+            ipc.max-frame-length  | 3GB  | It must be between 1KB and 2GB.
+            ipc.stop-grace-period | -1s  | It must not be negative (0 kills children at once).
+            """)
+    void invalidGlobalSettingIsReportedByBootWithItsOrigin(String property, String value, String reason) {
+        this.runner.withPropertyValues(property + "=" + value).run((context) -> {
+            assertThat(context).hasFailed();
+            InvalidConfigurationPropertyValueException invalid = findCause(context.getStartupFailure(),
+                    InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo(property);
+            assertThat(invalid.getReason()).isEqualTo(reason);
+        });
+    }
+
     @Test
     void workerCountThatIsNotANumberFailsBinding() {
         this.runner.withPropertyValues("ipc.pools.p.workers=lots", "ipc.pools.p.worker=" + PlainWorker.class.getName())
@@ -96,7 +136,7 @@ class InvalidPoolConfigurationTests {
         this.runner.withPropertyValues(properties).run((context) -> {
             assertThat(context).hasFailed();
             Throwable failure = context.getStartupFailure();
-            InvalidPoolConfigurationException invalid = findCause(failure);
+            InvalidPoolConfigurationException invalid = findCause(failure, InvalidPoolConfigurationException.class);
             assertThat(invalid.getProperty()).isEqualTo(property);
             assertThat(invalid.getMessage()).contains(problem);
             FailureAnalysis analysis = new InvalidPoolConfigurationFailureAnalyzer().analyze(failure);
@@ -105,13 +145,13 @@ class InvalidPoolConfigurationTests {
         });
     }
 
-    private static InvalidPoolConfigurationException findCause(Throwable failure) {
+    private static <T extends Throwable> T findCause(Throwable failure, Class<T> type) {
         for (Throwable current = failure; current != null; current = current.getCause()) {
-            if (current instanceof InvalidPoolConfigurationException invalid) {
-                return invalid;
+            if (type.isInstance(current)) {
+                return type.cast(current);
             }
         }
-        throw new AssertionError("no InvalidPoolConfigurationException in " + failure, failure);
+        throw new AssertionError("no " + type.getSimpleName() + " in " + failure, failure);
     }
 
     public static class NoListeners {

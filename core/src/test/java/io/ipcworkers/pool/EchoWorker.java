@@ -43,6 +43,18 @@ public class EchoWorker {
         return ProcessHandle.current().pid();
     }
 
+    /** Asks the parent's listeners; what they answer or send back is told the parent as "heard" (below). */
+    @IpcListener("ask-parent")
+    public long askParent(String question, ParentProcess parent) {
+        parent.sendMessage(Message.of("question", question));
+        return ProcessHandle.current().pid();
+    }
+
+    @IpcListener({ "question", "note" })
+    public void fromParent(String text, Message message, ParentProcess parent) {
+        parent.sendMessage(Message.of("heard", ProcessHandle.current().pid() + ":" + message.topic() + ":" + text));
+    }
+
     @IpcListener("progress")
     public void progress(int steps, ParentProcess parent, Message message) {
         for (int i = 1; i <= steps; i++) {

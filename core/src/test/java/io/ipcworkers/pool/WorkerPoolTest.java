@@ -42,7 +42,21 @@ class WorkerPoolTest {
 
     static final List<Long> seenPids = new CopyOnWriteArrayList<>();
 
+    static final List<String> heard = new CopyOnWriteArrayList<>();
+
     public static class ParentListeners {
+
+        /** Answers a worker: one message to it through its handle, then the return value. */
+        @IpcListener(topics = "question", pool = "echo")
+        public String answer(String question, ChildProcess sender) {
+            sender.sendMessage(Message.of("note", "noted " + question));
+            return "answer to " + question;
+        }
+
+        @IpcListener(topics = "heard", pool = "echo")
+        public void heard(String what) {
+            heard.add(what);
+        }
 
         @IpcListener(topics = "step", pool = "echo")
         public void step(Map<String, Integer> step, ChildProcess sender) {
@@ -421,6 +435,15 @@ class WorkerPoolTest {
             expected.add(pid + ":" + i + "/50");
         }
         assertThat(steps).containsExactlyElementsOf(expected);
+    }
+
+    @Test
+    void aParentListenersMessagesAndReturnValueGoBackToTheWorkerThatSentInOrder() throws Exception {
+        long pid = pools.request("echo", "ask-parent", "why?", Long.class).get(10, TimeUnit.SECONDS);
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.stream().filter((h) -> h.contains("why?")).count() == 2);
+        assertThat(heard).filteredOn((h) -> h.contains("why?"))
+            .containsExactly(pid + ":note:noted why?", pid + ":question:answer to why?");
     }
 
     @Test
