@@ -1,0 +1,129 @@
+package io.ipcworkers;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The bookkeeping behind {@code awaitAll} and exit hooks, without processes: which exits are reported
+ * to which wait, and that every exit's hooks run exactly once, whoever waits or stops waiting.
+ */
+class ChildExitsTest {
+
+    private final ChildExits exits = new ChildExits();
+
+    private final List<String> hookCalls = new CopyOnWriteArrayList<>();
+
+    @Test
+    void exitsDuringAWaitThatStopsEarlyHaveTheirHooksRunWhenItStopsAndAreReportedToTheNextWait() throws Exception {
+        this.exits.addHook((code, pid) -> this.hookCalls.add(pid + ":" + code));
+        Child first = start(1);
+        Child second = start(2);
+        Child third = start(3);
+        CountDownLatch inCallback = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<Long> reportedToFirstWait = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> firstWait = CompletableFuture.runAsync(() -> await((code, pid) -> {
+            reportedToFirstWait.add(pid);
+            inCallback.countDown();
+            awaitQuietly(release);
+            return false; // stops waiting after the first exit
+        }));
+
+        this.exits.exited(first, 0);
+        assertThat(inCallback.await(10, TimeUnit.SECONDS)).isTrue();
+        this.exits.exited(second, 5); // while a wait is under way: its hooks wait for that wait
+        assertThat(this.hookCalls).doesNotContain("2:5");
+        release.countDown();
+        firstWait.get(10, TimeUnit.SECONDS);
+
+        assertThat(reportedToFirstWait).containsExactly(1L);
+        assertThat(this.hookCalls).containsExactly("1:0", "2:5"); // the second's too, once nobody waits
+        List<Long> reportedToSecondWait = new CopyOnWriteArrayList<>();
+        this.exits.exited(third, 7); // nobody waits: its hooks run at once
+        await((code, pid) -> reportedToSecondWait.add(pid));
+        assertThat(reportedToSecondWait).containsExactly(2L, 3L);
+        assertThat(this.hookCalls).containsExactly("1:0", "2:5", "3:7"); // none run twice
+    }
+
+    @Test
+    void aHookThatThrowsIsLoggedAndTheOthersStillRun() {
+        this.exits.addHook((code, pid) -> {
+            throw new IllegalStateException("a broken hook");
+        });
+        this.exits.addHook((code, pid) -> this.hookCalls.add(pid + ":" + code));
+
+        this.exits.exited(start(9), 1);
+
+        assertThat(this.hookCalls).containsExactly("9:1");
+        assertThat(this.exits.running()).isEmpty();
+    }
+
+    private Child start(long pid) {
+        Child child = new Child(pid);
+        this.exits.started(child);
+        return child;
+    }
+
+    private void await(ExitCallback callback) {
+        try {
+            this.exits.awaitAll(callback);
+        }
+        catch (InterruptedException ex) {
+            throw new AssertionError(ex);
+        }
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(10, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A handle with a pid and nothing behind it. */
+    private record Child(long getId) implements ChildProcess {
+
+        @Override
+        public void sendMessage(Message message) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Message getNextMessage() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Message getNextMessage(Duration timeout) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isAlive() {
+            return false;
+        }
+
+        @Override
+        public CompletableFuture<Integer> onExit() {
+            return new CompletableFuture<>();
+        }
+
+        @Override
+        public void terminate() {
+        }
+
+        @Override
+        public void kill() {
+        }
+    }
+}
