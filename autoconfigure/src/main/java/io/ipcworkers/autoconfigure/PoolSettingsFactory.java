@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.worker.ListenerWorkerTask;
@@ -163,6 +164,14 @@ final class PoolSettingsFactory {
                     + ", which has no @IpcListener methods, so its workers could never handle a message",
                     "Annotate the methods of " + type.getSimpleName() + " that handle messages with "
                     + "@IpcListener(\"topic\"), or point " + property + " at the right class.", null);
+        }
+        try {
+            ListenerMethod.of(type);
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidPoolConfigurationException(pool, property, "names " + type.getName()
+                    + ", whose workers would fail to start: " + ex.getMessage(), "Fix that method of "
+                    + type.getSimpleName() + ", or point " + property + " at the right class.", ex);
         }
     }
 

@@ -59,6 +59,19 @@ class InvalidPoolConfigurationTests {
     }
 
     @Test
+    void workerClassWithAListenerTakingTwoPayloads() {
+        assertInvalid("ipc.pools.p.worker", "names " + TwoPayloads.class.getName() + ", whose workers would fail to "
+                + "start: @IpcListener method " + TwoPayloads.class.getName() + ".both(String, Integer) has more than "
+                + "one payload parameter", "ipc.pools.p.worker=" + TwoPayloads.class.getName());
+    }
+
+    @Test
+    void workerClassWithAListenerWithABlankTopic() {
+        assertInvalid("ipc.pools.p.worker", "must name at least one non-blank topic",
+                "ipc.pools.p.worker=" + BlankTopic.class.getName());
+    }
+
+    @Test
     void workerClassWithoutNoArgConstructor() {
         assertInvalid("ipc.pools.p.worker", "cannot be instantiated with a no-arg constructor",
                 "ipc.pools.p.worker=" + NeedsArgument.class.getName());
@@ -157,6 +170,20 @@ class InvalidPoolConfigurationTests {
     public static class NoListeners {
 
         public void notAListener(String payload) {
+        }
+    }
+
+    public static class TwoPayloads {
+
+        @io.ipcworkers.IpcListener("x")
+        public void both(String one, Integer other) {
+        }
+    }
+
+    public static class BlankTopic {
+
+        @io.ipcworkers.IpcListener(" ")
+        public void x() {
         }
     }
 

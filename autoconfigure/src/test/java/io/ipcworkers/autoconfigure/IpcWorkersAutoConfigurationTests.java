@@ -116,6 +116,23 @@ class IpcWorkersAutoConfigurationTests {
     }
 
     @Test
+    void aParentBeanWithABrokenListenerFailsStartUpNamingTheBeanAndTheMethod() {
+        this.runner.withBean("brokenListener", BrokenListener.class).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("Invalid @IpcListener method on bean "
+                    + "'brokenListener': @IpcListener method " + BrokenListener.class.getName() + ".both(String, String) "
+                    + "has more than one payload parameter");
+        });
+    }
+
+    public static class BrokenListener {
+
+        @io.ipcworkers.IpcListener("both")
+        public void both(String one, String two) {
+        }
+    }
+
+    @Test
     void poolsStartOnlyWhenAutoStartupIsOn() {
         this.runner.withPropertyValues("ipc.pools.plain.worker=" + PlainWorker.class.getName())
             .run((context) -> assertThat(context.getBean(WorkerPoolsLifecycle.class).isRunning()).isFalse());

@@ -67,13 +67,28 @@ public final class ListenerEndpoint {
      */
     static ListenerEndpoint create(Object bean, Method method, List<String> topics, String pool) {
         Objects.requireNonNull(bean, "'bean' must not be null");
+        List<String> distinct = distinctTopics(method, topics);
+        method.trySetAccessible();
+        return new ListenerEndpoint(bean, method, distinct, pool, resolvers(method));
+    }
+
+    /**
+     * Refuses, without an object to call it on, what {@link #create} would refuse: so that the parent
+     * finds a plain worker class's broken listener before starting a worker JVM that would fail on it.
+     * @throws IllegalArgumentException when it names no topic or has a parameter that cannot be resolved
+     */
+    public static void validate(Method method, IpcListener annotation) {
+        distinctTopics(method, topicsOf(annotation));
+        resolvers(method);
+    }
+
+    private static List<String> distinctTopics(Method method, List<String> topics) {
         Set<String> distinct = new LinkedHashSet<>(topics);
         if (distinct.isEmpty() || hasBlank(distinct)) {
             throw new IllegalArgumentException("@IpcListener method " + describe(method)
                     + " must name at least one non-blank topic");
         }
-        method.trySetAccessible();
-        return new ListenerEndpoint(bean, method, List.copyOf(distinct), pool, resolvers(method));
+        return List.copyOf(distinct);
     }
 
     /** A loop, not a stream: endpoints are created on a new worker's way to ready (see {@link DeliveryPart}). */

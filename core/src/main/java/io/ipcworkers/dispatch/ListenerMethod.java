@@ -45,11 +45,17 @@ public final class ListenerMethod implements Serializable {
         this.pool = pool;
     }
 
-    /** The listener methods of a plain worker class, as {@link ListenerRegistry#annotatedMethods} finds them. */
+    /**
+     * The listener methods of a plain worker class, as {@link ListenerRegistry#annotatedMethods} finds them.
+     * @throws IllegalArgumentException when one of them names no topic or has a parameter that cannot be
+     *     resolved: each worker would fail on it at start
+     */
     public static List<ListenerMethod> of(Class<?> type) {
         List<ListenerMethod> methods = new ArrayList<>();
         for (Method method : ListenerRegistry.annotatedMethods(type)) {
-            methods.add(new ListenerMethod(method, method.getAnnotation(IpcListener.class)));
+            IpcListener annotation = method.getAnnotation(IpcListener.class);
+            ListenerEndpoint.validate(method, annotation);
+            methods.add(new ListenerMethod(method, annotation));
         }
         return methods;
     }

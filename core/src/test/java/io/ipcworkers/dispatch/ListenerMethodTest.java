@@ -14,6 +14,7 @@ import io.ipcworkers.worker.ListenerWorkerTask;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class ListenerMethodTest {
@@ -31,6 +32,17 @@ class ListenerMethodTest {
             .containsExactly("count", "inherited", "many", "one", "other", "pooled");
         assertThat(fromList.find("pooled", "a")).hasSize(1);
         assertThat(fromList.find("pooled", "b")).isEmpty();
+    }
+
+    @Test
+    void aListenerEveryWorkerWouldFailOnIsRefusedInTheParent() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ListenerMethod.of(TwoPayloads.class))
+            .withMessage("@IpcListener method " + TwoPayloads.class.getName() + ".both(String, Map) has more than one "
+                    + "payload parameter: only one parameter may take the payload; the others must be Message, "
+                    + "ChildProcess or ParentProcess");
+        assertThatIllegalArgumentException().isThrownBy(() -> ListenerMethod.of(NoTopic.class))
+            .withMessage("@IpcListener method " + NoTopic.class.getName() + ".none() must name at least one non-blank "
+                    + "topic");
     }
 
     @Test
@@ -107,6 +119,20 @@ class ListenerMethodTest {
         @IpcListener(value = "pooled", pool = "a")
         Map<String, Object> pooled(Message message) {
             return Map.of();
+        }
+    }
+
+    public static class TwoPayloads {
+
+        @IpcListener("both")
+        public void both(String text, Map<String, Object> more) {
+        }
+    }
+
+    public static class NoTopic {
+
+        @IpcListener
+        public void none() {
         }
     }
 }

@@ -35,6 +35,18 @@ class PoolMetricsTests {
     }
 
     @Test
+    void deadLettersAreCountedByPoolAndTopic() {
+        this.metrics.deadLetter("a", "work");
+        this.metrics.deadLetter("a", "work");
+        this.metrics.deadLetter("a", "other");
+
+        assertThat(this.registry.get("ipc.dead.letters").tag("pool", "a").tag("topic", "work").counter().count())
+            .isEqualTo(2);
+        assertThat(this.registry.get("ipc.dead.letters").tag("pool", "a").tag("topic", "other").counter().count())
+            .isEqualTo(1);
+    }
+
+    @Test
     void requestsAreTimedByOutcome() {
         this.metrics.requestCompleted("a", "work", TimeUnit.MILLISECONDS.toNanos(3), null);
         this.metrics.requestCompleted("a", "work", TimeUnit.MILLISECONDS.toNanos(5), null);
