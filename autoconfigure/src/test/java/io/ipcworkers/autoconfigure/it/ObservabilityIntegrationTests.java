@@ -13,8 +13,11 @@ import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.autoconfigure.event.IpcWorkersEvent;
+import io.ipcworkers.autoconfigure.event.PoolDownEvent;
+import io.ipcworkers.autoconfigure.event.PoolUpEvent;
 import io.ipcworkers.autoconfigure.event.WorkerExitedEvent;
 import io.ipcworkers.autoconfigure.event.WorkerStartedEvent;
+import io.ipcworkers.pool.WorkerPool;
 import io.ipcworkers.pool.WorkerPools;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.Test;
@@ -39,7 +42,12 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(classes = { TestApplication.class, ObservabilityIntegrationTests.Events.class },
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "management.endpoints.web.exposure.include=ipcworkers,health",
-                "management.endpoint.health.show-details=always" })
+                "management.endpoint.health.show-details=always",
+                // down at its second crash within the window, and back only when asked
+                "ipc.pools.fragile.worker=io.ipcworkers.autoconfigure.it.PlainWorker",
+                "ipc.pools.fragile.jvm-args=-Xmx64m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
+                "ipc.pools.fragile.restart.backoff=50ms", "ipc.pools.fragile.restart.max-crashes=1",
+                "ipc.pools.fragile.restart.cool-down=10m" })
 @ActiveProfiles("it")
 @ExtendWith(OutputCaptureExtension.class)
 class ObservabilityIntegrationTests {
@@ -138,6 +146,44 @@ class ObservabilityIntegrationTests {
         assertThat(this.events.received).anyMatch((event) -> event instanceof WorkerStartedEvent started
                 && started.getPid() == replacement);
         assertThat(this.bus.request("spring", "greet", "again", String.class).get(10, TimeUnit.SECONDS)).startsWith("Hello, again");
+    }
+
+    @Test
+    void aPoolMarkedDownIsReportedAndAPostToTheEndpointBringsItBack() throws Exception {
+        WorkerPool fragile = this.pools.pool("fragile");
+        this.bus.send("fragile", "crash", 3);
+        await().atMost(WAIT).until(() -> fragile.restartCount() == 1 && fragile.snapshot().runningWorkers() == 1);
+        this.bus.send("fragile", "crash", 4);
+        await().atMost(WAIT).until(() -> fragile.state() == WorkerPool.State.DOWN);
+
+        HttpResponse<String> health = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port
+                + "/actuator/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(503);
+        JsonNode down = this.json.readTree(health.body()).get("components").get("ipcWorkers").get("components")
+            .get("fragile");
+        assertThat(down.get("status").asString()).isEqualTo("DOWN");
+        assertThat(down.get("details").get("reason").asString()).startsWith("2 worker crashes within PT1M, the last: "
+                + "Worker fragile-1 (pid ").contains("exited with code 4");
+        assertThat(this.events.received).anyMatch((event) -> event instanceof PoolDownEvent poolDown
+                && poolDown.getPool().equals("fragile") && poolDown.getReason().equals(fragile.snapshot().downReason()));
+
+        HttpResponse<String> restarted = post("/actuator/ipcworkers/fragile", "{}");
+
+        assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(200);
+        assertThat(this.json.readTree(restarted.body()).get("action").asString())
+            .isEqualTo("pool restarted after being down");
+        await().atMost(WAIT).until(() -> fragile.snapshot().runningWorkers() == 1);
+        assertThat(this.events.received).anyMatch((event) -> event instanceof PoolUpEvent poolUp
+                && poolUp.getPool().equals("fragile"));
+        assertThat(get("/actuator/health").get("components").get("ipcWorkers").get("components").get("fragile")
+            .get("status").asString()).isEqualTo("UP");
+        long before = fragile.workerPids().get(0);
+
+        HttpResponse<String> rolled = post("/actuator/ipcworkers/fragile", "{}");
+
+        assertThat(this.json.readTree(rolled.body()).get("action").asString()).isEqualTo("rolling restart completed");
+        assertThat(fragile.workerPids()).hasSize(1).doesNotContain(before);
+        assertThat(this.bus.request("fragile", "double", 21, Integer.class).get(10, TimeUnit.SECONDS)).isEqualTo(42);
     }
 
     @Test
