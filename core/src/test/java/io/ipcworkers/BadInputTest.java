@@ -21,6 +21,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
 /** Every kind of bad input gets a clear exception, and the parent and other children are unharmed. */
@@ -80,6 +81,21 @@ class BadInputTest {
             .withMessageContaining("Child " + child.getId())
             .withMessageContaining("unknown frame type 99");
         assertThat(child.onExit().join()).isEqualTo(137);
+        assertEchoStillWorks();
+    }
+
+    @Test
+    void aKnownFrameTypeThatHasNoPlaceBetweenAChildAndItsParentStopsTheChildAndEveryLaterReadSaysWhy() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            ParentWire.writeRaw(parent, RawWire.header(10, 8)); // an ACK: only pool workers send those
+            Thread.sleep(60_000);
+        });
+
+        IpcProtocolException first = catchThrowableOfType(IpcProtocolException.class,
+                () -> child.getNextMessage(Duration.ofSeconds(20)));
+        assertThat(first).hasMessage("Child " + child.getId() + " broke the protocol and was stopped: unexpected ACK frame");
+        assertThat(child.onExit().join()).isEqualTo(137);
+        assertThatExceptionOfType(IpcProtocolException.class).isThrownBy(child::getNextMessage).isSameAs(first);
         assertEchoStillWorks();
     }
 
