@@ -9,12 +9,12 @@ class PoolStartFailureAnalyzer extends AbstractFailureAnalyzer<PoolStartExceptio
 
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, PoolStartException cause) {
-        String property = "ipc.pools." + cause.getPool() + ".worker";
+        String prefix = "ipc.pools." + cause.getPool() + ".";
         return new FailureAnalysis("Worker pool '" + cause.getPool() + "' could not start its workers:\n\n    "
                 + cause.getMessage().replace("\n", "\n    "),
-                "Read the worker's stderr above. Check that " + property + " names a class that starts in a JVM of "
-                        + "its own (its @Configuration beans must not need the parent's beans) and declares at "
-                        + "least one @IpcListener method; raise ipc.pools." + cause.getPool()
-                        + ".start-timeout for slow-starting workers.", cause);
+                "Read the worker's stderr above. Check that " + prefix + "worker names a class that starts in a JVM "
+                        + "of its own (its @Configuration beans must not need the parent's beans) and declares at "
+                        + "least one @IpcListener method, and that " + prefix + "jvm-args are options its JVM "
+                        + "accepts; raise " + prefix + "start-timeout for slow-starting workers.", cause);
     }
 }

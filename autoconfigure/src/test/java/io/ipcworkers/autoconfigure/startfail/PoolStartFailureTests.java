@@ -2,6 +2,7 @@ package io.ipcworkers.autoconfigure.startfail;
 
 import java.util.Map;
 
+import io.ipcworkers.autoconfigure.it.PlainWorker;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
@@ -37,11 +38,24 @@ class PoolStartFailureTests {
             .contains("database url missing in the worker");
     }
 
+    @Test
+    void aJvmOptionTheWorkerJvmRefusesIsQuotedWithTheSettingToCheck(CapturedOutput output) {
+        run(PlainWorker.class, "-Xmx64m,-XX:+NoSuchOption");
+
+        assertThat(output).contains("Worker pool 'broken' could not start its workers")
+            .contains("Unrecognized VM option 'NoSuchOption'")
+            .contains("ipc.pools.broken.jvm-args");
+    }
+
     private static void run(Class<?> worker) {
+        run(worker, "-Xmx64m");
+    }
+
+    private static void run(Class<?> worker, String jvmArgs) {
         SpringApplication application = new SpringApplication(ParentApp.class);
         application.setWebApplicationType(WebApplicationType.NONE);
         application.setDefaultProperties(Map.of("ipc.pools.broken.worker", worker.getName(),
-                "ipc.pools.broken.jvm-args", "-Xmx64m"));
+                "ipc.pools.broken.jvm-args", jvmArgs));
         assertThatException().isThrownBy(application::run);
     }
 
