@@ -42,6 +42,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
 
     /**
      * @param listeners told of pool events (metrics, application events)
+     * @throws IllegalArgumentException when two pools have the same name, or a plain worker class has an
+     *     {@code @IpcListener} method its workers would fail on; nothing is left open then
      */
     public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
             ListenerRegistry parentListeners, List<PoolListener> listeners) {
@@ -50,9 +52,20 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ipc-pool-timer"));
         this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
         this.inbound = new InboundDispatcher(parentListeners);
-        for (PoolSettings pool : settings) {
-            this.pools.put(pool.name(), new WorkerPool(pool, this.launcher, codec, this.inbound, this.scheduler,
-                    this.executor, listener));
+        try {
+            for (PoolSettings pool : settings) {
+                if (this.pools.containsKey(pool.name())) {
+                    throw new IllegalArgumentException("Two pools are named '" + pool.name() + "'");
+                }
+                this.pools.put(pool.name(), new WorkerPool(pool, this.launcher, codec, this.inbound, this.scheduler,
+                        this.executor, listener));
+            }
+        }
+        catch (RuntimeException ex) {
+            this.launcher.close(); // its socket directory and accepting thread
+            this.scheduler.shutdownNow();
+            this.executor.shutdownNow();
+            throw ex;
         }
     }
 

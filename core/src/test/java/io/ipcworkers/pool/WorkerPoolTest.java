@@ -31,6 +31,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.awaitility.Awaitility.await;
 
 /** Pools of plain workers, without Spring. */
@@ -416,6 +417,33 @@ class WorkerPoolTest {
         long madeUp = counts.entrySet().stream().filter((count) -> count.getKey().startsWith("made-up-"))
             .mapToLong(Map.Entry::getValue).sum();
         assertThat(madeUp + counts.get(InboundDispatcher.OTHER_TOPICS)).isEqualTo(topics + 1);
+    }
+
+    @Test
+    void poolsThatCouldNeverWorkAreRefusedWhenBuiltAndLeaveNothingOpen() {
+        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
+        long acceptingBefore = acceptingThreads();
+
+        assertThatIllegalArgumentException().isThrownBy(() -> new WorkerPools(List.of(PoolSettings.of("broken", 1,
+                BrokenListenerWorker.class.getName())), launcher, MessageCodec.withDefaultMapper(), new ListenerRegistry()))
+            .withMessageContaining("@IpcListener method " + BrokenListenerWorker.class.getName()
+                    + ".both(String, String) has more than one payload parameter");
+        assertThatIllegalArgumentException().isThrownBy(() -> new WorkerPools(List.of(PoolSettings.of("twice", 1,
+                EchoWorker.class.getName()), PoolSettings.of("twice", 2, EchoWorker.class.getName())), launcher,
+                MessageCodec.withDefaultMapper(), new ListenerRegistry()))
+            .withMessage("Two pools are named 'twice'");
+        await().atMost(Duration.ofSeconds(10)).until(() -> acceptingThreads() == acceptingBefore);
+    }
+
+    private static long acceptingThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("ipc-accept-")).count();
+    }
+
+    public static class BrokenListenerWorker {
+
+        @IpcListener("both")
+        public void both(String one, String two) {
+        }
     }
 
     @Test
