@@ -34,7 +34,7 @@ public class ProcessQueue implements AutoCloseable {
 
     /** A queue with its own {@link ProcessManager}, closed by {@link #close()}. */
     public ProcessQueue(int maxProcesses) {
-        this(maxProcesses, new ProcessManager(), true);
+        this(requireAtLeastOne(maxProcesses), new ProcessManager(), true); // checked before a manager is opened
     }
 
     /**
@@ -46,13 +46,17 @@ public class ProcessQueue implements AutoCloseable {
     }
 
     private ProcessQueue(int maxProcesses, ProcessManager processManager, boolean ownsProcessManager) {
-        if (maxProcesses < 1) {
-            throw new IllegalArgumentException("maxProcesses must be at least 1, was " + maxProcesses);
-        }
-        this.maxProcesses = maxProcesses;
+        this.maxProcesses = requireAtLeastOne(maxProcesses);
         this.processManager = Objects.requireNonNull(processManager, "'processManager' must not be null");
         this.slots = new Semaphore(maxProcesses, true);
         this.ownsProcessManager = ownsProcessManager;
+    }
+
+    private static int requireAtLeastOne(int maxProcesses) {
+        if (maxProcesses < 1) {
+            throw new IllegalArgumentException("maxProcesses must be at least 1, was " + maxProcesses);
+        }
+        return maxProcesses;
     }
 
     /**

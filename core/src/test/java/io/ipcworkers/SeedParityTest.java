@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.awaitility.Awaitility.await;
@@ -272,6 +273,21 @@ class SeedParityTest {
         new ProcessQueue(1, pm).close();
         ChildProcess child = pm.runProcess((self, parent) -> { });
         assertThat(child.onExit().join()).isZero();
+    }
+
+    @Test
+    void aQueueWithNoRoomIsRefusedBeforeItOpensAManager() {
+        long acceptingBefore = acceptingThreads();
+
+        assertThatIllegalArgumentException().isThrownBy(() -> new ProcessQueue(0))
+            .withMessage("maxProcesses must be at least 1, was 0");
+        assertThatIllegalArgumentException().isThrownBy(() -> new ProcessQueue(-1, pm))
+            .withMessage("maxProcesses must be at least 1, was -1");
+        assertThat(acceptingThreads()).isEqualTo(acceptingBefore);
+    }
+
+    private static long acceptingThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("ipc-accept-")).count();
     }
 
     @Test
