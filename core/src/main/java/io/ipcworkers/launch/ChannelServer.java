@@ -91,7 +91,15 @@ final class ChannelServer implements AutoCloseable {
         StaleChannelDirectories.sweepBeside(this.directory);
         this.socketPath = this.directory.resolve("s");
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        this.server.bind(UnixDomainSocketAddress.of(this.socketPath));
+        try {
+            this.server.bind(UnixDomainSocketAddress.of(this.socketPath));
+        }
+        catch (IOException | RuntimeException ex) { // a path too long for a Unix socket, most likely
+            this.server.close();
+            Files.deleteIfExists(this.directory);
+            throw new IOException("cannot bind " + this.socketPath + " (" + this.socketPath.toString().length()
+                    + " characters, in java.io.tmpdir): " + ex.getMessage(), ex);
+        }
         this.handshakes = Executors.newScheduledThreadPool(1, (task) -> {
             Thread thread = new Thread(task, "ipc-handshake-timer");
             thread.setDaemon(true);

@@ -4,12 +4,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
@@ -422,7 +424,7 @@ class WorkerPoolTest {
     @Test
     void poolsThatCouldNeverWorkAreRefusedWhenBuiltAndLeaveNothingOpen() {
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
-        long acceptingBefore = acceptingThreads();
+        Set<Thread> acceptingBefore = acceptingThreads();
 
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerPools(List.of(PoolSettings.of("broken", 1,
                 BrokenListenerWorker.class.getName())), launcher, MessageCodec.withDefaultMapper(), new ListenerRegistry()))
@@ -432,11 +434,12 @@ class WorkerPoolTest {
                 EchoWorker.class.getName()), PoolSettings.of("twice", 2, EchoWorker.class.getName())), launcher,
                 MessageCodec.withDefaultMapper(), new ListenerRegistry()))
             .withMessage("Two pools are named 'twice'");
-        await().atMost(Duration.ofSeconds(10)).until(() -> acceptingThreads() == acceptingBefore);
+        await().atMost(Duration.ofSeconds(10)).until(() -> acceptingBefore.containsAll(acceptingThreads()));
     }
 
-    private static long acceptingThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("ipc-accept-")).count();
+    private static Set<Thread> acceptingThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("ipc-accept-"))
+            .collect(Collectors.toSet());
     }
 
     public static class BrokenListenerWorker {
