@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -282,19 +281,13 @@ class SeedParityTest {
 
     @Test
     void aQueueWithNoRoomIsRefusedBeforeItOpensAManager() {
-        Set<Thread> acceptingBefore = acceptingThreads();
+        Set<Thread> acceptingBefore = WorkerSockets.acceptingThreads();
 
         assertThatIllegalArgumentException().isThrownBy(() -> new ProcessQueue(0))
             .withMessage("maxProcesses must be at least 1, was 0");
         assertThatIllegalArgumentException().isThrownBy(() -> new ProcessQueue(-1, pm))
             .withMessage("maxProcesses must be at least 1, was -1");
-        assertThat(acceptingBefore).containsAll(acceptingThreads()); // others' may have ended meanwhile
-    }
-
-    /** Threads accepting on a worker socket, which every manager and set of pools opens. */
-    static Set<Thread> acceptingThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("ipc-accept-"))
-            .collect(Collectors.toSet());
+        assertThat(acceptingBefore).containsAll(WorkerSockets.acceptingThreads()); // others' may have ended meanwhile
     }
 
     @Test

@@ -11,7 +11,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.stream.Collectors;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
@@ -24,6 +23,7 @@ import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.RemoteListenerException;
 import io.ipcworkers.UnknownPoolException;
+import io.ipcworkers.WorkerSockets;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
@@ -424,7 +424,7 @@ class WorkerPoolTest {
     @Test
     void poolsThatCouldNeverWorkAreRefusedWhenBuiltAndLeaveNothingOpen() {
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
-        Set<Thread> acceptingBefore = acceptingThreads();
+        Set<Thread> acceptingBefore = WorkerSockets.acceptingThreads();
 
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerPools(List.of(PoolSettings.of("broken", 1,
                 BrokenListenerWorker.class.getName())), launcher, MessageCodec.withDefaultMapper(), new ListenerRegistry()))
@@ -434,12 +434,7 @@ class WorkerPoolTest {
                 EchoWorker.class.getName()), PoolSettings.of("twice", 2, EchoWorker.class.getName())), launcher,
                 MessageCodec.withDefaultMapper(), new ListenerRegistry()))
             .withMessage("Two pools are named 'twice'");
-        await().atMost(Duration.ofSeconds(10)).until(() -> acceptingBefore.containsAll(acceptingThreads()));
-    }
-
-    private static Set<Thread> acceptingThreads() {
-        return Thread.getAllStackTraces().keySet().stream().filter((t) -> t.getName().startsWith("ipc-accept-"))
-            .collect(Collectors.toSet());
+        await().atMost(Duration.ofSeconds(10)).until(() -> acceptingBefore.containsAll(WorkerSockets.acceptingThreads()));
     }
 
     public static class BrokenListenerWorker {
