@@ -3,6 +3,7 @@ package io.ipcworkers.dispatch;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,6 +104,22 @@ public final class ListenerRegistry {
             }
         }
         return false;
+    }
+
+    /**
+     * The listeners that take messages of one pool only and name a pool not among {@code pools}: a
+     * misspelt pool, most likely, since they would never be called.
+     */
+    public List<ListenerEndpoint> forPoolsOtherThan(Set<String> pools) {
+        Set<ListenerEndpoint> found = new LinkedHashSet<>();
+        for (List<ListenerEndpoint> endpoints : this.byTopic.values()) {
+            for (ListenerEndpoint endpoint : endpoints) {
+                if (!endpoint.pool().isEmpty() && !pools.contains(endpoint.pool())) {
+                    found.add(endpoint);
+                }
+            }
+        }
+        return List.copyOf(found);
     }
 
     public boolean isEmpty() {

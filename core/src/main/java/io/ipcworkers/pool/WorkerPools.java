@@ -1,5 +1,6 @@
 package io.ipcworkers.pool;
 
+import java.lang.System.Logger.Level;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.UnknownPoolException;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.ListenerEndpoint;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LauncherSettings;
@@ -25,6 +27,8 @@ import org.jspecify.annotations.Nullable;
  */
 public final class WorkerPools implements MessageBus, AutoCloseable {
 
+    private static final System.Logger logger = System.getLogger(WorkerPools.class.getName());
+
     private final Map<String, WorkerPool> pools = new LinkedHashMap<>();
 
     private final ChildLauncher launcher;
@@ -34,6 +38,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
     private final ExecutorService executor;
 
     private final InboundDispatcher inbound;
+
+    private final ListenerRegistry parentListeners;
 
     public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
             ListenerRegistry parentListeners) {
@@ -52,6 +58,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ipc-pool-timer"));
         this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
         this.inbound = new InboundDispatcher(parentListeners);
+        this.parentListeners = parentListeners;
         try {
             for (PoolSettings pool : settings) {
                 if (this.pools.containsKey(pool.name())) {
@@ -69,6 +76,15 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         }
     }
 
+    /** At start, when every parent listener has been registered. */
+    private void warnOfListenersForUnknownPools() {
+        for (ListenerEndpoint endpoint : this.parentListeners.forPoolsOtherThan(this.pools.keySet())) {
+            logger.log(Level.WARNING, "@IpcListener " + endpoint.description() + " takes messages of pool '"
+                    + endpoint.pool() + "' only, but no pool has that name (pools: " + this.pools.keySet()
+                    + "), so it will never be called");
+        }
+    }
+
     private static ThreadFactory daemon(String prefix) {
         AtomicInteger count = new AtomicInteger();
         return (task) -> {
@@ -80,6 +96,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
 
     /** Starts every pool; if one fails, the others are stopped and the failure is thrown. */
     public void start() {
+        warnOfListenersForUnknownPools();
         List<CompletableFuture<Void>> starting = this.pools.values().stream()
             .map((pool) -> CompletableFuture.runAsync(pool::start, this.executor))
             .toList();

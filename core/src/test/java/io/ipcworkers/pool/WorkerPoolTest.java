@@ -11,6 +11,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
@@ -435,6 +438,52 @@ class WorkerPoolTest {
                 MessageCodec.withDefaultMapper(), new ListenerRegistry()))
             .withMessage("Two pools are named 'twice'");
         await().atMost(Duration.ofSeconds(10)).until(() -> acceptingBefore.containsAll(WorkerSockets.acceptingThreads()));
+    }
+
+    @Test
+    void aParentListenerForAPoolThatDoesNotExistIsWarnedOfAtStart() {
+        ListenerRegistry registry = new ListenerRegistry();
+        registry.registerAnnotatedMethods(new MisspeltPoolListener());
+        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler handler = new Handler() {
+
+            @Override
+            public void publish(LogRecord logRecord) {
+                records.add(logRecord);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        Logger log = Logger.getLogger(WorkerPools.class.getName());
+        log.addHandler(handler);
+        try (WorkerPools none = new WorkerPools(List.of(), launcher, MessageCodec.withDefaultMapper(), registry)) {
+            none.start();
+        }
+        finally {
+            log.removeHandler(handler);
+        }
+
+        assertThat(records).extracting(LogRecord::getMessage).containsExactly("@IpcListener "
+                + MisspeltPoolListener.class.getName() + ".step(String) takes messages of pool 'ehco' only, but no "
+                + "pool has that name (pools: []), so it will never be called");
+    }
+
+    public static class MisspeltPoolListener {
+
+        @IpcListener(topics = "step", pool = "ehco")
+        public void step(String step) {
+        }
+
+        @IpcListener("any")
+        public void any(String message) {
+        }
     }
 
     public static class BrokenListenerWorker {
