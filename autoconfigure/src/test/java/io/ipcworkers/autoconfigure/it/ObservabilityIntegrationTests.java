@@ -164,8 +164,10 @@ class ObservabilityIntegrationTests {
         assertThat(down.get("status").asString()).isEqualTo("DOWN");
         assertThat(down.get("details").get("reason").asString()).startsWith("2 worker crashes within PT1M, the last: "
                 + "Worker fragile-1 (pid ").contains("exited with code 4");
-        assertThat(this.events.received).anyMatch((event) -> event instanceof PoolDownEvent poolDown
-                && poolDown.getPool().equals("fragile") && poolDown.getReason().equals(fragile.snapshot().downReason()));
+        // published just after the state changed
+        await().atMost(WAIT).until(() -> this.events.received.stream()
+            .anyMatch((event) -> event instanceof PoolDownEvent poolDown && poolDown.getPool().equals("fragile")
+                    && poolDown.getReason().equals(fragile.snapshot().downReason())));
 
         HttpResponse<String> restarted = post("/actuator/ipcworkers/fragile", "{}");
 
