@@ -82,7 +82,7 @@ public final class ChildLauncher implements AutoCloseable {
         }
         catch (IOException | RuntimeException ex) {
             connecting.cancel(false);
-            process.destroyForcibly();
+            process.toHandle().destroyForcibly(); // not Process.destroyForcibly: it closes the output the pumps still read
             if (ex instanceof IpcException ipc) {
                 throw ipc;
             }

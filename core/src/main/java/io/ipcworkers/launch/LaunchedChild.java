@@ -98,14 +98,17 @@ public final class LaunchedChild {
         return "child".equals(this.name) ? "Child " + pid() : "Worker " + this.name + " (pid " + pid() + ")";
     }
 
-    /** SIGTERM. */
+    /**
+     * SIGTERM. Through the process handle: {@code Process.destroy} would also close our ends of the
+     * child's stdout and stderr, losing what it wrote that the pumps have not read yet (its last words).
+     */
     public void terminate() {
-        this.process.destroy();
+        this.process.toHandle().destroy();
     }
 
-    /** SIGKILL. */
+    /** SIGKILL; see {@link #terminate()}. */
     public void kill() {
-        this.process.destroyForcibly();
+        this.process.toHandle().destroyForcibly();
     }
 
     /**
