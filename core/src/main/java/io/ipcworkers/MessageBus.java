@@ -27,7 +27,8 @@ public interface MessageBus {
      * queued on that worker's connection (written at once when it is idle, else batched with the
      * messages that follow); the pool keeps it until the worker acknowledges it, so a worker that dies
      * first does not lose it silently. What the worker's listener returns comes back to the parent's
-     * listeners.
+     * listeners; if the listener throws, or the payload does not convert to its parameter, the message
+     * becomes a {@link DeadLetter} saying why (the worker prints the stack trace).
      */
     void send(String pool, String topic, @Nullable Object payload);
 

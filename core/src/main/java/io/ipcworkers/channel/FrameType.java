@@ -20,7 +20,10 @@ public enum FrameType {
     REQUEST(5),
     /** The successful answer to a {@link #REQUEST}: a message whose payload is the reply value. */
     REPLY(6),
-    /** The failed answer to a {@link #REQUEST}: a JSON body naming the exception type and message. */
+    /**
+     * The failed answer to a {@link #REQUEST}, or to a {@link #MESSAGE} with a correlation id (which it
+     * acknowledges): a JSON body naming the exception type and message.
+     */
     ERROR(7),
     /**
      * Acknowledges that the message with this correlation id has been handled, and with it every

@@ -24,6 +24,7 @@ import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
+import io.ipcworkers.NoListenerException;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
@@ -346,16 +347,33 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         this.handled.incrementAndGet();
         this.load.decrementAndGet();
-        if (message.reply != null) {
-            if (error != null) {
-                ErrorReply failure = error.payloadAs(ErrorReply.class);
-                answer(message.reply, null, failure.toException(message.topic(), describeLowercase()));
-            }
-            else {
-                answer(message.reply, (reply != null) ? reply : Message.of(message.topic(), null), null);
-            }
+        IpcException failure = (error != null)
+                ? error.payloadAs(ErrorReply.class).toException(message.topic(), describeLowercase()) : null;
+        if (message.reply != null && failure != null) {
+            answer(message.reply, null, failure);
+        }
+        else if (message.reply != null) {
+            answer(message.reply, (reply != null) ? reply : Message.of(message.topic(), null), null);
+        }
+        else if (failure != null) {
+            sendFailed(message, failure);
         }
         this.pool.capacityFreed();
+    }
+
+    /**
+     * A send whose listener threw (or whose payload did not convert) is a dead letter, handed over
+     * in order with the worker's messages to the parent's listeners, so that no reading thread runs
+     * the dead-letter listener itself. A topic the worker turned out to have no listener for is
+     * counted as unhandled, as when the parent knows it beforehand.
+     */
+    private void sendFailed(InFlight message, IpcException failure) {
+        if (failure instanceof NoListenerException) {
+            this.pool.unhandled(message.topic(), this);
+        }
+        else {
+            this.inbound.execute(() -> this.pool.deadLetter(message, failure.getMessage()));
+        }
     }
 
     /**

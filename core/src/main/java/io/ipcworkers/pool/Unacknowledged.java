@@ -1,9 +1,7 @@
 package io.ipcworkers.pool;
 
-import java.lang.System.Logger.Level;
 import java.util.List;
 
-import io.ipcworkers.DeadLetter;
 import io.ipcworkers.IpcException;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
@@ -16,8 +14,6 @@ import io.ipcworkers.launch.LaunchedChild;
  * {@code maxRedeliveries} times, after which they are dead letters too.
  */
 final class Unacknowledged {
-
-    private static final System.Logger logger = System.getLogger(Unacknowledged.class.getName());
 
     private final WorkerPool pool;
 
@@ -85,10 +81,6 @@ final class Unacknowledged {
                 return;
             }
         }
-        logger.log(Level.WARNING, "Dead letter from pool '" + this.pool.name() + "', topic '" + message.topic()
-                + "': " + why.getMessage());
-        this.pool.listener().deadLetter(this.pool.name(), message.topic());
-        this.pool.inbound().deadLetter(new DeadLetter(this.pool.name(), message.topic(), message.message,
-                message.deliveries, why.getMessage()));
+        this.pool.deadLetter(message, why.getMessage());
     }
 }

@@ -22,6 +22,7 @@ import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
+import io.ipcworkers.DeadLetter;
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
@@ -682,7 +683,14 @@ public final class WorkerPool {
         }
     }
 
-    private void unhandled(String topic, PoolWorker worker) {
+    /** Logs and counts a message given up for good, and hands it to the parent's dead-letter listeners. */
+    void deadLetter(InFlight message, String reason) {
+        logger.log(Level.WARNING, "Dead letter from pool '" + name() + "', topic '" + message.topic() + "': " + reason);
+        this.listener.deadLetter(name(), message.topic());
+        this.inbound.deadLetter(new DeadLetter(name(), message.topic(), message.message, message.deliveries, reason));
+    }
+
+    void unhandled(String topic, PoolWorker worker) {
         String firstOfKey = this.unhandledSends.increment(topic);
         if (firstOfKey == null) {
             return;

@@ -92,12 +92,8 @@ final class WorkerDispatcher {
         }
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
-            if (request) {
-                answer(FrameType.ERROR, 0, frame.correlationId(),
-                        codec.encode(Message.of("", ErrorReply.of(ex))));
-            }
-            else {
-                acknowledge(frame);
+            if (isTracked(frame)) {
+                answer(FrameType.ERROR, 0, frame.correlationId(), codec.encode(Message.of("", ErrorReply.of(ex))));
             }
             return;
         }
@@ -113,10 +109,8 @@ final class WorkerDispatcher {
             }
         }
         catch (Exception | StackOverflowError ex) {
-            failed(frame, message, ex, request);
-            if (request) {
-                return;
-            }
+            failed(frame, message, ex);
+            return;
         }
         acknowledge(frame);
     }
@@ -134,24 +128,37 @@ final class WorkerDispatcher {
 
     /** Tells the parent a message has been handled; a request's reply or error does that by itself. */
     private void acknowledge(Frame frame) {
-        if (frame.type() == FrameType.MESSAGE && frame.correlationId() != 0) {
+        if (frame.type() == FrameType.MESSAGE && isTracked(frame)) {
             this.acknowledgements.handled(frame.correlationId());
         }
     }
 
-    private void failed(Frame frame, Message message, Throwable failure, boolean request) {
-        if (request) {
-            answer(FrameType.ERROR, 0, frame.correlationId(),
-                    this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
-        }
-        else if (failure instanceof NoListenerException) {
-            if (this.reportedTopics.add(message.topic())) {
+    /**
+     * Whether the parent keeps this message until it hears of it: a request, or a send (not a parent
+     * listener's answer, which takes no room and carries no id).
+     */
+    private static boolean isTracked(Frame frame) {
+        return frame.correlationId() != 0;
+    }
+
+    /**
+     * A tracked message's failure goes back in an {@code ERROR} frame, which also acknowledges it: a
+     * request's caller gets an exception, a send's failure becomes a dead letter in the parent. The
+     * stack trace is printed here, the only place that has it.
+     */
+    private void failed(Frame frame, Message message, Throwable failure) {
+        if (frame.type() == FrameType.MESSAGE) {
+            if (!(failure instanceof NoListenerException)) {
+                System.err.println("[ipc-workers] Listener for topic '" + message.topic() + "' failed: " + failure);
+                failure.printStackTrace();
+            }
+            else if (this.reportedTopics.add(message.topic())) {
                 System.err.println("[ipc-workers] " + failure.getMessage() + "; dropping such messages");
             }
         }
-        else {
-            System.err.println("[ipc-workers] Listener for topic '" + message.topic() + "' failed: " + failure);
-            failure.printStackTrace();
+        if (isTracked(frame)) {
+            answer(FrameType.ERROR, 0, frame.correlationId(),
+                    this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
         }
     }
 }

@@ -17,6 +17,7 @@ import java.util.logging.Logger;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
+import io.ipcworkers.DeadLetter;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
@@ -50,6 +51,8 @@ class WorkerPoolTest {
 
     static final List<String> heard = new CopyOnWriteArrayList<>();
 
+    static final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
+
     public static class ParentListeners {
 
         /** Answers a worker: one message to it through its handle, then the return value. */
@@ -62,6 +65,11 @@ class WorkerPoolTest {
         @IpcListener(topics = "heard", pool = "echo")
         public void heard(String what) {
             heard.add(what);
+        }
+
+        @IpcListener(DeadLetter.TOPIC)
+        public void deadLetter(DeadLetter letter) {
+            deadLetters.add(letter);
         }
 
         @IpcListener(topics = "step", pool = "echo")
@@ -324,6 +332,32 @@ class WorkerPoolTest {
             .havingCause().isInstanceOf(RemoteListenerException.class)
             .withMessageContaining("Listener for topic 'fail' on worker echo-")
             .withMessageContaining("java.lang.IllegalStateException: bad input");
+    }
+
+    @Test
+    void aSendWhoseListenerThrowsOrWhosePayloadDoesNotConvertBecomesADeadLetterSayingWhy() throws Exception {
+        WorkerPool patient = pools.pool("patient"); // one worker: the sends after the failures reach it too
+        long restarts = patient.restartCount();
+
+        patient.send("fail", "disk on fire");
+        patient.send("double", "not a job");
+        assertThat(patient.request("echo", "after", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("after");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> lettersFrom("patient").size() == 2);
+        List<DeadLetter> letters = lettersFrom("patient");
+        assertThat(letters.get(0).topic()).isEqualTo("fail");
+        assertThat(letters.get(0).message().payloadAs(String.class)).isEqualTo("disk on fire");
+        assertThat(letters.get(0).deliveries()).isOne();
+        assertThat(letters.get(0).reason()).startsWith("Listener for topic 'fail' on worker patient-")
+            .endsWith("failed: java.lang.IllegalStateException: disk on fire");
+        assertThat(letters.get(1).topic()).isEqualTo("double");
+        assertThat(letters.get(1).reason()).contains("not a job").contains(EchoWorker.Job.class.getName());
+        assertThat(patient.inFlight()).isZero();
+        assertThat(patient.restartCount()).isEqualTo(restarts);
+    }
+
+    private static List<DeadLetter> lettersFrom(String pool) {
+        return deadLetters.stream().filter((letter) -> letter.pool().equals(pool)).toList();
     }
 
     @Test

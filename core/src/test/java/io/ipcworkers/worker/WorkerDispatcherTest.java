@@ -15,6 +15,7 @@ import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.RawWire;
 import io.ipcworkers.channel.SocketConnection;
+import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import org.junit.jupiter.api.AfterEach;
@@ -124,6 +125,35 @@ class WorkerDispatcherTest {
     }
 
     @Test
+    void aSendWhoseListenerFailsIsAnsweredWithAnErrorInItsPlaceAmongTheAcknowledgements() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1)));
+        wire.write(frame(FrameType.MESSAGE, 2, Message.of("fast", 2)));
+        wire.write(frame(FrameType.MESSAGE, 3, Message.of("failing", "disk on fire")));
+        wire.write(frame(FrameType.MESSAGE, 0, Message.of("failing", "a parent listener's answer"))); // not tracked
+        wire.write(frame(FrameType.MESSAGE, 4, Message.of("fast", "not a number")));
+        wire.write(frame(FrameType.MESSAGE, 5, Message.of("fast", 5)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+
+        Frame ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        assertThat(ack.correlationId()).isEqualTo(2);
+        Frame failed = nextNonHeartbeat();
+        assertThat(failed.type()).isEqualTo(FrameType.ERROR);
+        assertThat(failed.correlationId()).isEqualTo(3);
+        assertThat(codec.decode(failed.body()).payloadAs(ErrorReply.class))
+            .isEqualTo(new ErrorReply(ErrorReply.LISTENER, IllegalStateException.class.getName(), "disk on fire"));
+        Frame unconverted = nextNonHeartbeat();
+        assertThat(unconverted.type()).isEqualTo(FrameType.ERROR);
+        assertThat(unconverted.correlationId()).isEqualTo(4);
+        assertThat(codec.decode(unconverted.body()).payloadAs(ErrorReply.class).kind()).isEqualTo(ErrorReply.CONVERSION);
+        ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        assertThat(ack.correlationId()).isEqualTo(5);
+        assertThat(this.listeners.handled).isEqualTo(3);
+    }
+
+    @Test
     void aMalformedRequestIsAnsweredWithAnErrorAndTheWorkerGoesOn() throws Exception {
         byte[] garbage = ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + 1).putInt(Frame.HEADER_AFTER_LENGTH + 1)
             .put((byte) 5).put((byte) 0).putLong(7).put((byte) 1).array(); // a REQUEST whose body is too short
@@ -177,6 +207,11 @@ class WorkerDispatcherTest {
         @IpcListener("slow")
         public void slow() throws InterruptedException {
             this.release.await();
+        }
+
+        @IpcListener("failing")
+        public void failing(String why) {
+            throw new IllegalStateException(why);
         }
 
         @IpcListener("increment")
