@@ -68,6 +68,27 @@ class SeedParityTest {
     }
 
     @Test
+    void aChildWaitingForItsParentWithATimeoutIsToldWhenItPassesAndMayWaitAgain() {
+        ChildProcess child = pm.runProcess((self, parent) -> {
+            try {
+                parent.getNextMessage(Duration.ofMillis(200));
+                parent.sendMessage(Message.of("not timed out", null));
+            }
+            catch (IpcTimeoutException ex) {
+                parent.sendMessage(Message.of("timed out", ex.getMessage()));
+            }
+            parent.sendMessage(Message.of("then", parent.getNextMessage(Duration.ofSeconds(30)).topic()));
+        });
+
+        Message first = child.getNextMessage(Duration.ofSeconds(20));
+        assertThat(first.topic()).isEqualTo("timed out");
+        assertThat(first.payloadAs(String.class)).isEqualTo("No message from the parent within PT0.2S");
+        child.sendMessage(Message.of("go", null));
+        assertThat(child.getNextMessage(Duration.ofSeconds(20)).payloadAs(String.class)).isEqualTo("go");
+        assertThat(child.onExit().join()).isZero();
+    }
+
+    @Test
     void normalReturnExitsZeroAndExceptionExitsOneWithItsMessageOnStderr() {
         ChildProcess ok = pm.runProcess((self, parent) -> { });
         ChildProcess failing = pm.runProcess((self, parent) -> {

@@ -107,11 +107,13 @@ public final class FrameWriter {
         }
     }
 
-    /** Whether frames wait in the batch. */
+    /**
+     * Whether frames wait in the batch. Read without the append lock, which a sender holds while it
+     * serializes its payload: a reader about to wait must not wait for that. A frame that this misses
+     * has its flush arranged by its sender anyway.
+     */
     boolean hasPending() {
-        synchronized (this.appendLock) {
-            return this.pending.size() > 0;
-        }
+        return this.pending.size() > 0;
     }
 
     /** Whether the batch has grown so large that its sender should write it now. */

@@ -181,6 +181,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /**
      * Hands a message to the worker, on a reservation the caller holds, and keeps it until acknowledged.
+     * If the worker's exit has taken the message from the in-flight queue before the write failed, it
+     * returns normally: the exit settles the message (fails, redelivers or dead-letters it), and trying
+     * it on another worker as well would deliver it twice.
      * @throws io.ipcworkers.ProcessExitedException when the worker is gone; the message is not kept
      *     and the caller still holds its reservation
      */
@@ -189,18 +192,22 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         FrameWriter.BodyWriter body = this.codec.encode(message.message);
         this.sendOrder.lock();
         try {
+            message.deliveries++; // before it is in the queue, where the worker's exit may read it
             synchronized (this.inFlight) {
                 if (this.inFlight.isEmpty()) {
                     this.headSinceNanos = System.nanoTime();
                 }
                 this.inFlight.add(message);
             }
-            message.deliveries++;
             this.child.connection().sendBatched(type, 0, message.id, body);
         }
         catch (IOException | RuntimeException ex) {
+            boolean kept;
             synchronized (this.inFlight) {
-                this.inFlight.remove(message);
+                kept = this.inFlight.remove(message);
+            }
+            if (!kept && ex instanceof IOException) {
+                return;
             }
             message.deliveries--;
             if (ex instanceof RuntimeException runtime) {
@@ -320,7 +327,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             }
             case ACK -> acknowledgedThrough(frame.correlationId());
             case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);
-            case ERROR -> acknowledged(frame.correlationId(), null, this.codec.decode(frame.body()));
+            case ERROR -> acknowledged(frame.correlationId(), null, errorOf(this.codec.decode(frame.body())));
             default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame");
         }
     }
@@ -340,15 +347,23 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         throw new IpcProtocolException("malformed READY frame: no topic list");
     }
 
-    private void acknowledged(long id, @Nullable Message reply, @Nullable Message error) {
+    /**
+     * What an ERROR frame says. Read before its message leaves the in-flight queue: one the worker
+     * made up fails here, and the message is settled with the worker, which is killed for it.
+     */
+    private static ErrorReply errorOf(Message error) {
+        ErrorReply reply = error.payloadAs(ErrorReply.class);
+        return (reply != null) ? reply : new ErrorReply(null, null, null);
+    }
+
+    private void acknowledged(long id, @Nullable Message reply, @Nullable ErrorReply error) {
         InFlight message = remove(id);
         if (message == null) {
             throw new IpcProtocolException("acknowledgement for message " + id + ", which this worker does not have");
         }
         this.handled.incrementAndGet();
         this.load.decrementAndGet();
-        IpcException failure = (error != null)
-                ? error.payloadAs(ErrorReply.class).toException(message.topic(), describeLowercase()) : null;
+        IpcException failure = (error != null) ? error.toException(message.topic(), describeLowercase()) : null;
         if (message.reply != null && failure != null) {
             answer(message.reply, null, failure);
         }

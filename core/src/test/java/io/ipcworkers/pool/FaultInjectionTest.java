@@ -26,6 +26,7 @@ import io.ipcworkers.Message;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
@@ -57,6 +58,8 @@ class FaultInjectionTest {
 
     private final AtomicInteger bulky = new AtomicInteger();
 
+    private final List<Object> echoed = new CopyOnWriteArrayList<>();
+
     private final CountDownLatch bulkyRelease = new CountDownLatch(1);
 
     public class ParentListeners {
@@ -78,6 +81,12 @@ class FaultInjectionTest {
         public void bulky(String half) throws InterruptedException {
             FaultInjectionTest.this.bulkyRelease.await(); // behind this one, the rest queue up
             FaultInjectionTest.this.bulky.incrementAndGet();
+        }
+
+        /** What workers' {@code echo} listeners return for plain sends. */
+        @IpcListener("echo")
+        public void echoed(Object payload) {
+            FaultInjectionTest.this.echoed.add(payload);
         }
 
         @IpcListener("counted")
@@ -377,6 +386,18 @@ class FaultInjectionTest {
     }
 
     @Test
+    void workerThatAnswersWithAnUnreadableErrorIsKilledAndTheRequestFailsInsteadOfBeingForgotten() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        // the pool's first message: its correlation id is 1, which the worker answers with the lie
+        assertThat(failureOf(pool.request("unreadable-error", null, Object.class)))
+            .isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (broke the protocol: ")
+            .hasMessageContaining(ErrorReply.class.getName());
+        assertBackToSize(pool);
+    }
+
+    @Test
     void workerThatClosesItsSocketButStaysAliveIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         CompletableFuture<Object> request = pool.request("close-socket", null, Object.class);
@@ -409,6 +430,51 @@ class FaultInjectionTest {
         }
         assertBackToSize(pool);
         assertThat(pool.restartCount()).isEqualTo(3);
+    }
+
+    @Test
+    void aWorkerThatDiesWhileAPayloadForItIsSerializedIsNoticedAtOnceAndTheSendIsSettledOnce() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        HeldPayload held = new HeldPayload();
+        Thread sender = new Thread(() -> pool.send("echo", held), "sender");
+        sender.start();
+        try {
+            assertThat(held.beingWritten.await(10, TimeUnit.SECONDS)).isTrue(); // in flight on its worker, not yet written
+            PoolSnapshot.WorkerSnapshot holder = pool.snapshot().workers().stream()
+                .filter((worker) -> worker.inFlight() == 1).findFirst().orElseThrow();
+            this.seenPids.add(holder.pid());
+
+            ProcessHandle.of(holder.pid()).orElseThrow().destroyForcibly();
+            // the worker's reader does not wait for the serializing sender: the exit is handled, a plain send failed
+            await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+        }
+        finally {
+            held.release.countDown(); // its frame now goes nowhere: the connection is closed
+            sender.join(WAIT.toMillis());
+        }
+
+        assertThat(sender.isAlive()).isFalse();
+        assertThat(this.deadLetters.get(0).reason()).contains("while message 'echo' was in flight");
+        assertBackToSize(pool);
+        for (PoolSnapshot.WorkerSnapshot worker : pool.snapshot().workers()) { // each worker's messages come in order
+            this.pools.pool("faulty").send("echo", "after, to " + worker.name());
+        }
+        await().atMost(WAIT).until(() -> this.echoed.size() >= 2);
+        assertThat(this.echoed).as("echoed by the workers").allMatch((payload) -> payload.toString().startsWith("after"));
+    }
+
+    /** A payload whose serialization waits until the test lets it go on. */
+    public static final class HeldPayload {
+
+        final CountDownLatch beingWritten = new CountDownLatch(1);
+
+        final CountDownLatch release = new CountDownLatch(1);
+
+        public String getValue() throws InterruptedException {
+            this.beingWritten.countDown();
+            this.release.await();
+            return "held";
+        }
     }
 
     @Test

@@ -12,6 +12,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.RawWire;
 import io.ipcworkers.worker.ParentWire;
 
@@ -95,6 +96,13 @@ public class FaultyWorker {
     @IpcListener("acknowledge-unknown")
     public void acknowledgeUnknown(ParentProcess parent) throws Exception {
         ParentWire.writeRaw(parent, RawWire.header(Frame.HEADER_AFTER_LENGTH, 8)); // an ACK of message 0, never sent
+        Thread.sleep(60_000);
+    }
+
+    /** Answers the pool's first message (correlation id 1) with an ERROR whose body is no error description. */
+    @IpcListener("unreadable-error")
+    public void unreadableError(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.ERROR, 1, Message.of("unreadable-error", List.of("not", "an", "error")));
         Thread.sleep(60_000);
     }
 

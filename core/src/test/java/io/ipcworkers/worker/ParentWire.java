@@ -2,7 +2,9 @@ package io.ipcworkers.worker;
 
 import java.io.IOException;
 
+import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
+import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.RawWire;
 
 /** Lets a test task inside a child write raw bytes to its parent. */
@@ -13,6 +15,12 @@ public final class ParentWire {
 
     public static void writeRaw(ParentProcess parent, byte[] bytes) throws IOException {
         RawWire.write(((ConnectedParentProcess) parent).connection(), bytes);
+    }
+
+    /** Sends a well-formed frame of any type, correlation id and message, as a lying worker would. */
+    public static void sendFrame(ParentProcess parent, FrameType type, long correlationId, Message message) {
+        ConnectedParentProcess connected = (ConnectedParentProcess) parent;
+        connected.send(type, 0, correlationId, connected.codec().encode(message));
     }
 
     /** Closes the child's socket without ending the process. */
