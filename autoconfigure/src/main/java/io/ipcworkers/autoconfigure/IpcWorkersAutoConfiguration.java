@@ -43,7 +43,7 @@ public final class IpcWorkersAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     ListenerRegistry ipcListenerRegistry() {
-        return new ListenerRegistry();
+        return ListenerRegistry.forParent();
     }
 
     @Bean

@@ -125,10 +125,27 @@ class IpcWorkersAutoConfigurationTests {
         });
     }
 
+    @Test
+    void aParentBeanWhoseListenerTakesAParentProcessFailsStartUpSayingItWouldNeverHaveOne() {
+        this.runner.withBean("parentTaker", ParentTakingListener.class).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("Invalid @IpcListener method on bean "
+                    + "'parentTaker': @IpcListener method " + ParentTakingListener.class.getName() + ".answer(String, "
+                    + "ParentProcess) takes a ParentProcess, but listeners in the parent are never given one");
+        });
+    }
+
     public static class BrokenListener {
 
         @io.ipcworkers.IpcListener("both")
         public void both(String one, String two) {
+        }
+    }
+
+    public static class ParentTakingListener {
+
+        @io.ipcworkers.IpcListener("answer")
+        public void answer(String text, io.ipcworkers.ParentProcess parent) {
         }
     }
 

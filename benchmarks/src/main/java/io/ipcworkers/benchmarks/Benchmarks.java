@@ -133,7 +133,7 @@ public final class Benchmarks {
     }
 
     static WorkerPools pools(int workers, String workerClass, Counts counts) {
-        ListenerRegistry registry = new ListenerRegistry();
+        ListenerRegistry registry = ListenerRegistry.forParent();
         registry.registerAnnotatedMethods(counts);
         PoolSettings settings = PoolSettings.of("bench", workers, workerClass).withRequestTimeout(Duration.ofMinutes(5))
             .withLimits(256, 10_000, Duration.ofMinutes(5));

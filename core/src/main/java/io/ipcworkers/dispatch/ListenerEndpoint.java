@@ -82,6 +82,20 @@ public final class ListenerEndpoint {
         resolvers(method);
     }
 
+    /** @throws IllegalArgumentException when the method has a parameter of this type, saying why it may not */
+    void refuseParameter(Class<?> type, String because) {
+        refuseParameter(this.method, type, because);
+    }
+
+    static void refuseParameter(Method method, Class<?> type, String because) {
+        for (Class<?> parameter : method.getParameterTypes()) {
+            if (parameter == type) {
+                throw new IllegalArgumentException("@IpcListener method " + describe(method) + " takes a "
+                        + type.getSimpleName() + ", but " + because);
+            }
+        }
+    }
+
     private static List<String> distinctTopics(Method method, List<String> topics) {
         Set<String> distinct = new LinkedHashSet<>(topics);
         if (distinct.isEmpty() || hasBlank(distinct)) {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
+import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcListener;
 
 /**
@@ -47,14 +48,15 @@ public final class ListenerMethod implements Serializable {
 
     /**
      * The listener methods of a plain worker class, as {@link ListenerRegistry#annotatedMethods} finds them.
-     * @throws IllegalArgumentException when one of them names no topic or has a parameter that cannot be
-     *     resolved: each worker would fail on it at start
+     * @throws IllegalArgumentException when one of them names no topic, has a parameter that cannot be
+     *     resolved or takes a {@code ChildProcess} (never given in a worker): each worker would fail on it at start
      */
     public static List<ListenerMethod> of(Class<?> type) {
         List<ListenerMethod> methods = new ArrayList<>();
         for (Method method : ListenerRegistry.annotatedMethods(type)) {
             IpcListener annotation = method.getAnnotation(IpcListener.class);
             ListenerEndpoint.validate(method, annotation);
+            ListenerEndpoint.refuseParameter(method, ChildProcess.class, ListenerRegistry.NO_CHILD_IN_A_WORKER);
             methods.add(new ListenerMethod(method, annotation));
         }
         return methods;

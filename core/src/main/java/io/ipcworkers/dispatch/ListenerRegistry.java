@@ -11,14 +11,49 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcListener;
+import io.ipcworkers.ParentProcess;
 
-/** Listener endpoints by topic. Thread-safe; lookups do not lock. */
+/**
+ * Listener endpoints by topic, of one side: the parent's or a worker's. Each side gives its listeners
+ * one kind of process handle and never the other, so a listener that asks for the other is refused
+ * when it is registered instead of being called with {@code null}. Thread-safe; lookups do not lock.
+ */
 public final class ListenerRegistry {
+
+    static final String NO_PARENT_IN_THE_PARENT = "listeners in the parent are never given one "
+            + "(they may take the ChildProcess that sent the message)";
+
+    static final String NO_CHILD_IN_A_WORKER = "listeners in a worker are never given one "
+            + "(they may take the ParentProcess, to send it messages)";
 
     private final Map<String, List<ListenerEndpoint>> byTopic = new ConcurrentHashMap<>();
 
+    private final Class<?> absentHandle;
+
+    private final String absentBecause;
+
+    private ListenerRegistry(Class<?> absentHandle, String absentBecause) {
+        this.absentHandle = absentHandle;
+        this.absentBecause = absentBecause;
+    }
+
+    /** The parent's listeners, for messages from workers. */
+    public static ListenerRegistry forParent() {
+        return new ListenerRegistry(ParentProcess.class, NO_PARENT_IN_THE_PARENT);
+    }
+
+    /** A worker's listeners, for messages from the parent. */
+    public static ListenerRegistry forWorker() {
+        return new ListenerRegistry(ChildProcess.class, NO_CHILD_IN_A_WORKER);
+    }
+
+    /**
+     * @throws IllegalArgumentException when the listener takes the process handle this side never gives
+     */
     public void register(ListenerEndpoint endpoint) {
+        endpoint.refuseParameter(this.absentHandle, this.absentBecause);
         for (String topic : endpoint.topics()) {
             endpointsOf(topic).add(endpoint);
         }

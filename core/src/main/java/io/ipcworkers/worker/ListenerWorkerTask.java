@@ -111,7 +111,7 @@ public final class ListenerWorkerTask implements WorkerTask {
         ConnectedParentProcess connected = (ConnectedParentProcess) parent;
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Class<?> type = Class.forName(this.workerClass, true, loader);
-        ListenerRegistry registry = new ListenerRegistry();
+        ListenerRegistry registry = ListenerRegistry.forWorker();
         // the parent lists the listeners of a plain class only; a Spring worker's come from its context
         boolean spring = this.listeners == null && isSpringConfiguration(type);
         AutoCloseable worker = spring ? bootSpring(type, connected, registry, loader) : bootPlain(type, registry);

@@ -8,8 +8,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
+import io.ipcworkers.ParentProcess;
 import io.ipcworkers.worker.ListenerWorkerTask;
 import org.junit.jupiter.api.Test;
 
@@ -23,9 +25,9 @@ class ListenerMethodTest {
     void aWorkerRegistersTheSameListenersFromTheParentsListAsFromItsAnnotations() throws Exception {
         List<ListenerMethod> described = travel(ListenerMethod.of(Worker.class));
 
-        ListenerRegistry fromList = new ListenerRegistry();
+        ListenerRegistry fromList = ListenerRegistry.forWorker();
         fromList.registerMethods(new Worker(), described);
-        ListenerRegistry fromAnnotations = new ListenerRegistry();
+        ListenerRegistry fromAnnotations = ListenerRegistry.forWorker();
         fromAnnotations.registerAnnotatedMethods(new Worker());
 
         assertThat(fromList.topics()).isEqualTo(fromAnnotations.topics())
@@ -43,12 +45,42 @@ class ListenerMethodTest {
         assertThatIllegalArgumentException().isThrownBy(() -> ListenerMethod.of(NoTopic.class))
             .withMessage("@IpcListener method " + NoTopic.class.getName() + ".none() must name at least one non-blank "
                     + "topic");
+        assertThatIllegalArgumentException().isThrownBy(() -> ListenerMethod.of(TakesAChild.class))
+            .withMessage("@IpcListener method " + TakesAChild.class.getName() + ".child(String, ChildProcess) takes a "
+                    + "ChildProcess, but listeners in a worker are never given one (they may take the ParentProcess, to "
+                    + "send it messages)");
+    }
+
+    @Test
+    void eachSideRefusesAListenerThatTakesTheProcessHandleItNeverGives() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ListenerRegistry.forWorker().registerAnnotatedMethods(new TakesAChild()))
+            .withMessageContaining("takes a ChildProcess, but listeners in a worker are never given one");
+        assertThatIllegalArgumentException().isThrownBy(() -> ListenerRegistry.forParent().registerAnnotatedMethods(new TakesAParent()))
+            .withMessage("@IpcListener method " + TakesAParent.class.getName() + ".parent(ParentProcess) takes a "
+                    + "ParentProcess, but listeners in the parent are never given one (they may take the ChildProcess "
+                    + "that sent the message)");
+        ListenerRegistry.forParent().registerAnnotatedMethods(new TakesAChild());
+        ListenerRegistry.forWorker().registerAnnotatedMethods(new TakesAParent());
+    }
+
+    static class TakesAChild {
+
+        @IpcListener("child")
+        void child(String payload, ChildProcess sender) {
+        }
+    }
+
+    static class TakesAParent {
+
+        @IpcListener("parent")
+        void parent(ParentProcess parent) {
+        }
     }
 
     @Test
     void overloadsAndPrimitiveParametersFindTheirOwnMethod() throws Exception {
         Worker worker = new Worker();
-        ListenerRegistry registry = new ListenerRegistry();
+        ListenerRegistry registry = ListenerRegistry.forWorker();
         registry.registerMethods(worker, travel(ListenerMethod.of(Worker.class)));
 
         invoke(registry, "one", Message.of("one", "x"));
@@ -63,7 +95,7 @@ class ListenerMethodTest {
     void aWorkerWhoseClassLacksTheMethodSaysSo() throws Exception {
         List<ListenerMethod> described = travel(ListenerMethod.of(Worker.class));
 
-        assertThatIllegalStateException().isThrownBy(() -> new ListenerRegistry().registerMethods(new Base(), described))
+        assertThatIllegalStateException().isThrownBy(() -> ListenerRegistry.forWorker().registerMethods(new Base(), described))
             .withMessageContaining("the worker's class differs from the parent's");
     }
 

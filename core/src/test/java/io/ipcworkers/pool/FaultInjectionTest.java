@@ -103,7 +103,7 @@ class FaultInjectionTest {
         PoolSettings settings = customizer.apply(PoolSettings.of("faulty", 2, FaultyWorker.class.getName())
             .withJvmArgs(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"))
             .withSupervision(fastSupervision(10, Duration.ZERO)));
-        ListenerRegistry parent = new ListenerRegistry();
+        ListenerRegistry parent = ListenerRegistry.forParent();
         parent.registerAnnotatedMethods(new ParentListeners());
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
         this.pools = new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent, listeners);

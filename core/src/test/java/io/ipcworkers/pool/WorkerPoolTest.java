@@ -80,7 +80,7 @@ class WorkerPoolTest {
 
     @BeforeAll
     static void start() {
-        ListenerRegistry parent = new ListenerRegistry();
+        ListenerRegistry parent = ListenerRegistry.forParent();
         parent.registerAnnotatedMethods(new ParentListeners());
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
         // "patient": nothing but the reply ends a caller's wait on its own (no timeout, no heartbeat meanwhile)
@@ -464,19 +464,19 @@ class WorkerPoolTest {
         Set<Thread> acceptingBefore = WorkerSockets.acceptingThreads();
 
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerPools(List.of(PoolSettings.of("broken", 1,
-                BrokenListenerWorker.class.getName())), launcher, MessageCodec.withDefaultMapper(), new ListenerRegistry()))
+                BrokenListenerWorker.class.getName())), launcher, MessageCodec.withDefaultMapper(), ListenerRegistry.forParent()))
             .withMessageContaining("@IpcListener method " + BrokenListenerWorker.class.getName()
                     + ".both(String, String) has more than one payload parameter");
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerPools(List.of(PoolSettings.of("twice", 1,
                 EchoWorker.class.getName()), PoolSettings.of("twice", 2, EchoWorker.class.getName())), launcher,
-                MessageCodec.withDefaultMapper(), new ListenerRegistry()))
+                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent()))
             .withMessage("Two pools are named 'twice'");
         await().atMost(Duration.ofSeconds(10)).until(() -> acceptingBefore.containsAll(WorkerSockets.acceptingThreads()));
     }
 
     @Test
     void aParentListenerForAPoolThatDoesNotExistIsWarnedOfAtStart() {
-        ListenerRegistry registry = new ListenerRegistry();
+        ListenerRegistry registry = ListenerRegistry.forParent();
         registry.registerAnnotatedMethods(new MisspeltPoolListener());
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
         List<LogRecord> records = new CopyOnWriteArrayList<>();

@@ -52,7 +52,7 @@ class WorkerDispatcherTest {
         this.workerSide = pair[0];
         this.parentSide = pair[1];
         ConnectedParentProcess parent = new ConnectedParentProcess(this.workerSide, ProcessHandle.current().pid());
-        ListenerRegistry registry = new ListenerRegistry();
+        ListenerRegistry registry = ListenerRegistry.forWorker();
         registry.registerAnnotatedMethods(this.listeners);
         WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry);
         // beats far apart: what a listener that runs long holds up must not wait for the next beat

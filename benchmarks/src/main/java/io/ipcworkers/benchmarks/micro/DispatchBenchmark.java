@@ -32,7 +32,7 @@ public class DispatchBenchmark {
 
     private final MessageCodec codec = new MessageCodec(JsonMapper.builder().build());
 
-    private final ListenerDispatcher dispatcher = new ListenerDispatcher(new ListenerRegistry());
+    private final ListenerDispatcher dispatcher = new ListenerDispatcher(ListenerRegistry.forWorker());
 
     private byte[] counted;
 
