@@ -3,6 +3,7 @@ package io.ipcworkers.autoconfigure;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.autoconfigure.actuate.IpcWorkersEndpoint;
 import io.ipcworkers.autoconfigure.actuate.IpcWorkersEndpointAutoConfiguration;
+import io.ipcworkers.autoconfigure.actuate.IpcWorkersEndpointWebExtension;
 import io.ipcworkers.autoconfigure.health.IpcWorkersHealthAutoConfiguration;
 import io.ipcworkers.autoconfigure.metrics.IpcWorkersMetricsAutoConfiguration;
 import io.ipcworkers.autoconfigure.it.PlainWorker;
@@ -36,6 +37,7 @@ class IpcWorkersObservabilityAutoConfigurationTests {
     void registersEndpointHealthAndMetricsWhenTheirLibrariesArePresent() {
         this.runner.run((context) -> {
             assertThat(context).hasSingleBean(IpcWorkersEndpoint.class)
+                .hasSingleBean(IpcWorkersEndpointWebExtension.class)
                 .hasBean("ipcWorkersHealthContributor")
                 .hasSingleBean(PoolMetrics.class);
             assertThat(context.getBean(MeterRegistry.class).find("ipc.workers.running").tag("pool", "plain").gauge())
@@ -58,6 +60,14 @@ class IpcWorkersObservabilityAutoConfigurationTests {
         this.runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.actuate"))
             .run((context) -> assertThat(context).hasNotFailed().doesNotHaveBean(IpcWorkersEndpoint.class)
                 .hasSingleBean(MessageBus.class));
+    }
+
+    @Test
+    void theEndpointOverJmxOnlyHasNoWebExtension() {
+        this.runner.withPropertyValues("management.endpoints.web.exposure.include=health",
+                "management.endpoints.jmx.exposure.include=ipcworkers", "spring.jmx.enabled=true")
+            .run((context) -> assertThat(context).hasSingleBean(IpcWorkersEndpoint.class)
+                .doesNotHaveBean(IpcWorkersEndpointWebExtension.class));
     }
 
     @Test

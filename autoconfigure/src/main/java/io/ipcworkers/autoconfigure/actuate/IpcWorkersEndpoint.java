@@ -48,10 +48,10 @@ public class IpcWorkersEndpoint {
      * Restarts a pool, or one of its workers.
      * @param pool the pool
      * @param pid a worker to restart; without it, the whole pool
-     * @return what was done; 404 when there is no such pool or worker (or that worker is being
-     *     replaced already)
-     * @throws io.ipcworkers.IpcException when a replacement could not start (an error response); the
-     *     workers it names keep working
+     * @return what was done (also when that worker is being replaced already); null (404) when
+     *     there is no such pool or worker
+     * @throws io.ipcworkers.IpcException when a replacement could not start (over HTTP, a 503 saying
+     *     why: {@link IpcWorkersEndpointWebExtension}); the workers it names keep working
      */
     @WriteOperation
     public @Nullable RestartResult restart(@Selector String pool, @Nullable Long pid) {
@@ -60,8 +60,11 @@ public class IpcWorkersEndpoint {
             return null;
         }
         if (pid != null) {
-            return found.restartWorker(pid) ? new RestartResult(pool, "worker " + pid + " replaced", found.snapshot())
-                    : null;
+            if (found.restartWorker(pid)) {
+                return new RestartResult(pool, "worker " + pid + " replaced", found.snapshot());
+            }
+            return found.workerPids().contains(pid)
+                    ? new RestartResult(pool, "worker " + pid + " is being replaced already", found.snapshot()) : null;
         }
         if (found.state() == WorkerPool.State.DOWN) {
             found.restart();

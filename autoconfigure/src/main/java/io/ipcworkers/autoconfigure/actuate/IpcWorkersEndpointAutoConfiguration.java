@@ -3,6 +3,7 @@ package io.ipcworkers.autoconfigure.actuate;
 import io.ipcworkers.autoconfigure.IpcWorkersAutoConfiguration;
 import io.ipcworkers.pool.WorkerPools;
 import org.springframework.boot.actuate.autoconfigure.endpoint.condition.ConditionalOnAvailableEndpoint;
+import org.springframework.boot.actuate.autoconfigure.endpoint.expose.EndpointExposure;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,5 +24,13 @@ public final class IpcWorkersEndpointAutoConfiguration {
     @ConditionalOnMissingBean
     IpcWorkersEndpoint ipcWorkersEndpoint(WorkerPools pools) {
         return new IpcWorkersEndpoint(pools);
+    }
+
+    @Bean
+    @ConditionalOnAvailableEndpoint(endpoint = IpcWorkersEndpoint.class, exposure = EndpointExposure.WEB)
+    @ConditionalOnBean(IpcWorkersEndpoint.class)
+    @ConditionalOnMissingBean
+    IpcWorkersEndpointWebExtension ipcWorkersEndpointWebExtension(IpcWorkersEndpoint endpoint) {
+        return new IpcWorkersEndpointWebExtension(endpoint);
     }
 }

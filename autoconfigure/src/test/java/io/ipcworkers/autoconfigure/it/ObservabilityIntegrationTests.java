@@ -123,11 +123,14 @@ class ObservabilityIntegrationTests {
     }
 
     @Test
-    void unknownPoolIsNotFound() throws Exception {
+    void unknownPoolOrWorkerIsNotFound() throws Exception {
         HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(
                 URI.create("http://localhost:" + this.port + "/actuator/ipcworkers/nope")).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(response.statusCode()).isEqualTo(404);
+        assertThat(post("/actuator/ipcworkers/nope", "{}").statusCode()).isEqualTo(404);
+        assertThat(post("/actuator/ipcworkers/plain", "{\"pid\": " + ProcessHandle.current().pid() + "}").statusCode())
+            .isEqualTo(404);
     }
 
     @Test
