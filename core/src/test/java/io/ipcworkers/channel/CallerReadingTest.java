@@ -130,10 +130,16 @@ class CallerReadingTest {
     void anInterruptedCallerStopsAndTheFrameItReadHalfOfArrivesWhole() throws Exception {
         this.handler.answerId = 7;
         byte[] frame = frame(7, new byte[100]);
-        RawWire.write(this.sender, java.util.Arrays.copyOf(frame, 30));
         Thread caller = Thread.currentThread();
         CompletableFuture.runAsync(() -> {
-            sleep(200);
+            sleep(100); // written once the caller reads: before, the reader thread might be handling it then
+            try {
+                RawWire.write(this.sender, java.util.Arrays.copyOf(frame, 30));
+            }
+            catch (IOException ex) {
+                throw new java.io.UncheckedIOException(ex);
+            }
+            sleep(100);
             caller.interrupt();
         });
 
