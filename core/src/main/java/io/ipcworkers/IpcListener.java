@@ -40,6 +40,10 @@ public @interface IpcListener {
     /** The topics this method handles. */
     String[] topics() default {};
 
-    /** In the parent: handle only messages from workers of this pool; empty for every pool. */
+    /**
+     * In the parent: handle only messages from workers of this pool. In a worker class that several
+     * pools share: handle messages only in the workers of this pool (the others do not announce the
+     * topic, so the parent does not send it to them). Empty for every pool.
+     */
     String pool() default "";
 }

@@ -161,6 +161,17 @@ public final class ListenerRegistry {
         return this.byTopic.isEmpty();
     }
 
+    /** Every topic with a listener that takes messages of this pool, sorted. A loop: a worker announces them on its way to ready. */
+    public Set<String> topics(String pool) {
+        Set<String> topics = new TreeSet<>();
+        for (String topic : this.byTopic.keySet()) {
+            if (hasListener(topic, pool)) {
+                topics.add(topic);
+            }
+        }
+        return topics;
+    }
+
     /** Every topic with at least one listener, sorted. */
     public Set<String> topics() {
         return new TreeSet<>(this.byTopic.keySet());

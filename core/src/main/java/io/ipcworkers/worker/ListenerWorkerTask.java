@@ -116,13 +116,15 @@ public final class ListenerWorkerTask implements WorkerTask {
         boolean spring = this.listeners == null && isSpringConfiguration(type);
         AutoCloseable worker = spring ? bootSpring(type, connected, registry, loader) : bootPlain(type, registry);
         try {
-            if (registry.isEmpty()) {
+            Set<String> topics = registry.topics(this.pool);
+            if (topics.isEmpty()) {
                 throw new IllegalStateException("Worker class " + this.workerClass + " of pool '" + this.pool
-                        + "' has no @IpcListener methods, so it could never handle a message");
+                        + "' has no @IpcListener methods" + (registry.isEmpty() ? "" : " for this pool")
+                        + ", so it could never handle a message");
             }
             WorkerDispatcher dispatcher = new WorkerDispatcher(this.pool, connected, registry);
             // written by hand, so that a worker is ready before Jackson has started
-            byte[] ready = readyJson(registry);
+            byte[] ready = readyJson(topics);
             connected.send(FrameType.READY, 0, 0, connected.codec().encodeJson("ready", ready));
             Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis),
                     dispatcher.acknowledgements());
@@ -138,8 +140,8 @@ public final class ListenerWorkerTask implements WorkerTask {
      * A {@code StringBuilder}, not {@code +}: the first string concatenation in a JVM sets up the
      * JDK's {@code invokedynamic} support for it, a few ms better spent after ready.
      */
-    private static byte[] readyJson(ListenerRegistry registry) {
-        return new StringBuilder("{\"topics\":").append(MessageCodec.jsonStringArray(registry.topics())).append('}')
+    private static byte[] readyJson(Set<String> topics) {
+        return new StringBuilder("{\"topics\":").append(MessageCodec.jsonStringArray(topics)).append('}')
             .toString()
             .getBytes(StandardCharsets.UTF_8);
     }

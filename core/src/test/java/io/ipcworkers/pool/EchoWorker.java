@@ -17,6 +17,12 @@ public class EchoWorker {
         return payload;
     }
 
+    /** Only in the workers of pool "patient"; the other pools' workers do not announce it. */
+    @IpcListener(value = "patience", pool = "patient")
+    public String patience() {
+        return "patient";
+    }
+
     @IpcListener("double")
     public Job doubled(Job job) {
         return new Job(job.name(), job.size() * 2);

@@ -361,6 +361,15 @@ class WorkerPoolTest {
     }
 
     @Test
+    void aWorkerListenerForOnePoolIsAnnouncedByThatPoolsWorkersOnly() throws Exception {
+        assertThat(pools.request("patient", "patience", null, String.class).get(10, TimeUnit.SECONDS)).isEqualTo("patient");
+        assertThatExceptionOfType(ExecutionException.class) // refused by the parent, not sent to a worker that would refuse it
+            .isThrownBy(() -> pools.request("echo", "patience", null, Object.class).get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(NoListenerException.class)
+            .withMessageStartingWith("No listener for topic 'patience' in pool 'echo' (its workers listen to [");
+    }
+
+    @Test
     void unknownTopicFailsTheRequest() {
         assertThatExceptionOfType(ExecutionException.class)
             .isThrownBy(() -> pools.request("echo", "nope", null, Object.class).get(10, TimeUnit.SECONDS))
