@@ -3,7 +3,8 @@ package io.ipcworkers;
 /**
  * A message that could not be delivered and is not retried: a plain send whose worker died before
  * acknowledging it, or whose listener threw or could not take its payload, a poison message past its
- * redelivery limit, work still queued when a pool stopped. Dead letters go to parent {@link IpcListener} methods on {@link #TOPIC}:
+ * redelivery limit, work still queued when a pool stopped. Dead letters go to parent
+ * {@link IpcListener} methods on {@link #TOPIC}:
  *
  * <pre>{@code
  * @IpcListener(DeadLetter.TOPIC)

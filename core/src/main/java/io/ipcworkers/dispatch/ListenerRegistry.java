@@ -161,7 +161,10 @@ public final class ListenerRegistry {
         return this.byTopic.isEmpty();
     }
 
-    /** Every topic with a listener that takes messages of this pool, sorted. A loop: a worker announces them on its way to ready. */
+    /**
+     * Every topic with a listener that takes messages of this pool, sorted. A loop, not a stream: a
+     * worker announces them on its way to ready.
+     */
     public Set<String> topics(String pool) {
         Set<String> topics = new TreeSet<>();
         for (String topic : this.byTopic.keySet()) {
