@@ -529,6 +529,25 @@ class WorkerPoolTest {
         }
     }
 
+    @Test
+    void aWorkerClassWithListenersForOtherPoolsOnlyCannotStartAPoolOfItsOwn() {
+        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
+        WorkerPools lonely = new WorkerPools(List.of(PoolSettings.of("lonely", 1, OtherPoolsWorker.class.getName())), launcher,
+                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent());
+        try (lonely) {
+            assertThatExceptionOfType(PoolStartException.class).isThrownBy(lonely::start)
+                .withMessageContaining("Worker class " + OtherPoolsWorker.class.getName() + " of pool 'lonely' has no "
+                        + "@IpcListener methods for this pool, so it could never handle a message");
+        }
+    }
+
+    public static class OtherPoolsWorker {
+
+        @IpcListener(value = "work", pool = "elsewhere")
+        public void work() {
+        }
+    }
+
     public static class BrokenListenerWorker {
 
         @IpcListener("both")
