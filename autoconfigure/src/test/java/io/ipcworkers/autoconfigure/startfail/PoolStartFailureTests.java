@@ -39,6 +39,15 @@ class PoolStartFailureTests {
     }
 
     @Test
+    void springWorkerWhoseListenerTakesAChildProcessSaysItNeverHasOne(CapturedOutput output) {
+        run(ChildTakingSpringWorker.class);
+
+        assertThat(output).contains("Worker pool 'broken' could not start its workers")
+            .contains("Invalid @IpcListener method on bean 'listener'")
+            .contains("takes a ChildProcess, but listeners in a worker are never given one");
+    }
+
+    @Test
     void aJvmOptionTheWorkerJvmRefusesIsQuotedWithTheSettingToCheck(CapturedOutput output) {
         run(PlainWorker.class, "-Xmx64m,-XX:+NoSuchOption");
 
