@@ -223,6 +223,22 @@ class SeedParityTest {
     }
 
     @Test
+    void aChildThatDoesNotConnectWithinTheStartTimeoutIsKilledAndItsCallerToldWhatToRaise() {
+        try (ProcessManager own = ProcessManager.builder().output(output).startTimeout(Duration.ofMillis(100)).build()) {
+            // touching a 1 GiB heap first keeps the child from connecting for half a second or more
+            Throwable failure = catchThrowable(() -> own.runProcess((self, parent) -> {
+            }, List.of("-Xms1g", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC")));
+
+            assertThat(failure).isInstanceOf(IpcTimeoutException.class).hasMessageMatching("Child \\d+ did not "
+                    + "connect within PT0.1S \\(raise the start timeout for slow-starting workers\\)");
+            long pid = Long.parseLong(failure.getMessage().split(" ")[1]);
+            started.add(pid);
+            Processes.assertAllGone(List.of(pid), Duration.ofSeconds(10));
+            assertThat(own.getRunningProcesses()).isEmpty();
+        }
+    }
+
+    @Test
     void hooksRunInRegistrationOrderAndTheAwaitCallbackBeforeTheExitHooks() {
         List<String> events = new CopyOnWriteArrayList<>();
         try (ProcessManager own = ProcessManager.builder().output(output).build()) {
