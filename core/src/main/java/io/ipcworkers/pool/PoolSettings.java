@@ -49,6 +49,12 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
                 Supervision.defaults(), Recycling.NEVER, DeliveryPolicy.defaults());
     }
 
+    public PoolSettings withRouting(Routing routing) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, routing,
+                this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+    }
+
     public PoolSettings withSupervision(Supervision supervision) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,

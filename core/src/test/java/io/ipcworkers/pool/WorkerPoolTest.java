@@ -542,6 +542,23 @@ class WorkerPoolTest {
         }
     }
 
+    @Test
+    void roundRobinRoutingGivesEachWorkerItsTurnEvenWhileItIsBusy() throws Exception {
+        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
+        try (WorkerPools turns = new WorkerPools(List.of(PoolSettings.of("turns", 2, EchoWorker.class.getName())
+            .withRouting(Routing.ROUND_ROBIN)), launcher, MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
+            turns.start();
+            CompletableFuture<Long> sleeping = turns.request("turns", "sleep", 500, Long.class);
+            long other = turns.request("turns", "pid", null, Long.class).get(10, TimeUnit.SECONDS);
+            // least-busy would pick the idle worker again; round-robin queues it behind the sleeping one
+            CompletableFuture<Long> third = turns.request("turns", "pid", null, Long.class);
+
+            long sleeper = sleeping.get(10, TimeUnit.SECONDS);
+            assertThat(other).isNotEqualTo(sleeper);
+            assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo(sleeper);
+        }
+    }
+
     public static class OtherPoolsWorker {
 
         @IpcListener(value = "work", pool = "elsewhere")
