@@ -271,6 +271,29 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aSendWhileThePoolsOnlyWorkerIsBeingRestartedFailsAfterTheAcquireTimeoutSayingWhy() throws Exception {
+        // one worker, replaced only after 3 s; senders wait 300 ms for a worker
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), 1, settings.workerClass(),
+                settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
+                settings.maxWaiting(), settings.requestTimeout(), Duration.ofMillis(300), settings.startTimeout(),
+                settings.stopTimeout(), new PoolSettings.Supervision(Duration.ofSeconds(3), Duration.ofSeconds(3), 10,
+                        Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
+                        Duration.ZERO),
+                settings.recycling(), settings.delivery()));
+        long victim = pool.workerPids().get(0);
+        this.seenPids.add(victim);
+
+        signal("KILL", victim);
+        await().atMost(WAIT).until(() -> pool.usableWorkers().isEmpty());
+
+        assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
+            .withMessage("Pool 'faulty' has no live worker for 'echo' after waiting PT0.3S (workers are being "
+                    + "restarted; the log says why they exited)");
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1);
+        assertThat(pool.request("echo", "back", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("back");
+    }
+
+    @Test
     void aWorkerThatMakesUpTopicsGrowsNeitherTheParentsCountsNorItsMeters() {
         List<String> reportedTopics = new CopyOnWriteArrayList<>();
         PoolListener meters = new PoolListener() {
