@@ -14,9 +14,11 @@ import java.lang.annotation.Target;
  * {@link #pool()} only, send.
  *
  * <p>Parameters are resolved by type: {@link Message} (the whole message), {@link ChildProcess} (in
- * the parent: the worker that sent it), {@link ParentProcess} (in a worker: the parent); any other
- * parameter, at most one, receives the payload converted with Jackson to its declared type, generics
- * included. A non-null return value is the reply: it completes the sender's
+ * the parent: the worker that sent it), {@link ParentProcess} (in a worker: the parent; a method that
+ * asks for the handle its side never has is refused when it is registered); any other parameter, at
+ * most one, receives the payload converted with Jackson to its declared type, generics included. If a
+ * worker's listener throws on a plain message, the parent makes it a {@link DeadLetter}. A non-null
+ * return value is the reply: it completes the sender's
  * {@link MessageBus#request request} future, or, for a plain message, goes back to the sender as a
  * message on the same topic (whose own listeners' return values are not sent back again). A returned
  * {@link Message} is sent as it is, with its own topic; a received message returned this way is
