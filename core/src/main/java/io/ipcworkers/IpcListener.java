@@ -18,9 +18,11 @@ import java.lang.annotation.Target;
  * asks for the handle its side never has is refused when it is registered); any other parameter, at
  * most one, receives the payload converted with Jackson to its declared type, generics included. If a
  * worker's listener throws on a plain message, the parent makes it a {@link DeadLetter}. A non-null
- * return value is the reply: it completes the sender's
- * {@link MessageBus#request request} future, or, for a plain message, goes back to the sender as a
- * message on the same topic (whose own listeners' return values are not sent back again). A returned
+ * return value is the reply (a returned {@code CompletableFuture} or {@code CompletionStage} is waited
+ * for, and what it completes or fails with is the outcome; the messages after it wait their turn): it
+ * completes the sender's {@link MessageBus#request request} future, or, for a plain message, goes back
+ * to the sender as a message on the same topic (whose own listeners' return values are not sent back
+ * again). A returned
  * {@link Message} is sent as it is, with its own topic; a received message returned this way is
  * forwarded without its payload being decoded and encoded again.
  *

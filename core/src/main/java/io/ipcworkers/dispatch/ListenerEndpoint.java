@@ -9,6 +9,9 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Function;
 
 import io.ipcworkers.ChildProcess;
@@ -206,25 +209,47 @@ public final class ListenerEndpoint {
 
     /**
      * Invokes the method.
-     * @return its return value
+     * @return its return value; for a method that returns a future, what the future completes with
      * @throws io.ipcworkers.PayloadConversionException when the payload does not convert
-     * @throws Exception what the method threw, unwrapped
+     * @throws Exception what the method threw, or its future failed with, unwrapped
      */
     public @Nullable Object invoke(Delivery delivery) throws Exception {
         Object[] args = new Object[this.arguments.size()];
         for (int i = 0; i < args.length; i++) {
             args[i] = this.arguments.get(i).apply(delivery);
         }
+        Object result;
         try {
-            return this.method.invoke(this.bean, args);
+            result = this.method.invoke(this.bean, args);
         }
         catch (InvocationTargetException ex) {
-            Throwable target = ex.getTargetException();
-            if (target instanceof Exception exception) {
-                throw exception;
-            }
-            throw (Error) target;
+            throw unwrapped(ex.getTargetException());
         }
+        if (result instanceof CompletionStage<?> stage) { // first: a minimal stage is a Future that refuses get()
+            return resultOf(stage.toCompletableFuture());
+        }
+        return (result instanceof Future<?> future) ? resultOf(future) : result;
+    }
+
+    /**
+     * What an asynchronous listener's future completes with, waited for on the calling thread: the
+     * reply is its value (not the future itself, written as JSON), and the messages after it still
+     * wait their turn, as for any listener.
+     */
+    private static @Nullable Object resultOf(Future<?> future) throws Exception {
+        try {
+            return future.get();
+        }
+        catch (ExecutionException ex) {
+            throw unwrapped((ex.getCause() != null) ? ex.getCause() : ex);
+        }
+    }
+
+    private static Exception unwrapped(Throwable failure) {
+        if (failure instanceof Exception exception) {
+            return exception;
+        }
+        throw (Error) failure;
     }
 
     /** {@code ClassName.method(ParamType, ...)}, for error messages and logs. */

@@ -1,6 +1,8 @@
 package io.ipcworkers.pool;
 
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
@@ -21,6 +23,22 @@ public class EchoWorker {
     @IpcListener(value = "patience", pool = "patient")
     public String patience() {
         return "patient";
+    }
+
+    /** Answers asynchronously: the reply is what the future completes with. */
+    @IpcListener("later")
+    public CompletableFuture<String> later(String text) {
+        return CompletableFuture.supplyAsync(() -> {
+            LockSupport.parkNanos(50_000_000L);
+            return "later " + text;
+        });
+    }
+
+    @IpcListener("later-fail")
+    public CompletableFuture<String> laterFail(String why) {
+        return CompletableFuture.supplyAsync(() -> {
+            throw new IllegalStateException(why);
+        });
     }
 
     @IpcListener("double")

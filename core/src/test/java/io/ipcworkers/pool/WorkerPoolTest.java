@@ -371,6 +371,15 @@ class WorkerPoolTest {
     }
 
     @Test
+    void aListenerThatReturnsAFutureRepliesWithWhatItCompletesWith() throws Exception {
+        assertThat(pools.request("echo", "later", "x", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("later x");
+        assertThatExceptionOfType(ExecutionException.class)
+            .isThrownBy(() -> pools.request("echo", "later-fail", "no disk", Object.class).get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(RemoteListenerException.class)
+            .withMessageEndingWith("failed: java.lang.IllegalStateException: no disk");
+    }
+
+    @Test
     void unknownTopicFailsTheRequest() {
         assertThatExceptionOfType(ExecutionException.class)
             .isThrownBy(() -> pools.request("echo", "nope", null, Object.class).get(10, TimeUnit.SECONDS))
