@@ -1,7 +1,6 @@
 package io.ipcworkers.dispatch;
 
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -95,8 +94,7 @@ public final class ListenerRegistry {
         List<Method> methods = new ArrayList<>();
         for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
             for (Method method : current.getDeclaredMethods()) {
-                if (method.isAnnotationPresent(IpcListener.class) && !method.isBridge()
-                        && !Modifier.isStatic(method.getModifiers())) {
+                if (method.isAnnotationPresent(IpcListener.class) && !method.isBridge()) {
                     methods.add(method);
                 }
             }

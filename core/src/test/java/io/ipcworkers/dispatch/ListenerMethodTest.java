@@ -31,7 +31,7 @@ class ListenerMethodTest {
         fromAnnotations.registerAnnotatedMethods(new Worker());
 
         assertThat(fromList.topics()).isEqualTo(fromAnnotations.topics())
-            .containsExactly("count", "inherited", "many", "one", "other", "pooled");
+            .containsExactly("count", "inherited", "many", "one", "other", "pooled", "statically");
         assertThat(fromList.find("pooled", "a")).hasSize(1);
         assertThat(fromList.find("pooled", "b")).isEmpty();
     }
@@ -87,8 +87,10 @@ class ListenerMethodTest {
         invoke(registry, "many", Message.of("many", List.of("x", "y")));
         invoke(registry, "count", Message.of("count", 3));
         invoke(registry, "inherited", Message.of("inherited", null));
+        invoke(registry, "statically", Message.of("statically", "z"));
 
         assertThat(worker.calls).containsExactly("one x", "many [x, y]", "count 3", "inherited");
+        assertThat(Worker.staticCalls).containsExactly("statically z");
     }
 
     @Test
@@ -102,7 +104,7 @@ class ListenerMethodTest {
     @Test
     void theParentLeavesAClassItCannotLoadToTheWorker() {
         assertThat(ListenerWorkerTask.listenersOf("com.example.Missing", getClass().getClassLoader())).isNull();
-        assertThat(ListenerWorkerTask.listenersOf(Worker.class.getName(), getClass().getClassLoader())).hasSize(5);
+        assertThat(ListenerWorkerTask.listenersOf(Worker.class.getName(), getClass().getClassLoader())).hasSize(6);
     }
 
     private static void invoke(ListenerRegistry registry, String topic, Message message) throws Exception {
@@ -132,6 +134,14 @@ class ListenerMethodTest {
     }
 
     static class Worker extends Base {
+
+        static final List<String> staticCalls = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        /** Static: registered like the others (it was silently left out). */
+        @IpcListener("statically")
+        static void statically(String value) {
+            staticCalls.add("statically " + value);
+        }
 
         @IpcListener("one")
         void handle(String value) {
