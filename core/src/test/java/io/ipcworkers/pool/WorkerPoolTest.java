@@ -82,7 +82,7 @@ class WorkerPoolTest {
     static void start() {
         ListenerRegistry parent = ListenerRegistry.forParent();
         parent.registerAnnotatedMethods(new ParentListeners());
-        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
+        LauncherSettings launcher = launcher();
         // "patient": nothing but the reply ends a caller's wait on its own (no timeout, no heartbeat meanwhile)
         PoolSettings.Supervision quiet = new PoolSettings.Supervision(Duration.ofSeconds(1), Duration.ofSeconds(30), 10,
                 Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(90), Duration.ZERO);
@@ -93,6 +93,11 @@ class WorkerPoolTest {
                 launcher, MessageCodec.withDefaultMapper(), parent);
         pools.start();
         seenPids.addAll(pools.pool("echo").workerPids());
+    }
+
+    /** Workers of 64 MiB heap, their output on the console. */
+    static LauncherSettings launcher() {
+        return new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
     }
 
     @AfterAll
@@ -479,7 +484,7 @@ class WorkerPoolTest {
 
     @Test
     void poolsThatCouldNeverWorkAreRefusedWhenBuiltAndLeaveNothingOpen() {
-        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
+        LauncherSettings launcher = launcher();
         Set<Thread> acceptingBefore = WorkerSockets.acceptingThreads();
 
         assertThatIllegalArgumentException().isThrownBy(() -> new WorkerPools(List.of(PoolSettings.of("broken", 1,
@@ -497,7 +502,7 @@ class WorkerPoolTest {
     void aParentListenerForAPoolThatDoesNotExistIsWarnedOfAtStart() {
         ListenerRegistry registry = ListenerRegistry.forParent();
         registry.registerAnnotatedMethods(new MisspeltPoolListener());
-        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
+        LauncherSettings launcher = launcher();
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Handler handler = new Handler() {
 
@@ -541,7 +546,7 @@ class WorkerPoolTest {
 
     @Test
     void aWorkerClassWithListenersForOtherPoolsOnlyCannotStartAPoolOfItsOwn() {
-        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
+        LauncherSettings launcher = launcher();
         WorkerPools lonely = new WorkerPools(List.of(PoolSettings.of("lonely", 1, OtherPoolsWorker.class.getName())), launcher,
                 MessageCodec.withDefaultMapper(), ListenerRegistry.forParent());
         try (lonely) {
@@ -553,7 +558,7 @@ class WorkerPoolTest {
 
     @Test
     void roundRobinRoutingGivesEachWorkerItsTurnEvenWhileItIsBusy() throws Exception {
-        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of("-Xmx64m"));
+        LauncherSettings launcher = launcher();
         try (WorkerPools turns = new WorkerPools(List.of(PoolSettings.of("turns", 2, EchoWorker.class.getName())
             .withRouting(Routing.ROUND_ROBIN)), launcher, MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
             turns.start();
