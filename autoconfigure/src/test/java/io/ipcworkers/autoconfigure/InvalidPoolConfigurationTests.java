@@ -59,6 +59,12 @@ class InvalidPoolConfigurationTests {
     }
 
     @Test
+    void workerClassWhoseListenersAreAllForOtherPools() {
+        assertInvalid("ipc.pools.p.worker", "names " + OtherPoolsOnly.class.getName() + ", whose @IpcListener "
+                + "methods all name other pools", "ipc.pools.p.worker=" + OtherPoolsOnly.class.getName());
+    }
+
+    @Test
     void workerClassWithAListenerTakingTwoPayloads() {
         assertInvalid("ipc.pools.p.worker", "names " + TwoPayloads.class.getName() + ", whose workers would fail to "
                 + "start: @IpcListener method " + TwoPayloads.class.getName() + ".both(String, Integer) has more than "
@@ -170,6 +176,13 @@ class InvalidPoolConfigurationTests {
     public static class NoListeners {
 
         public void notAListener(String payload) {
+        }
+    }
+
+    public static class OtherPoolsOnly {
+
+        @io.ipcworkers.IpcListener(topics = "x", pool = "q")
+        public void x() {
         }
     }
 
