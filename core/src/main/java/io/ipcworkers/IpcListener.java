@@ -22,9 +22,8 @@ import java.lang.annotation.Target;
  * for, and what it completes or fails with is the outcome; the messages after it wait their turn): it
  * completes the sender's {@link MessageBus#request request} future, or, for a plain message, goes back
  * to the sender as a message on the same topic (whose own listeners' return values are not sent back
- * again). A returned
- * {@link Message} is sent as it is, with its own topic; a received message returned this way is
- * forwarded without its payload being decoded and encoded again.
+ * again). A returned {@link Message} is sent as it is, with its own topic; a received message returned
+ * this way is forwarded without its payload being decoded and encoded again.
  *
  * <pre>{@code
  * public class ThumbWorker {
