@@ -8,8 +8,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.ipcworkers.IpcListener;
+import io.ipcworkers.dispatch.AnnotatedListeners;
 import io.ipcworkers.dispatch.ListenerMethod;
-import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.worker.ListenerWorkerTask;
 import org.jspecify.annotations.Nullable;
@@ -161,15 +161,14 @@ final class PoolSettingsFactory {
                     + "non-abstract class), make it a @Configuration class for a Spring worker, or point "
                     + property + " at another class.", null);
         }
-        List<Method> listeners = ListenerRegistry.annotatedMethods(type);
+        Map<Method, IpcListener> listeners = AnnotatedListeners.of(type);
         if (listeners.isEmpty()) {
             throw new InvalidPoolConfigurationException(pool, property, "names " + type.getName()
                     + ", which has no @IpcListener methods, so its workers could never handle a message",
                     "Annotate the methods of " + type.getSimpleName() + " that handle messages with "
                     + "@IpcListener(\"topic\"), or point " + property + " at the right class.", null);
         }
-        if (listeners.stream().map((method) -> method.getAnnotation(IpcListener.class).pool())
-            .noneMatch((only) -> only.isEmpty() || only.equals(pool))) {
+        if (listeners.values().stream().map(IpcListener::pool).noneMatch((only) -> only.isEmpty() || only.equals(pool))) {
             throw new InvalidPoolConfigurationException(pool, property, "names " + type.getName()
                     + ", whose @IpcListener methods all name other pools, so its workers could never handle a "
                     + "message", "Give " + type.getSimpleName() + " listeners for pool '" + pool + "' (or for every "

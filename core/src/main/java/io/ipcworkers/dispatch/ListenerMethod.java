@@ -8,6 +8,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcListener;
@@ -47,14 +48,15 @@ public final class ListenerMethod implements Serializable {
     }
 
     /**
-     * The listener methods of a plain worker class, as {@link ListenerRegistry#annotatedMethods} finds them.
+     * The listener methods of a plain worker class, as {@link AnnotatedListeners} finds them.
      * @throws IllegalArgumentException when one of them names no topic, has a parameter that cannot be
      *     resolved or takes a {@code ChildProcess} (never given in a worker): each worker would fail on it at start
      */
     public static List<ListenerMethod> of(Class<?> type) {
         List<ListenerMethod> methods = new ArrayList<>();
-        for (Method method : ListenerRegistry.annotatedMethods(type)) {
-            IpcListener annotation = method.getAnnotation(IpcListener.class);
+        for (Map.Entry<Method, IpcListener> listener : AnnotatedListeners.of(type).entrySet()) {
+            Method method = listener.getKey();
+            IpcListener annotation = listener.getValue();
             ListenerEndpoint.validate(method, annotation);
             ListenerEndpoint.refuseParameter(method, ChildProcess.class, ListenerRegistry.NO_CHILD_IN_A_WORKER);
             methods.add(new ListenerMethod(method, annotation));
@@ -99,7 +101,12 @@ public final class ListenerMethod implements Serializable {
     }
 
     private Method find(Class<?> type) {
+        List<Class<?>> declaring = new ArrayList<>(); // an interface's default method is declared there
         for (Class<?> current = type; current != null; current = current.getSuperclass()) {
+            declaring.add(current);
+        }
+        declaring.addAll(AnnotatedListeners.interfacesOf(type));
+        for (Class<?> current : declaring) {
             if (current.getName().equals(this.declaringClass)) {
                 for (Method method : current.getDeclaredMethods()) {
                     if (method.getName().equals(this.name) && hasParameterTypes(method)) {

@@ -70,14 +70,14 @@ public final class ListenerRegistry {
     }
 
     /**
-     * Registers every {@link IpcListener} method of a plain object (no Spring): public and non-public
-     * methods of its class and superclasses.
+     * Registers every {@link IpcListener} method of a plain object (no Spring), as
+     * {@link AnnotatedListeners} finds them.
      * @return how many methods were registered
      */
     public int registerAnnotatedMethods(Object bean) {
-        List<Method> methods = annotatedMethods(bean.getClass());
-        for (Method method : methods) {
-            register(ListenerEndpoint.create(bean, method, method.getAnnotation(IpcListener.class)));
+        Map<Method, IpcListener> methods = AnnotatedListeners.of(bean.getClass());
+        for (Map.Entry<Method, IpcListener> method : methods.entrySet()) {
+            register(ListenerEndpoint.create(bean, method.getKey(), method.getValue()));
         }
         return methods.size();
     }
@@ -87,19 +87,6 @@ public final class ListenerRegistry {
         for (ListenerMethod method : methods) {
             register(method.endpointFor(bean));
         }
-    }
-
-    /** The {@link IpcListener} methods a plain worker class declares or inherits. */
-    public static List<Method> annotatedMethods(Class<?> type) {
-        List<Method> methods = new ArrayList<>();
-        for (Class<?> current = type; current != null && current != Object.class; current = current.getSuperclass()) {
-            for (Method method : current.getDeclaredMethods()) {
-                if (method.isAnnotationPresent(IpcListener.class) && !method.isBridge()) {
-                    methods.add(method);
-                }
-            }
-        }
-        return methods;
     }
 
     /** The listeners for a topic that accept messages of the given pool, in registration order. */
