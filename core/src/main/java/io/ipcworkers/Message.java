@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Objects;
 
+import io.ipcworkers.codec.DefaultJsonMapper;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.type.TypeReference;
@@ -40,7 +41,7 @@ public final class Message {
 
     private final int jsonLength;
 
-    /** For {@link #of}, null: Jackson's defaults, started only once a payload is converted. */
+    /** For {@link #of}, null: the {@link DefaultJsonMapper}, started only once a payload is converted. */
     private final @Nullable JsonMapper mapper;
 
     private volatile @Nullable Object decoded;
@@ -74,18 +75,12 @@ public final class Message {
     }
 
     private JsonMapper mapper() {
-        return (this.mapper != null) ? this.mapper : DefaultMapper.INSTANCE;
+        return (this.mapper != null) ? this.mapper : DefaultJsonMapper.get();
     }
 
     /** Whether the payload is a Java {@code null} not yet encoded; codecs write it without Jackson. */
     public boolean hasNullPayload() {
         return this.json == null && this.value == null;
-    }
-
-    /** Jackson's defaults, initialized when first used. */
-    private static final class DefaultMapper {
-
-        static final JsonMapper INSTANCE = JsonMapper.builder().build();
     }
 
     /** The topic; never null. */

@@ -18,6 +18,7 @@ import io.ipcworkers.launch.LaunchOptions;
 import io.ipcworkers.launch.LaunchedChild;
 import io.ipcworkers.launch.LauncherSettings;
 import tools.jackson.databind.json.JsonMapper;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts child JVMs that run a {@link WorkerTask}, and tells you when they exit.
@@ -80,7 +81,7 @@ public class ProcessManager implements AutoCloseable {
 
     private ProcessManager(Builder builder) {
         this.exitNotifier.allowCoreThreadTimeOut(true);
-        this.codec = new MessageCodec(builder.jsonMapper);
+        this.codec = (builder.jsonMapper != null) ? new MessageCodec(builder.jsonMapper) : MessageCodec.withDefaultMapper();
         this.stopGracePeriod = builder.stopGracePeriod;
         this.jvmArgs = List.copyOf(builder.jvmArgs);
         this.launcher = new ChildLauncher(new LauncherSettings(builder.maxFrameLength, builder.startTimeout,
@@ -224,7 +225,7 @@ public class ProcessManager implements AutoCloseable {
     /** Settings of a {@link ProcessManager}. */
     public static final class Builder {
 
-        private JsonMapper jsonMapper = JsonMapper.builder().build();
+        private @Nullable JsonMapper jsonMapper;
 
         private int maxFrameLength = Frame.DEFAULT_MAX_FRAME_LENGTH;
 
@@ -239,7 +240,10 @@ public class ProcessManager implements AutoCloseable {
         private Builder() {
         }
 
-        /** The mapper that writes and reads message payloads; default: a plain {@code JsonMapper}. */
+        /**
+         * The mapper that writes and reads message payloads; default: Jackson's defaults with the Jackson
+         * modules on the class path, as the children use unless told otherwise.
+         */
         public Builder jsonMapper(JsonMapper jsonMapper) {
             this.jsonMapper = Objects.requireNonNull(jsonMapper, "'jsonMapper' must not be null");
             return this;

@@ -7,6 +7,7 @@ import io.ipcworkers.MessageBus;
 import io.ipcworkers.MessageFactory;
 import io.ipcworkers.ProcessManager;
 import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.codec.DefaultJsonMapper;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
@@ -64,7 +65,7 @@ public final class IpcWorkersAutoConfiguration {
             ObjectProvider<ProcessOutput> output) {
         return ProcessManager.builder()
             .output(output.getIfAvailable(Slf4jProcessOutput::new))
-            .jsonMapper(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()))
+            .jsonMapper(jsonMapper.getIfAvailable(DefaultJsonMapper::get))
             .maxFrameLength(maxFrameLength(properties))
             .stopGracePeriod(stopGracePeriod(properties))
             .build();
@@ -85,7 +86,7 @@ public final class IpcWorkersAutoConfiguration {
             .orElse(Duration.ofSeconds(60));
         LauncherSettings launcher = new LauncherSettings(maxFrameLength(properties), connectTimeout,
                 output.getIfAvailable(Slf4jProcessOutput::new), List.of());
-        MessageCodec codec = new MessageCodec(jsonMapper.getIfAvailable(() -> JsonMapper.builder().build()));
+        MessageCodec codec = new MessageCodec(jsonMapper.getIfAvailable(DefaultJsonMapper::get));
         return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList());
     }
 

@@ -56,8 +56,8 @@ public final class MessageCodec {
     }
 
     /**
-     * A codec with Jackson's defaults, built on first use: a worker that has not yet needed JSON
-     * (its READY message has none) does not pay for starting Jackson before it is ready.
+     * A codec with the {@link DefaultJsonMapper}, built on first use: a worker that has not yet needed
+     * JSON (its READY message has none) does not pay for starting Jackson before it is ready.
      */
     public static MessageCodec withDefaultMapper() {
         return new MessageCodec();
@@ -73,7 +73,7 @@ public final class MessageCodec {
     }
 
     public JsonMapper mapper() {
-        return (this.mapper != null) ? this.mapper : Defaults.MAPPER;
+        return (this.mapper != null) ? this.mapper : DefaultJsonMapper.get();
     }
 
     private TokenStreamFactory generators() {
@@ -83,9 +83,7 @@ public final class MessageCodec {
     /** Initialized when first used. */
     private static final class Defaults {
 
-        static final JsonMapper MAPPER = JsonMapper.builder().build();
-
-        static final TokenStreamFactory GENERATORS = generatorsFor(MAPPER);
+        static final TokenStreamFactory GENERATORS = generatorsFor(DefaultJsonMapper.get());
     }
 
     /** The frame body for a message. */

@@ -114,6 +114,16 @@ class MessageCodecTest {
         assertThat(new String(body, 3, body.length - 3, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("[2]");
     }
 
+    @Test
+    void theDefaultMapperHasTheJacksonModulesOnTheClassPathAsSpringBootsDoes() throws IOException {
+        byte[] body = bytes(this.codec.encode(Message.of("t", Celsius.of(21.5))));
+        assertThat(new String(body, 3, body.length - 3, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("21.5");
+        assertThat(this.codec.decode(body).payloadAs(Celsius.class)).isEqualTo(Celsius.of(21.5));
+        // a message made here, not yet encoded, converts through the same mapper
+        assertThat(Message.of("t", Map.of("c", 3)).payloadAs(Map.class)).isEqualTo(Map.of("c", 3));
+        assertThat(Message.of("t", 7.5).payloadAs(Celsius.class)).isEqualTo(Celsius.of(7.5));
+    }
+
     static class Broken {
 
         public String getValue() {

@@ -7,6 +7,7 @@ import java.util.concurrent.locks.LockSupport;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
+import io.ipcworkers.codec.Celsius;
 
 /** A plain (Spring-free) worker used by the pool tests. */
 public class EchoWorker {
@@ -44,6 +45,12 @@ public class EchoWorker {
     @IpcListener("double")
     public Job doubled(Job job) {
         return new Job(job.name(), job.size() * 2);
+    }
+
+    /** Converts only with the Jackson module the default mapper finds on the class path. */
+    @IpcListener("warmer")
+    public Celsius warmer(Celsius temperature) {
+        return Celsius.of(temperature.degrees() + 1);
     }
 
     @IpcListener("fail")

@@ -28,6 +28,7 @@ import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.RemoteListenerException;
 import io.ipcworkers.UnknownPoolException;
 import io.ipcworkers.WorkerSockets;
+import io.ipcworkers.codec.Celsius;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
@@ -114,6 +115,12 @@ class WorkerPoolTest {
         assertThat(pools.request("echo", "echo", Map.of("a", 1), Map.class).get(10, TimeUnit.SECONDS)).isEqualTo(Map.of("a", 1));
         assertThat(pools.request("echo", "double", new EchoWorker.Job("x", 21), EchoWorker.Job.class).get(10, TimeUnit.SECONDS))
             .isEqualTo(new EchoWorker.Job("x", 42));
+    }
+
+    @Test
+    void aPlainWorkerConvertsWithTheJacksonModulesOnTheClassPathAsTheParentsDefaultMapperDoes() throws Exception {
+        assertThat(pools.request("echo", "warmer", Celsius.of(20.5), Celsius.class).get(10, TimeUnit.SECONDS))
+            .isEqualTo(Celsius.of(21.5));
     }
 
     @Test
