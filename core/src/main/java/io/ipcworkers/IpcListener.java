@@ -40,7 +40,11 @@ public @interface IpcListener {
     /** Alias for {@link #topics()}. */
     String[] value() default {};
 
-    /** The topics this method handles. */
+    /**
+     * The topics this method handles. On a Spring bean (in the parent or a Spring worker) each may be a
+     * property placeholder ({@code ${…}}) or a SpEL expression ({@code #{…}}), and so may {@link #pool()};
+     * a plain worker class must name them literally.
+     */
     String[] topics() default {};
 
     /**

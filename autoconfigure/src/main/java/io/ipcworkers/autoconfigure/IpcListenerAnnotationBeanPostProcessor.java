@@ -9,20 +9,30 @@ import java.util.function.Supplier;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.dispatch.ListenerEndpoint;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import org.jspecify.annotations.Nullable;
 import org.springframework.aop.support.AopUtils;
 import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.beans.factory.config.ConfigurableBeanFactory;
+import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.util.StringValueResolver;
 
 /**
  * Finds {@link IpcListener} methods on every bean as it is initialized and registers them. Used in
  * the parent (messages from workers) and in Spring workers (messages from the parent). Invokes
- * through proxies, so transactional or otherwise advised listeners keep their advice.
+ * through proxies, so transactional or otherwise advised listeners keep their advice. Topics and pool
+ * may be given as property placeholders ({@code ${…}}) or SpEL expressions ({@code #{…}}), resolved
+ * against the bean factory, as for {@code @KafkaListener}.
  */
-public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor {
+public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware {
 
     private final Supplier<ListenerRegistry> registry;
+
+    private @Nullable StringValueResolver resolver;
 
     private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
 
@@ -32,6 +42,13 @@ public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor
      */
     public IpcListenerAnnotationBeanPostProcessor(Supplier<ListenerRegistry> registry) {
         this.registry = registry;
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        if (beanFactory instanceof ConfigurableBeanFactory configurable) {
+            this.resolver = new EmbeddedValueResolver(configurable);
+        }
     }
 
     @Override
@@ -50,7 +67,7 @@ public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor
         methods.forEach((method, annotation) -> {
             Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
             try {
-                this.registry.get().register(ListenerEndpoint.create(bean, invocable, annotation));
+                this.registry.get().register(ListenerEndpoint.create(bean, invocable, annotation, this::resolve));
             }
             catch (IllegalArgumentException ex) {
                 throw new IllegalStateException("Invalid @IpcListener method on bean '" + beanName + "': "
@@ -58,5 +75,9 @@ public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor
             }
         });
         return bean;
+    }
+
+    private @Nullable String resolve(String value) {
+        return (this.resolver != null) ? this.resolver.resolveStringValue(value) : value;
     }
 }

@@ -168,6 +168,7 @@ final class PoolSettingsFactory {
                     "Annotate the methods of " + type.getSimpleName() + " that handle messages with "
                     + "@IpcListener(\"topic\"), or point " + property + " at the right class.", null);
         }
+        listeners.forEach((method, listener) -> refuseExpressions(pool, property, type, method, listener));
         if (listeners.values().stream().map(IpcListener::pool).noneMatch((only) -> only.isEmpty() || only.equals(pool))) {
             throw new InvalidPoolConfigurationException(pool, property, "names " + type.getName()
                     + ", whose @IpcListener methods all name other pools, so its workers could never handle a "
@@ -181,6 +182,24 @@ final class PoolSettingsFactory {
             throw new InvalidPoolConfigurationException(pool, property, "names " + type.getName()
                     + ", whose workers would fail to start: " + ex.getMessage(), "Fix that method of "
                     + type.getSimpleName() + ", or point " + property + " at the right class.", ex);
+        }
+    }
+
+    /** A plain worker has no Spring environment: a placeholder there would be taken for the topic itself. */
+    private static void refuseExpressions(String pool, String property, Class<?> type, Method method,
+            IpcListener listener) {
+        List<String> values = new ArrayList<>(List.of(listener.value()));
+        values.addAll(List.of(listener.topics()));
+        values.add(listener.pool());
+        for (String value : values) {
+            if (value.contains("${") || value.contains("#{")) {
+                String name = method.getDeclaringClass().getSimpleName() + "." + method.getName();
+                throw new InvalidPoolConfigurationException(pool, property, "names " + type.getName() + ", whose "
+                        + "@IpcListener method " + name + " names '" + value + "', but placeholders and expressions "
+                        + "are resolved in Spring beans only (a plain worker has no Spring environment)",
+                        "Name the topics and pool of " + name + " literally, or make " + property + " a @Configuration "
+                        + "class whose beans have the listeners (a Spring worker).", null);
+            }
         }
     }
 

@@ -65,6 +65,13 @@ class InvalidPoolConfigurationTests {
     }
 
     @Test
+    void plainWorkerClassWithAPlaceholderTopic() {
+        assertInvalid("ipc.pools.p.worker", "names " + PlaceholderTopic.class.getName() + ", whose @IpcListener method "
+                + "PlaceholderTopic.x names '${app.topic}', but placeholders and expressions are resolved in Spring "
+                + "beans only", "ipc.pools.p.worker=" + PlaceholderTopic.class.getName(), "app.topic=x");
+    }
+
+    @Test
     void workerClassWithAListenerTakingTwoPayloads() {
         assertInvalid("ipc.pools.p.worker", "names " + TwoPayloads.class.getName() + ", whose workers would fail to "
                 + "start: @IpcListener method " + TwoPayloads.class.getName() + ".both(String, Integer) has more than "
@@ -182,6 +189,13 @@ class InvalidPoolConfigurationTests {
     public static class OtherPoolsOnly {
 
         @io.ipcworkers.IpcListener(topics = "x", pool = "q")
+        public void x() {
+        }
+    }
+
+    public static class PlaceholderTopic {
+
+        @io.ipcworkers.IpcListener(topics = "${app.topic}")
         public void x() {
         }
     }

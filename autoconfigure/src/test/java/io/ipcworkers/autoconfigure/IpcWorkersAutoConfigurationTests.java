@@ -16,6 +16,7 @@ import io.ipcworkers.worker.WorkerJvm;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -133,6 +134,43 @@ class IpcWorkersAutoConfigurationTests {
                     + "'parentTaker': @IpcListener method " + ParentTakingListener.class.getName() + ".answer(String, "
                     + "ParentProcess) takes a ParentProcess, but listeners in the parent are never given one");
         });
+    }
+
+    @Test
+    void listenerTopicsAndPoolMayBePropertyPlaceholdersOrExpressions() {
+        this.runner.withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class))
+            .withPropertyValues("app.topic=resized", "app.pool=thumbnails")
+            .withBean(PlaceholderListener.class)
+            .run((context) -> {
+                ListenerRegistry registry = context.getBean(ListenerRegistry.class);
+                assertThat(registry.topics()).containsExactlyInAnyOrder("resized", "literal", "thumbnails-done");
+                assertThat(registry.find("resized", "thumbnails")).hasSize(1);
+                assertThat(registry.find("resized", "other")).isEmpty();
+                assertThat(registry.find("thumbnails-done", "other")).hasSize(1);
+            });
+    }
+
+    @Test
+    void aListenerPlaceholderWithoutAValueFailsStartUpNamingTheBeanAndThePlaceholder() {
+        this.runner.withConfiguration(AutoConfigurations.of(PropertyPlaceholderAutoConfiguration.class))
+            .withPropertyValues("app.pool=thumbnails")
+            .withBean("placeholderListener", PlaceholderListener.class)
+            .run((context) -> {
+                assertThat(context).hasFailed();
+                assertThat(context.getStartupFailure()).hasStackTraceContaining("Invalid @IpcListener method on bean "
+                        + "'placeholderListener'").hasStackTraceContaining("Could not resolve placeholder 'app.topic'");
+            });
+    }
+
+    public static class PlaceholderListener {
+
+        @io.ipcworkers.IpcListener(topics = { "${app.topic}", "literal" }, pool = "${app.pool}")
+        public void resized(String name) {
+        }
+
+        @io.ipcworkers.IpcListener("#{'${app.pool}' + '-done'}")
+        public void done() {
+        }
     }
 
     public static class BrokenListener {

@@ -57,6 +57,20 @@ public final class ListenerEndpoint {
         return create(bean, method, topicsOf(annotation), annotation.pool());
     }
 
+    /**
+     * As {@link #create(Object, Method, IpcListener)}, with each topic and the pool passed through
+     * {@code resolver} first (in Spring: placeholders and expressions); a topic it resolves to nothing
+     * is refused like a blank one.
+     */
+    public static ListenerEndpoint create(Object bean, Method method, IpcListener annotation,
+            Function<String, @Nullable String> resolver) {
+        List<String> topics = new ArrayList<>();
+        for (String topic : topicsOf(annotation)) {
+            topics.add(Objects.requireNonNullElse(resolver.apply(topic), ""));
+        }
+        return create(bean, method, topics, Objects.requireNonNullElse(resolver.apply(annotation.pool()), ""));
+    }
+
     /** The topics an {@code @IpcListener} names, in {@code value} and in {@code topics}. */
     static List<String> topicsOf(IpcListener annotation) {
         List<String> topics = new ArrayList<>(Arrays.asList(annotation.value()));

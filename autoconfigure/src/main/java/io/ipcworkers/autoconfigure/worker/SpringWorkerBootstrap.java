@@ -35,7 +35,9 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
                 io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput.WORKER_CONSOLE_PATTERN));
         application.addInitializers((ConfigurableApplicationContext context) -> {
             context.getBeanFactory().registerSingleton("ipcParentProcess", parent);
-            context.getBeanFactory().addBeanPostProcessor(new IpcListenerAnnotationBeanPostProcessor(() -> registry));
+            IpcListenerAnnotationBeanPostProcessor listeners = new IpcListenerAnnotationBeanPostProcessor(() -> registry);
+            listeners.setBeanFactory(context.getBeanFactory());
+            context.getBeanFactory().addBeanPostProcessor(listeners);
         });
         ConfigurableApplicationContext context = application.run();
         context.getBeanProvider(JsonMapper.class).ifAvailable((mapper) -> parent.useCodec(new MessageCodec(mapper)));

@@ -71,6 +71,11 @@ class MessageBusIntegrationTests {
     }
 
     @Test
+    void aSpringWorkersListenerTopicMayBeAPlaceholderResolvedInTheWorker() throws Exception {
+        assertThat(result(this.bus.request("spring", "farewell", "Ada", String.class))).isEqualTo("Goodbye, Ada");
+    }
+
+    @Test
     void workerConfigurationInScannedPackagesIsNotInstantiatedInTheParent() {
         assertThat(this.context.getBeanNamesForType(SpringWorkerConfig.class)).isEmpty();
         assertThat(this.context.getBeanNamesForType(GreetingService.class)).isEmpty();

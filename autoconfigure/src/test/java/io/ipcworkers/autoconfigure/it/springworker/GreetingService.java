@@ -21,4 +21,10 @@ public class GreetingService {
         this.parent.sendMessage(Message.of("greeted", name));
         return this.salutation + ", " + name + " (parent " + this.parent.getId() + ")";
     }
+
+    /** Its topic comes from the worker's environment ({@code ipc.pools.spring.environment}). */
+    @IpcListener("${greeting.farewell}")
+    public String farewell(String name) {
+        return "Goodbye, " + name;
+    }
 }
