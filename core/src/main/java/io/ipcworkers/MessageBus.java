@@ -2,6 +2,7 @@ package io.ipcworkers;
 
 import java.util.concurrent.CompletableFuture;
 
+import tools.jackson.core.type.TypeReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -12,6 +13,7 @@ import org.jspecify.annotations.Nullable;
  * bus.send("thumbnails", "resize", job);                        // to one worker of the pool
  * bus.broadcast("thumbnails", "reload-config", null);           // to every live worker
  * Thumbnail t = bus.request("thumbnails", "resize", job, Thumbnail.class).get();
+ * List<Thumbnail> all = bus.request("thumbnails", "resize-all", jobs, new TypeReference<List<Thumbnail>>() {}).get();
  * }</pre>
  *
  * <p>Every method throws at once, before anything is sent: {@link UnknownPoolException} (naming the
@@ -58,4 +60,15 @@ public interface MessageBus {
      * {@code ...Async} variants for work that blocks or makes further requests.
      */
     <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
+
+    /**
+     * As {@link #request(String, String, Object, Class)}, for a reply of a generic type:
+     * {@code bus.request("thumbnails", "resize-all", jobs, new TypeReference<List<Thumbnail>>() {})}.
+     * This default converts the reply message in a stage derived from the {@code Message.class}
+     * request; the pools' bus converts it as the other method does.
+     */
+    default <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
+            TypeReference<T> replyType) {
+        return request(pool, topic, payload, Message.class).thenApply((reply) -> reply.payloadAs(replyType));
+    }
 }

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 import io.ipcworkers.Message;
 import org.jspecify.annotations.Nullable;
@@ -34,15 +35,16 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
 
     private final long deadlineNanos;
 
-    private final Class<T> replyType;
+    /** The reply message to what the caller asked for. */
+    private final Function<Message, @Nullable T> conversion;
 
     /** The one caller reading for this reply right now, if any; whoever completes it from elsewhere wakes it. */
     private volatile @Nullable Thread reading;
 
-    ReplyFuture(PoolWorker worker, long deadlineNanos, Class<T> replyType) {
+    ReplyFuture(PoolWorker worker, long deadlineNanos, Function<Message, @Nullable T> conversion) {
         this.worker = worker;
         this.deadlineNanos = deadlineNanos;
-        this.replyType = replyType;
+        this.conversion = conversion;
     }
 
     /** Completes with the worker's answer, converted to the reply type, or with why there is none. */
@@ -52,7 +54,7 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
             return;
         }
         try {
-            complete((this.replyType == Message.class) ? this.replyType.cast(answer) : answer.payloadAs(this.replyType));
+            complete(this.conversion.apply(answer));
         }
         catch (RuntimeException ex) {
             completeExceptionally(new CompletionException(ex));

@@ -36,6 +36,7 @@ import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LaunchOptions;
 import io.ipcworkers.launch.LaunchedChild;
 import io.ipcworkers.worker.ListenerWorkerTask;
+import tools.jackson.core.type.TypeReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -362,6 +363,16 @@ public final class WorkerPool {
 
     /** Sends a request to one worker; the future completes with its listener's reply. */
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType) {
+        return request(topic, payload, (replyType == Message.class) ? replyType::cast : (reply) -> reply.payloadAs(replyType));
+    }
+
+    /** Sends a request to one worker; the future completes with its listener's reply, of a generic type. */
+    public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, TypeReference<T> replyType) {
+        return request(topic, payload, (reply) -> reply.payloadAs(replyType));
+    }
+
+    private <T> CompletableFuture<T> request(String topic, @Nullable Object payload,
+            Function<Message, @Nullable T> conversion) {
         Message message = Message.of(topic, payload);
         PoolWorker worker = acquire(topic);
         if (!worker.listensTo(topic)) {
@@ -374,7 +385,7 @@ public final class WorkerPool {
         InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + this.requestTimeoutNanos);
         PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
-        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, replyType);
+        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, conversion);
         reply.whenComplete((answer, failure) -> {
             try {
                 // recorded before the caller sees the result

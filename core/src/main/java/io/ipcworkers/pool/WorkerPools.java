@@ -19,6 +19,7 @@ import io.ipcworkers.dispatch.ListenerEndpoint;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LauncherSettings;
+import tools.jackson.core.type.TypeReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -157,6 +158,12 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
 
     @Override
     public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType) {
+        return pool(pool).request(topic, payload, replyType);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
+            TypeReference<T> replyType) {
         return pool(pool).request(topic, payload, replyType);
     }
 }

@@ -21,6 +21,7 @@ import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
+import io.ipcworkers.MessageBus;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.ProcessExitedException;
@@ -32,6 +33,7 @@ import io.ipcworkers.codec.Celsius;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
+import tools.jackson.core.type.TypeReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -121,6 +123,36 @@ class WorkerPoolTest {
     void aPlainWorkerConvertsWithTheJacksonModulesOnTheClassPathAsTheParentsDefaultMapperDoes() throws Exception {
         assertThat(pools.request("echo", "warmer", Celsius.of(20.5), Celsius.class).get(10, TimeUnit.SECONDS))
             .isEqualTo(Celsius.of(21.5));
+    }
+
+    @Test
+    void aRequestMayAskForAReplyOfAGenericType() throws Exception {
+        List<EchoWorker.Job> jobs = List.of(new EchoWorker.Job("a", 1), new EchoWorker.Job("b", 2));
+        TypeReference<List<EchoWorker.Job>> listOfJobs = new TypeReference<>() {
+        };
+        assertThat(pools.request("echo", "echo", jobs, listOfJobs).get(10, TimeUnit.SECONDS)).isEqualTo(jobs);
+        assertThatExceptionOfType(ExecutionException.class)
+            .isThrownBy(() -> pools.request("echo", "echo", List.of("x"), new TypeReference<List<Integer>>() {
+            }).get(10, TimeUnit.SECONDS))
+            .withCauseInstanceOf(PayloadConversionException.class);
+        // a bus of another kind gets the same from the interface's default, through Message.class
+        MessageBus forwarding = new MessageBus() {
+            @Override
+            public void send(String pool, String topic, Object payload) {
+                pools.send(pool, topic, payload);
+            }
+
+            @Override
+            public int broadcast(String pool, String topic, Object payload) {
+                return pools.broadcast(pool, topic, payload);
+            }
+
+            @Override
+            public <T> CompletableFuture<T> request(String pool, String topic, Object payload, Class<T> replyType) {
+                return pools.request(pool, topic, payload, replyType);
+            }
+        };
+        assertThat(forwarding.request("echo", "echo", jobs, listOfJobs).get(10, TimeUnit.SECONDS)).isEqualTo(jobs);
     }
 
     @Test
