@@ -345,7 +345,7 @@ public class IpcWorkersProperties {
         /** Replace a worker whose used heap passes this; unset for no limit. */
         private @Nullable DataSize maxHeap;
 
-        /** Replace a worker whose resident memory (RSS) passes this; unset for no limit. */
+        /** Replace a worker whose resident memory (RSS) passes this; unset for no limit. Linux only (read from /proc). */
         private @Nullable DataSize maxRss;
 
         public long getAfterMessages() {
