@@ -50,6 +50,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** A caller's callback that held the reader longer than this restarts the supervision clocks. */
     private static final long CALLBACK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
+    /** Most topics a worker may announce: far more than a class has listeners, far fewer than a frame holds. */
+    static final int MAX_TOPICS = 10_000;
+
+    /** Largest READY frame body: room for {@link #MAX_TOPICS} topics of 100 characters. */
+    static final int MAX_READY_BYTES = 1 << 20;
+
     private final WorkerPool pool;
 
     private final int slot;
@@ -310,7 +316,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.lastSeenNanos = System.nanoTime();
         switch (frame.type()) {
             case READY -> {
-                this.topics = readyTopics(this.codec.decode(frame.body()));
+                Set<String> announced = readyTopics(frame.body(), this.codec);
+                if (this.ready.isDone()) {
+                    throw new IpcProtocolException("a second READY frame");
+                }
+                this.topics = announced;
                 this.ready.complete(null);
             }
             case HEARTBEAT -> {
@@ -332,10 +342,18 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
-    /** The topics a worker announces in its READY frame; untrusted, so only strings are kept. */
-    private static Set<String> readyTopics(Message ready) {
-        Object payload = ready.payload();
-        if (payload instanceof Map<?, ?> map && map.get("topics") instanceof Collection<?> topics) {
+    /**
+     * The topics a worker announces in its READY frame; untrusted, so only strings are kept, and the
+     * frame and the list are bounded: the parent keeps the list for as long as the worker lives.
+     */
+    private static Set<String> readyTopics(byte[] body, MessageCodec codec) {
+        if (body.length > MAX_READY_BYTES) {
+            throw new IpcProtocolException("READY frame of " + body.length + " bytes, more than " + MAX_READY_BYTES);
+        }
+        if (codec.decode(body).payload() instanceof Map<?, ?> map && map.get("topics") instanceof Collection<?> topics) {
+            if (topics.size() > MAX_TOPICS) {
+                throw new IpcProtocolException("READY frame announcing " + topics.size() + " topics, more than " + MAX_TOPICS);
+            }
             Set<String> names = new HashSet<>();
             for (Object topic : topics) {
                 if (topic instanceof String name) {

@@ -100,12 +100,17 @@ class FaultInjectionTest {
     }
 
     private WorkerPool start(UnaryOperator<PoolSettings> customizer, List<PoolListener> listeners) {
+        return start(customizer, listeners, 1 << 20);
+    }
+
+    private WorkerPool start(UnaryOperator<PoolSettings> customizer, List<PoolListener> listeners, int maxFrameLength) {
         PoolSettings settings = customizer.apply(PoolSettings.of("faulty", 2, FaultyWorker.class.getName())
             .withJvmArgs(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"))
             .withSupervision(fastSupervision(10, Duration.ZERO)));
         ListenerRegistry parent = ListenerRegistry.forParent();
         parent.registerAnnotatedMethods(new ParentListeners());
-        LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.console(), List.of());
+        LauncherSettings launcher = new LauncherSettings(maxFrameLength, Duration.ofSeconds(30), ProcessOutput.console(),
+                List.of());
         this.pools = new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent, listeners);
         this.pools.start();
         return this.pools.pool("faulty");
@@ -417,6 +422,22 @@ class FaultInjectionTest {
             .isInstanceOf(ProcessExitedException.class)
             .hasMessageContaining("was killed (broke the protocol: ")
             .hasMessageContaining(ErrorReply.class.getName());
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void workerThatAnnouncesItselfAgainOrWithoutBoundsIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(), 4 << 20);
+
+        assertThat(failureOf(pool.request("announce-again", null, Object.class)))
+            .isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (broke the protocol: a second READY frame)");
+        assertThat(failureOf(pool.request("announce-many", null, Object.class)))
+            .isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (broke the protocol: READY frame announcing 10001 topics, more than 10000)");
+        assertThat(failureOf(pool.request("announce-big", null, Object.class)))
+            .isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("more than 1048576");
         assertBackToSize(pool);
     }
 

@@ -106,6 +106,31 @@ public class FaultyWorker {
         Thread.sleep(60_000);
     }
 
+    /** Announces itself again, with more topics than the parent keeps for a worker. */
+    @IpcListener("announce-many")
+    public void announceMany(ParentProcess parent) throws Exception {
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; i <= 10_000; i++) {
+            topics.add("t" + i);
+        }
+        ParentWire.sendFrame(parent, FrameType.READY, 0, Message.of("ready", Map.of("topics", topics)));
+        Thread.sleep(60_000);
+    }
+
+    /** Announces itself again, in a READY frame larger than the parent reads. */
+    @IpcListener("announce-big")
+    public void announceBig(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.READY, 0, Message.of("ready", Map.of("topics", List.of("x".repeat(1 << 20)))));
+        Thread.sleep(60_000);
+    }
+
+    /** Announces itself again, as a worker already ready never does. */
+    @IpcListener("announce-again")
+    public void announceAgain(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.READY, 0, Message.of("ready", Map.of("topics", List.of("echo"))));
+        Thread.sleep(60_000);
+    }
+
     @IpcListener("close-socket")
     public void closeSocketAndStayAlive(ParentProcess parent) {
         ParentWire.closeSocket(parent);
