@@ -9,6 +9,7 @@ import java.util.Map;
 
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.dispatch.AnnotatedListeners;
+import io.ipcworkers.dispatch.ListenerEndpoint;
 import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.worker.ListenerWorkerTask;
@@ -188,8 +189,7 @@ final class PoolSettingsFactory {
     /** A plain worker has no Spring environment: a placeholder there would be taken for the topic itself. */
     private static void refuseExpressions(String pool, String property, Class<?> type, Method method,
             IpcListener listener) {
-        List<String> values = new ArrayList<>(List.of(listener.value()));
-        values.addAll(List.of(listener.topics()));
+        List<String> values = new ArrayList<>(ListenerEndpoint.topicsOf(listener));
         values.add(listener.pool());
         for (String value : values) {
             if (value.contains("${") || value.contains("#{")) {

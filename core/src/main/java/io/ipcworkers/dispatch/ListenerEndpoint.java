@@ -72,7 +72,7 @@ public final class ListenerEndpoint {
     }
 
     /** The topics an {@code @IpcListener} names, in {@code value} and in {@code topics}. */
-    static List<String> topicsOf(IpcListener annotation) {
+    public static List<String> topicsOf(IpcListener annotation) {
         List<String> topics = new ArrayList<>(Arrays.asList(annotation.value()));
         topics.addAll(Arrays.asList(annotation.topics()));
         return topics;
