@@ -143,10 +143,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                     + " (raise start-timeout for slow-starting workers)");
         }
         catch (java.util.concurrent.ExecutionException ex) {
+            this.child.kill();
             throw (ex.getCause() instanceof RuntimeException runtime) ? runtime
                     : new IpcException("Worker failed to start", ex.getCause());
         }
         catch (InterruptedException ex) {
+            // the pools are closing: a worker nobody waits for any more must not outlive them
+            this.child.kill();
             Thread.currentThread().interrupt();
             throw new IpcException("Interrupted while starting " + this.child.describe(), ex);
         }

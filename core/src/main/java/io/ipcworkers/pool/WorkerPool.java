@@ -811,6 +811,9 @@ public final class WorkerPool {
             wakeWaiters();
         }
         catch (RuntimeException ex) {
+            if (this.state != State.RUNNING) {
+                return; // stopped meanwhile, which is why it failed: nothing to retry
+            }
             Duration backoff = backoff(slot, Duration.ZERO);
             logger.log(Level.ERROR, "Could not restart worker " + name() + "-" + (slot + 1) + ": " + ex.getMessage()
                     + "; retrying in " + backoff.toMillis() + " ms");

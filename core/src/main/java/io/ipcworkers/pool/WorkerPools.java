@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ipcworkers.MessageBus;
@@ -41,6 +42,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
     private final InboundDispatcher inbound;
 
     private final ListenerRegistry parentListeners;
+
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
             ListenerRegistry parentListeners) {
@@ -117,8 +120,12 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
             .toArray(CompletableFuture[]::new)).join();
     }
 
+    /** Stops every pool and releases the socket and threads; closing again does nothing. */
     @Override
     public void close() {
+        if (!this.closed.compareAndSet(false, true)) {
+            return;
+        }
         stop();
         this.launcher.close();
         this.scheduler.shutdownNow();

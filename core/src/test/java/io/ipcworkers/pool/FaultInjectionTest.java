@@ -980,6 +980,24 @@ class FaultInjectionTest {
     }
 
     @Test
+    void closingThePoolsWhileAReplacementIsStartingLeavesNoWorkerJvmBehind(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(60), settings.supervision()));
+        this.seenPids.addAll(pool.workerPids());
+        Files.writeString(gate, "hang");
+
+        pool.send("poison", "the test"); // its replacement connects, then hangs before it is ready
+        await().atMost(WAIT).until(() -> starts(gate).size() == 2);
+        List<Long> starts = starts(gate);
+        this.pools.close(); // and again after the test, which must do nothing
+
+        // close returns with the replacement on its way out: not kept until its start timeout, nor for good
+        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(starts.get(1)).map(ProcessHandle::isAlive)
+            .orElse(false) == false);
+        this.seenPids.addAll(starts);
+    }
+
+    @Test
     void workerPastItsResidentMemoryLimitIsRecycled() throws Exception {
         // a worker JVM with a serial GC starts well under 120 MB resident; retaining 120 MB of arrays takes it over
         WorkerPool pool = start((settings) -> settings.withJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",
