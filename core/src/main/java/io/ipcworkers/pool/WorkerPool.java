@@ -876,6 +876,10 @@ public final class WorkerPool {
             replacement.stopProcess(Duration.ZERO);
             return false;
         }
+        if (this.state != State.RUNNING && this.state != State.DOWN) {
+            // stop() took its list of workers before the replacement was in place: it is ours to stop
+            replacement.stopProcess(Duration.ZERO);
+        }
         this.recycles.incrementAndGet();
         wakeWaiters();
         logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
