@@ -318,14 +318,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     public void onFrame(Frame frame) {
         this.lastSeenNanos = System.nanoTime();
         switch (frame.type()) {
-            case READY -> {
-                Set<String> announced = readyTopics(frame.body(), this.codec);
-                if (this.ready.isDone()) {
-                    throw new IpcProtocolException("a second READY frame");
-                }
-                this.topics = announced;
-                this.ready.complete(null);
-            }
+            case READY -> ready(frame.body());
             case HEARTBEAT -> {
                 long[] beat = Heartbeat.decode(frame.body());
                 this.heapUsed = beat[0];
@@ -343,6 +336,16 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             case ERROR -> acknowledged(frame.correlationId(), null, errorOf(this.codec.decode(frame.body())));
             default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame");
         }
+    }
+
+    /** Once per worker; a method of its own, so that the frame switch stays small for the JIT to inline. */
+    private void ready(byte[] body) {
+        Set<String> announced = readyTopics(body, this.codec);
+        if (this.ready.isDone()) {
+            throw new IpcProtocolException("a second READY frame");
+        }
+        this.topics = announced;
+        this.ready.complete(null);
     }
 
     /**

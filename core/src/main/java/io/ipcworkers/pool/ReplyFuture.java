@@ -7,9 +7,9 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Function;
 
 import io.ipcworkers.Message;
+import tools.jackson.core.type.TypeReference;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,16 +35,19 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
 
     private final long deadlineNanos;
 
-    /** The reply message to what the caller asked for. */
-    private final Function<Message, @Nullable T> conversion;
+    private final Class<T> replyType;
+
+    /** For a reply of a generic type: that type ({@link #replyType} is then {@code Object}). */
+    private final @Nullable TypeReference<T> genericReplyType;
 
     /** The one caller reading for this reply right now, if any; whoever completes it from elsewhere wakes it. */
     private volatile @Nullable Thread reading;
 
-    ReplyFuture(PoolWorker worker, long deadlineNanos, Function<Message, @Nullable T> conversion) {
+    ReplyFuture(PoolWorker worker, long deadlineNanos, Class<T> replyType, @Nullable TypeReference<T> genericReplyType) {
         this.worker = worker;
         this.deadlineNanos = deadlineNanos;
-        this.conversion = conversion;
+        this.replyType = replyType;
+        this.genericReplyType = genericReplyType;
     }
 
     /** Completes with the worker's answer, converted to the reply type, or with why there is none. */
@@ -54,7 +57,8 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
             return;
         }
         try {
-            complete(this.conversion.apply(answer));
+            complete((this.genericReplyType != null) ? answer.payloadAs(this.genericReplyType)
+                    : (this.replyType == Message.class) ? this.replyType.cast(answer) : answer.payloadAs(this.replyType));
         }
         catch (RuntimeException ex) {
             completeExceptionally(new CompletionException(ex));

@@ -363,16 +363,17 @@ public final class WorkerPool {
 
     /** Sends a request to one worker; the future completes with its listener's reply. */
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType) {
-        return request(topic, payload, (replyType == Message.class) ? replyType::cast : (reply) -> reply.payloadAs(replyType));
+        return request(topic, payload, replyType, null);
     }
 
     /** Sends a request to one worker; the future completes with its listener's reply, of a generic type. */
+    @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, TypeReference<T> replyType) {
-        return request(topic, payload, (reply) -> reply.payloadAs(replyType));
+        return request(topic, payload, (Class<T>) Object.class, replyType);
     }
 
-    private <T> CompletableFuture<T> request(String topic, @Nullable Object payload,
-            Function<Message, @Nullable T> conversion) {
+    private <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType,
+            @Nullable TypeReference<T> genericReplyType) {
         Message message = Message.of(topic, payload);
         PoolWorker worker = acquire(topic);
         if (!worker.listensTo(topic)) {
@@ -385,7 +386,7 @@ public final class WorkerPool {
         InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + this.requestTimeoutNanos);
         PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
-        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, conversion);
+        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, replyType, genericReplyType);
         reply.whenComplete((answer, failure) -> {
             try {
                 // recorded before the caller sees the result
