@@ -892,6 +892,24 @@ class FaultInjectionTest {
     }
 
     @Test
+    void stoppedPoolsStartAgainWithNewWorkers() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        List<Long> first = pool.workerPids();
+        this.seenPids.addAll(first);
+        assertThat(pool.request("echo", "before", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("before");
+
+        this.pools.stop(); // as a Spring context's stop() does; its start() starts them again
+        await().atMost(WAIT).until(() -> first.stream()
+            .noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+        this.pools.start();
+
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.RUNNING);
+        assertThat(pool.workerPids()).hasSize(2).doesNotContainAnyElementsOf(first);
+        assertBackToSize(pool);
+        assertThat(pool.restartCount()).isZero();
+    }
+
+    @Test
     void aWorkerWhoseReplacementCannotStartKeepsWorkingAndRecyclingBacksOff(@TempDir Path dir) throws Exception {
         Path gate = dir.resolve("gate");
         // recycled after 5 messages, checked at every heartbeat (200 ms); restart backoff 1 s, doubling up to 8 s
