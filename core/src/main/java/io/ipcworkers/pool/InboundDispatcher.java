@@ -47,7 +47,8 @@ public final class InboundDispatcher {
             countUnhandled(message.topic(), sender.pool());
             return;
         }
-        catch (Exception ex) {
+        catch (Exception | Error ex) {
+            ListenerDispatcher.rethrowIfFatal(ex);
             logger.log(Level.ERROR, "@IpcListener for topic '" + message.topic() + "' from " + sender
                     + " failed; the message is dropped", ex);
             return;
@@ -86,7 +87,8 @@ public final class InboundDispatcher {
         catch (NoListenerException ex) {
             // the pool logged it already
         }
-        catch (Exception ex) {
+        catch (Exception | Error ex) {
+            ListenerDispatcher.rethrowIfFatal(ex);
             logger.log(Level.ERROR, "Dead-letter listener failed for topic '" + letter.topic() + "'", ex);
         }
     }

@@ -131,6 +131,11 @@ final class SerialExecutor implements Executor {
             catch (RuntimeException ex) {
                 // the task reports its own failures; one failure must not stop the queue
             }
+            catch (Error error) {
+                // nor may an error: the queue goes on on another thread, this one ends with the error
+                this.delegate.execute(this::drain);
+                throw error;
+            }
         }
     }
 

@@ -108,7 +108,8 @@ final class WorkerDispatcher {
                 answer(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
             }
         }
-        catch (Exception | StackOverflowError ex) {
+        catch (Exception | Error ex) {
+            ListenerDispatcher.rethrowIfFatal(ex);
             failed(frame, message, ex);
             return;
         }

@@ -58,6 +58,17 @@ public class EchoWorker {
         throw new IllegalStateException(why);
     }
 
+    /** An error a listener's code may throw without the JVM being in trouble: an assertion, a missing class. */
+    @IpcListener("fail-error")
+    public void failError(String kind) {
+        throw kind.equals("linkage") ? new NoClassDefFoundError("com/example/Missing") : new AssertionError(kind);
+    }
+
+    @IpcListener("tell")
+    public void tell(String text, ParentProcess parent) {
+        parent.sendMessage(Message.of("told", text));
+    }
+
     @IpcListener("crash")
     public void crash(int code) {
         Runtime.getRuntime().halt(code);

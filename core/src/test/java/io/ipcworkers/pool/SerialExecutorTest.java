@@ -52,6 +52,36 @@ class SerialExecutorTest {
     }
 
     @Test
+    void aTaskThatThrowsAnErrorEndsItsThreadButNotTheQueue() throws Exception {
+        List<Throwable> uncaught = new CopyOnWriteArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(2, (task) -> {
+            Thread thread = new Thread(task);
+            thread.setUncaughtExceptionHandler((ended, error) -> uncaught.add(error));
+            return thread;
+        });
+        try {
+            List<Integer> ran = new CopyOnWriteArrayList<>();
+            SerialExecutor executor = new SerialExecutor(pool, 10, Long.MAX_VALUE, () -> true, () -> { });
+            CountDownLatch release = new CountDownLatch(1);
+            executor.execute(() -> awaitLatch(release)); // holds the queue until all are in
+            executor.execute(() -> {
+                throw new InternalError("the JVM's own trouble");
+            });
+            for (int i = 0; i < 5; i++) {
+                int n = i;
+                executor.execute(() -> ran.add(n));
+            }
+            release.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> ran.size() == 5);
+            assertThat(ran).containsExactly(0, 1, 2, 3, 4);
+            assertThat(uncaught).singleElement().isInstanceOf(InternalError.class);
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aSubmitterWaitsWhileTheQueuedTasksCarryTheByteCapacityHoweverFewTheyAre() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {

@@ -56,6 +56,8 @@ class WorkerPoolTest {
 
     static final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
 
+    static final List<String> told = new CopyOnWriteArrayList<>();
+
     public static class ParentListeners {
 
         /** Answers a worker: one message to it through its handle, then the return value. */
@@ -68,6 +70,15 @@ class WorkerPoolTest {
         @IpcListener(topics = "heard", pool = "echo")
         public void heard(String what) {
             heard.add(what);
+        }
+
+        /** A parent listener with a bug that throws an error rather than an exception. */
+        @IpcListener(topics = "told", pool = "patient")
+        public void told(String text) {
+            if (text.startsWith("assert")) {
+                throw new AssertionError(text);
+            }
+            told.add(text);
         }
 
         @IpcListener(DeadLetter.TOPIC)
@@ -398,6 +409,36 @@ class WorkerPoolTest {
         assertThat(letters.get(1).reason()).contains("not a job").contains(EchoWorker.Job.class.getName());
         assertThat(patient.inFlight()).isZero();
         assertThat(patient.restartCount()).isEqualTo(restarts);
+    }
+
+    @Test
+    void aWorkerListenerThatThrowsAnErrorFailsItsRequestAndTheWorkerKeepsWorking() throws Exception {
+        WorkerPool patient = pools.pool("patient");
+        List<Long> pids = patient.workerPids();
+        long restarts = patient.restartCount();
+
+        assertThatExceptionOfType(ExecutionException.class)
+            .isThrownBy(() -> patient.request("fail-error", "assert", Object.class).get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(RemoteListenerException.class)
+            .withMessageContaining("java.lang.AssertionError: assert");
+        assertThatExceptionOfType(ExecutionException.class)
+            .isThrownBy(() -> patient.request("fail-error", "linkage", Object.class).get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(RemoteListenerException.class)
+            .withMessageContaining("java.lang.NoClassDefFoundError: com/example/Missing");
+        assertThat(patient.request("echo", "after", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("after");
+        assertThat(patient.workerPids()).isEqualTo(pids);
+        assertThat(patient.restartCount()).isEqualTo(restarts);
+    }
+
+    @Test
+    void aParentListenerThatThrowsAnErrorDoesNotStopTheMessagesOfItsWorker() {
+        WorkerPool patient = pools.pool("patient"); // one worker: every message below comes from it
+        patient.send("tell", "assert: a bug in a parent listener");
+        for (int i = 0; i < 5; i++) {
+            patient.send("tell", "after " + i);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> told.size() == 5);
+        assertThat(told).containsExactly("after 0", "after 1", "after 2", "after 3", "after 4");
     }
 
     private static List<DeadLetter> failedSendsToPatient() {
