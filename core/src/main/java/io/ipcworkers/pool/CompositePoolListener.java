@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.function.Consumer;
 
+import io.ipcworkers.dispatch.ListenerDispatcher;
 import org.jspecify.annotations.Nullable;
 
 /** Fans pool events out to several listeners; a failing listener is logged and does not stop the others. */
@@ -22,7 +23,8 @@ final class CompositePoolListener implements PoolListener {
             try {
                 event.accept(listener);
             }
-            catch (RuntimeException ex) {
+            catch (RuntimeException | Error ex) { // the pool's own bookkeeping goes on after a listener's bug
+                ListenerDispatcher.rethrowIfFatal(ex);
                 logger.log(Level.WARNING, "Pool listener " + listener + " failed", ex);
             }
         }

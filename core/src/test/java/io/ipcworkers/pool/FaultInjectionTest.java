@@ -892,6 +892,28 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aPoolListenerThatFailsNeitherStopsTheOthersNorTheWorkersReplacement() throws Exception {
+        List<Integer> exits = new CopyOnWriteArrayList<>();
+        PoolListener failing = new PoolListener() {
+            @Override
+            public void workerExited(String pool, String worker, long pid, int exitCode, String cause, String state) {
+                throw new AssertionError("a bug in an application's event listener");
+            }
+        };
+        PoolListener counting = new PoolListener() {
+            @Override
+            public void workerExited(String pool, String worker, long pid, int exitCode, String cause, String state) {
+                exits.add(exitCode);
+            }
+        };
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(failing, counting));
+
+        assertThat(failureOf(pool.request("poison", "the test", Object.class))).isInstanceOf(ProcessExitedException.class);
+        assertThat(exits).containsExactly(13);
+        assertBackToSize(pool);
+    }
+
+    @Test
     void stoppedPoolsStartAgainWithNewWorkers() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         List<Long> first = pool.workerPids();
