@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.ipcworkers.dispatch.Callbacks;
+
 /**
  * Keeps track of running children and of exits not yet reported to {@code awaitAll}, as the seed's
  * early-exit queue does: a child that exits before anyone waits is still reported to the next
@@ -117,7 +119,8 @@ final class ChildExits {
             try {
                 hook.onExit(exit.exitCode(), exit.pid());
             }
-            catch (RuntimeException ex) {
+            catch (RuntimeException | Error ex) {
+                Callbacks.rethrowIfFatal(ex);
                 logger.log(Level.WARNING, "Process exit hook failed for pid " + exit.pid(), ex);
             }
         }

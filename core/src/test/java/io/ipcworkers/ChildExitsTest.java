@@ -58,6 +58,9 @@ class ChildExitsTest {
         this.exits.addHook((code, pid) -> {
             throw new IllegalStateException("a broken hook");
         });
+        this.exits.addHook((code, pid) -> {
+            throw new AssertionError("a hook's failed assertion");
+        });
         this.exits.addHook((code, pid) -> this.hookCalls.add(pid + ":" + code));
 
         this.exits.exited(start(9), 1);

@@ -43,16 +43,4 @@ public final class ListenerDispatcher {
         }
         return reply;
     }
-
-    /**
-     * Throws a listener's failure again if it is the JVM's own trouble (out of memory, an internal
-     * error), which must end the thread. Anything else is the caller's to report like an exception:
-     * any exception, and the errors of a listener's own making (a failed assertion, a class its code
-     * could not load, too deep a recursion), after which the JVM is fit to go on.
-     */
-    public static void rethrowIfFatal(Throwable failure) {
-        if (failure instanceof VirtualMachineError error && !(failure instanceof StackOverflowError)) {
-            throw error;
-        }
-    }
 }

@@ -7,6 +7,7 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 
 import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.dispatch.Callbacks;
 
 /**
  * Reads one of a child's output streams line by line and forwards each line to a
@@ -56,8 +57,9 @@ final class OutputPump implements Runnable {
                 try {
                     this.output.line(this.name, this.pid, this.kind, line);
                 }
-                catch (RuntimeException ex) {
+                catch (RuntimeException | Error ex) {
                     // a failing output sink must not stop the pump, or the child would block on a full pipe
+                    Callbacks.rethrowIfFatal(ex);
                 }
             }
         }

@@ -4,7 +4,7 @@ import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.function.Consumer;
 
-import io.ipcworkers.dispatch.ListenerDispatcher;
+import io.ipcworkers.dispatch.Callbacks;
 import org.jspecify.annotations.Nullable;
 
 /** Fans pool events out to several listeners; a failing listener is logged and does not stop the others. */
@@ -24,7 +24,7 @@ final class CompositePoolListener implements PoolListener {
                 event.accept(listener);
             }
             catch (RuntimeException | Error ex) { // the pool's own bookkeeping goes on after a listener's bug
-                ListenerDispatcher.rethrowIfFatal(ex);
+                Callbacks.rethrowIfFatal(ex);
                 logger.log(Level.WARNING, "Pool listener " + listener + " failed", ex);
             }
         }

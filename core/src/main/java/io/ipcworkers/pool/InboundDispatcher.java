@@ -6,6 +6,7 @@ import java.util.Map;
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.ListenerDispatcher;
 import io.ipcworkers.dispatch.ListenerRegistry;
@@ -48,7 +49,7 @@ public final class InboundDispatcher {
             return;
         }
         catch (Exception | Error ex) {
-            ListenerDispatcher.rethrowIfFatal(ex);
+            Callbacks.rethrowIfFatal(ex);
             logger.log(Level.ERROR, "@IpcListener for topic '" + message.topic() + "' from " + sender
                     + " failed; the message is dropped", ex);
             return;
@@ -88,7 +89,7 @@ public final class InboundDispatcher {
             // the pool logged it already
         }
         catch (Exception | Error ex) {
-            ListenerDispatcher.rethrowIfFatal(ex);
+            Callbacks.rethrowIfFatal(ex);
             logger.log(Level.ERROR, "Dead-letter listener failed for topic '" + letter.topic() + "'", ex);
         }
     }

@@ -12,6 +12,7 @@ import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.ListenerDispatcher;
 import io.ipcworkers.dispatch.ListenerRegistry;
@@ -109,7 +110,7 @@ final class WorkerDispatcher {
             }
         }
         catch (Exception | Error ex) {
-            ListenerDispatcher.rethrowIfFatal(ex);
+            Callbacks.rethrowIfFatal(ex);
             failed(frame, message, ex);
             return;
         }

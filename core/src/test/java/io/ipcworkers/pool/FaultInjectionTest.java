@@ -909,6 +909,7 @@ class FaultInjectionTest {
         WorkerPool pool = start(UnaryOperator.identity(), List.of(failing, counting));
 
         assertThat(failureOf(pool.request("poison", "the test", Object.class))).isInstanceOf(ProcessExitedException.class);
+        await().atMost(WAIT).until(() -> !exits.isEmpty()); // told after the request failed
         assertThat(exits).containsExactly(13);
         assertBackToSize(pool);
     }

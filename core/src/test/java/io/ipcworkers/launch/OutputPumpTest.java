@@ -1,0 +1,36 @@
+package io.ipcworkers.launch;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.ipcworkers.ProcessOutput;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class OutputPumpTest {
+
+    @Test
+    void aSinkThatFailsOnALineGetsTheLinesAfterIt() {
+        List<String> received = new CopyOnWriteArrayList<>();
+        ProcessOutput failingAtFirst = (name, pid, stream, line) -> {
+            if (line.equals("one")) {
+                throw new IllegalStateException("a sink's bug");
+            }
+            if (line.equals("two")) {
+                throw new AssertionError("a sink's failed assertion");
+            }
+            received.add(line);
+        };
+        OutputTail tail = new OutputTail();
+        OutputPump pump = new OutputPump(new ByteArrayInputStream("one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8)),
+                failingAtFirst, "child", 42, ProcessOutput.Stream.STDOUT, tail);
+
+        pump.run(); // a child blocks on a full pipe once its pump stops: every line must be read
+
+        assertThat(received).containsExactly("three");
+        assertThat(tail.lines()).containsExactly("one", "two", "three");
+    }
+}
