@@ -20,14 +20,17 @@ public interface ParentProcess {
     void sendMessage(Message message);
 
     /**
-     * The next message from the parent, waiting as long as it takes.
+     * The next message from the parent, waiting as long as it takes; in a {@code WorkerTask}. In a
+     * pool worker the parent's messages go to its {@code @IpcListener} methods instead.
      * @throws ProcessExitedException when the parent closed the channel or exited
+     * @throws IllegalStateException in a pool worker
      */
     Message getNextMessage();
 
     /**
-     * The next message from the parent, waiting at most {@code timeout}.
+     * The next message from the parent, waiting at most {@code timeout}; in a {@code WorkerTask}.
      * @throws IpcTimeoutException when none arrived in time
+     * @throws IllegalStateException in a pool worker
      */
     Message getNextMessage(Duration timeout);
 }

@@ -34,6 +34,9 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     private volatile MessageCodec codec = MessageCodec.withDefaultMapper();
 
+    /** Set in a pool worker: its dispatcher reads every message, for the {@code @IpcListener} methods. */
+    private volatile boolean dispatched;
+
     /** @param pid the parent's pid, from the bootstrap: looking it up through {@code ProcessHandle} costs a worker's start several ms */
     public ConnectedParentProcess(Connection connection, long pid) {
         this.connection = connection;
@@ -87,12 +90,32 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     @Override
     public Message getNextMessage() {
+        refuseWhileDispatched();
         return decode(nextFrameOrFail(null));
     }
 
     @Override
     public Message getNextMessage(Duration timeout) {
-        return decode(nextFrameOrFail(Objects.requireNonNull(timeout, "'timeout' must not be null")));
+        Objects.requireNonNull(timeout, "'timeout' must not be null");
+        refuseWhileDispatched();
+        return decode(nextFrameOrFail(timeout));
+    }
+
+    /** From now on messages are read by the pool worker's dispatcher, and no one else. */
+    void dispatched() {
+        this.dispatched = true;
+    }
+
+    /**
+     * A listener that read the socket itself would take messages from the dispatcher, which then
+     * would never acknowledge them, or a request, which would end the connection.
+     */
+    private void refuseWhileDispatched() {
+        if (this.dispatched) {
+            throw new IllegalStateException("In a pool worker the parent's messages go to @IpcListener methods, "
+                    + "not to getNextMessage(); for a conversation with the parent, send it a message and take "
+                    + "its answer in a listener, or run a WorkerTask with ProcessManager.runProcess");
+        }
     }
 
     private Message decode(Frame frame) {

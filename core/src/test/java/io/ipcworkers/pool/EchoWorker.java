@@ -1,5 +1,6 @@
 package io.ipcworkers.pool;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.LockSupport;
@@ -62,6 +63,12 @@ public class EchoWorker {
     @IpcListener("fail-error")
     public void failError(String kind) {
         throw kind.equals("linkage") ? new NoClassDefFoundError("com/example/Missing") : new AssertionError(kind);
+    }
+
+    /** Misuses the handle: in a pool worker, messages are the dispatcher's to read. */
+    @IpcListener("next")
+    public String next(ParentProcess parent) {
+        return parent.getNextMessage(Duration.ofMillis(10)).topic();
     }
 
     @IpcListener("tell")

@@ -431,6 +431,21 @@ class WorkerPoolTest {
     }
 
     @Test
+    void aWorkerListenerCannotTakeTheDispatchersMessagesWithGetNextMessage() throws Exception {
+        WorkerPool patient = pools.pool("patient");
+        List<Long> pids = patient.workerPids();
+        CompletableFuture<Object> misuse = patient.request("next", null, Object.class);
+        CompletableFuture<Object> behind = patient.request("echo", "behind", Object.class); // what it would have taken
+
+        assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> misuse.get(10, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(RemoteListenerException.class)
+            .withMessageContaining("IllegalStateException: In a pool worker the parent's messages go to @IpcListener "
+                    + "methods, not to getNextMessage()");
+        assertThat(behind.get(10, TimeUnit.SECONDS)).isEqualTo("behind");
+        assertThat(patient.workerPids()).isEqualTo(pids);
+    }
+
+    @Test
     void aParentListenerThatThrowsAnErrorDoesNotStopTheMessagesOfItsWorker() {
         WorkerPool patient = pools.pool("patient"); // one worker: every message below comes from it
         patient.send("tell", "assert: a bug in a parent listener");
