@@ -101,7 +101,7 @@ public final class ConnectedParentProcess implements ParentProcess {
         return decode(nextFrameOrFail(timeout));
     }
 
-    /** From now on messages are read by the pool worker's dispatcher, and no one else. */
+    /** This is a pool worker's: its messages are read by its dispatcher, and no one else. */
     void dispatched() {
         this.dispatched = true;
     }

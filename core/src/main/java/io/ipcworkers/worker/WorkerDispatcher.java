@@ -49,7 +49,6 @@ final class WorkerDispatcher {
         this.parent = parent;
         this.dispatcher = new ListenerDispatcher(registry);
         this.acknowledgements = new Acknowledgements(parent);
-        parent.dispatched();
     }
 
     Acknowledgements acknowledgements() {
