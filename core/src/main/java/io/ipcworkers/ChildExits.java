@@ -20,6 +20,12 @@ final class ChildExits {
 
     private static final System.Logger logger = System.getLogger(ChildExits.class.getName());
 
+    /**
+     * Exits kept for an {@code awaitAll} that may never come (an application that runs children for
+     * years and reads their exit codes elsewhere); past this, the oldest are let go.
+     */
+    static final int MAX_UNREPORTED = 10_000;
+
     /** A pid, not the child: an exit may wait long for an {@code awaitAll}, and a child holds buffers and output. */
     private record Exit(long pid, int exitCode, boolean[] hooksRun) {
     }
@@ -33,6 +39,8 @@ final class ChildExits {
     private final List<ExitCallback> hooks = new CopyOnWriteArrayList<>();
 
     private int waiters;
+
+    private boolean toldOfDroppedExits;
 
     void addHook(ExitCallback hook) {
         this.hooks.add(hook);
@@ -49,6 +57,10 @@ final class ChildExits {
         boolean runHooksNow;
         synchronized (this.lock) {
             this.running.remove(child);
+            if (this.unreported.size() >= MAX_UNREPORTED && this.waiters == 0) {
+                this.unreported.poll(); // its hooks ran when it exited: nobody was waiting then either
+                tellOfDroppedExits();
+            }
             this.unreported.add(exit);
             runHooksNow = this.waiters == 0;
             exit.hooksRun()[0] = runHooksNow;
@@ -56,6 +68,15 @@ final class ChildExits {
         }
         if (runHooksNow) {
             runHooks(exit);
+        }
+    }
+
+    private void tellOfDroppedExits() {
+        if (!this.toldOfDroppedExits) {
+            this.toldOfDroppedExits = true;
+            logger.log(Level.WARNING, "More than " + MAX_UNREPORTED + " child exits were never reported to awaitAll(); "
+                    + "from now on the oldest are dropped from its queue (onProcessExit hooks and ChildProcess.onExit() "
+                    + "still report every exit)");
         }
     }
 

@@ -69,6 +69,22 @@ class ChildExitsTest {
         assertThat(this.exits.running()).isEmpty();
     }
 
+    @Test
+    void exitsNobodyEverWaitsForAreKeptUpToABoundTheOldestLetGoFirst() {
+        this.exits.addHook((code, pid) -> this.hookCalls.add(pid + ":" + code));
+        int children = ChildExits.MAX_UNREPORTED + 5;
+        for (long pid = 1; pid <= children; pid++) {
+            this.exits.exited(start(pid), 0);
+        }
+
+        assertThat(this.hookCalls).hasSize(children); // every exit's hooks ran
+        List<Long> reported = new CopyOnWriteArrayList<>();
+        await((code, pid) -> reported.add(pid));
+        assertThat(reported).hasSize(ChildExits.MAX_UNREPORTED);
+        assertThat(reported.get(0)).isEqualTo(6L);
+        assertThat(reported.get(reported.size() - 1)).isEqualTo((long) children);
+    }
+
     private Child start(long pid) {
         Child child = new Child(pid);
         this.exits.started(child);
