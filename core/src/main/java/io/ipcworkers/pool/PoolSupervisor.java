@@ -5,8 +5,9 @@ import io.ipcworkers.IpcTimeoutException;
 /**
  * Checks a pool's workers at every heartbeat interval: kills a worker that has been silent past the
  * heartbeat timeout (hung, frozen, SIGSTOPped), kills one whose current message has run past the
- * handler timeout (failing that message with a timeout naming its topic), and recycles workers that
- * reached their message count or memory limit.
+ * handler timeout (failing that message with a timeout naming its topic), kills one that waits for the
+ * parent while the parent waits for it (stalled), and recycles workers that reached their message count
+ * or memory limit.
  */
 final class PoolSupervisor implements Runnable {
 
@@ -21,6 +22,12 @@ final class PoolSupervisor implements Runnable {
         PoolSettings settings = this.pool.settings();
         PoolSettings.Supervision supervision = settings.supervision();
         for (PoolWorker worker : this.pool.allWorkers()) {
+            if (worker.isReady() && !worker.isClosed() && worker.isStalled(supervision.heartbeatTimeout())) {
+                worker.kill("stalled: a parent listener has waited more than " + supervision.heartbeatTimeout()
+                        + " to write its answer to the worker, which does not read while the parent holds back its "
+                        + "messages (answer a stream of messages once, at its end)", null);
+                continue;
+            }
             if (!worker.isReady() || worker.isClosed() || worker.isHeldBack()) {
                 continue; // held back: we are not reading it, so its silence says nothing
             }

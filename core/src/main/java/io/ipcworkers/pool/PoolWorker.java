@@ -112,6 +112,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private volatile boolean closed;
 
+    /** Whether a parent listener's answer to this worker is being written, and since when. */
+    private volatile boolean answering;
+
+    private volatile long answeringSinceNanos;
+
     /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
     private volatile boolean inCallerCallback;
 
@@ -229,14 +234,34 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
-    /** Sends a parent listener's return value back; a reply is not acknowledged or tracked. */
+    /**
+     * Sends a parent listener's return value back; a reply is not acknowledged or tracked. Called on
+     * the thread that runs this worker's messages through the parent's listeners, so while it waits
+     * for the worker to read, none of the worker's messages is handled (see {@link #isStalled}).
+     */
     void sendReply(Message reply) {
+        this.answeringSinceNanos = System.nanoTime();
+        this.answering = true;
         try {
             this.child.connection().sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(reply));
         }
         catch (IOException ex) {
             throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent", EXIT_WAIT_MILLIS);
         }
+        finally {
+            this.answering = false;
+        }
+    }
+
+    /**
+     * Whether this worker and the parent wait for each other, for longer than {@code timeout}: the
+     * parent holds back the worker's messages (its listeners' queue for it is full), and the thread
+     * that would empty that queue waits to write an answer to the worker, which is not reading: a
+     * worker reads only between listener calls, and one still sending waits for the parent to read.
+     */
+    boolean isStalled(Duration timeout) {
+        return this.answering && this.inbound.isHoldingBack()
+                && System.nanoTime() - this.answeringSinceNanos > timeout.toNanos();
     }
 
     /** Writes what is batched for this worker if the socket takes it at once; the caller is about to wait. */

@@ -260,11 +260,31 @@ public final class WorkerPool {
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout());
         awaitDrained(deadline);
         List<PoolWorker> running = allWorkers();
-        running.forEach(PoolWorker::shutdown);
+        askToExit(running, deadline);
         for (PoolWorker worker : running) {
             worker.stopProcess(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
         this.state = State.STOPPED;
+    }
+
+    /**
+     * Sends every worker its SHUTDOWN, each on a thread of its own, waiting until the deadline at most:
+     * a worker that does not read (its socket full) would otherwise hold up the others, and the kill at
+     * the deadline, for as long as it does not read.
+     */
+    private void askToExit(List<PoolWorker> workers, long deadline) {
+        CompletableFuture<?>[] asked = workers.stream()
+            .map((worker) -> CompletableFuture.runAsync(worker::shutdown, this.executor))
+            .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(asked).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
+        catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex) {
+            // those not asked yet are stopped all the same, below
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void awaitDrained(long deadline) {

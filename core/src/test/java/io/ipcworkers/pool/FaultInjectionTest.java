@@ -89,6 +89,12 @@ class FaultInjectionTest {
             FaultInjectionTest.this.echoed.add(payload);
         }
 
+        /** Answers every message of a worker's stream, which that worker reads only once the stream ends. */
+        @IpcListener("streamed")
+        public String streamed(int n) {
+            return "x".repeat(1024);
+        }
+
         @IpcListener("counted")
         public void counted(Map<String, Object> report) {
             FaultInjectionTest.this.counted.put(((Number) report.get("pid")).longValue(), report);
@@ -912,6 +918,37 @@ class FaultInjectionTest {
         await().atMost(WAIT).until(() -> !exits.isEmpty()); // told after the request failed
         assertThat(exits).containsExactly(13);
         assertBackToSize(pool);
+    }
+
+    @Test
+    void aWorkerStalledByAParentListenerAnsweringEachMessageOfItsStreamIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        // the answers fill the worker's socket, the parent's listener waits to write, its queue for the
+        // worker fills, the parent stops reading it, and the worker waits to send: nobody moves any more
+        assertThat(failureOf(pool.request("stream", 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (stalled: a parent listener has waited");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void aStopIsNotHeldUpPastItsTimeoutByAWorkerThatDoesNotRead() throws Exception {
+        // the same stall, left alone by supervision (its timeout is longer than the test), and then a stop
+        PoolSettings.Supervision patient = new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10,
+                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMinutes(2), Duration.ZERO);
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), settings.workers(), settings.workerClass(),
+                settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
+                settings.maxWaiting(), settings.requestTimeout(), settings.acquireTimeout(), settings.startTimeout(),
+                Duration.ofSeconds(1), patient, settings.recycling(), settings.delivery()));
+        this.seenPids.addAll(pool.workerPids());
+        CompletableFuture<Object> stream = pool.request("stream", 200_000, Object.class);
+        await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch(PoolWorker::isHeldBack));
+
+        long started = System.nanoTime();
+        pool.stop();
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+        assertThat(failureOf(stream)).isInstanceOf(IpcException.class);
     }
 
     @Test

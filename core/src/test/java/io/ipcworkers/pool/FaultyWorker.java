@@ -131,6 +131,14 @@ public class FaultyWorker {
         Thread.sleep(60_000);
     }
 
+    /** Streams messages to the parent from one listener call, reading nothing meanwhile. */
+    @IpcListener("stream")
+    public void stream(int messages, ParentProcess parent) {
+        for (int i = 0; i < messages; i++) {
+            parent.sendMessage(Message.of("streamed", i));
+        }
+    }
+
     @IpcListener("close-socket")
     public void closeSocketAndStayAlive(ParentProcess parent) {
         ParentWire.closeSocket(parent);
