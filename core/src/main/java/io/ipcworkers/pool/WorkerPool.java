@@ -904,9 +904,10 @@ public final class WorkerPool {
         this.recycles.incrementAndGet();
         wakeWaiters();
         logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
-        worker.shutdown();
+        // the kill is arranged first: asking a worker that does not read to exit waits until it reads
         this.scheduler.schedule(() -> this.executor.execute(() -> worker.stopProcess(Duration.ZERO)),
                 this.settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        worker.shutdown();
         return true;
     }
 

@@ -952,6 +952,27 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aRestartOfAWorkerThatDoesNotReadReplacesItWithinTheStopTimeout() throws Exception {
+        PoolSettings.Supervision patient = new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10,
+                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMinutes(2), Duration.ZERO);
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), settings.workers(), settings.workerClass(),
+                settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
+                settings.maxWaiting(), settings.requestTimeout(), settings.acquireTimeout(), settings.startTimeout(),
+                Duration.ofSeconds(1), patient, settings.recycling(), settings.delivery()));
+        this.seenPids.addAll(pool.workerPids());
+        CompletableFuture<Object> stream = pool.request("stream", 200_000, Object.class);
+        await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch(PoolWorker::isHeldBack));
+        long stalled = pool.currentWorkers().stream().filter(PoolWorker::isHeldBack).findFirst().orElseThrow().getId();
+
+        CompletableFuture<Boolean> restart = CompletableFuture.supplyAsync(() -> pool.restartWorker(stalled));
+
+        assertThat(restart.get(20, TimeUnit.SECONDS)).isTrue(); // its kill was arranged before it was asked to exit
+        await().atMost(WAIT).until(() -> ProcessHandle.of(stalled).map(ProcessHandle::isAlive).orElse(false) == false);
+        assertThat(failureOf(stream)).isInstanceOf(ProcessExitedException.class);
+        assertBackToSize(pool);
+    }
+
+    @Test
     void stoppedPoolsStartAgainWithNewWorkers() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         List<Long> first = pool.workerPids();
