@@ -933,26 +933,36 @@ class FaultInjectionTest {
 
     @Test
     void aStopIsNotHeldUpPastItsTimeoutByAWorkerThatDoesNotRead() throws Exception {
-        // the same stall, left alone by supervision (its timeout is longer than the test), and then a stop
-        PoolSettings.Supervision patient = new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10,
-                Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMinutes(2), Duration.ZERO);
-        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), settings.workers(), settings.workerClass(),
-                settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
-                settings.maxWaiting(), settings.requestTimeout(), settings.acquireTimeout(), settings.startTimeout(),
-                Duration.ofSeconds(1), patient, settings.recycling(), settings.delivery()));
-        this.seenPids.addAll(pool.workerPids());
-        CompletableFuture<Object> stream = pool.request("stream", 200_000, Object.class);
-        await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch(PoolWorker::isHeldBack));
+        Stalled stalled = stallAWorker();
 
         long started = System.nanoTime();
-        pool.stop();
+        stalled.pool().stop();
 
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
-        assertThat(failureOf(stream)).isInstanceOf(IpcException.class);
+        assertThat(failureOf(stalled.stream())).isInstanceOf(IpcException.class);
     }
 
     @Test
     void aRestartOfAWorkerThatDoesNotReadReplacesItWithinTheStopTimeout() throws Exception {
+        Stalled stalled = stallAWorker();
+        WorkerPool pool = stalled.pool();
+
+        CompletableFuture<Boolean> restart = CompletableFuture.supplyAsync(() -> pool.restartWorker(stalled.pid()));
+
+        assertThat(restart.get(20, TimeUnit.SECONDS)).isTrue(); // its kill was arranged before it was asked to exit
+        await().atMost(WAIT).until(() -> ProcessHandle.of(stalled.pid()).map(ProcessHandle::isAlive).orElse(false) == false);
+        assertThat(failureOf(stalled.stream())).isInstanceOf(ProcessExitedException.class);
+        assertBackToSize(pool);
+    }
+
+    private record Stalled(WorkerPool pool, long pid, CompletableFuture<Object> stream) {
+    }
+
+    /**
+     * The stall of the test above, left alone by supervision (its timeout is longer than the test), in a
+     * pool whose stop timeout is 1 s.
+     */
+    private Stalled stallAWorker() {
         PoolSettings.Supervision patient = new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 10,
                 Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofMinutes(2), Duration.ZERO);
         WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), settings.workers(), settings.workerClass(),
@@ -962,14 +972,8 @@ class FaultInjectionTest {
         this.seenPids.addAll(pool.workerPids());
         CompletableFuture<Object> stream = pool.request("stream", 200_000, Object.class);
         await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch(PoolWorker::isHeldBack));
-        long stalled = pool.currentWorkers().stream().filter(PoolWorker::isHeldBack).findFirst().orElseThrow().getId();
-
-        CompletableFuture<Boolean> restart = CompletableFuture.supplyAsync(() -> pool.restartWorker(stalled));
-
-        assertThat(restart.get(20, TimeUnit.SECONDS)).isTrue(); // its kill was arranged before it was asked to exit
-        await().atMost(WAIT).until(() -> ProcessHandle.of(stalled).map(ProcessHandle::isAlive).orElse(false) == false);
-        assertThat(failureOf(stream)).isInstanceOf(ProcessExitedException.class);
-        assertBackToSize(pool);
+        long pid = pool.currentWorkers().stream().filter(PoolWorker::isHeldBack).findFirst().orElseThrow().getId();
+        return new Stalled(pool, pid, stream);
     }
 
     @Test
