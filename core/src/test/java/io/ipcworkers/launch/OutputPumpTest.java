@@ -13,9 +13,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 class OutputPumpTest {
 
     @Test
-    void aSinkThatFailsOnALineGetsTheLinesAfterIt() {
+    void aSinkThatFailsOnLinesGetsTheLinesAfterThem() {
         List<String> received = new CopyOnWriteArrayList<>();
-        ProcessOutput failingAtFirst = (name, pid, stream, line) -> {
+        ProcessOutput failingSink = (name, pid, stream, line) -> {
             if (line.equals("one")) {
                 throw new IllegalStateException("a sink's bug");
             }
@@ -26,7 +26,7 @@ class OutputPumpTest {
         };
         OutputTail tail = new OutputTail();
         OutputPump pump = new OutputPump(new ByteArrayInputStream("one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8)),
-                failingAtFirst, "child", 42, ProcessOutput.Stream.STDOUT, tail);
+                failingSink, "child", 42, ProcessOutput.Stream.STDOUT, tail);
 
         pump.run(); // a child blocks on a full pipe once its pump stops: every line must be read
 
