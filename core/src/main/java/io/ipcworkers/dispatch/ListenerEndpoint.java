@@ -54,7 +54,7 @@ public final class ListenerEndpoint {
      * @throws IllegalArgumentException when it names no topic or has a parameter that cannot be resolved
      */
     public static ListenerEndpoint create(Object bean, Method method, IpcListener annotation) {
-        return create(bean, method, topicsOf(annotation), annotation.pool());
+        return create(bean, method, annotation, (value) -> value);
     }
 
     /**

@@ -56,6 +56,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Largest READY frame body: room for {@link #MAX_TOPICS} topics of 100 characters. */
     static final int MAX_READY_BYTES = 1 << 20;
 
+    private static final long NOT_ANSWERING = Long.MIN_VALUE;
+
     private final WorkerPool pool;
 
     private final int slot;
@@ -112,10 +114,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private volatile boolean closed;
 
-    /** Whether a parent listener's answer to this worker is being written, and since when. */
-    private volatile boolean answering;
-
-    private volatile long answeringSinceNanos;
+    /** Since when a parent listener's answer to this worker is being written; {@link #NOT_ANSWERING} when none is. */
+    private volatile long answeringSinceNanos = NOT_ANSWERING;
 
     /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
     private volatile boolean inCallerCallback;
@@ -241,7 +241,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      */
     void sendReply(Message reply) {
         this.answeringSinceNanos = System.nanoTime();
-        this.answering = true;
         try {
             this.child.connection().sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(reply));
         }
@@ -249,7 +248,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent", EXIT_WAIT_MILLIS);
         }
         finally {
-            this.answering = false;
+            this.answeringSinceNanos = NOT_ANSWERING;
         }
     }
 
@@ -260,8 +259,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * worker reads only between listener calls, and one still sending waits for the parent to read.
      */
     boolean isStalled(Duration timeout) {
-        return this.answering && this.inbound.isHoldingBack()
-                && System.nanoTime() - this.answeringSinceNanos > timeout.toNanos();
+        long since = this.answeringSinceNanos;
+        return since != NOT_ANSWERING && this.inbound.isHoldingBack() && System.nanoTime() - since > timeout.toNanos();
     }
 
     /** Writes what is batched for this worker if the socket takes it at once; the caller is about to wait. */
