@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
  * declares or inherits, public or not, static or not; an overriding method stands for the one it
  * overrides, and takes its annotation if it has none; an annotation on an interface's method counts
  * for the method that implements it, and an annotated default method the class does not override is
- * a listener too. Loops and no {@code +}: a worker may do this on its way to ready.
+ * a listener too. As in the language, a package-private method is overridden only from its own
+ * package. Loops and no {@code +}: a worker may do this on its way to ready.
  */
 public final class AnnotatedListeners {
 
@@ -42,8 +43,11 @@ public final class AnnotatedListeners {
                     continue;
                 }
                 IpcListener annotation = annotationOf(method, overridden);
-                // an override stands for what it overrides: seen first, it hides the rest of its signature
-                boolean first = !isOverridable(method) || overridable.add(signature(method));
+                // an override stands for what it overrides: seen first, it hides what it overrides further up
+                boolean first = !isOverridable(method) || overridable.add(overridingKey(method));
+                if (isOverridable(method)) { // it overrides the package-private ones of its package too
+                    overridable.add(packageKey(method));
+                }
                 if (annotation != null && first) {
                     listeners.put(method, annotation);
                 }
@@ -52,7 +56,7 @@ public final class AnnotatedListeners {
         for (Class<?> candidate : interfaces) {
             for (Method method : candidate.getDeclaredMethods()) {
                 IpcListener annotation = method.getAnnotation(IpcListener.class);
-                if (annotation != null && method.isDefault() && overridable.add(signature(method))) {
+                if (annotation != null && method.isDefault() && overridable.add(overridingKey(method))) {
                     listeners.put(method, annotation);
                 }
             }
@@ -72,7 +76,7 @@ public final class AnnotatedListeners {
             }
             try {
                 Method other = candidate.getDeclaredMethod(method.getName(), method.getParameterTypes());
-                IpcListener declared = isOverridable(other) ? other.getAnnotation(IpcListener.class) : null;
+                IpcListener declared = overrides(method, other) ? other.getAnnotation(IpcListener.class) : null;
                 if (declared != null) {
                     return declared;
                 }
@@ -105,6 +109,28 @@ public final class AnnotatedListeners {
     /** Instance methods that are not private take part in overriding; the others only hide. */
     private static boolean isOverridable(Method method) {
         return !Modifier.isStatic(method.getModifiers()) && !Modifier.isPrivate(method.getModifiers());
+    }
+
+    private static boolean isPackagePrivate(Method method) {
+        return (method.getModifiers() & (Modifier.PUBLIC | Modifier.PROTECTED | Modifier.PRIVATE)) == 0;
+    }
+
+    /** Whether {@code method} overrides {@code other}, a method of the same signature further up. */
+    private static boolean overrides(Method method, Method other) {
+        return isOverridable(other) && (!isPackagePrivate(other)
+                || other.getDeclaringClass().getPackageName().equals(method.getDeclaringClass().getPackageName()));
+    }
+
+    /**
+     * What the methods this one overrides are known by: public and protected ones by their signature,
+     * package-private ones by their signature in their package.
+     */
+    private static String overridingKey(Method method) {
+        return isPackagePrivate(method) ? packageKey(method) : signature(method);
+    }
+
+    private static String packageKey(Method method) {
+        return new StringBuilder(method.getDeclaringClass().getPackageName()).append(' ').append(signature(method)).toString();
     }
 
     private static String signature(Method method) {

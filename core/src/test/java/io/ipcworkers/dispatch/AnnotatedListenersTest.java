@@ -7,6 +7,7 @@ import java.util.Map;
 
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
+import io.ipcworkers.dispatch.elsewhere.BaseElsewhere;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -44,6 +45,27 @@ class AnnotatedListenersTest {
                 "Worker.hidden", "Base.hidden");
     }
 
+    @Test
+    void aPackagePrivateMethodIsOverriddenOnlyFromItsOwnPackage() throws Exception {
+        Map<Method, IpcListener> found = AnnotatedListeners.of(SubclassHere.class);
+
+        assertThat(found).hasSize(4);
+        assertThat(found.entrySet()).extracting((listener) -> listener.getKey().getDeclaringClass().getSimpleName() + "."
+                + listener.getKey().getName() + " " + listener.getValue().value()[0])
+            .containsExactlyInAnyOrder("SubclassHere.packagePrivate sub-package-private",
+                    "BaseElsewhere.packagePrivate base-package-private", "BaseElsewhere.annotatedHereOnly base-only",
+                    "SubclassHere.overriddenFromAnywhere base-protected");
+
+        SubclassHere worker = new SubclassHere();
+        ListenerRegistry registry = ListenerRegistry.forWorker();
+        registry.registerMethods(worker, ListenerMethod.of(SubclassHere.class));
+        for (String topic : List.of("sub-package-private", "base-package-private", "base-only", "base-protected")) {
+            new ListenerDispatcher(registry).dispatch(new Delivery(Message.of(topic, null), null, null, "p"), "test");
+        }
+        assertThat(worker.calls).containsExactly("SubclassHere.packagePrivate", "BaseElsewhere.packagePrivate",
+                "BaseElsewhere.annotatedHereOnly", "SubclassHere.overriddenFromAnywhere");
+    }
+
     interface Contract {
 
         @IpcListener("from-interface")
@@ -79,6 +101,23 @@ class AnnotatedListenersTest {
 
         @IpcListener("plain")
         void plain() {
+        }
+    }
+
+    static class SubclassHere extends BaseElsewhere {
+
+        @IpcListener("sub-package-private")
+        void packagePrivate() { // does not override BaseElsewhere's, in another package
+            this.calls.add("SubclassHere.packagePrivate");
+        }
+
+        void annotatedHereOnly() { // neither overrides BaseElsewhere's nor takes its annotation
+            this.calls.add("SubclassHere.annotatedHereOnly");
+        }
+
+        @Override
+        protected void overriddenFromAnywhere() {
+            this.calls.add("SubclassHere.overriddenFromAnywhere");
         }
     }
 
