@@ -12,9 +12,12 @@ import java.util.Objects;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.Message;
+import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.core.TSFBuilder;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.json.JsonFactoryBuilder;
 import tools.jackson.core.util.JsonRecyclerPools;
@@ -32,6 +35,9 @@ public final class MessageCodec {
     public static final int MAX_TOPIC_BYTES = 0xFFFF;
 
     private static final byte[] NULL_JSON = { 'n', 'u', 'l', 'l' };
+
+    /** Always false; not a constant, so that javac keeps the branch that makes up {@link MessageBody#writeTo}'s size. */
+    private static boolean outOfLine;
 
     private final @Nullable JsonMapper mapper;
 
@@ -110,37 +116,81 @@ public final class MessageCodec {
         /**
          * The payload goes through this thread's generator, created once: a generator per message cost
          * as much as serializing a small payload. A generator that failed part-way is not used again.
+         * A serializer that leaves its value unfinished (an object or array not ended) has it ended
+         * here, as Jackson's own {@code writeValueAsBytes} ends it when it closes its generator (unless
+         * {@code StreamWriteFeature.AUTO_CLOSE_CONTENT} is off: then the payload is refused), rather
+         * than sending malformed JSON and failing the thread's next payload.
+         *
+         * <p>One method from the topic to the payload's last byte, and a large one on purpose: C2 does
+         * not inline a hot method of over 325 bytes of bytecode ({@code FreqInlineSize}), and this one
+         * is kept above that, so that it is compiled as a unit of its own. The send path's levels (a
+         * pool's delivery, the connection's batching, the frame writer, this) get hot one after another
+         * and each is compiled as a root of its own; while this was inlined, each of those compilations
+         * carried its own copy of Jackson's serializer (several KB of bytecode), and a sending JVM's one
+         * C2 thread spent the first million messages on them. {@code benchmarks/README.md} (item 21) has
+         * the figures. What the method does takes some 250 bytes; the branch at its end, never taken,
+         * makes up the rest (C2 compiles an untaken branch to a trap, so it costs nothing), and
+         * {@code MessageCodecTest.theMessageBodyWriterIsACompilationUnitOfItsOwn} keeps the size.
          */
         @Override
         public void writeTo(OutputStream out) throws IOException {
             out.write(this.wireTopic);
-            if (this.message.hasNullPayload()) {
+            Message message = this.message;
+            if (message.hasNullPayload()) {
                 out.write(NULL_JSON);
                 return;
             }
-            ThreadGenerator reusable = threadGenerator();
+            ThreadLocal<@Nullable ThreadGenerator> generators = MessageCodec.this.threadGenerators;
+            ThreadGenerator reusable = generators.get();
+            if (reusable == null) {
+                reusable = new ThreadGenerator(generators(), mapper());
+                generators.set(reusable);
+            }
+            JsonGenerator generator = reusable.generator;
             reusable.target.to(out);
             boolean written = false;
             try {
-                this.message.writePayloadJson(out, mapper(), reusable.generator);
+                message.writePayloadJson(out, mapper(), generator);
+                TokenStreamContext context = generator.streamWriteContext();
+                if (!context.inRoot()) {
+                    if (!generator.isEnabled(StreamWriteFeature.AUTO_CLOSE_CONTENT)) {
+                        throw new PayloadConversionException("Cannot write the payload of message '"
+                                + message.topic() + "' as JSON: its serializer left it unfinished at "
+                                + context.pathAsPointer() + " and AUTO_CLOSE_CONTENT is disabled", null);
+                    }
+                    do {
+                        if (context.inObject()) {
+                            generator.writeEndObject();
+                        }
+                        else {
+                            generator.writeEndArray();
+                        }
+                        context = generator.streamWriteContext();
+                    }
+                    while (!context.inRoot());
+                    generator.flush();
+                }
                 written = true;
             }
             finally {
                 reusable.target.to(null);
                 if (!written) {
-                    MessageCodec.this.threadGenerators.remove();
+                    generators.remove();
                 }
             }
+            if (outOfLine) { // never true; see above
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+            }
         }
-    }
-
-    private ThreadGenerator threadGenerator() {
-        ThreadGenerator reusable = this.threadGenerators.get();
-        if (reusable == null) {
-            reusable = new ThreadGenerator(generators(), mapper());
-            this.threadGenerators.set(reusable);
-        }
-        return reusable;
     }
 
     /** A generator kept by one thread, writing to whichever stream that thread is encoding into. */

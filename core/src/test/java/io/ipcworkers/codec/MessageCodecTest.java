@@ -12,9 +12,15 @@ import java.util.concurrent.Future;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.Message;
+import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.StreamWriteFeature;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -124,11 +130,58 @@ class MessageCodecTest {
         assertThat(Message.of("t", 7.5).payloadAs(Celsius.class)).isEqualTo(Celsius.of(7.5));
     }
 
+    @Test
+    void aPayloadWhoseSerializerLeavesItUnfinishedIsEndedAsJacksonEndsIt() throws IOException {
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(unfinishing()).build());
+        for (int n = 1; n <= 2; n++) { // and the thread's generator goes on at the root
+            byte[] body = bytes(codec.encode(Message.of("t", new Unfinished(n))));
+            assertThat(payloadText(body)).isEqualTo("{\"n\":" + n + ",\"list\":[]}")
+                .isEqualTo(codec.mapper().writeValueAsString(new Unfinished(n)));
+        }
+    }
+
+    @Test
+    void aPayloadWhoseSerializerLeavesItUnfinishedIsRefusedWhenJacksonWouldNotEndIt() throws IOException {
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(unfinishing())
+            .disable(StreamWriteFeature.AUTO_CLOSE_CONTENT).build());
+        assertThatExceptionOfType(PayloadConversionException.class)
+            .isThrownBy(() -> bytes(codec.encode(Message.of("t", new Unfinished(1)))))
+            .withMessage("Cannot write the payload of message 't' as JSON: its serializer left it unfinished at /list "
+                    + "and AUTO_CLOSE_CONTENT is disabled");
+        assertThat(payloadText(bytes(codec.encode(Message.of("t", List.of(2)))))).isEqualTo("[2]");
+    }
+
+    @Test
+    void theMessageBodyWriterIsACompilationUnitOfItsOwn() throws ClassNotFoundException {
+        // over C2's FreqInlineSize (325 bytes of bytecode): see MessageBody.writeTo
+        assertThat(Bytecode.lengthOf(Class.forName(MessageCodec.class.getName() + "$MessageBody"), "writeTo(java.io.OutputStream)"))
+            .isGreaterThan(325);
+    }
+
+    private static SimpleModule unfinishing() {
+        return new SimpleModule().addSerializer(Unfinished.class, new ValueSerializer<Unfinished>() {
+            @Override
+            public void serialize(Unfinished value, JsonGenerator generator, SerializationContext context) {
+                generator.writeStartObject();
+                generator.writeNumberProperty("n", value.n());
+                generator.writeName("list");
+                generator.writeStartArray();
+            }
+        });
+    }
+
+    record Unfinished(int n) {
+    }
+
     static class Broken {
 
         public String getValue() {
             throw new IllegalStateException("no");
         }
+    }
+
+    private static String payloadText(byte[] body) {
+        return new String(body, 3, body.length - 3, java.nio.charset.StandardCharsets.UTF_8);
     }
 
     private static byte[] bytes(BodyWriter body) throws IOException {
