@@ -7,9 +7,12 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.autoconfigure.event.IpcWorkersEvent;
@@ -97,9 +100,17 @@ class ObservabilityIntegrationTests {
     }
 
     private HttpResponse<String> post(String path, String body) throws Exception {
-        return this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
+        return postAsync(path, body).get(30, TimeUnit.SECONDS);
+    }
+
+    private CompletableFuture<HttpResponse<String>> postAsync(String path, String body) {
+        return this.http.sendAsync(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
             .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
                 HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static Set<Long> childPids() {
+        return ProcessHandle.current().children().map(ProcessHandle::pid).collect(Collectors.toSet());
     }
 
     @Test
@@ -136,9 +147,17 @@ class ObservabilityIntegrationTests {
     @Test
     void oneWorkerIsRestartedThroughTheEndpoint() throws Exception {
         long old = this.pools.pool("spring").workerPids().get(0);
+        Set<Long> children = childPids();
 
-        HttpResponse<String> response = post("/actuator/ipcworkers/spring", "{\"pid\": " + old + "}");
+        CompletableFuture<HttpResponse<String>> restart = postAsync("/actuator/ipcworkers/spring", "{\"pid\": " + old + "}");
+        // a Spring worker takes most of a second to be ready: asked again meanwhile, the endpoint says so
+        await().atMost(WAIT).until(() -> !children.containsAll(childPids()));
+        HttpResponse<String> again = post("/actuator/ipcworkers/spring", "{\"pid\": " + old + "}");
+        HttpResponse<String> response = restart.get(30, TimeUnit.SECONDS);
 
+        assertThat(again.statusCode()).as(again.body()).isEqualTo(200);
+        assertThat(this.json.readTree(again.body()).get("action").asString())
+            .isEqualTo("worker " + old + " is being replaced already");
         assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
         assertThat(this.json.readTree(response.body()).get("action").asString()).isEqualTo("worker " + old + " replaced");
         long replacement = this.pools.pool("spring").workerPids().get(0);
