@@ -14,8 +14,10 @@ import io.ipcworkers.launch.LauncherSettings;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.pool.PoolListener;
 import io.ipcworkers.pool.WorkerPools;
+import io.ipcworkers.worker.ListenerWorkerTask;
 import io.ipcworkers.autoconfigure.event.ApplicationEventPoolListener;
 import io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -28,6 +30,7 @@ import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.core.io.ResourceLoader;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of ipc-workers in the parent: a {@link ProcessManager}, a
@@ -86,7 +89,12 @@ public final class IpcWorkersAutoConfiguration {
             .orElse(Duration.ofSeconds(60));
         LauncherSettings launcher = new LauncherSettings(maxFrameLength(properties), connectTimeout,
                 output.getIfAvailable(Slf4jProcessOutput::new), List.of());
-        MessageCodec codec = new MessageCodec(jsonMapper.getIfAvailable(DefaultJsonMapper::get));
+        JsonMapper applicationMapper = jsonMapper.getIfAvailable();
+        if (applicationMapper != null) {
+            PlainWorkerJsonCheck.warnIfDifferent(plainWorkerPools(pools, resourceLoader.getClassLoader()),
+                    applicationMapper);
+        }
+        MessageCodec codec = new MessageCodec((applicationMapper != null) ? applicationMapper : DefaultJsonMapper.get());
         return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList());
     }
 
@@ -94,6 +102,15 @@ public final class IpcWorkersAutoConfiguration {
     @ConditionalOnBean(WorkerPools.class)
     WorkerPoolsLifecycle ipcWorkerPoolsLifecycle(WorkerPools pools, IpcWorkersProperties properties) {
         return new WorkerPoolsLifecycle(pools, properties.isAutoStartup());
+    }
+
+    /** The pools whose worker class is not a Spring configuration (checked loadable by now). */
+    private static List<String> plainWorkerPools(List<PoolSettings> pools, @Nullable ClassLoader classLoader) {
+        return pools.stream()
+            .filter((pool) -> !ListenerWorkerTask.isSpringConfiguration(
+                    ClassUtils.resolveClassName(pool.workerClass(), classLoader)))
+            .map(PoolSettings::name)
+            .toList();
     }
 
     private static Duration stopGracePeriod(IpcWorkersProperties properties) {

@@ -1,0 +1,116 @@
+package io.ipcworkers.autoconfigure;
+
+import java.text.DateFormat;
+import java.text.SimpleDateFormat;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.ipcworkers.codec.DefaultJsonMapper;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JacksonModule;
+import tools.jackson.databind.MapperFeature;
+import tools.jackson.databind.PropertyNamingStrategy;
+import tools.jackson.databind.SerializationConfig;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.util.StdDateFormat;
+
+/**
+ * Warns at start-up when plain workers would convert payloads differently from the application. They
+ * use the {@link DefaultJsonMapper} (Jackson's defaults and the modules found on the class path), so
+ * neither {@code spring.jackson.*} settings nor Jackson modules registered as beans reach them: a
+ * naming strategy, say, makes the parent write {@code image_path} where the worker looks for
+ * {@code imagePath}, and Jackson leaves the field empty without a word. Boot's own modules for
+ * {@code @JacksonComponent} and {@code @JacksonMixin} beans are left out: every application has them,
+ * and most have them empty.
+ */
+final class PlainWorkerJsonCheck {
+
+    private static final Log logger = LogFactory.getLog(PlainWorkerJsonCheck.class);
+
+    private static final String BOOT_MODULES = "org.springframework.boot.jackson.";
+
+    private PlainWorkerJsonCheck() {
+    }
+
+    /** Logs one warning naming the pools and every difference, if there is any. */
+    static void warnIfDifferent(List<String> plainWorkerPools, JsonMapper application) {
+        if (plainWorkerPools.isEmpty() || application == DefaultJsonMapper.get()) {
+            return;
+        }
+        List<String> differences = differences(application, DefaultJsonMapper.get());
+        if (!differences.isEmpty()) {
+            logger.warn("Pools " + plainWorkerPools + " run plain workers, which convert payloads with Jackson's "
+                    + "defaults and the Jackson modules on the class path, but the application's JsonMapper differs: "
+                    + String.join("; ", differences) + ". Payloads may then read differently in the workers (a field "
+                    + "left empty, without an error). Give these pools a Spring worker whose context configures "
+                    + "Jackson the same way, register the modules in META-INF/services, or keep the payload types "
+                    + "to what reads the same either way.");
+        }
+    }
+
+    /** What the application's mapper does that the workers' does not, one entry per difference. */
+    static List<String> differences(JsonMapper application, JsonMapper workers) {
+        List<String> differences = new ArrayList<>();
+        SerializationConfig applicationConfig = application.serializationConfig();
+        SerializationConfig workerConfig = workers.serializationConfig();
+        String naming = nameOf(applicationConfig.getPropertyNamingStrategy());
+        if (!Objects.equals(naming, nameOf(workerConfig.getPropertyNamingStrategy()))) {
+            differences.add("property naming strategy " + naming);
+        }
+        for (SerializationFeature feature : SerializationFeature.values()) {
+            if (application.isEnabled(feature) != workers.isEnabled(feature)) {
+                differences.add(feature(feature, application.isEnabled(feature)));
+            }
+        }
+        for (DeserializationFeature feature : DeserializationFeature.values()) {
+            if (application.isEnabled(feature) != workers.isEnabled(feature)) {
+                differences.add(feature(feature, application.isEnabled(feature)));
+            }
+        }
+        for (MapperFeature feature : MapperFeature.values()) {
+            if (application.isEnabled(feature) != workers.isEnabled(feature)) {
+                differences.add(feature(feature, application.isEnabled(feature)));
+            }
+        }
+        DateFormat dateFormat = applicationConfig.getDateFormat();
+        if (dateFormat != null && !(dateFormat instanceof StdDateFormat)) {
+            differences.add("date format " + ((dateFormat instanceof SimpleDateFormat pattern) ? pattern.toPattern()
+                    : dateFormat.getClass().getName()));
+        }
+        String timeZone = zoneOf(applicationConfig);
+        if (!Objects.equals(timeZone, zoneOf(workerConfig))) {
+            differences.add("time zone " + timeZone);
+        }
+        Set<String> workerModules = workers.registeredModules().stream().map(JacksonModule::getModuleName)
+            .collect(Collectors.toSet());
+        List<String> missing = application.registeredModules().stream()
+            .filter((module) -> !module.getClass().getName().startsWith(BOOT_MODULES))
+            .map(JacksonModule::getModuleName)
+            .filter((name) -> !workerModules.contains(name))
+            .toList();
+        if (!missing.isEmpty()) {
+            differences.add("Jackson modules the workers do not find on the class path " + missing
+                    + " (registered as beans or by code)");
+        }
+        return differences;
+    }
+
+    private static @Nullable String zoneOf(SerializationConfig config) {
+        return (config.getTimeZone() != null) ? config.getTimeZone().getID() : null;
+    }
+
+    private static @Nullable String nameOf(@Nullable PropertyNamingStrategy strategy) {
+        return (strategy != null) ? strategy.getClass().getSimpleName() : null;
+    }
+
+    private static String feature(Enum<?> feature, boolean enabled) {
+        return feature.getDeclaringClass().getSimpleName() + "." + feature.name() + (enabled ? " enabled" : " disabled");
+    }
+}

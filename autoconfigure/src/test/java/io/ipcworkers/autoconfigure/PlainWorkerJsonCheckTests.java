@@ -1,0 +1,84 @@
+package io.ipcworkers.autoconfigure;
+
+import io.ipcworkers.autoconfigure.it.PlainWorker;
+import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
+import io.ipcworkers.codec.DefaultJsonMapper;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import tools.jackson.databind.JacksonModule;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.module.SimpleModule;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Plain workers convert with Jackson's defaults: a start-up warning says when the application does not. */
+@ExtendWith(OutputCaptureExtension.class)
+class PlainWorkerJsonCheckTests {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(JacksonAutoConfiguration.class, IpcWorkersAutoConfiguration.class))
+        .withPropertyValues("ipc.auto-startup=false");
+
+    @Test
+    void bootsJsonMapperAsAutoConfiguredConvertsAsAPlainWorkerDoes() {
+        this.runner.run((context) -> assertThat(PlainWorkerJsonCheck.differences(context.getBean(JsonMapper.class),
+                DefaultJsonMapper.get())).isEmpty());
+    }
+
+    @Test
+    void everySettingAndModuleThatPlainWorkersDoNotShareIsNamed() {
+        this.runner.withUserConfiguration(ModuleBean.class)
+            .withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE",
+                    "spring.jackson.serialization.indent-output=true",
+                    "spring.jackson.deserialization.fail-on-unknown-properties=true",
+                    "spring.jackson.date-format=yyyy-MM-dd", "spring.jackson.time-zone=Europe/Paris")
+            .run((context) -> assertThat(PlainWorkerJsonCheck.differences(context.getBean(JsonMapper.class),
+                    DefaultJsonMapper.get()))
+                .containsExactly("property naming strategy SnakeCaseStrategy",
+                        "SerializationFeature.INDENT_OUTPUT enabled",
+                        "DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES enabled",
+                        "date format yyyy-MM-dd",
+                        "time zone Europe/Paris",
+                        "Jackson modules the workers do not find on the class path [money] (registered as beans or by code)"));
+    }
+
+    @Test
+    void aPlainWorkerPoolIsWarnedAboutAtStartUp(CapturedOutput output) {
+        this.runner.withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE",
+                "ipc.pools.thumbs.worker=" + PlainWorker.class.getName(),
+                "ipc.pools.reports.worker=" + SpringWorkerConfig.class.getName())
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                assertThat(output).contains("Pools [thumbs] run plain workers, which convert payloads with Jackson's "
+                        + "defaults and the Jackson modules on the class path, but the application's JsonMapper "
+                        + "differs: property naming strategy SnakeCaseStrategy. Payloads may then read differently");
+            });
+    }
+
+    @Test
+    void noWarningWhenTheApplicationConvertsAsItsWorkersDoOrRunsOnlySpringWorkers(CapturedOutput output) {
+        this.runner.withPropertyValues("ipc.pools.thumbs.worker=" + PlainWorker.class.getName())
+            .run((context) -> assertThat(context).hasNotFailed());
+        this.runner.withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE",
+                "ipc.pools.reports.worker=" + SpringWorkerConfig.class.getName())
+            .run((context) -> assertThat(context).hasNotFailed());
+
+        assertThat(output).doesNotContain("run plain workers");
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class ModuleBean {
+
+        @Bean
+        JacksonModule moneyModule() {
+            return new SimpleModule("money");
+        }
+    }
+}
