@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 
 import io.ipcworkers.codec.DefaultJsonMapper;
@@ -64,21 +65,9 @@ final class PlainWorkerJsonCheck {
         if (!Objects.equals(naming, nameOf(workerConfig.getPropertyNamingStrategy()))) {
             differences.add("property naming strategy " + naming);
         }
-        for (SerializationFeature feature : SerializationFeature.values()) {
-            if (application.isEnabled(feature) != workers.isEnabled(feature)) {
-                differences.add(feature(feature, application.isEnabled(feature)));
-            }
-        }
-        for (DeserializationFeature feature : DeserializationFeature.values()) {
-            if (application.isEnabled(feature) != workers.isEnabled(feature)) {
-                differences.add(feature(feature, application.isEnabled(feature)));
-            }
-        }
-        for (MapperFeature feature : MapperFeature.values()) {
-            if (application.isEnabled(feature) != workers.isEnabled(feature)) {
-                differences.add(feature(feature, application.isEnabled(feature)));
-            }
-        }
+        addFeatures(SerializationFeature.values(), application::isEnabled, workers::isEnabled, differences);
+        addFeatures(DeserializationFeature.values(), application::isEnabled, workers::isEnabled, differences);
+        addFeatures(MapperFeature.values(), application::isEnabled, workers::isEnabled, differences);
         DateFormat dateFormat = applicationConfig.getDateFormat();
         if (dateFormat != null && !(dateFormat instanceof StdDateFormat)) {
             differences.add("date format " + ((dateFormat instanceof SimpleDateFormat pattern) ? pattern.toPattern()
@@ -110,7 +99,14 @@ final class PlainWorkerJsonCheck {
         return (strategy != null) ? strategy.getClass().getSimpleName() : null;
     }
 
-    private static String feature(Enum<?> feature, boolean enabled) {
-        return feature.getDeclaringClass().getSimpleName() + "." + feature.name() + (enabled ? " enabled" : " disabled");
+    private static <F extends Enum<F>> void addFeatures(F[] features, Predicate<F> application, Predicate<F> workers,
+            List<String> differences) {
+        for (F feature : features) {
+            boolean enabled = application.test(feature);
+            if (enabled != workers.test(feature)) {
+                differences.add(feature.getDeclaringClass().getSimpleName() + "." + feature.name()
+                        + (enabled ? " enabled" : " disabled"));
+            }
+        }
     }
 }
