@@ -29,7 +29,8 @@ import tools.jackson.databind.util.StdDateFormat;
  * naming strategy, say, makes the parent write {@code image_path} where the worker looks for
  * {@code imagePath}, and Jackson leaves the field empty without a word. Boot's own modules for
  * {@code @JacksonComponent} and {@code @JacksonMixin} beans are left out: every application has them,
- * and most have them empty.
+ * and most have them empty. What a {@link io.ipcworkers.codec.JsonMapperCustomizer} gives the workers is
+ * compared as well, since it is part of their mapper.
  */
 final class PlainWorkerJsonCheck {
 
@@ -50,9 +51,11 @@ final class PlainWorkerJsonCheck {
             logger.warn("Pools " + plainWorkerPools + " run plain workers, which convert payloads with Jackson's "
                     + "defaults and the Jackson modules on the class path, but the application's JsonMapper differs: "
                     + String.join("; ", differences) + ". Payloads may then read differently in the workers (a field "
-                    + "left empty, without an error). Give these pools a Spring worker whose context configures "
-                    + "Jackson the same way, register the modules in META-INF/services, or keep the payload types "
-                    + "to what reads the same either way.");
+                    + "left empty, without an error). Give the workers the same settings with a "
+                    + "io.ipcworkers.codec.JsonMapperCustomizer listed in META-INF/services (a class that is also "
+                    + "Boot's JsonMapperBuilderCustomizer, declared as a bean, serves both sides), register the "
+                    + "modules there too, or give these pools a Spring worker whose context configures Jackson the "
+                    + "same way.");
         }
     }
 

@@ -73,6 +73,20 @@ class PlainWorkerJsonCheckTests {
         assertThat(output).doesNotContain("run plain workers");
     }
 
+    @Test
+    void oneClassThatIsBothCustomizersGivesBootsMapperAndTheWorkersTheSameSettings() {
+        SensorJson.Reading reading = new SensorJson.Reading(2.5);
+        String workers = DefaultJsonMapper.get().writeValueAsString(reading);
+        this.runner.run((context) -> assertThat(context.getBean(JsonMapper.class).writeValueAsString(reading))
+            .isEqualTo("{\"value\":2.5}"));
+
+        this.runner.withBean(SensorJson.class).run((context) -> {
+            JsonMapper application = context.getBean(JsonMapper.class);
+            assertThat(application.writeValueAsString(reading)).isEqualTo(workers).isEqualTo("{\"sensor_value\":2.5}");
+            assertThat(application.readValue(workers, SensorJson.Reading.class)).isEqualTo(reading);
+        });
+    }
+
     @Configuration(proxyBeanMethods = false)
     static class ModuleBean {
 

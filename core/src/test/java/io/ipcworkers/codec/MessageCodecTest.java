@@ -131,6 +131,13 @@ class MessageCodecTest {
     }
 
     @Test
+    void theDefaultMapperIsCustomizedByTheCustomizersOnTheClassPath() throws IOException {
+        byte[] body = bytes(this.codec.encode(Message.of("t", new Reading(1.5))));
+        assertThat(payloadText(body)).isEqualTo("{\"reading_value\":1.5}");
+        assertThat(this.codec.decode(body).payloadAs(Reading.class)).isEqualTo(new Reading(1.5));
+    }
+
+    @Test
     void aPayloadWhoseSerializerLeavesItUnfinishedIsEndedAsJacksonEndsIt() throws IOException {
         MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(unfinishing()).build());
         for (int n = 1; n <= 2; n++) { // and the thread's generator goes on at the root

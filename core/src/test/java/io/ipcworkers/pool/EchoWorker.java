@@ -9,6 +9,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.codec.Celsius;
+import io.ipcworkers.codec.Reading;
 
 /** A plain (Spring-free) worker used by the pool tests. */
 public class EchoWorker {
@@ -52,6 +53,11 @@ public class EchoWorker {
     @IpcListener("warmer")
     public Celsius warmer(Celsius temperature) {
         return Celsius.of(temperature.degrees() + 1);
+    }
+
+    @IpcListener("next-reading")
+    public Reading nextReading(Reading reading) {
+        return new Reading(reading.value() + 1);
     }
 
     @IpcListener("fail")

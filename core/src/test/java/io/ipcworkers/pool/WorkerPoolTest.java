@@ -30,6 +30,7 @@ import io.ipcworkers.RemoteListenerException;
 import io.ipcworkers.UnknownPoolException;
 import io.ipcworkers.WorkerSockets;
 import io.ipcworkers.codec.Celsius;
+import io.ipcworkers.codec.Reading;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
@@ -131,9 +132,13 @@ class WorkerPoolTest {
     }
 
     @Test
-    void aPlainWorkerConvertsWithTheJacksonModulesOnTheClassPathAsTheParentsDefaultMapperDoes() throws Exception {
+    void aPlainWorkerConvertsWithTheJacksonModulesAndCustomizersOnTheClassPathAsTheParentsDefaultMapperDoes()
+            throws Exception {
         assertThat(pools.request("echo", "warmer", Celsius.of(20.5), Celsius.class).get(10, TimeUnit.SECONDS))
             .isEqualTo(Celsius.of(21.5));
+        // a worker without the customizer would find no "value" (it is renamed) and answer 1 or nothing
+        assertThat(pools.request("echo", "next-reading", new Reading(1.5), Reading.class).get(10, TimeUnit.SECONDS))
+            .isEqualTo(new Reading(2.5));
     }
 
     @Test
