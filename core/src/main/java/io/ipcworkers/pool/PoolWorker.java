@@ -255,8 +255,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /**
      * Whether this worker and the parent wait for each other, for longer than {@code timeout}: the
      * parent holds back the worker's messages (its listeners' queue for it is full), and the thread
-     * that would empty that queue waits to write an answer to the worker, which is not reading: a
-     * worker reads only between listener calls, and one still sending waits for the parent to read.
+     * that would empty that queue waits to write an answer to the worker (a listener's return value,
+     * or a message the listener sends it), which is not reading: a worker reads only between listener
+     * calls, and one still sending waits for the parent to read.
      */
     boolean isStalled(Duration timeout) {
         long since = this.answeringSinceNanos;
@@ -744,7 +745,19 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     @Override
     public void sendMessage(Message message) {
-        this.pool.sendTo(this, message);
+        if (!this.inbound.isRunningOnCurrentThread()) {
+            this.pool.sendTo(this, message);
+            return;
+        }
+        // a parent listener of this worker's messages: while it waits to write, as while it answers, none
+        // of the worker's messages is handled (see isStalled)
+        this.answeringSinceNanos = System.nanoTime();
+        try {
+            this.pool.sendTo(this, message);
+        }
+        finally {
+            this.answeringSinceNanos = NOT_ANSWERING;
+        }
     }
 
     @Override

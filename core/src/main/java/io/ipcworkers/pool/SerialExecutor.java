@@ -4,6 +4,8 @@ import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Runs tasks one at a time, in submission order, on a shared executor: messages from one worker are
  * handled in order, while different workers' messages run in parallel. Bounded: a submitter waits
@@ -33,6 +35,9 @@ final class SerialExecutor implements Executor {
 
     private volatile boolean holdingBack;
 
+    /** The thread running a task of this queue now, if any. */
+    private volatile @Nullable Thread runner;
+
     private final ArrayDeque<Task> tasks = new ArrayDeque<>();
 
     /** Bytes the queued tasks carry; guarded by {@link #tasks}. */
@@ -50,6 +55,11 @@ final class SerialExecutor implements Executor {
         this.byteCapacity = byteCapacity;
         this.open = open;
         this.resumed = resumed;
+    }
+
+    /** Whether the calling thread is running one of this queue's tasks. */
+    boolean isRunningOnCurrentThread() {
+        return this.runner == Thread.currentThread();
     }
 
     /** Whether a submitter is waiting for room right now. */
@@ -125,6 +135,7 @@ final class SerialExecutor implements Executor {
                     this.tasks.notifyAll();
                 }
             }
+            this.runner = Thread.currentThread();
             try {
                 task.action().run();
             }
@@ -133,9 +144,11 @@ final class SerialExecutor implements Executor {
             }
             catch (Error error) {
                 // nor may an error: the queue goes on on another thread, this one ends with the error
+                this.runner = null;
                 this.delegate.execute(this::drain);
                 throw error;
             }
+            this.runner = null;
         }
     }
 

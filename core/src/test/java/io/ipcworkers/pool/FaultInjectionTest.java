@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
+import io.ipcworkers.ChildProcess;
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.DirectMemory;
 import io.ipcworkers.IpcException;
@@ -93,6 +94,12 @@ class FaultInjectionTest {
         @IpcListener("streamed")
         public String streamed(int n) {
             return "x".repeat(1024);
+        }
+
+        /** Sends its worker a message for every message of its stream, as an answer would be sent. */
+        @IpcListener("told")
+        public void told(int n, ChildProcess sender) {
+            sender.sendMessage(Message.of("echo", "x".repeat(1024)));
         }
 
         @IpcListener("counted")
@@ -927,6 +934,16 @@ class FaultInjectionTest {
         // the answers fill the worker's socket, the parent's listener waits to write, its queue for the
         // worker fills, the parent stops reading it, and the worker waits to send: nobody moves any more
         assertThat(failureOf(pool.request("stream", 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (stalled: a parent listener has waited");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void aWorkerStalledByAParentListenerSendingToItForEachMessageOfItsStreamIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        // the same with ChildProcess.sendMessage in place of a return value
+        assertThat(failureOf(pool.request("stream-told", 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
             .hasMessageContaining("was killed (stalled: a parent listener has waited");
         assertBackToSize(pool);
     }

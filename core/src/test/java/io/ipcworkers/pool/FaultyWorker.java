@@ -139,6 +139,14 @@ public class FaultyWorker {
         }
     }
 
+    /** The same stream on a topic whose parent listener sends the worker a message for each. */
+    @IpcListener("stream-told")
+    public void streamTold(int messages, ParentProcess parent) {
+        for (int i = 0; i < messages; i++) {
+            parent.sendMessage(Message.of("told", i));
+        }
+    }
+
     @IpcListener("close-socket")
     public void closeSocketAndStayAlive(ParentProcess parent) {
         ParentWire.closeSocket(parent);

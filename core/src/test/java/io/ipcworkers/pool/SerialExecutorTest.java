@@ -116,6 +116,29 @@ class SerialExecutorTest {
     }
 
     @Test
+    void aTaskKnowsItRunsOnTheQueuesThreadAndNoOtherThreadDoes() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(2);
+        try {
+            SerialExecutor executor = new SerialExecutor(pool, 10, Long.MAX_VALUE, () -> true, () -> { });
+            CompletableFuture<Boolean> inTask = new CompletableFuture<>();
+            CountDownLatch release = new CountDownLatch(1);
+            CompletableFuture<Boolean> elsewhereMeanwhile = new CompletableFuture<>();
+            executor.execute(() -> {
+                inTask.complete(executor.isRunningOnCurrentThread());
+                awaitLatch(release);
+            });
+            assertThat(inTask.get(5, TimeUnit.SECONDS)).isTrue();
+            pool.execute(() -> elsewhereMeanwhile.complete(executor.isRunningOnCurrentThread()));
+            assertThat(elsewhereMeanwhile.get(5, TimeUnit.SECONDS)).isFalse();
+            assertThat(executor.isRunningOnCurrentThread()).isFalse();
+            release.countDown();
+        }
+        finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
     void aTaskLargerThanTheByteCapacityWaitsOnlyForTheQueueToEmpty() throws Exception {
         ExecutorService pool = Executors.newSingleThreadExecutor();
         try {
