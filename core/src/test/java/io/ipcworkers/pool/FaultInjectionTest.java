@@ -929,21 +929,20 @@ class FaultInjectionTest {
 
     @Test
     void aWorkerStalledByAParentListenerAnsweringEachMessageOfItsStreamIsKilledAndReplaced() throws Exception {
-        WorkerPool pool = start(UnaryOperator.identity());
-
         // the answers fill the worker's socket, the parent's listener waits to write, its queue for the
         // worker fills, the parent stops reading it, and the worker waits to send: nobody moves any more
-        assertThat(failureOf(pool.request("stream", 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("was killed (stalled: a parent listener has waited");
-        assertBackToSize(pool);
+        assertStalledKilledAndReplaced("stream");
     }
 
     @Test
     void aWorkerStalledByAParentListenerSendingToItForEachMessageOfItsStreamIsKilledAndReplaced() throws Exception {
-        WorkerPool pool = start(UnaryOperator.identity());
+        assertStalledKilledAndReplaced("stream-told"); // ChildProcess.sendMessage in place of a return value
+    }
 
-        // the same with ChildProcess.sendMessage in place of a return value
-        assertThat(failureOf(pool.request("stream-told", 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
+    /** A worker streaming 200,000 messages on the topic's stream from one listener call. */
+    private void assertStalledKilledAndReplaced(String streamTopic) throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        assertThat(failureOf(pool.request(streamTopic, 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
             .hasMessageContaining("was killed (stalled: a parent listener has waited");
         assertBackToSize(pool);
     }

@@ -134,17 +134,13 @@ public class FaultyWorker {
     /** Streams messages to the parent from one listener call, reading nothing meanwhile. */
     @IpcListener("stream")
     public void stream(int messages, ParentProcess parent) {
-        for (int i = 0; i < messages; i++) {
-            parent.sendMessage(Message.of("streamed", i));
-        }
+        sendNumbered(parent, "streamed", messages);
     }
 
     /** The same stream on a topic whose parent listener sends the worker a message for each. */
     @IpcListener("stream-told")
     public void streamTold(int messages, ParentProcess parent) {
-        for (int i = 0; i < messages; i++) {
-            parent.sendMessage(Message.of("told", i));
-        }
+        sendNumbered(parent, "told", messages);
     }
 
     @IpcListener("close-socket")
@@ -178,8 +174,13 @@ public class FaultyWorker {
 
     @IpcListener("flood")
     public void flood(int messages, ParentProcess parent) {
+        sendNumbered(parent, "flooded", messages);
+    }
+
+    /** Sends {@code messages} messages on the topic, numbered from 0, reading nothing meanwhile. */
+    private static void sendNumbered(ParentProcess parent, String topic, int messages) {
         for (int i = 0; i < messages; i++) {
-            parent.sendMessage(Message.of("flooded", i));
+            parent.sendMessage(Message.of(topic, i));
         }
     }
 
