@@ -7,6 +7,7 @@ import java.util.Objects;
 import io.ipcworkers.codec.DefaultJsonMapper;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
@@ -168,17 +169,34 @@ public final class Message {
     /**
      * Writes the payload as JSON: a received payload as it is to {@code out}, any other value with
      * the given generator, which must write to {@code out} and is flushed afterwards. For codecs
-     * that keep a generator per thread.
-     * @throws PayloadConversionException when the payload cannot be written as JSON; the generator
-     *     may then hold part of it and should be discarded
+     * that keep a generator per thread: a value's serializer must write exactly one JSON value, since
+     * such a generator puts no separator between root values ({@code 1} and {@code 2} would be read
+     * as {@code 12}).
+     * @throws PayloadConversionException when the payload cannot be written as JSON, or its
+     *     serializer wrote no value or several; the generator may then hold part of it and should be
+     *     discarded
      */
     public void writePayloadJson(OutputStream out, JsonMapper mapper, JsonGenerator generator) throws IOException {
         if (this.json != null) {
             out.write(this.json, this.jsonOffset, this.jsonLength);
             return;
         }
+        int valuesBefore = rootOf(generator.streamWriteContext()).getEntryCount();
         writeValue(generator, mapper);
+        int values = rootOf(generator.streamWriteContext()).getEntryCount() - valuesBefore; // right across int overflow too
+        if (values != 1) {
+            throw new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' ("
+                    + typeName() + ") as JSON: its serializer wrote " + values + " JSON values, not one", null);
+        }
         generator.flush();
+    }
+
+    /** The root, also when a serializer left its value unfinished; its entries are the values written. */
+    private static TokenStreamContext rootOf(TokenStreamContext context) {
+        while (!context.inRoot()) {
+            context = Objects.requireNonNull(context.getParent());
+        }
+        return context;
     }
 
     /*
@@ -194,10 +212,13 @@ public final class Message {
             if (!(ex instanceof JacksonException jackson)) {
                 throw ex;
             }
-            String type = (this.value != null) ? this.value.getClass().getName() : "null";
             throw new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' ("
-                    + type + ") as JSON: " + jackson.getOriginalMessage(), ex);
+                    + typeName() + ") as JSON: " + jackson.getOriginalMessage(), ex);
         }
+    }
+
+    private String typeName() {
+        return (this.value != null) ? this.value.getClass().getName() : "null";
     }
 
     @Override

@@ -119,7 +119,8 @@ public final class MessageCodec {
          * A serializer that leaves its value unfinished (an object or array not ended) has it ended
          * here, as Jackson's own {@code writeValueAsBytes} ends it when it closes its generator (unless
          * {@code StreamWriteFeature.AUTO_CLOSE_CONTENT} is off: then the payload is refused), rather
-         * than sending malformed JSON and failing the thread's next payload.
+         * than sending malformed JSON and failing the thread's next payload. (One that writes no value,
+         * or several, is refused by {@link Message#writePayloadJson(OutputStream, JsonMapper, JsonGenerator)}.)
          *
          * <p>One method from the topic to the payload's last byte, and a large one on purpose: C2 does
          * not inline a hot method of over 325 bytes of bytecode ({@code FreqInlineSize}), and this one

@@ -159,6 +159,30 @@ class MessageCodecTest {
     }
 
     @Test
+    void aPayloadWhoseSerializerWritesSeveralValuesOrNoneIsRefused() throws IOException {
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(new SimpleModule()
+            .addSerializer(Values.class, new ValueSerializer<Values>() {
+                @Override
+                public void serialize(Values value, JsonGenerator generator, SerializationContext context) {
+                    for (int i = 1; i <= value.count(); i++) {
+                        generator.writeNumber(i);
+                    }
+                }
+            })).build());
+        for (int count : new int[] { 2, 0 }) { // without a separator, 1 and 2 would arrive as 12
+            assertThatExceptionOfType(PayloadConversionException.class)
+                .isThrownBy(() -> bytes(codec.encode(Message.of("t", new Values(count)))))
+                .withMessage("Cannot write the payload of message 't' (" + Values.class.getName()
+                        + ") as JSON: its serializer wrote " + count + " JSON values, not one");
+        }
+        assertThat(codec.decode(bytes(codec.encode(Message.of("t", new Values(1))))).payload()).isEqualTo(1);
+        assertThat(codec.decode(bytes(codec.encode(Message.of("t", new Values(1))))).payload()).isEqualTo(1);
+    }
+
+    record Values(int count) {
+    }
+
+    @Test
     void theMessageBodyWriterIsACompilationUnitOfItsOwn() throws ClassNotFoundException {
         // over C2's FreqInlineSize (325 bytes of bytecode): see MessageBody.writeTo
         assertThat(Bytecode.lengthOf(Class.forName(MessageCodec.class.getName() + "$MessageBody"), "writeTo(java.io.OutputStream)"))
