@@ -154,7 +154,8 @@ public final class Message {
 
     /**
      * Writes the payload as JSON. A received payload is copied as it is, without being decoded.
-     * @throws PayloadConversionException when the payload cannot be written as JSON
+     * @throws PayloadConversionException when the payload cannot be written as JSON, or its serializer
+     *     wrote no value or several
      */
     public void writePayloadJson(OutputStream out, JsonMapper mapper) throws IOException {
         if (this.json != null) {
@@ -181,14 +182,31 @@ public final class Message {
             out.write(this.json, this.jsonOffset, this.jsonLength);
             return;
         }
-        int valuesBefore = rootOf(generator.streamWriteContext()).getEntryCount();
         writeValue(generator, mapper);
+        generator.flush();
+    }
+
+    /*
+     * Jackson's exceptions are caught as RuntimeException: a handler for JacksonException would load that
+     * class when this one is verified, which in a new worker opens every jar on the class path up to
+     * Jackson's before the worker's first message, payload or not. Small, with the messages built
+     * elsewhere: until C2 has compiled a sender's path, its code is C1's, which inlines only tiny methods.
+     */
+    private void writeValue(JsonGenerator generator, JsonMapper mapper) {
+        int valuesBefore = rootOf(generator.streamWriteContext()).getEntryCount();
+        try {
+            mapper.writeValue(generator, this.value);
+        }
+        catch (RuntimeException ex) {
+            if (!(ex instanceof JacksonException jackson)) {
+                throw ex;
+            }
+            throw cannotWrite(jackson.getOriginalMessage(), ex);
+        }
         int values = rootOf(generator.streamWriteContext()).getEntryCount() - valuesBefore; // right across int overflow too
         if (values != 1) {
-            throw new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' ("
-                    + typeName() + ") as JSON: its serializer wrote " + values + " JSON values, not one", null);
+            throw cannotWrite("its serializer wrote " + values + " JSON values, not one", null);
         }
-        generator.flush();
     }
 
     /** The root, also when a serializer left its value unfinished; its entries are the values written. */
@@ -199,26 +217,10 @@ public final class Message {
         return context;
     }
 
-    /*
-     * Jackson's exceptions are caught as RuntimeException: a handler for JacksonException would load that
-     * class when this one is verified, which in a new worker opens every jar on the class path up to
-     * Jackson's before the worker's first message, payload or not.
-     */
-    private void writeValue(JsonGenerator generator, JsonMapper mapper) {
-        try {
-            mapper.writeValue(generator, this.value);
-        }
-        catch (RuntimeException ex) {
-            if (!(ex instanceof JacksonException jackson)) {
-                throw ex;
-            }
-            throw new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' ("
-                    + typeName() + ") as JSON: " + jackson.getOriginalMessage(), ex);
-        }
-    }
-
-    private String typeName() {
-        return (this.value != null) ? this.value.getClass().getName() : "null";
+    private PayloadConversionException cannotWrite(String reason, @Nullable Exception cause) {
+        String type = (this.value != null) ? this.value.getClass().getName() : "null";
+        return new PayloadConversionException("Cannot write the payload of message '" + this.topic + "' (" + type
+                + ") as JSON: " + reason, cause);
     }
 
     @Override

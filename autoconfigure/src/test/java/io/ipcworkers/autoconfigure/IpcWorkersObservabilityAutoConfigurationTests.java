@@ -8,11 +8,15 @@ import io.ipcworkers.autoconfigure.health.IpcWorkersHealthAutoConfiguration;
 import io.ipcworkers.autoconfigure.metrics.IpcWorkersMetricsAutoConfiguration;
 import io.ipcworkers.autoconfigure.it.PlainWorker;
 import io.ipcworkers.autoconfigure.metrics.PoolMetrics;
+import io.ipcworkers.pool.WorkerPools;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
+import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthIndicator;
+import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
@@ -52,6 +56,22 @@ class IpcWorkersObservabilityAutoConfigurationTests {
                     CompositeHealthContributor.class);
             assertThat(health.getContributor("plain")).isNotNull();
             assertThat(health.getContributor("other")).isNotNull();
+        });
+    }
+
+    @Test
+    void aPoolNotStartedYetIsOfUnknownHealthAndAStoppedOneOutOfService() {
+        this.runner.run((context) -> {
+            HealthIndicator plain = (HealthIndicator) context.getBean("ipcWorkersHealthContributor",
+                    CompositeHealthContributor.class).getContributor("plain");
+            Health notStarted = plain.health();
+            assertThat(notStarted.getStatus()).isEqualTo(Status.UNKNOWN);
+            assertThat(notStarted.getDetails()).containsEntry("state", "NEW").containsEntry("workers", "0/1");
+
+            context.getBean(WorkerPools.class).close();
+            Health stopped = plain.health();
+            assertThat(stopped.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
+            assertThat(stopped.getDetails()).containsEntry("state", "STOPPED");
         });
     }
 

@@ -495,6 +495,7 @@ public final class WorkerPool {
     /** A message to one particular worker (a parent listener answering its sender). */
     void sendTo(PoolWorker worker, Message message) {
         worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message));
+        this.listener.messageSent(name(), message.topic());
     }
 
     /** Hands a message to another worker after its first one died. */

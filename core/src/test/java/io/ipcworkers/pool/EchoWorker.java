@@ -110,6 +110,11 @@ public class EchoWorker {
         parent.sendMessage(Message.of("heard", ProcessHandle.current().pid() + ":" + message.topic() + ":" + text));
     }
 
+    @IpcListener("introduce")
+    public void introduce(ParentProcess parent) {
+        parent.sendMessage(Message.of("introduced", ProcessHandle.current().pid()));
+    }
+
     @IpcListener("progress")
     public void progress(int steps, ParentProcess parent, Message message) {
         for (int i = 1; i <= steps; i++) {

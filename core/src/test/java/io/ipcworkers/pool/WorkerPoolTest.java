@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -59,6 +60,11 @@ class WorkerPoolTest {
 
     static final List<String> told = new CopyOnWriteArrayList<>();
 
+    static final Map<Long, ChildProcess> introduced = new ConcurrentHashMap<>();
+
+    /** What the pools reported as sent to their workers, "pool:topic". */
+    static final List<String> sent = new CopyOnWriteArrayList<>();
+
     public static class ParentListeners {
 
         /** Answers a worker: one message to it through its handle, then the return value. */
@@ -87,6 +93,12 @@ class WorkerPoolTest {
             deadLetters.add(letter);
         }
 
+        /** Keeps the worker's handle, for use later, elsewhere. */
+        @IpcListener(topics = "introduced", pool = "echo")
+        public void introduced(long pid, ChildProcess sender) {
+            introduced.put(pid, sender);
+        }
+
         @IpcListener(topics = "step", pool = "echo")
         public void step(Map<String, Integer> step, ChildProcess sender) {
             steps.add(sender.getId() + ":" + step.get("n") + "/" + step.get("of"));
@@ -105,7 +117,13 @@ class WorkerPoolTest {
                 PoolSettings.of("late", 1, EchoWorker.class.getName()).withRequestTimeout(Duration.ofMillis(500)),
                 PoolSettings.of("patient", 1, EchoWorker.class.getName()).withSupervision(quiet)
                     .withRequestTimeout(Duration.ofSeconds(60))),
-                launcher, MessageCodec.withDefaultMapper(), parent);
+                launcher, MessageCodec.withDefaultMapper(), parent, List.of(new PoolListener() {
+
+                    @Override
+                    public void messageSent(String pool, String topic) {
+                        sent.add(pool + ":" + topic);
+                    }
+                }));
         pools.start();
         seenPids.addAll(pools.pool("echo").workerPids());
     }
@@ -713,6 +731,47 @@ class WorkerPoolTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> heard.stream().filter((h) -> h.contains("why?")).count() == 2);
         assertThat(heard).filteredOn((h) -> h.contains("why?"))
             .containsExactly(pid + ":note:noted why?", pid + ":question:answer to why?");
+        // the listener's message is counted as sent (ipc.messages.sent), as the pool's own sends are; its
+        // return value is a reply, and replies are not, as a worker's replies are not counted as received
+        assertThat(sent).contains("echo:ask-parent", "echo:note").doesNotContain("echo:question");
+    }
+
+    @Test
+    void aWorkersHandleKeptByAParentListenerSendsToThatWorkerFromAnyThreadAndKillsIt() throws Exception {
+        introduced.clear();
+        pools.send("echo", "introduce", null);
+        await().atMost(Duration.ofSeconds(10)).until(() -> !introduced.isEmpty());
+        long pid = introduced.keySet().iterator().next();
+        ChildProcess handle = introduced.get(pid);
+        assertThat(handle.getId()).isEqualTo(pid);
+        assertThat(handle.isAlive()).isTrue();
+
+        handle.sendMessage(Message.of("note", "from the test's thread")); // not the thread of the worker's listeners
+        await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains(pid + ":note:from the test's thread"));
+        // a topic the worker has no listener for is sent (the handle is that worker's) and counted as unhandled
+        long unhandled = unhandledSends();
+        handle.sendMessage(Message.of("not-for-workers", null));
+        await().atMost(Duration.ofSeconds(10)).until(() -> unhandledSends() == unhandled + 1);
+        assertThatExceptionOfType(UnsupportedOperationException.class).isThrownBy(handle::getNextMessage)
+            .withMessage("Messages from pool workers go to @IpcListener methods");
+
+        CompletableFuture<Integer> exit = handle.onExit();
+        handle.kill();
+        assertThat(exit.get(10, TimeUnit.SECONDS)).isNotZero();
+        assertThat(handle.isAlive()).isFalse();
+        assertThatExceptionOfType(ProcessExitedException.class)
+            .isThrownBy(() -> handle.sendMessage(Message.of("note", "too late")))
+            .withMessageContaining("(pid " + pid + ") exited with code ")
+            .withMessageContaining(" before message 'note' could be sent");
+        await().atMost(Duration.ofSeconds(30)).until(() -> pools.pool("echo").usableWorkers().size() == 2);
+        seenPids.addAll(pools.pool("echo").workerPids());
+        assertThat(pools.pool("echo").workerPids()).doesNotContain(pid);
+        assertThat(pools.request("echo", "echo", "alive", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("alive");
+    }
+
+    /** Over all topics: which key counts a new one depends on how many made-up topics other tests sent. */
+    private static long unhandledSends() {
+        return pools.pool("echo").unhandledSendCounts().values().stream().mapToLong(Long::longValue).sum();
     }
 
     @Test
