@@ -18,4 +18,6 @@ classpath="$here/target/classes:$(cat "$here/target/classpath.txt")"
 "$shared/run-all.sh" "$out" > /dev/null
 echo "running: ipc-workers" >&2
 java -cp "$classpath" io.ipcworkers.benchmarks.Benchmarks | grep '^{' | tee -a "$out" >&2
+# the same workload with payloads written by hand as JSON text, in a JVM of its own (see Benchmarks.main)
+java -cp "$classpath" io.ipcworkers.benchmarks.Benchmarks text | grep '^{' | tee -a "$out" >&2
 python3 "$here/table.py" "$out"

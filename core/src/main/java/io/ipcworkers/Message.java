@@ -189,11 +189,13 @@ public final class Message {
     /*
      * Jackson's exceptions are caught as RuntimeException: a handler for JacksonException would load that
      * class when this one is verified, which in a new worker opens every jar on the class path up to
-     * Jackson's before the worker's first message, payload or not. Small, with the messages built
-     * elsewhere: until C2 has compiled a sender's path, its code is C1's, which inlines only tiny methods.
+     * Jackson's before the worker's first message, payload or not. The failure messages are built
+     * elsewhere to keep this compact: it is compiled into every sender's path, by C1 and then by C2.
      */
     private void writeValue(JsonGenerator generator, JsonMapper mapper) {
-        int valuesBefore = rootOf(generator.streamWriteContext()).getEntryCount();
+        // counts the values begun at the generator's level: the same object afterwards, while nested ones come and go
+        TokenStreamContext level = generator.streamWriteContext();
+        int valuesBefore = level.getEntryCount();
         try {
             mapper.writeValue(generator, this.value);
         }
@@ -203,18 +205,10 @@ public final class Message {
             }
             throw cannotWrite(jackson.getOriginalMessage(), ex);
         }
-        int values = rootOf(generator.streamWriteContext()).getEntryCount() - valuesBefore; // right across int overflow too
+        int values = level.getEntryCount() - valuesBefore; // right across int overflow too
         if (values != 1) {
             throw cannotWrite("its serializer wrote " + values + " JSON values, not one", null);
         }
-    }
-
-    /** The root, also when a serializer left its value unfinished; its entries are the values written. */
-    private static TokenStreamContext rootOf(TokenStreamContext context) {
-        while (!context.inRoot()) {
-            context = Objects.requireNonNull(context.getParent());
-        }
-        return context;
     }
 
     private PayloadConversionException cannotWrite(String reason, @Nullable Exception cause) {

@@ -1,6 +1,7 @@
 package io.ipcworkers.benchmarks;
 
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +17,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ProcessManager;
 import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.codec.DefaultJsonMapper;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
@@ -27,7 +29,8 @@ import io.ipcworkers.pool.WorkerPools;
  * Runs the shared workload of {@code shared/bench} (spawn, round trip, one-way throughput, 1 MiB round
  * trip) through the public API, plus figures the peers have no counterpart for, and prints one JSON
  * line per peer name: {@code ipc-workers} ({@code ChildProcess.sendMessage/getNextMessage}),
- * {@code ipc-workers-bus} ({@code MessageBus}), {@code ipc-workers-more} (the rest).
+ * {@code ipc-workers-bus} ({@code MessageBus}), {@code ipc-workers-more} (the rest), and, run in a JVM of
+ * its own, {@code ipc-workers-text} (the first again, with payloads written by hand as JSON text).
  */
 public final class Benchmarks {
 
@@ -40,11 +43,18 @@ public final class Benchmarks {
     private Benchmarks() {
     }
 
-    /** @param args the sections to run ({@code child}, {@code bus}, {@code more}); all when none are named */
+    /**
+     * @param args the sections to run ({@code child}, {@code bus}, {@code more}, {@code text}); the first
+     *     three when none are named. {@code text} belongs in a JVM of its own: its pass 2 is to meet a JIT
+     *     compiler that has not seen the library yet, as {@code child}'s does
+     */
     public static void main(String[] args) throws Exception {
         List<String> sections = (args.length > 0) ? List.of(args) : List.of("child", "bus", "more");
         if (sections.contains("child")) {
-            System.out.println(json("ipc-workers", childProcessFigures()));
+            System.out.println(json("ipc-workers", childProcessFigures(Payloads.OBJECTS)));
+        }
+        if (sections.contains("text")) {
+            System.out.println(json("ipc-workers-text", childProcessFigures(Payloads.JSON_TEXT)));
         }
         if (sections.contains("bus")) {
             System.out.println(json("ipc-workers-bus", busFigures()));
@@ -57,7 +67,48 @@ public final class Benchmarks {
 
     // --- ChildProcess: the seed-style API
 
-    static Map<String, Object> childProcessFigures() throws Exception {
+    /**
+     * How the workload's payloads are made: as objects the library writes with Jackson (what an
+     * application does), or as JSON text written by hand and sent with {@code Message.ofJson}, as the
+     * raw program writes its own. The second measures the channel without Jackson's serializer.
+     */
+    enum Payloads {
+
+        OBJECTS {
+            @Override
+            Message small(String topic, long n) {
+                return Message.of(topic, new Ping(n));
+            }
+
+            @Override
+            Message big() {
+                return Message.of("big", BIG_PAYLOAD);
+            }
+        },
+
+        JSON_TEXT {
+            @Override
+            Message small(String topic, long n) {
+                return json(topic, "{\"n\":" + n + "}");
+            }
+
+            @Override
+            Message big() {
+                return json("big", "\"" + BIG_PAYLOAD + "\"");
+            }
+
+            private static Message json(String topic, String json) {
+                byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+                return Message.ofJson(topic, bytes, 0, bytes.length, DefaultJsonMapper.get());
+            }
+        };
+
+        abstract Message small(String topic, long n);
+
+        abstract Message big();
+    }
+
+    static Map<String, Object> childProcessFigures(Payloads payloads) throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
         try (ProcessManager pm = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
             double[] spawns = new double[SPAWNS];
@@ -77,7 +128,7 @@ public final class Benchmarks {
             long[] rtt = new long[ROUNDS];
             for (int i = 0; i < WARMUP + ROUNDS; i++) {
                 long started = System.nanoTime();
-                child.sendMessage(Message.of("ping", new Ping(i)));
+                child.sendMessage(payloads.small("ping", i));
                 child.getNextMessage();
                 if (i >= WARMUP) {
                     rtt[i - WARMUP] = System.nanoTime() - started;
@@ -86,13 +137,13 @@ public final class Benchmarks {
             figures.put("rtt_p50_us", Stats.percentile(rtt, 0.5) / 1e3);
             figures.put("rtt_p99_us", Stats.percentile(rtt, 0.99) / 1e3);
 
-            oneWayPass(child); // warm-up pass, as the shared workload does
-            figures.put("throughput_msgs_s", Math.round(oneWayPass(child)));
+            oneWayPass(child, payloads); // warm-up pass, as the shared workload does
+            figures.put("throughput_msgs_s", Math.round(oneWayPass(child, payloads)));
 
             double[] big = new double[BIG];
             for (int i = 0; i < BIG + 3; i++) {
                 long started = System.nanoTime();
-                child.sendMessage(Message.of("big", BIG_PAYLOAD));
+                child.sendMessage(payloads.big());
                 Message back = child.getNextMessage();
                 if (i >= 3) {
                     big[i - 3] = (System.nanoTime() - started) / 1e6;
@@ -109,10 +160,10 @@ public final class Benchmarks {
     }
 
     /** {@value #ONE_WAY} messages to the child, then "end"; messages per second until it answers with the count. */
-    static double oneWayPass(ChildProcess child) {
+    static double oneWayPass(ChildProcess child, Payloads payloads) {
         long started = System.nanoTime();
         for (int i = 0; i < ONE_WAY; i++) {
-            child.sendMessage(Message.of("t", new Ping(i)));
+            child.sendMessage(payloads.small("t", i));
         }
         child.sendMessage(Message.of("end", null));
         requireCount(child.getNextMessage(), ONE_WAY);
@@ -218,7 +269,7 @@ public final class Benchmarks {
             expect(child.getNextMessage(), "ready");
             double[] passes = new double[5];
             for (int pass = 0; pass < 8; pass++) {
-                double throughput = oneWayPass(child);
+                double throughput = oneWayPass(child, Payloads.OBJECTS);
                 if (pass >= 3) {
                     passes[pass - 3] = throughput;
                 }
