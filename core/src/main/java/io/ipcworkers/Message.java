@@ -58,11 +58,17 @@ public final class Message {
     }
 
     /**
-     * A message with the given topic and payload.
+     * A message with the given topic and payload. A payload that is itself a {@code Message} stands
+     * for that message's payload: one received is passed on as the JSON it came as, neither decoded
+     * nor written again (so a message may be forwarded under another topic, or to another pool).
      * @param topic what the message is about; not null
-     * @param payload anything Jackson can write as JSON, or null
+     * @param payload anything Jackson can write as JSON, a {@code Message}, or null
      */
     public static Message of(String topic, @Nullable Object payload) {
+        if (payload instanceof Message message) {
+            return new Message(topic, message.value, message.json, message.jsonOffset, message.jsonLength,
+                    message.mapper);
+        }
         return new Message(topic, payload, null, 0, 0, null);
     }
 

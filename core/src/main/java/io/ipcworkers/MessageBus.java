@@ -46,7 +46,8 @@ public interface MessageBus {
     /**
      * Sends a request to one worker and completes with its listener's return value converted to
      * {@code replyType}; with {@code Message.class}, the reply message itself, its payload still
-     * JSON until read (no conversion cost when the reply is only passed on). The future fails with
+     * JSON until read (no conversion cost when the reply is only passed on: a {@code Message} given as
+     * a payload stands for its payload, see {@link Message#of}). The future fails with
      * {@link IpcTimeoutException} after the pool's request timeout, {@link ProcessExitedException}
      * when the worker dies first, {@link RemoteListenerException} when the listener throws,
      * {@link NoListenerException} when no listener handles the topic, and

@@ -54,6 +54,18 @@ class MessagePayloadTest {
     }
 
     @Test
+    void aMessageAsPayloadStandsForItsPayloadAndAReceivedOneIsPassedOnAsItsJson() {
+        Order order = new Order("A-1", 3, List.of("fragile"));
+        Message received = roundTrip(order);
+        Message forwarded = Message.of("forwarded", received);
+        assertThat(forwarded.topic()).isEqualTo("forwarded");
+        assertThat(forwarded.payloadAs(Order.class)).isEqualTo(order);
+        assertThat(roundTrip(forwarded).payloadAs(Order.class)).isEqualTo(order);
+        assertThat(roundTrip(Message.of("unsent", order)).payloadAs(Order.class)).isEqualTo(order);
+        assertThat(roundTrip(Message.of("unsent", null)).payload()).isNull();
+    }
+
+    @Test
     void recordsComeBackTyped() {
         Order order = new Order("A-1", 3, List.of("fragile"));
         assertThat(roundTrip(order).payloadAs(Order.class)).isEqualTo(order);

@@ -183,6 +183,16 @@ class MessageCodecTest {
     }
 
     @Test
+    void aReceivedMessageGivenAsPayloadGoesOutAsTheJsonItCameAs() throws IOException {
+        byte[] json = "{ \"b\" : 1,  \"a\":[2 ] }".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Message received = Message.ofJson("in", json, 0, json.length, this.codec.mapper());
+        byte[] body = bytes(this.codec.encode(Message.of("out", received)));
+        assertThat(this.codec.decode(body).topic()).isEqualTo("out");
+        assertThat(new String(body, 5, body.length - 5, java.nio.charset.StandardCharsets.UTF_8))
+            .isEqualTo("{ \"b\" : 1,  \"a\":[2 ] }"); // not decoded and written again
+    }
+
+    @Test
     void theMessageBodyWriterIsACompilationUnitOfItsOwn() throws ClassNotFoundException {
         // over C2's FreqInlineSize (325 bytes of bytecode): see MessageBody.writeTo
         assertThat(Bytecode.lengthOf(Class.forName(MessageCodec.class.getName() + "$MessageBody"), "writeTo(java.io.OutputStream)"))

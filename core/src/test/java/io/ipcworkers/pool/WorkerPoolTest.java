@@ -806,4 +806,16 @@ class WorkerPoolTest {
         assertThat(reply.topic()).isEqualTo("echo");
         assertThat(reply.payload()).isEqualTo(Map.of("a", 1));
     }
+
+    @Test
+    void aReceivedMessageGivenAsPayloadIsPassedOnWithItsPayload() throws Exception {
+        Message reply = pools.request("echo", "double", new EchoWorker.Job("x", 21), Message.class)
+            .get(10, TimeUnit.SECONDS);
+        // as a payload, a message stands for its payload: forwarded to another topic, and on again
+        Message forwarded = pools.request("echo", "echo", reply, Message.class).get(10, TimeUnit.SECONDS);
+        assertThat(forwarded.payloadAs(EchoWorker.Job.class)).isEqualTo(new EchoWorker.Job("x", 42));
+        assertThat(pools.request("echo", "double", forwarded, EchoWorker.Job.class).get(10, TimeUnit.SECONDS))
+            .isEqualTo(new EchoWorker.Job("x", 84));
+        assertThat(pools.broadcast("echo", "pid", forwarded)).isEqualTo(2);
+    }
 }
