@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
+import io.ipcworkers.Message;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PayloadConversionException;
@@ -73,6 +74,13 @@ class MessageBusIntegrationTests {
     @Test
     void aSpringWorkersListenerTopicMayBeAPlaceholderResolvedInTheWorker() throws Exception {
         assertThat(result(this.bus.request("spring", "farewell", "Ada", String.class))).isEqualTo("Goodbye, Ada");
+    }
+
+    @Test
+    void aSpringWorkerWritesWithItsOwnContextsJsonMapper() throws Exception {
+        // the worker's environment sets spring.jackson.property-naming-strategy, the parent's does not
+        Message card = result(this.bus.request("spring", "card", "Ada", Message.class));
+        assertThat(card.payload()).isEqualTo(Map.of("full_text", "Hello, Ada"));
     }
 
     @Test

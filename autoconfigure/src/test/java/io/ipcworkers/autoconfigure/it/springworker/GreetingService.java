@@ -22,6 +22,15 @@ public class GreetingService {
         return this.salutation + ", " + name + " (parent " + this.parent.getId() + ")";
     }
 
+    /** A record, written with the worker's own {@code JsonMapper}. */
+    @IpcListener("card")
+    public GreetingCard card(String name) {
+        return new GreetingCard(this.salutation + ", " + name);
+    }
+
+    public record GreetingCard(String fullText) {
+    }
+
     /** Its topic comes from the worker's environment ({@code ipc.pools.spring.environment}). */
     @IpcListener("${greeting.farewell}")
     public String farewell(String name) {
