@@ -455,6 +455,19 @@ class FaultInjectionTest {
     }
 
     @Test
+    void workerThatSendsAFrameOutOfPlaceOrAReadyFrameWithoutTopicsIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        assertThat(failureOf(pool.request("out-of-place", null, Object.class)))
+            .isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (broke the protocol: unexpected REQUEST frame)");
+        assertThat(failureOf(pool.request("announce-nothing", null, Object.class)))
+            .isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (broke the protocol: malformed READY frame: no topic list)");
+        assertBackToSize(pool);
+    }
+
+    @Test
     void workerThatClosesItsSocketButStaysAliveIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         CompletableFuture<Object> request = pool.request("close-socket", null, Object.class);

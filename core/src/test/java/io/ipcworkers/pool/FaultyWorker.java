@@ -124,6 +124,20 @@ public class FaultyWorker {
         Thread.sleep(60_000);
     }
 
+    /** Sends a frame that only ever goes from the parent to a worker. */
+    @IpcListener("out-of-place")
+    public void outOfPlace(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.REQUEST, 1, Message.of("asking", null));
+        Thread.sleep(60_000);
+    }
+
+    /** Announces itself again, without the list of topics a READY frame carries. */
+    @IpcListener("announce-nothing")
+    public void announceNothing(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.READY, 0, Message.of("ready", Map.of("topics", "echo")));
+        Thread.sleep(60_000);
+    }
+
     /** Announces itself again, as a worker already ready never does. */
     @IpcListener("announce-again")
     public void announceAgain(ParentProcess parent) throws Exception {
