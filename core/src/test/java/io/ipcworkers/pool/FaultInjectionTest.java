@@ -37,6 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -591,6 +592,24 @@ class FaultInjectionTest {
         pool.restart();
 
         assertBackToSize(pool);
+    }
+
+    @Test
+    void aRestartStartsAWorkerWaitingOutItsBackoffAtOnceAndAStoppedPoolRefusesIt() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withSupervision(new PoolSettings.Supervision(Duration.ofMinutes(2),
+                Duration.ofMinutes(2), 10, Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200),
+                Duration.ofSeconds(1), Duration.ZERO)));
+        pool.send("poison", "1");
+        await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1); // its slot waits two minutes for a new worker
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.RUNNING);
+
+        pool.restart();
+
+        assertBackToSize(pool); // within WAIT, well before the backoff ends
+        this.pools.close();
+        assertThatIllegalStateException().isThrownBy(pool::restart)
+            .withMessage("Pool 'faulty' is STOPPED and cannot be restarted");
     }
 
     @Test
