@@ -193,6 +193,12 @@ class FaultInjectionTest {
         assertThat(pool.request("echo", "still fine", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("still fine");
     }
 
+    /** A request on the topic fails because its worker is killed for what it then sends the parent. */
+    private static void assertKilledForBreakingTheProtocol(WorkerPool pool, String topic, String breach) {
+        assertThat(failureOf(pool.request(topic, null, Object.class))).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("was killed (broke the protocol: " + breach + ")");
+    }
+
     private static Throwable failureOf(CompletableFuture<?> future) {
         try {
             future.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -403,8 +409,7 @@ class FaultInjectionTest {
     void workerThatWritesGarbageIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
-        assertThat(failureOf(pool.request("garbage", null, Object.class))).isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("was killed (broke the protocol: malformed frame: unknown frame type 77)");
+        assertKilledForBreakingTheProtocol(pool, "garbage", "malformed frame: unknown frame type 77");
         assertBackToSize(pool);
     }
 
@@ -421,9 +426,8 @@ class FaultInjectionTest {
     void workerThatAcknowledgesAMessageItWasNeverSentIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
-        assertThat(failureOf(pool.request("acknowledge-unknown", null, Object.class)))
-            .isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("broke the protocol: acknowledgement for message 0, which this worker does not have");
+        assertKilledForBreakingTheProtocol(pool, "acknowledge-unknown",
+                "acknowledgement for message 0, which this worker does not have");
         assertBackToSize(pool);
     }
 
@@ -443,12 +447,8 @@ class FaultInjectionTest {
     void workerThatAnnouncesItselfAgainOrWithoutBoundsIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity(), List.of(), 4 << 20);
 
-        assertThat(failureOf(pool.request("announce-again", null, Object.class)))
-            .isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("was killed (broke the protocol: a second READY frame)");
-        assertThat(failureOf(pool.request("announce-many", null, Object.class)))
-            .isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("was killed (broke the protocol: READY frame announcing 10001 topics, more than 10000)");
+        assertKilledForBreakingTheProtocol(pool, "announce-again", "a second READY frame");
+        assertKilledForBreakingTheProtocol(pool, "announce-many", "READY frame announcing 10001 topics, more than 10000");
         assertThat(failureOf(pool.request("announce-big", null, Object.class)))
             .isInstanceOf(ProcessExitedException.class)
             .hasMessageContaining("more than 1048576");
@@ -459,12 +459,8 @@ class FaultInjectionTest {
     void workerThatSendsAFrameOutOfPlaceOrAReadyFrameWithoutTopicsIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
-        assertThat(failureOf(pool.request("out-of-place", null, Object.class)))
-            .isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("was killed (broke the protocol: unexpected REQUEST frame)");
-        assertThat(failureOf(pool.request("announce-nothing", null, Object.class)))
-            .isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("was killed (broke the protocol: malformed READY frame: no topic list)");
+        assertKilledForBreakingTheProtocol(pool, "out-of-place", "unexpected REQUEST frame");
+        assertKilledForBreakingTheProtocol(pool, "announce-nothing", "malformed READY frame: no topic list");
         assertBackToSize(pool);
     }
 
