@@ -130,6 +130,13 @@ class FaultInjectionTest {
         return this.pools.pool("faulty");
     }
 
+    /** Restarts as given; crashes counted over a minute, heartbeats every 200 ms, silent for 1 s is hung. */
+    private static PoolSettings.Supervision restarting(Duration backoff, Duration maxBackoff, int maxCrashes,
+            Duration coolDown) {
+        return new PoolSettings.Supervision(backoff, maxBackoff, maxCrashes, Duration.ofMinutes(1), coolDown,
+                Duration.ofMillis(200), Duration.ofSeconds(1), Duration.ZERO);
+    }
+
     private static PoolSettings.Supervision fastSupervision(int maxCrashes, Duration handlerTimeout) {
         return new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), maxCrashes,
                 Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
@@ -277,9 +284,7 @@ class FaultInjectionTest {
         WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), 1, settings.workerClass(),
                 settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
                 settings.maxWaiting(), Duration.ofSeconds(1), settings.acquireTimeout(), settings.startTimeout(),
-                settings.stopTimeout(), new PoolSettings.Supervision(Duration.ofSeconds(3), Duration.ofSeconds(3), 10,
-                        Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
-                        Duration.ZERO),
+                settings.stopTimeout(), restarting(Duration.ofSeconds(3), Duration.ofSeconds(3), 10, Duration.ofSeconds(2)),
                 settings.recycling(), new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)));
         CompletableFuture<Long> request = pool.request("sleep", 30_000, Long.class);
         await().atMost(WAIT).until(() -> pool.inFlight() == 1);
@@ -301,9 +306,7 @@ class FaultInjectionTest {
         WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), 1, settings.workerClass(),
                 settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
                 settings.maxWaiting(), settings.requestTimeout(), Duration.ofMillis(300), settings.startTimeout(),
-                settings.stopTimeout(), new PoolSettings.Supervision(Duration.ofSeconds(3), Duration.ofSeconds(3), 10,
-                        Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200), Duration.ofSeconds(1),
-                        Duration.ZERO),
+                settings.stopTimeout(), restarting(Duration.ofSeconds(3), Duration.ofSeconds(3), 10, Duration.ofSeconds(2)),
                 settings.recycling(), settings.delivery()));
         long victim = pool.workerPids().get(0);
         this.seenPids.add(victim);
@@ -577,9 +580,8 @@ class FaultInjectionTest {
 
     @Test
     void downPoolComesBackOnAnExplicitRestart() throws Exception {
-        WorkerPool pool = start((settings) -> settings.withSupervision(new PoolSettings.Supervision(Duration.ofMillis(50),
-                Duration.ofMillis(200), 1, Duration.ofMinutes(1), Duration.ofHours(1), Duration.ofMillis(200),
-                Duration.ofSeconds(1), Duration.ZERO)));
+        WorkerPool pool = start((settings) -> settings.withSupervision(
+                restarting(Duration.ofMillis(50), Duration.ofMillis(200), 1, Duration.ofHours(1))));
         pool.send("poison", "1");
         await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
         pool.send("poison", "2");
@@ -592,9 +594,8 @@ class FaultInjectionTest {
 
     @Test
     void aRestartStartsAWorkerWaitingOutItsBackoffAtOnceAndAStoppedPoolRefusesIt() throws Exception {
-        WorkerPool pool = start((settings) -> settings.withSupervision(new PoolSettings.Supervision(Duration.ofMinutes(2),
-                Duration.ofMinutes(2), 10, Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofMillis(200),
-                Duration.ofSeconds(1), Duration.ZERO)));
+        WorkerPool pool = start((settings) -> settings.withSupervision(
+                restarting(Duration.ofMinutes(2), Duration.ofMinutes(2), 10, Duration.ofSeconds(2))));
         pool.send("poison", "1");
         await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
         await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1); // its slot waits two minutes for a new worker
