@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
  * known pools) for a pool that does not exist, {@link PoolUnavailableException} when the pool is down,
  * stopping, or has no worker with room within its acquire timeout (a broadcast may have reached some
  * workers by then, and says how many), and {@link PayloadConversionException} (naming the topic and
- * the payload's type) for a payload that cannot be written as JSON.
+ * the payload's type) for a payload that cannot be written as JSON. {@link #send} and {@link #broadcast}
+ * also throw {@link NoListenerException} (naming the topics the pool's workers listen to) for a topic
+ * none of them listens to; a {@link #request} for one fails its future with it.
  */
 public interface MessageBus {
 

@@ -428,8 +428,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /**
      * A send whose listener threw (or whose payload did not convert) is a dead letter, handed over
      * in order with the worker's messages to the parent's listeners, so that no reading thread runs
-     * the dead-letter listener itself. A topic the worker turned out to have no listener for is
-     * counted as unhandled, as when the parent knows it beforehand.
+     * the dead-letter listener itself. A topic the worker turned out to have no listener for (sent
+     * through its handle: the pool's own sends refuse such topics beforehand) is counted as unhandled.
      */
     private void sendFailed(InFlight message, IpcException failure) {
         if (failure instanceof NoListenerException) {

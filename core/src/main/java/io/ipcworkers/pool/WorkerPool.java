@@ -367,16 +367,15 @@ public final class WorkerPool {
     // --- sending
 
     /**
-     * Sends a message to one worker chosen by the pool's routing. A message for a topic the workers
-     * have no listener for is not sent: it is counted and logged once per topic.
+     * Sends a message to one worker chosen by the pool's routing.
+     * @throws NoListenerException for a topic the pool's workers have no listener for (nothing is sent)
      */
     public void send(String topic, @Nullable Object payload) {
         Message message = Message.of(topic, payload);
         PoolWorker worker = acquire(topic);
         if (!worker.listensTo(topic)) {
             worker.release();
-            unhandled(topic, worker);
-            return;
+            throw noListener(topic, worker);
         }
         deliver(worker, new InFlight(this.ids.incrementAndGet(), message));
     }
@@ -398,8 +397,7 @@ public final class WorkerPool {
         PoolWorker worker = acquire(topic);
         if (!worker.listensTo(topic)) {
             worker.release();
-            return CompletableFuture.failedFuture(new NoListenerException("No listener for topic '" + topic
-                    + "' in pool '" + name() + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")"));
+            return CompletableFuture.failedFuture(noListener(topic, worker));
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
         long started = System.nanoTime();
@@ -424,20 +422,22 @@ public final class WorkerPool {
      * copy takes room on its worker like a send: workers with room get it at once, then the caller
      * waits, up to the acquire timeout, for room on the others. A worker that dies meanwhile is not
      * counted (its replacement starts afresh).
+     * @throws NoListenerException for a topic the pool's workers have no listener for (nothing is sent)
      * @throws PoolUnavailableException when a worker stays full past the acquire timeout, saying how
      *     many workers the message reached
      */
     public int broadcast(String topic, @Nullable Object payload) {
         requireAccepting(topic, null);
         Message message = Message.of(topic, payload);
+        List<PoolWorker> usable = usableWorkers();
         List<PoolWorker> targets = new ArrayList<>();
-        for (PoolWorker worker : usableWorkers()) {
+        for (PoolWorker worker : usable) {
             if (worker.listensTo(topic)) {
                 targets.add(worker);
             }
-            else {
-                unhandled(topic, worker);
-            }
+        }
+        if (targets.isEmpty() && !usable.isEmpty()) {
+            throw noListener(topic, usable.get(0));
         }
         List<PoolWorker> full = new ArrayList<>();
         int sent = 0;
@@ -723,6 +723,12 @@ public final class WorkerPool {
         this.inbound.deadLetter(new DeadLetter(name(), message.topic(), message.message, message.deliveries, reason));
     }
 
+    private NoListenerException noListener(String topic, PoolWorker worker) {
+        return new NoListenerException("No listener for topic '" + topic + "' in pool '" + name()
+                + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")");
+    }
+
+    /** A message sent through a worker's handle, which the worker turned out to have no listener for. */
     void unhandled(String topic, PoolWorker worker) {
         String firstOfKey = this.unhandledSends.increment(topic);
         if (firstOfKey == null) {
@@ -985,8 +991,9 @@ public final class WorkerPool {
     }
 
     /**
-     * Messages not sent because no worker listens to their topic, by topic; past 100 distinct topics,
-     * the others under {@link InboundDispatcher#OTHER_TOPICS}.
+     * Messages a parent listener sent through a worker's {@code ChildProcess} handle on a topic that
+     * worker has no listener for (it drops them), by topic; past 100 distinct topics, the others under
+     * {@link InboundDispatcher#OTHER_TOPICS}. The pool's own sends refuse such a topic instead.
      */
     public Map<String, Long> unhandledSendCounts() {
         return this.unhandledSends.snapshot();

@@ -187,12 +187,12 @@ class MessageBusIntegrationTests {
     }
 
     @Test
-    void plainSendsForATopicNobodyListensToAreCountedNotSent() {
-        long before = this.pools.pool("plain").unhandledSendCounts().getOrDefault("unheard-send", 0L);
-        this.bus.send("plain", "unheard-send", 1);
-        this.bus.send("plain", "unheard-send", 2);
-
-        assertThat(this.pools.pool("plain").unhandledSendCounts()).containsEntry("unheard-send", before + 2);
+    void sendsAndBroadcastsForATopicNobodyListensToAreRefusedNamingTopicAndPool() {
+        assertThatExceptionOfType(NoListenerException.class).isThrownBy(() -> this.bus.send("plain", "unheard", 1))
+            .withMessageContaining("No listener for topic 'unheard' in pool 'plain'")
+            .withMessageContaining("resize");
+        assertThatExceptionOfType(NoListenerException.class).isThrownBy(() -> this.bus.broadcast("plain", "unheard", 1))
+            .withMessageContaining("No listener for topic 'unheard' in pool 'plain'");
     }
 
     @Test
