@@ -76,7 +76,9 @@ public final class WorkerPool {
 
     private final Set<PoolWorker> retiring = ConcurrentHashMap.newKeySet();
 
-    private final int[] consecutiveCrashes;
+    private final RestartBackoff crashBackoff;
+
+    private final RestartBackoff replacementBackoff;
 
     private final CrashHistory crashes;
 
@@ -141,7 +143,8 @@ public final class WorkerPool {
         this.requestTimeoutNanos = Durations.cappedNanos(settings.requestTimeout());
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
-        this.consecutiveCrashes = new int[settings.workers()];
+        this.crashBackoff = new RestartBackoff(settings.supervision(), settings.workers());
+        this.replacementBackoff = new RestartBackoff(settings.supervision(), settings.workers());
         this.crashes = new CrashHistory(settings.supervision().crashWindow());
         this.listeners = ListenerWorkerTask.listenersOf(settings.workerClass(), classLoader());
     }
@@ -310,9 +313,7 @@ public final class WorkerPool {
             throw new IllegalStateException("Pool '" + name() + "' is " + this.state + " and cannot be restarted");
         }
         this.crashes.clear();
-        synchronized (this.consecutiveCrashes) {
-            java.util.Arrays.fill(this.consecutiveCrashes, 0);
-        }
+        this.crashBackoff.resetAll();
         boolean wasDown = this.state == State.DOWN;
         this.downReason = null;
         this.state = State.RUNNING;
@@ -786,7 +787,7 @@ public final class WorkerPool {
         if (this.state != State.RUNNING) {
             return;
         }
-        Duration backoff = backoff(worker.slot(), worker.uptime());
+        Duration backoff = this.crashBackoff.afterFailure(worker.slot(), worker.uptime());
         logger.log(Level.WARNING, what + "; restarting in " + backoff.toMillis() + " ms" + output);
         scheduleRestart(worker.slot(), backoff);
     }
@@ -803,18 +804,6 @@ public final class WorkerPool {
                 restart();
             }
         }), coolDown.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private Duration backoff(int slot, Duration uptime) {
-        PoolSettings.Supervision supervision = this.settings.supervision();
-        synchronized (this.consecutiveCrashes) {
-            if (uptime != null && uptime.compareTo(supervision.maxRestartBackoff()) > 0) {
-                this.consecutiveCrashes[slot] = 0; // it ran long enough: not a crash loop
-            }
-            int crashes = ++this.consecutiveCrashes[slot];
-            long millis = supervision.restartBackoff().toMillis() << Math.min(crashes - 1, 20);
-            return Duration.ofMillis(Math.min(millis, supervision.maxRestartBackoff().toMillis()));
-        }
     }
 
     private void scheduleRestart(int slot, Duration delay) {
@@ -842,7 +831,7 @@ public final class WorkerPool {
             if (this.state != State.RUNNING) {
                 return; // stopped meanwhile, which is why it failed: nothing to retry
             }
-            Duration backoff = backoff(slot, Duration.ZERO);
+            Duration backoff = this.crashBackoff.afterFailure(slot, Duration.ZERO);
             logger.log(Level.ERROR, "Could not restart worker " + name() + "-" + (slot + 1) + ": " + ex.getMessage()
                     + "; retrying in " + backoff.toMillis() + " ms");
             if (this.crashes.record() > this.settings.supervision().maxCrashes() && this.state == State.RUNNING) {
@@ -889,7 +878,7 @@ public final class WorkerPool {
             replacement = startWorker(worker.slot());
         }
         catch (RuntimeException ex) {
-            Duration retryIn = backoff(worker.slot(), Duration.ZERO);
+            Duration retryIn = this.replacementBackoff.afterFailure(worker.slot(), Duration.ZERO);
             worker.abortRecycling(retryIn);
             String failure = "Could not start a replacement for " + worker.describeLowercase() + " (" + reason + "): "
                     + ex.getMessage() + "; it keeps working";
@@ -909,6 +898,7 @@ public final class WorkerPool {
             replacement.stopProcess(Duration.ZERO);
         }
         this.recycles.incrementAndGet();
+        this.replacementBackoff.reset(worker.slot());
         wakeWaiters();
         logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
         // the kill is arranged first: asking a worker that does not read to exit waits until it reads

@@ -1072,6 +1072,27 @@ class FaultInjectionTest {
     }
 
     @Test
+    void replacementsThatCouldNotStartDoNotLengthenTheWaitForARestartAfterACrash(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        // restart backoff 2 s, doubling up to a minute: counted with the crash, three failed replacements made it 16 s
+        WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(30),
+                restarting(Duration.ofSeconds(2), Duration.ofMinutes(1), 10, Duration.ofMinutes(1))));
+        long original = pool.workerPids().get(0);
+        Files.writeString(gate, "fail");
+        for (int i = 0; i < 3; i++) {
+            assertThatExceptionOfType(IpcException.class).isThrownBy(() -> pool.restartWorker(original));
+        }
+        this.seenPids.addAll(starts(gate));
+        Files.delete(gate);
+
+        pool.send("poison", "crash");
+        await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> pool.usableWorkers().size() == 1 && !pool.workerPids().contains(original));
+        assertThat(pool.restartCount()).isOne();
+    }
+
+    @Test
     void aRestartWhoseReplacementCannotStartSaysWhyAndTheWorkerKeepsWorking(@TempDir Path dir) throws Exception {
         Path gate = dir.resolve("gate");
         WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(30), settings.supervision()));
