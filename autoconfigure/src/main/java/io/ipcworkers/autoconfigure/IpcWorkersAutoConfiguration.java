@@ -19,6 +19,7 @@ import io.ipcworkers.autoconfigure.event.ApplicationEventPoolListener;
 import io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
+import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -83,7 +84,7 @@ public final class IpcWorkersAutoConfiguration {
     @ConditionalOnMissingBean(MessageBus.class)
     WorkerPools ipcWorkerPools(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
             ListenerRegistry listenerRegistry, ResourceLoader resourceLoader, ObjectProvider<PoolListener> listeners,
-            ObjectProvider<ProcessOutput> output) {
+            ObjectProvider<ProcessOutput> output, ListableBeanFactory beanFactory) {
         List<PoolSettings> pools = new PoolSettingsFactory(resourceLoader.getClassLoader()).create(properties.getPools());
         Duration connectTimeout = pools.stream().map(PoolSettings::startTimeout).max(Duration::compareTo)
             .orElse(Duration.ofSeconds(60));
@@ -92,7 +93,7 @@ public final class IpcWorkersAutoConfiguration {
         JsonMapper applicationMapper = jsonMapper.getIfAvailable();
         if (applicationMapper != null) {
             PlainWorkerJsonCheck.warnIfDifferent(plainWorkerPools(pools, resourceLoader.getClassLoader()),
-                    applicationMapper);
+                    applicationMapper, beanFactory, resourceLoader.getClassLoader());
         }
         MessageCodec codec = new MessageCodec((applicationMapper != null) ? applicationMapper : DefaultJsonMapper.get());
         return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList());

@@ -3,7 +3,9 @@ package io.ipcworkers.autoconfigure;
 import java.text.DateFormat;
 import java.text.SimpleDateFormat;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Predicate;
@@ -13,6 +15,11 @@ import io.ipcworkers.codec.DefaultJsonMapper;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.BeanFactoryUtils;
+import org.springframework.beans.factory.ListableBeanFactory;
+import org.springframework.boot.jackson.JacksonComponent;
+import org.springframework.boot.jackson.JacksonMixinModuleEntries;
+import org.springframework.util.ClassUtils;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JacksonModule;
 import tools.jackson.databind.MapperFeature;
@@ -28,9 +35,12 @@ import tools.jackson.databind.util.StdDateFormat;
  * neither {@code spring.jackson.*} settings nor Jackson modules registered as beans reach them: a
  * naming strategy, say, makes the parent write {@code image_path} where the worker looks for
  * {@code imagePath}, and Jackson leaves the field empty without a word. Boot's own modules for
- * {@code @JacksonComponent} and {@code @JacksonMixin} beans are left out: every application has them,
- * and most have them empty. What a {@link io.ipcworkers.codec.JsonMapperCustomizer} gives the workers is
- * compared as well, since it is part of their mapper.
+ * {@code @JacksonComponent} and {@code @JacksonMixin} classes are in every application's mapper, mostly
+ * empty, so what is compared is what they hold: the {@code @JacksonComponent} beans and the
+ * {@code @JacksonMixin} classes found. (Mix-ins added by code are not: Jackson does not list them, and
+ * Boot adds one for {@code ProblemDetail} to every web application's mapper.) What a
+ * {@link io.ipcworkers.codec.JsonMapperCustomizer} gives the workers is compared as well, since it is
+ * part of their mapper.
  */
 final class PlainWorkerJsonCheck {
 
@@ -38,15 +48,20 @@ final class PlainWorkerJsonCheck {
 
     private static final String BOOT_MODULES = "org.springframework.boot.jackson.";
 
+    private static final String COMPONENT_MODULE = BOOT_MODULES + "JacksonComponentModule";
+
+    private static final String MIXIN_MODULE = BOOT_MODULES + "JacksonMixinModule";
+
     private PlainWorkerJsonCheck() {
     }
 
     /** Logs one warning naming the pools and every difference, if there is any. */
-    static void warnIfDifferent(List<String> plainWorkerPools, JsonMapper application) {
+    static void warnIfDifferent(List<String> plainWorkerPools, JsonMapper application, ListableBeanFactory beans,
+            @Nullable ClassLoader classLoader) {
         if (plainWorkerPools.isEmpty() || application == DefaultJsonMapper.get()) {
             return;
         }
-        List<String> differences = differences(application, DefaultJsonMapper.get());
+        List<String> differences = differences(application, DefaultJsonMapper.get(), BootJackson.of(beans, classLoader));
         if (!differences.isEmpty()) {
             logger.warn("Pools " + plainWorkerPools + " run plain workers, which convert payloads with Jackson's "
                     + "defaults and the Jackson modules on the class path, but the application's JsonMapper differs: "
@@ -59,8 +74,11 @@ final class PlainWorkerJsonCheck {
         }
     }
 
-    /** What the application's mapper does that the workers' does not, one entry per difference. */
-    static List<String> differences(JsonMapper application, JsonMapper workers) {
+    /**
+     * What the application's mapper does that the workers' does not, one entry per difference.
+     * @param boot what Boot's Jackson support found in the application, which its mapper may hold
+     */
+    static List<String> differences(JsonMapper application, JsonMapper workers, BootJackson boot) {
         List<String> differences = new ArrayList<>();
         SerializationConfig applicationConfig = application.serializationConfig();
         SerializationConfig workerConfig = workers.serializationConfig();
@@ -91,7 +109,24 @@ final class PlainWorkerJsonCheck {
             differences.add("Jackson modules the workers do not find on the class path " + missing
                     + " (registered as beans or by code)");
         }
+        if (registers(application, COMPONENT_MODULE) && !boot.componentBeans().isEmpty()) {
+            differences.add("serializers of @JacksonComponent beans " + boot.componentBeans());
+        }
+        if (registers(application, MIXIN_MODULE)) {
+            List<String> mixedIn = boot.mixIns().entrySet().stream()
+                .filter((mixIn) -> mixIn.getValue() != workerConfig.findMixInClassFor(mixIn.getKey()))
+                .map((mixIn) -> mixIn.getKey().getName())
+                .sorted()
+                .toList();
+            if (!mixedIn.isEmpty()) {
+                differences.add("@JacksonMixin mix-ins for " + mixedIn);
+            }
+        }
         return differences;
+    }
+
+    private static boolean registers(JsonMapper mapper, String moduleClass) {
+        return mapper.registeredModules().stream().anyMatch((module) -> module.getClass().getName().equals(moduleClass));
     }
 
     private static @Nullable String zoneOf(SerializationConfig config) {
@@ -100,6 +135,35 @@ final class PlainWorkerJsonCheck {
 
     private static @Nullable String nameOf(@Nullable PropertyNamingStrategy strategy) {
         return (strategy != null) ? strategy.getClass().getSimpleName() : null;
+    }
+
+    /**
+     * What Boot's Jackson support found in the application: the {@code @JacksonComponent} beans and the
+     * {@code @JacksonMixin} classes, by the class each mixes into.
+     */
+    record BootJackson(List<String> componentBeans, Map<Class<?>, Class<?>> mixIns) {
+
+        static final BootJackson NONE = new BootJackson(List.of(), Map.of());
+
+        static BootJackson of(ListableBeanFactory beans, @Nullable ClassLoader classLoader) {
+            return ClassUtils.isPresent(MIXIN_MODULE, PlainWorkerJsonCheck.class.getClassLoader())
+                    ? BootJacksonBeans.find(beans, classLoader) : NONE;
+        }
+    }
+
+    /** Refers to Boot's Jackson classes, so loaded only when they are present. */
+    private static final class BootJacksonBeans {
+
+        static BootJackson find(ListableBeanFactory beans, @Nullable ClassLoader classLoader) {
+            List<String> components = List.of(BeanFactoryUtils.beanNamesForAnnotationIncludingAncestors(beans,
+                    JacksonComponent.class));
+            Map<Class<?>, Class<?>> mixIns = new HashMap<>();
+            JacksonMixinModuleEntries entries = beans.getBeanProvider(JacksonMixinModuleEntries.class).getIfUnique();
+            if (entries != null) {
+                entries.doWithEntry(classLoader, mixIns::put);
+            }
+            return new BootJackson(components, mixIns);
+        }
     }
 
     private static <F extends Enum<F>> void addFeatures(F[] features, Predicate<F> application, Predicate<F> workers,

@@ -1,18 +1,25 @@
 package io.ipcworkers.autoconfigure;
 
+import io.ipcworkers.autoconfigure.PlainWorkerJsonCheck.BootJackson;
 import io.ipcworkers.autoconfigure.it.PlainWorker;
 import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
+import io.ipcworkers.autoconfigure.jsonmixin.JsonMixInPackage;
+import io.ipcworkers.autoconfigure.jsonmixin.Temperature;
 import io.ipcworkers.codec.DefaultJsonMapper;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jackson.JacksonComponent;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JacksonModule;
+import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.module.SimpleModule;
 
@@ -29,7 +36,7 @@ class PlainWorkerJsonCheckTests {
     @Test
     void bootsJsonMapperAsAutoConfiguredConvertsAsAPlainWorkerDoes() {
         this.runner.run((context) -> assertThat(PlainWorkerJsonCheck.differences(context.getBean(JsonMapper.class),
-                DefaultJsonMapper.get())).isEmpty());
+                DefaultJsonMapper.get(), BootJackson.of(context, null))).isEmpty());
     }
 
     @Test
@@ -40,13 +47,31 @@ class PlainWorkerJsonCheckTests {
                     "spring.jackson.deserialization.fail-on-unknown-properties=true",
                     "spring.jackson.date-format=yyyy-MM-dd", "spring.jackson.time-zone=Europe/Paris")
             .run((context) -> assertThat(PlainWorkerJsonCheck.differences(context.getBean(JsonMapper.class),
-                    DefaultJsonMapper.get()))
+                    DefaultJsonMapper.get(), BootJackson.of(context, null)))
                 .containsExactly("property naming strategy SnakeCaseStrategy",
                         "SerializationFeature.INDENT_OUTPUT enabled",
                         "DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES enabled",
                         "date format yyyy-MM-dd",
                         "time zone Europe/Paris",
                         "Jackson modules the workers do not find on the class path [money] (registered as beans or by code)"));
+    }
+
+    @Test
+    void jacksonComponentBeansAndMixInsThatPlainWorkersDoNotHaveAreNamedAtStartUp(CapturedOutput output) {
+        this.runner.withUserConfiguration(JsonMixInPackage.class)
+            .withBean("temperatureJson", TemperatureJson.class)
+            .withPropertyValues("ipc.pools.thumbs.worker=" + PlainWorker.class.getName())
+            .run((context) -> {
+                assertThat(context).hasNotFailed();
+                JsonMapper application = context.getBean(JsonMapper.class);
+                assertThat(application.writeValueAsString(new Temperature(21.5))).isEqualTo("\"21.5 °C\"");
+                assertThat(DefaultJsonMapper.get().writeValueAsString(new Temperature(21.5))).isEqualTo("{\"celsius\":21.5}");
+                assertThat(application.serializationConfig().findMixInClassFor(Temperature.class)).isNotNull();
+                assertThat(DefaultJsonMapper.get().serializationConfig().findMixInClassFor(Temperature.class)).isNull();
+                assertThat(output).contains("Pools [thumbs] run plain workers")
+                    .contains("differs: serializers of @JacksonComponent beans [temperatureJson]; @JacksonMixin "
+                            + "mix-ins for [" + Temperature.class.getName() + "]. Payloads may then read differently");
+            });
     }
 
     @Test
@@ -85,6 +110,16 @@ class PlainWorkerJsonCheckTests {
             assertThat(application.writeValueAsString(reading)).isEqualTo(workers).isEqualTo("{\"sensor_value\":2.5}");
             assertThat(application.readValue(workers, SensorJson.Reading.class)).isEqualTo(reading);
         });
+    }
+
+    /** Serializes a {@link Temperature} as text; Boot's module registers it from the bean. */
+    @JacksonComponent
+    static class TemperatureJson extends ValueSerializer<Temperature> {
+
+        @Override
+        public void serialize(Temperature value, JsonGenerator generator, SerializationContext context) {
+            generator.writeString(value.celsius() + " °C");
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
