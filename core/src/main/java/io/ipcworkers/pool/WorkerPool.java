@@ -395,7 +395,13 @@ public final class WorkerPool {
     private <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType,
             @Nullable TypeReference<T> genericReplyType) {
         Message message = Message.of(topic, payload);
-        PoolWorker worker = acquire(topic);
+        PoolWorker worker;
+        try {
+            worker = acquire(topic);
+        }
+        catch (NoListenerException ex) {
+            return CompletableFuture.failedFuture(ex);
+        }
         if (!worker.listensTo(topic)) {
             worker.release();
             return CompletableFuture.failedFuture(noListener(topic, worker));
@@ -542,12 +548,18 @@ public final class WorkerPool {
      * acquire timeout while every worker is full or being replaced; at most {@code maxWaiting}
      * callers wait, more fail at once. A waiting caller reads a full worker's acknowledgements itself
      * when no other thread reads that worker ({@link #readForRoom}), and otherwise waits to be woken.
+     * The caller checks that the worker listens to the topic.
+     * @throws NoListenerException rather than waiting, for a topic the usable workers do not listen to
      */
     private PoolWorker acquire(String topic) {
         requireAccepting(topic, null);
         PoolWorker worker = pick();
         if (worker != null) {
             return worker;
+        }
+        List<PoolWorker> usable = usableWorkers();
+        if (!usable.isEmpty() && !usable.get(0).listensTo(topic)) {
+            throw noListener(topic, usable.get(0)); // not worth the wait for room
         }
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
         return waitForRoom(topic, deadline, this.anyWorkerWithRoom, this.noCapacity, null);

@@ -24,6 +24,7 @@ import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
+import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
@@ -727,6 +728,25 @@ class FaultInjectionTest {
         assertThat(this.counted).containsOnlyKeys(other);
         // the sleeper's message alone: the other worker's acknowledgement may be a moment behind its report
         await().atMost(WAIT).untilAsserted(() -> assertThat(pool.inFlight()).as("no reservation left behind").isEqualTo(1));
+    }
+
+    @Test
+    void aMessageForATopicNoWorkerListensToIsRefusedWithoutWaitingForRoom() {
+        WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
+        for (PoolWorker worker : pool.currentWorkers()) {
+            pool.sendTo(worker, Message.of("sleep", 4_000L)); // every worker full for 4 s
+        }
+        long started = System.nanoTime();
+
+        assertThatExceptionOfType(NoListenerException.class).isThrownBy(() -> pool.send("nope", null))
+            .withMessageStartingWith("No listener for topic 'nope' in pool 'faulty' (its workers listen to [");
+        assertThat(pool.request("nope", null, Object.class)).isCompletedExceptionally()
+            .failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+            .havingCause().isInstanceOf(NoListenerException.class);
+        assertThatExceptionOfType(NoListenerException.class).isThrownBy(() -> pool.broadcast("nope", null));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(3));
+        assertThat(pool.waitingCallers()).isZero();
     }
 
     @Test
