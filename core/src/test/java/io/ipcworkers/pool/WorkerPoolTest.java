@@ -511,6 +511,15 @@ class WorkerPoolTest {
     }
 
     @Test
+    void aRequestToAListenerThatReturnsNothingCompletesWithNull() throws Exception {
+        assertThat(pools.request("echo", "progress", 0, Void.class).get(10, TimeUnit.SECONDS)).isNull(); // a void method
+        assertThat(pools.request("echo", "echo", null, String.class).get(10, TimeUnit.SECONDS)).isNull(); // one returning null
+        Message reply = pools.request("echo", "echo", null, Message.class).get(10, TimeUnit.SECONDS); // the reply itself
+        assertThat(reply.topic()).isEqualTo("echo");
+        assertThat(reply.payload()).isNull();
+    }
+
+    @Test
     void sendAndBroadcastRefuseATopicNoWorkerListensToAndSendNothing() throws Exception {
         WorkerPool echo = pools.pool("echo");
         Map<String, Long> unhandledBefore = echo.unhandledSendCounts();
