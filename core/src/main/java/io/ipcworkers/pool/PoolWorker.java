@@ -426,18 +426,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /**
-     * A send whose listener threw (or whose payload did not convert) is a dead letter, handed over
-     * in order with the worker's messages to the parent's listeners, so that no reading thread runs
-     * the dead-letter listener itself. A topic the worker turned out to have no listener for (sent
-     * through its handle: the pool's own sends refuse such topics beforehand) is counted as unhandled.
+     * A send whose listener threw (or whose payload did not convert, or which the worker says it has
+     * no listener for after all) is a dead letter, handed over in order with the worker's messages to
+     * the parent's listeners, so that no reading thread runs the dead-letter listener itself.
      */
     private void sendFailed(InFlight message, IpcException failure) {
-        if (failure instanceof NoListenerException) {
-            this.pool.unhandled(message.topic(), this);
-        }
-        else {
-            this.inbound.execute(() -> this.pool.deadLetter(message, failure.getMessage()));
-        }
+        this.inbound.execute(() -> this.pool.deadLetter(message, failure.getMessage()));
     }
 
     /**
@@ -743,8 +737,15 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.child.pid();
     }
 
+    /**
+     * Sends a message to this worker, as the pool's sends do.
+     * @throws NoListenerException for a topic this worker has no listener for (nothing is sent)
+     */
     @Override
     public void sendMessage(Message message) {
+        if (!listensTo(message.topic())) {
+            throw this.pool.noListener(message.topic(), this);
+        }
         if (!this.inbound.isRunningOnCurrentThread()) {
             this.pool.sendTo(this, message);
             return;

@@ -4,7 +4,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -100,8 +99,6 @@ public final class WorkerPool {
     private final AtomicLong restarts = new AtomicLong();
 
     private final AtomicLong recycles = new AtomicLong();
-
-    private final TopicCounts unhandledSends = new TopicCounts();
 
     private final Object capacity = new Object();
 
@@ -736,26 +733,9 @@ public final class WorkerPool {
         this.inbound.deadLetter(new DeadLetter(name(), message.topic(), message.message, message.deliveries, reason));
     }
 
-    private NoListenerException noListener(String topic, PoolWorker worker) {
+    NoListenerException noListener(String topic, PoolWorker worker) {
         return new NoListenerException("No listener for topic '" + topic + "' in pool '" + name()
                 + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")");
-    }
-
-    /** A message sent through a worker's handle, which the worker turned out to have no listener for. */
-    void unhandled(String topic, PoolWorker worker) {
-        String firstOfKey = this.unhandledSends.increment(topic);
-        if (firstOfKey == null) {
-            return;
-        }
-        if (firstOfKey.equals(InboundDispatcher.OTHER_TOPICS)) {
-            logger.log(Level.WARNING, "More than " + TopicCounts.MAX_TOPICS + " topics without a listener sent to pool '"
-                    + name() + "' (the latest '" + topic + "'); such messages are dropped and from now on counted "
-                    + "together as '" + InboundDispatcher.OTHER_TOPICS + "', without a log line each");
-        }
-        else {
-            logger.log(Level.WARNING, "No listener for topic '" + topic + "' in pool '" + name() + "' (its workers "
-                    + "listen to " + new TreeSet<>(worker.topics()) + "); such messages are dropped and counted");
-        }
     }
 
     // --- supervision
@@ -990,15 +970,6 @@ public final class WorkerPool {
     /** How many healthy workers were replaced (recycling, rolling restarts). */
     public long recycleCount() {
         return this.recycles.get();
-    }
-
-    /**
-     * Messages a parent listener sent through a worker's {@code ChildProcess} handle on a topic that
-     * worker has no listener for (it drops them), by topic; past 100 distinct topics, the others under
-     * {@link InboundDispatcher#OTHER_TOPICS}. The pool's own sends refuse such a topic instead.
-     */
-    public Map<String, Long> unhandledSendCounts() {
-        return this.unhandledSends.snapshot();
     }
 
     /** Workers that accept messages now. */
