@@ -20,6 +20,8 @@ public interface ChildProcess {
      * socket write, a send that races the child's death may return and the message be lost with it.
      * @throws ProcessExitedException when the child has exited
      * @throws PayloadConversionException when the payload cannot be written as JSON
+     * @throws NoListenerException when the child is a pool's worker (the sender a parent listener is
+     *     given) and has no listener for the message's topic; nothing is sent
      */
     void sendMessage(Message message);
 
