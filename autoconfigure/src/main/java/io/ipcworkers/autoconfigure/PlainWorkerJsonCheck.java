@@ -109,6 +109,14 @@ final class PlainWorkerJsonCheck {
             differences.add("Jackson modules the workers do not find on the class path " + missing
                     + " (registered as beans or by code)");
         }
+        Set<String> applicationModules = application.registeredModules().stream().map(JacksonModule::getModuleName)
+            .collect(Collectors.toSet());
+        List<String> extra = workerModules.stream().filter((name) -> !applicationModules.contains(name)).sorted().toList();
+        if (!extra.isEmpty()) {
+            differences.add("Jackson modules the workers register and the application's mapper does not " + extra
+                    + " (the workers add those on the class path, which spring.jackson.find-and-add-modules=false "
+                    + "turns off for the application)");
+        }
         if (registers(application, COMPONENT_MODULE) && !boot.componentBeans().isEmpty()) {
             differences.add("serializers of @JacksonComponent beans " + boot.componentBeans());
         }

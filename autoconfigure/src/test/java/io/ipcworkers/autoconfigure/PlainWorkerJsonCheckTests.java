@@ -75,6 +75,18 @@ class PlainWorkerJsonCheckTests {
     }
 
     @Test
+    void modulesOnTheClassPathThatTheApplicationDoesNotFindAreNamed() {
+        this.runner.run((context) -> assertThat(context.getBean(JsonMapper.class).registeredModules())
+            .extracting(JacksonModule::getModuleName).contains("class-path-module"));
+        this.runner.withPropertyValues("spring.jackson.find-and-add-modules=false")
+            .run((context) -> assertThat(PlainWorkerJsonCheck.differences(context.getBean(JsonMapper.class),
+                    DefaultJsonMapper.get(), BootJackson.of(context, null)))
+                .containsExactly("Jackson modules the workers register and the application's mapper does not "
+                        + "[class-path-module] (the workers add those on the class path, which "
+                        + "spring.jackson.find-and-add-modules=false turns off for the application)"));
+    }
+
+    @Test
     void aPlainWorkerPoolIsWarnedAboutAtStartUp(CapturedOutput output) {
         this.runner.withPropertyValues("spring.jackson.property-naming-strategy=SNAKE_CASE",
                 "ipc.pools.thumbs.worker=" + PlainWorker.class.getName(),
