@@ -554,9 +554,9 @@ public final class WorkerPool {
         if (worker != null) {
             return worker;
         }
-        List<PoolWorker> usable = usableWorkers();
-        if (!usable.isEmpty() && !usable.get(0).listensTo(topic)) {
-            throw noListener(topic, usable.get(0)); // not worth the wait for room
+        PoolWorker known = anyUsableWorker(); // the workers of a pool all listen to the same topics
+        if (known != null && !known.listensTo(topic)) {
+            throw noListener(topic, known); // not worth the wait for room
         }
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
         return waitForRoom(topic, deadline, this.anyWorkerWithRoom, this.noCapacity, null);
@@ -975,6 +975,16 @@ public final class WorkerPool {
     /** Workers that accept messages now. */
     List<PoolWorker> usableWorkers() {
         return currentWorkers().stream().filter(PoolWorker::isUsable).toList();
+    }
+
+    private @Nullable PoolWorker anyUsableWorker() {
+        for (int slot = 0; slot < this.workers.length(); slot++) {
+            PoolWorker worker = this.workers.get(slot);
+            if (worker != null && worker.isUsable()) {
+                return worker;
+            }
+        }
+        return null;
     }
 
     /** The workers in the pool's slots. */
