@@ -2,6 +2,7 @@ package io.ipcworkers.launch;
 
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * How to start one child.
@@ -23,5 +24,17 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
 
     public LaunchOptions withJvmArgs(List<String> jvmArgs) {
         return new LaunchOptions(this.name, jvmArgs, this.environment);
+    }
+
+    /** Like a record's, but the environment's values are left out: they may be secrets. */
+    @Override
+    public String toString() {
+        return "LaunchOptions[name=" + this.name + ", jvmArgs=" + this.jvmArgs + ", environment="
+                + namesOnly(this.environment) + "]";
+    }
+
+    /** An environment as its variables' names, for text that may be logged. */
+    public static String namesOnly(Map<String, String> environment) {
+        return new TreeSet<>(environment.keySet()) + " (values hidden)";
     }
 }

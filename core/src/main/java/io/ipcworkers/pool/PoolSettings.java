@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.ipcworkers.launch.LaunchOptions;
+
 /**
  * One pool's settings.
  *
@@ -40,6 +42,17 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
         }
         jvmArgs = List.copyOf(jvmArgs);
         environment = Map.copyOf(environment);
+    }
+
+    /** Like a record's, but the environment's values are left out: they may be secrets. */
+    @Override
+    public String toString() {
+        return "PoolSettings[name=" + this.name + ", workers=" + this.workers + ", workerClass=" + this.workerClass
+                + ", jvmArgs=" + this.jvmArgs + ", environment=" + LaunchOptions.namesOnly(this.environment)
+                + ", routing=" + this.routing + ", maxInFlight=" + this.maxInFlight + ", maxWaiting=" + this.maxWaiting
+                + ", requestTimeout=" + this.requestTimeout + ", acquireTimeout=" + this.acquireTimeout
+                + ", startTimeout=" + this.startTimeout + ", stopTimeout=" + this.stopTimeout + ", supervision="
+                + this.supervision + ", recycling=" + this.recycling + ", delivery=" + this.delivery + "]";
     }
 
     /** Settings with defaults for everything but the essentials; for tests and plain-Java use. */
@@ -81,6 +94,13 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
 
     public PoolSettings withJvmArgs(List<String> jvmArgs) {
         return new PoolSettings(this.name, this.workers, this.workerClass, jvmArgs, this.environment, this.routing,
+                this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+    }
+
+    /** The same settings with these variables for each worker, added to what it inherits (the place for secrets). */
+    public PoolSettings withEnvironment(Map<String, String> environment) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, environment, this.routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
                 this.stopTimeout, this.supervision, this.recycling, this.delivery);
     }
