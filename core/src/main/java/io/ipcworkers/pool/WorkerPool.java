@@ -100,6 +100,9 @@ public final class WorkerPool {
 
     private final AtomicLong recycles = new AtomicLong();
 
+    /** The topics the last worker to get ready announced: all of a pool's workers listen to the same. */
+    private volatile @Nullable Set<String> announcedTopics;
+
     private final Object capacity = new Object();
 
     private volatile int waiting;
@@ -227,6 +230,7 @@ public final class WorkerPool {
         PoolWorker worker = new PoolWorker(this, slot, child, this.codec, this.executor, recycleAfter());
         worker.startReading();
         worker.awaitReady(this.settings.startTimeout());
+        this.announcedTopics = worker.topics();
         this.listener.workerStarted(name(), workerName, worker.getId());
         return worker;
     }
@@ -433,15 +437,15 @@ public final class WorkerPool {
     public int broadcast(String topic, @Nullable Object payload) {
         requireAccepting(topic, null);
         Message message = Message.of(topic, payload);
-        List<PoolWorker> usable = usableWorkers();
+        Set<String> topics = this.announcedTopics;
+        if (topics != null && !topics.contains(topic)) {
+            throw noListener(topic, topics);
+        }
         List<PoolWorker> targets = new ArrayList<>();
-        for (PoolWorker worker : usable) {
+        for (PoolWorker worker : usableWorkers()) {
             if (worker.listensTo(topic)) {
                 targets.add(worker);
             }
-        }
-        if (targets.isEmpty() && !usable.isEmpty()) {
-            throw noListener(topic, usable.get(0));
         }
         List<PoolWorker> full = new ArrayList<>();
         int sent = 0;
@@ -546,7 +550,8 @@ public final class WorkerPool {
      * callers wait, more fail at once. A waiting caller reads a full worker's acknowledgements itself
      * when no other thread reads that worker ({@link #readForRoom}), and otherwise waits to be woken.
      * The caller checks that the worker listens to the topic.
-     * @throws NoListenerException rather than waiting, for a topic the usable workers do not listen to
+     * @throws NoListenerException rather than waiting, for a topic the workers do not listen to (as
+     *     announced by the last one to get ready, so also while every worker is being replaced)
      */
     private PoolWorker acquire(String topic) {
         requireAccepting(topic, null);
@@ -554,9 +559,9 @@ public final class WorkerPool {
         if (worker != null) {
             return worker;
         }
-        PoolWorker known = anyUsableWorker(); // the workers of a pool all listen to the same topics
-        if (known != null && !known.listensTo(topic)) {
-            throw noListener(topic, known); // not worth the wait for room
+        Set<String> topics = this.announcedTopics;
+        if (topics != null && !topics.contains(topic)) {
+            throw noListener(topic, topics); // not worth the wait for room
         }
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
         return waitForRoom(topic, deadline, this.anyWorkerWithRoom, this.noCapacity, null);
@@ -734,8 +739,12 @@ public final class WorkerPool {
     }
 
     NoListenerException noListener(String topic, PoolWorker worker) {
+        return noListener(topic, worker.topics());
+    }
+
+    private NoListenerException noListener(String topic, Set<String> topics) {
         return new NoListenerException("No listener for topic '" + topic + "' in pool '" + name()
-                + "' (its workers listen to " + new TreeSet<>(worker.topics()) + ")");
+                + "' (its workers listen to " + new TreeSet<>(topics) + ")");
     }
 
     // --- supervision
@@ -975,16 +984,6 @@ public final class WorkerPool {
     /** Workers that accept messages now. */
     List<PoolWorker> usableWorkers() {
         return currentWorkers().stream().filter(PoolWorker::isUsable).toList();
-    }
-
-    private @Nullable PoolWorker anyUsableWorker() {
-        for (int slot = 0; slot < this.workers.length(); slot++) {
-            PoolWorker worker = this.workers.get(slot);
-            if (worker != null && worker.isUsable()) {
-                return worker;
-            }
-        }
-        return null;
     }
 
     /** The workers in the pool's slots. */

@@ -750,6 +750,24 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aMessageForATopicNoWorkerListensToIsRefusedWhileEveryWorkerIsBeingReplaced(@TempDir Path dir) {
+        // one worker, restarted two minutes after a crash
+        WorkerPool pool = start((settings) -> gated(settings, dir.resolve("gate"), Duration.ofSeconds(30),
+                restarting(Duration.ofMinutes(2), Duration.ofMinutes(2), 10, Duration.ofMinutes(1))));
+        pool.send("poison", "1");
+        await().atMost(WAIT).until(() -> pool.usableWorkers().isEmpty() && this.deadLetters.size() == 1);
+        long started = System.nanoTime();
+
+        assertThatExceptionOfType(NoListenerException.class).isThrownBy(() -> pool.send("nope", null))
+            .withMessageStartingWith("No listener for topic 'nope' in pool 'faulty' (its workers listen to [");
+        assertThat(pool.request("nope", null, Object.class)).isCompletedExceptionally();
+        assertThatExceptionOfType(NoListenerException.class).isThrownBy(() -> pool.broadcast("nope", null));
+
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10)); // not 30 s
+        assertThat(pool.waitingCallers()).isZero();
+    }
+
+    @Test
     void aBroadcastWaitingForRoomWhenThePoolStopsSaysHowManyWorkersItReached() throws Exception {
         WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
         pool.sendTo(pool.currentWorkers().get(0), Message.of("sleep", 3_000L));
