@@ -437,10 +437,7 @@ public final class WorkerPool {
     public int broadcast(String topic, @Nullable Object payload) {
         requireAccepting(topic, null);
         Message message = Message.of(topic, payload);
-        Set<String> topics = this.announcedTopics;
-        if (topics != null && !topics.contains(topic)) {
-            throw noListener(topic, topics);
-        }
+        requireListener(topic);
         List<PoolWorker> targets = new ArrayList<>();
         for (PoolWorker worker : usableWorkers()) {
             if (worker.listensTo(topic)) {
@@ -559,10 +556,7 @@ public final class WorkerPool {
         if (worker != null) {
             return worker;
         }
-        Set<String> topics = this.announcedTopics;
-        if (topics != null && !topics.contains(topic)) {
-            throw noListener(topic, topics); // not worth the wait for room
-        }
+        requireListener(topic); // not worth the wait for room
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
         return waitForRoom(topic, deadline, this.anyWorkerWithRoom, this.noCapacity, null);
     }
@@ -736,6 +730,14 @@ public final class WorkerPool {
         logger.log(Level.WARNING, "Dead letter from pool '" + name() + "', topic '" + message.topic() + "': " + reason);
         this.listener.deadLetter(name(), message.topic());
         this.inbound.deadLetter(new DeadLetter(name(), message.topic(), message.message, message.deliveries, reason));
+    }
+
+    /** Refuses a topic the workers have no listener for, as the last one to get ready announced them. */
+    private void requireListener(String topic) {
+        Set<String> topics = this.announcedTopics;
+        if (topics != null && !topics.contains(topic)) {
+            throw noListener(topic, topics);
+        }
     }
 
     NoListenerException noListener(String topic, PoolWorker worker) {
