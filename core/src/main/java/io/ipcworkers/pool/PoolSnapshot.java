@@ -16,10 +16,11 @@ import org.jspecify.annotations.Nullable;
  * @param waitingCallers callers waiting for a worker with room
  * @param restarts workers replaced after they crashed
  * @param recycles healthy workers replaced (recycling, rolling restarts)
+ * @param topics the topics its workers listen to, sorted (empty until one is ready)
  * @param workers each slot's worker
  */
 public record PoolSnapshot(String name, String state, @Nullable String downReason, int configuredWorkers,
-        int runningWorkers, int inFlight, int waitingCallers, long restarts, long recycles,
+        int runningWorkers, int inFlight, int waitingCallers, long restarts, long recycles, List<String> topics,
         List<WorkerSnapshot> workers) {
 
     /**

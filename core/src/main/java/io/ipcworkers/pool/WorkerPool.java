@@ -948,8 +948,10 @@ public final class WorkerPool {
                         lastCode, lastCause, worker.heapUsed(), worker.residentBytes()));
             }
         }
+        Set<String> topics = this.announcedTopics;
         return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
-                usableWorkers().size(), inFlight(), this.waiting, this.restarts.get(), this.recycles.get(), slots);
+                usableWorkers().size(), inFlight(), this.waiting, this.restarts.get(), this.recycles.get(),
+                (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
     }
 
     /** Callers waiting for a worker with room now. */

@@ -119,6 +119,7 @@ class ObservabilityIntegrationTests {
 
         assertThat(plain.get("state").asString()).isEqualTo("RUNNING");
         assertThat(plain.get("configuredWorkers").asInt()).isEqualTo(2);
+        assertThat(plain.get("topics").values()).extracting(JsonNode::asString).contains("resize").isSorted();
         List<Long> pids = new ArrayList<>();
         for (JsonNode worker : plain.get("workers")) {
             assertThat(worker.get("state").asString()).isEqualTo("running");
