@@ -8,9 +8,9 @@ import java.util.concurrent.atomic.LongAdder;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Counts of dropped messages by topic. Topics come from workers and from the application's callers,
- * either of which may make up a new one per message, so only the first {@value #MAX_TOPICS} are
- * counted one by one and the rest together under {@link InboundDispatcher#OTHER_TOPICS}.
+ * Counts of dropped messages by topic. Topics come from workers, which may make up a new one per
+ * message, so only the first {@value #MAX_TOPICS} are counted one by one and the rest together under
+ * {@link InboundDispatcher#OTHER_TOPICS}.
  */
 final class TopicCounts {
 
