@@ -890,12 +890,12 @@ public final class WorkerPool {
             throw new IpcException(failure, ex);
         }
         this.retiring.add(worker);
-        worker.retire();
         if (!this.workers.compareAndSet(worker.slot(), worker, replacement)) {
             this.retiring.remove(worker);
             replacement.stopProcess(Duration.ZERO);
             return false;
         }
+        worker.retire(); // only now: retired while still in its slot, it would leave the pool a worker short meanwhile
         if (this.state != State.RUNNING && this.state != State.DOWN) {
             // stop() took its list of workers before the replacement was in place: it is ours to stop
             replacement.stopProcess(Duration.ZERO);
