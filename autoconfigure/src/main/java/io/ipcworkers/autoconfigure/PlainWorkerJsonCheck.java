@@ -61,7 +61,8 @@ final class PlainWorkerJsonCheck {
         if (plainWorkerPools.isEmpty() || application == DefaultJsonMapper.get()) {
             return;
         }
-        List<String> differences = differences(application, DefaultJsonMapper.get(), BootJackson.of(beans, classLoader));
+        List<String> differences = differences(application, DefaultJsonMapper.get(),
+                BootJackson.of(beans, classLoader));
         if (!differences.isEmpty()) {
             logger.warn("Pools " + plainWorkerPools + " run plain workers, which convert payloads with Jackson's "
                     + "defaults and the Jackson modules on the class path, but the application's JsonMapper differs: "
@@ -111,7 +112,8 @@ final class PlainWorkerJsonCheck {
         }
         Set<String> applicationModules = application.registeredModules().stream().map(JacksonModule::getModuleName)
             .collect(Collectors.toSet());
-        List<String> extra = workerModules.stream().filter((name) -> !applicationModules.contains(name)).sorted().toList();
+        List<String> extra = workerModules.stream().filter((name) -> !applicationModules.contains(name)).sorted()
+            .toList();
         if (!extra.isEmpty()) {
             differences.add("Jackson modules the workers register and the application's mapper does not " + extra
                     + " (the workers add those on the class path, which spring.jackson.find-and-add-modules=false "
@@ -134,7 +136,8 @@ final class PlainWorkerJsonCheck {
     }
 
     private static boolean registers(JsonMapper mapper, String moduleClass) {
-        return mapper.registeredModules().stream().anyMatch((module) -> module.getClass().getName().equals(moduleClass));
+        return mapper.registeredModules().stream()
+            .anyMatch((module) -> module.getClass().getName().equals(moduleClass));
     }
 
     private static @Nullable String zoneOf(SerializationConfig config) {
