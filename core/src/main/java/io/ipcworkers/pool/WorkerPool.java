@@ -438,12 +438,7 @@ public final class WorkerPool {
         requireAccepting(topic, null);
         Message message = Message.of(topic, payload);
         requireListener(topic);
-        List<PoolWorker> targets = new ArrayList<>();
-        for (PoolWorker worker : usableWorkers()) {
-            if (worker.listensTo(topic)) {
-                targets.add(worker);
-            }
-        }
+        List<PoolWorker> targets = usableWorkers(); // each announced the topics checked just now
         List<PoolWorker> full = new ArrayList<>();
         int sent = 0;
         for (PoolWorker worker : targets) {
