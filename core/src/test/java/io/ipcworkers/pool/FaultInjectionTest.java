@@ -448,6 +448,48 @@ class FaultInjectionTest {
     }
 
     @Test
+    void repliesThatComeBackInAnotherOrderCompleteTheirOwnRequests(@TempDir Path dir) throws Exception {
+        WorkerPool pool = start(FaultInjectionTest::oneWorker);
+        Path go = dir.resolve("go");
+
+        // the pool's first two messages (correlation ids 1 and 2), both to its one worker, answered 2 then 1
+        CompletableFuture<String> first = pool.request("answer-swapped", go.toString(), String.class);
+        CompletableFuture<String> second = pool.request("answer-swapped", go.toString(), String.class);
+        Files.createFile(go);
+
+        assertThat(second.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("answer to 2");
+        assertThat(first.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo("answer to 1");
+        assertThat(pool.inFlight()).isZero();
+        assertThat(pool.restartCount()).isZero(); // answering out of order breaks no rule
+        long pid = pool.workerPids().get(0);
+        signal("KILL", pid); // it takes no further message
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1 && pool.workerPids().get(0) != pid);
+        assertThat(pool.request("echo", "still fine", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("still fine");
+    }
+
+    @Test
+    void aWorkerThatAnswersARequestTwiceIsKilledAndReplacedAndItsFirstAnswerStands() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        // the pool's first message: its correlation id is 1, which the worker answers twice
+        assertThat(pool.request("answer-twice", null, String.class).get(WAIT.toSeconds(), TimeUnit.SECONDS))
+            .isEqualTo("answer to 1");
+        await().atMost(WAIT).until(() -> pool.restartCount() == 1);
+        assertThat(pool.snapshot().workers()).anySatisfy((worker) -> assertThat(worker.lastExitCause())
+            .contains("broke the protocol: acknowledgement for message 1, which this worker does not have"));
+        assertThat(this.deadLetters).isEmpty();
+        assertBackToSize(pool);
+    }
+
+    /** The settings with one worker, so that consecutive messages go to the same one. */
+    private static PoolSettings oneWorker(PoolSettings settings) {
+        return new PoolSettings(settings.name(), 1, settings.workerClass(), settings.jvmArgs(),
+                settings.environment(), settings.routing(), settings.maxInFlight(), settings.maxWaiting(),
+                settings.requestTimeout(), settings.acquireTimeout(), settings.startTimeout(),
+                settings.stopTimeout(), settings.supervision(), settings.recycling(), settings.delivery());
+    }
+
+    @Test
     void workerThatAnnouncesItselfAgainOrWithoutBoundsIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity(), List.of(), 4 << 20);
 

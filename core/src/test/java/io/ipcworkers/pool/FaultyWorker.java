@@ -106,6 +106,28 @@ public class FaultyWorker {
         Thread.sleep(60_000);
     }
 
+    /**
+     * Answers the pool's first two requests (correlation ids 1 and 2, both sent to this worker) itself,
+     * the second first, once the file named by the payload exists; then takes no further message.
+     */
+    @IpcListener("answer-swapped")
+    public void answerSwapped(String go, ParentProcess parent) throws Exception {
+        while (!Files.exists(Path.of(go))) {
+            Thread.sleep(10);
+        }
+        ParentWire.sendFrame(parent, FrameType.REPLY, 2, Message.of("answer-swapped", "answer to 2"));
+        ParentWire.sendFrame(parent, FrameType.REPLY, 1, Message.of("answer-swapped", "answer to 1"));
+        Thread.sleep(60_000);
+    }
+
+    /** Answers the pool's first message (correlation id 1) twice. */
+    @IpcListener("answer-twice")
+    public void answerTwice(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.REPLY, 1, Message.of("answer-twice", "answer to 1"));
+        ParentWire.sendFrame(parent, FrameType.REPLY, 1, Message.of("answer-twice", "another answer to 1"));
+        Thread.sleep(60_000);
+    }
+
     /** Announces itself again, with more topics than the parent keeps for a worker. */
     @IpcListener("announce-many")
     public void announceMany(ParentProcess parent) throws Exception {
