@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
-import java.util.function.BooleanSupplier;
 import java.util.function.Function;
 import java.util.function.Supplier;
 
@@ -103,12 +102,7 @@ public final class WorkerPool {
     /** The topics the last worker to get ready announced: all of a pool's workers listen to the same. */
     private volatile @Nullable Set<String> announcedTopics;
 
-    private final Object capacity = new Object();
-
-    private volatile int waiting;
-
-    /** Counts the changes waiting callers are woken for: one that reads a worker for room stops at the next. */
-    private final AtomicLong capacityChanges = new AtomicLong();
+    private final RoomWaiters room;
 
     private volatile State state = State.NEW;
 
@@ -143,6 +137,7 @@ public final class WorkerPool {
         this.requestTimeoutNanos = Durations.cappedNanos(settings.requestTimeout());
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
+        this.room = new RoomWaiters(this, this.workers);
         this.crashBackoff = new RestartBackoff(settings.supervision(), settings.workers());
         this.replacementBackoff = new RestartBackoff(settings.supervision(), settings.workers());
         this.crashes = new CrashHistory(settings.supervision().crashWindow());
@@ -260,7 +255,7 @@ public final class WorkerPool {
         if (task != null) {
             task.cancel(false);
         }
-        wakeWaiters();
+        this.room.changed();
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout());
         awaitDrained(deadline);
         List<PoolWorker> running = allWorkers();
@@ -292,16 +287,9 @@ public final class WorkerPool {
     }
 
     private void awaitDrained(long deadline) {
-        synchronized (this.capacity) {
-            while (inFlight() > 0) {
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    logger.log(Level.WARNING, "Pool '" + name() + "' stops with " + inFlight() + " messages still in "
-                            + "flight after " + this.settings.stopTimeout() + "; they fail or become dead letters");
-                    return;
-                }
-                waitForCapacity(Math.min(remaining, TimeUnit.MILLISECONDS.toNanos(50)));
-            }
+        if (!this.room.awaitUntil(() -> inFlight() == 0, deadline)) {
+            logger.log(Level.WARNING, "Pool '" + name() + "' stops with " + inFlight() + " messages still in "
+                    + "flight after " + this.settings.stopTimeout() + "; they fail or become dead letters");
         }
     }
 
@@ -452,8 +440,8 @@ public final class WorkerPool {
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
         for (PoolWorker worker : full) {
             String reached = "'" + topic + "' reached " + sent + " of " + targets.size() + " workers";
-            boolean reserved = waitForRoom(topic, deadline, () -> roomOn(worker), (t) -> stillFull(worker, reached),
-                    reached);
+            boolean reserved = this.room.await(topic, reached, deadline, () -> roomOn(worker),
+                    (t) -> stillFull(worker, reached));
             if (reserved && deliverOnReservation(worker, message)) {
                 sent++;
             }
@@ -539,8 +527,7 @@ public final class WorkerPool {
     /**
      * A usable worker with room for one more message, reserved for the caller. Waits up to the
      * acquire timeout while every worker is full or being replaced; at most {@code maxWaiting}
-     * callers wait, more fail at once. A waiting caller reads a full worker's acknowledgements itself
-     * when no other thread reads that worker ({@link #readForRoom}), and otherwise waits to be woken.
+     * callers wait, more fail at once ({@link RoomWaiters}).
      * The caller checks that the worker listens to the topic.
      * @throws NoListenerException rather than waiting, for a topic the workers do not listen to (as
      *     announced by the last one to get ready, so also while every worker is being replaced)
@@ -553,94 +540,7 @@ public final class WorkerPool {
         }
         requireListener(topic); // not worth the wait for room
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
-        return waitForRoom(topic, deadline, this.anyWorkerWithRoom, this.noCapacity, null);
-    }
-
-    /**
-     * Waits until {@code attempt} gives a result, trying again whenever room is freed or a worker
-     * changes anywhere in the pool, until the deadline. At most {@code maxWaiting} callers wait.
-     * @param reached for a broadcast, how many workers it reached so far (for errors); else null
-     */
-    private <T> T waitForRoom(String topic, long deadline, Supplier<@Nullable T> attempt,
-            Function<String, PoolUnavailableException> timedOut, @Nullable String reached) {
-        flushBatches();
-        synchronized (this.capacity) {
-            if (this.waiting >= this.settings.maxWaiting()) {
-                throw new PoolUnavailableException("Pool '" + name() + "' is overloaded: its workers are full "
-                        + "(max-in-flight " + this.settings.maxInFlight() + ") and " + this.waiting + " callers already "
-                        + "wait for room, as many as max-waiting allows (" + outcome(topic, reached) + ")");
-            }
-            this.waiting++;
-        }
-        try {
-            while (true) {
-                requireAccepting(topic, reached);
-                long changes = this.capacityChanges.get();
-                T result = attempt.get();
-                if (result != null) {
-                    return result;
-                }
-                long remaining = deadline - System.nanoTime();
-                if (remaining <= 0) {
-                    throw timedOut.apply(topic);
-                }
-                // a read that ends without a change (end of stream, deadline, interrupt) is not repeated
-                if (!readForRoom(changes, deadline) || this.capacityChanges.get() == changes) {
-                    synchronized (this.capacity) {
-                        if (this.capacityChanges.get() == changes) {
-                            waitForCapacity(remaining);
-                        }
-                    }
-                }
-            }
-        }
-        finally {
-            synchronized (this.capacity) {
-                this.waiting--;
-            }
-        }
-    }
-
-    /**
-     * A caller waiting for room reads one full worker's connection on its own thread while no other
-     * thread reads it, until room is freed or anything changes anywhere in the pool: the
-     * acknowledgement that frees room then wakes the caller itself, rather than that worker's reader
-     * thread, which would then wake the caller (two thread wake-ups every few dozen messages of a
-     * stream that outpaces its workers).
-     * @return whether it read
-     */
-    private boolean readForRoom(long changes, long deadline) {
-        if (Thread.currentThread().isInterrupted()) {
-            return false; // the wait that follows says so
-        }
-        BooleanSupplier roomOrChange = () -> this.capacityChanges.get() != changes;
-        for (int slot = 0; slot < this.workers.length(); slot++) {
-            PoolWorker worker = this.workers.get(slot);
-            if (worker != null && worker.isUsable() && worker.readForRoom(roomOrChange, deadline)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The caller is about to wait for room: it writes what it batched itself rather than wake the flushers. */
-    private void flushBatches() {
-        for (int slot = 0; slot < this.workers.length(); slot++) {
-            PoolWorker worker = this.workers.get(slot);
-            if (worker != null) {
-                worker.flushBeforeWaiting();
-            }
-        }
-    }
-
-    private void waitForCapacity(long nanos) {
-        try {
-            TimeUnit.NANOSECONDS.timedWait(this.capacity, nanos);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            throw new IpcException("Interrupted while waiting for a worker of pool '" + name() + "'", ex);
-        }
+        return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
     }
 
     private @Nullable PoolWorker pick() {
@@ -684,7 +584,7 @@ public final class WorkerPool {
     }
 
     /** @param reached for a broadcast, how many workers it reached so far (for errors); else null */
-    private void requireAccepting(String topic, @Nullable String reached) {
+    void requireAccepting(String topic, @Nullable String reached) {
         State current = this.state;
         if (current == State.DOWN) {
             throw new PoolUnavailableException("Pool '" + name() + "' is down: " + this.downReason + "; "
@@ -696,28 +596,13 @@ public final class WorkerPool {
         }
     }
 
-    private static String outcome(String topic, @Nullable String reached) {
+    static String outcome(String topic, @Nullable String reached) {
         return (reached != null) ? reached : "'" + topic + "' was not sent";
     }
 
     /** Called whenever a worker has room again, or its state changed. Cheap when nobody waits. */
     void capacityFreed() {
-        if (this.waiting > 0) {
-            wakeWaiters();
-        }
-    }
-
-    private void wakeWaiters() {
-        this.capacityChanges.incrementAndGet();
-        synchronized (this.capacity) {
-            this.capacity.notifyAll();
-        }
-        for (int slot = 0; slot < this.workers.length(); slot++) {
-            PoolWorker worker = this.workers.get(slot);
-            if (worker != null) {
-                worker.wakeSenderReadingForRoom();
-            }
-        }
+        this.room.roomFreed();
     }
 
     /** Logs and counts a message given up for good, and hands it to the parent's dead-letter listeners. */
@@ -759,7 +644,7 @@ public final class WorkerPool {
         this.unacknowledged.settle(worker, described, unacknowledgedMessages, stopping);
         this.goneBytesRead.addAndGet(worker.launched().connection().bytesRead());
         this.goneBytesWritten.addAndGet(worker.launched().connection().bytesWritten());
-        wakeWaiters();
+        this.room.changed();
         String cause = stopping ? "stopped" : expected ? "recycled" : (worker.killReason() != null) ? "killed" : "crashed";
         synchronized (this.lastExits) {
             this.lastExits[worker.slot()] = described;
@@ -794,7 +679,7 @@ public final class WorkerPool {
         Duration coolDown = this.settings.supervision().coolDown();
         this.downReason = reason + "; it retries in " + coolDown + " or on restart()";
         this.state = State.DOWN;
-        wakeWaiters();
+        this.room.changed();
         this.listener.poolDown(name(), this.downReason);
         logger.log(Level.ERROR, "Pool '" + name() + "' is DOWN: " + this.downReason + stderr);
         this.scheduler.schedule(() -> this.executor.execute(() -> {
@@ -823,7 +708,7 @@ public final class WorkerPool {
             synchronized (this.lastExits) {
                 this.slotRestarts[slot]++;
             }
-            wakeWaiters();
+            this.room.changed();
         }
         catch (RuntimeException ex) {
             if (this.state != State.RUNNING) {
@@ -897,7 +782,7 @@ public final class WorkerPool {
         }
         this.recycles.incrementAndGet();
         this.replacementBackoff.reset(worker.slot());
-        wakeWaiters();
+        this.room.changed();
         logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
         // the kill is arranged first: asking a worker that does not read to exit waits until it reads
         this.scheduler.schedule(() -> this.executor.execute(() -> worker.stopProcess(Duration.ZERO)),
@@ -945,13 +830,13 @@ public final class WorkerPool {
         }
         Set<String> topics = this.announcedTopics;
         return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
-                usableWorkers().size(), inFlight(), this.waiting, this.restarts.get(), this.recycles.get(),
+                usableWorkers().size(), inFlight(), this.room.waiting(), this.restarts.get(), this.recycles.get(),
                 (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
     }
 
     /** Callers waiting for a worker with room now. */
     public int waitingCallers() {
-        return this.waiting;
+        return this.room.waiting();
     }
 
     /** Frame bytes read from this pool's workers, gone ones included. */
