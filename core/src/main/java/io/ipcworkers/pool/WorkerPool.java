@@ -114,7 +114,7 @@ public final class WorkerPool {
 
     private final long[] slotRestarts;
 
-    private final @Nullable LaunchedChild.ExitReport[] lastExits;
+    private final LaunchedChild.@Nullable ExitReport[] lastExits;
 
     private final AtomicLong goneBytesRead = new AtomicLong();
 
