@@ -165,7 +165,7 @@ class BadInputTest {
             // a HELLO of 60,000 bytes (under this manager's 64 KiB frame limit), its body never sent: refused
             // on its length, not allocated and waited for until the handshake times out after 10 s
             intruder.write(ByteBuffer.wrap(RawWire.header(60_000, 1)));
-            CompletableFuture<Integer> closed = CompletableFuture.supplyAsync(() -> {
+            CompletableFuture<Integer> closed = OwnThread.supply(() -> {
                 try {
                     return intruder.read(ByteBuffer.allocate(16));
                 }

@@ -30,7 +30,7 @@ class ChildExitsTest {
         CountDownLatch inCallback = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         List<Long> reportedToFirstWait = new CopyOnWriteArrayList<>();
-        CompletableFuture<Void> firstWait = CompletableFuture.runAsync(() -> await((code, pid) -> {
+        CompletableFuture<Void> firstWait = OwnThread.run(() -> await((code, pid) -> {
             reportedToFirstWait.add(pid);
             inCallback.countDown();
             awaitQuietly(release);

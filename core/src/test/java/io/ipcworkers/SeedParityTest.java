@@ -207,7 +207,7 @@ class SeedParityTest {
     void aChildStartingWhileItsManagerClosesIsStoppedAndItsCallerToldWhy() throws Exception {
         ProcessManager own = ProcessManager.builder().output(output).build();
         // touching a 1 GiB heap first keeps the child from connecting for half a second or more
-        CompletableFuture<ChildProcess> starting = CompletableFuture.supplyAsync(() -> own.runProcess((self, parent) -> {
+        CompletableFuture<ChildProcess> starting = OwnThread.supply(() -> own.runProcess((self, parent) -> {
         }, List.of("-Xms1g", "-XX:+AlwaysPreTouch", "-XX:+UseSerialGC")));
         sleep(150);
 

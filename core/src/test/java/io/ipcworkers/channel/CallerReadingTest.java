@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.ipcworkers.IpcProtocolException;
+import io.ipcworkers.OwnThread;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -114,7 +115,7 @@ class CallerReadingTest {
     @Test
     void aCallerWhoseAnswerCameAnotherWayIsWokenFromItsWait() throws Exception {
         CompletableFuture<Long> elsewhere = new CompletableFuture<>();
-        CompletableFuture.runAsync(() -> {
+        OwnThread.run(() -> {
             sleep(100);
             elsewhere.complete(1L);
             this.receiver.wakeReadingCaller();
@@ -131,7 +132,7 @@ class CallerReadingTest {
         this.handler.answerId = 7;
         byte[] frame = frame(7, new byte[100]);
         Thread caller = Thread.currentThread();
-        CompletableFuture.runAsync(() -> {
+        OwnThread.run(() -> {
             sleep(100); // written once the caller reads: before, the reader thread might be handling it then
             try {
                 RawWire.write(this.sender, java.util.Arrays.copyOf(frame, 30));
@@ -154,7 +155,7 @@ class CallerReadingTest {
 
     @Test
     void aFailureWhileTheCallerReadsIsReportedByTheReaderThread() throws Exception {
-        CompletableFuture.runAsync(() -> {
+        OwnThread.run(() -> {
             sleep(100);
             try {
                 RawWire.write(this.sender, RawWire.header(10, 77));
@@ -174,7 +175,7 @@ class CallerReadingTest {
     @Test
     void noCallerReadsWhileAnotherDoes() throws Exception {
         CompletableFuture<Long> never = new CompletableFuture<>();
-        CompletableFuture<Boolean> first = CompletableFuture.supplyAsync(
+        CompletableFuture<Boolean> first = OwnThread.supply(
                 () -> this.receiver.readUntil(never::isDone, System.nanoTime() + FAR, () -> true));
         await().atMost(Duration.ofSeconds(10)).until(() -> isLockedByAnother());
 
@@ -191,7 +192,7 @@ class CallerReadingTest {
     }
 
     private void sendLater(int from, int to) {
-        CompletableFuture.runAsync(() -> {
+        OwnThread.run(() -> {
             sleep(100);
             try {
                 ByteBuffer all = ByteBuffer.allocate((to - from) * (4 + Frame.HEADER_AFTER_LENGTH + 8));

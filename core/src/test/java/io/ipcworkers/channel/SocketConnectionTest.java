@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import io.ipcworkers.OwnThread;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class SocketConnectionTest {
         List<CompletableFuture<Void>> senders = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
             int sender = t;
-            senders.add(CompletableFuture.runAsync(() -> {
+            senders.add(OwnThread.run(() -> {
                 for (int i = 0; i < perThread; i++) {
                     long sequence = ((long) sender << 32) | i;
                     sendBatched(this.left, sequence, new byte[i % 100]);
@@ -97,7 +98,7 @@ class SocketConnectionTest {
     void aBatchedFrameGoesOutWithoutAnyFurtherCallOnTheSendingSide() throws Exception {
         // sent from a thread of their own: frames sent slowly go out one write each, and a thousand
         // single writes can fill a Unix socket's buffer (each costs the kernel far more than 24 bytes)
-        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> sender = OwnThread.run(() -> {
             for (int i = 0; i < 1000; i++) { // back to back: batched, so the flusher thread has to write them
                 sendBatched(this.left, i, new byte[8]);
             }
@@ -129,7 +130,7 @@ class SocketConnectionTest {
     @Test
     void theTailOfAStreamLargerThanABatchGoesOutWithoutAnyFurtherCall() throws Exception {
         int frames = 50_000; // ~1.4 MiB: the sender writes whole batches itself, the flusher the rest
-        CompletableFuture<Void> sender = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> sender = OwnThread.run(() -> {
             for (int i = 0; i < frames; i++) {
                 sendBatched(this.left, i, new byte[16]);
             }
@@ -197,7 +198,7 @@ class SocketConnectionTest {
 
     @Test
     void aReaderThatWaitsSendsWhatItBatchedFirst() throws Exception {
-        CompletableFuture<Void> echo = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> echo = OwnThread.run(() -> {
             try {
                 Frame ping = this.right.readFrame();
                 this.right.send(FrameType.MESSAGE, 0, ping.correlationId(), FrameWriter.BodyWriter.EMPTY);
@@ -255,7 +256,7 @@ class SocketConnectionTest {
         assertThat(writer.hasPending()).isTrue();
         body[0] = (byte) ++appended;
         writer.append(FrameType.MESSAGE, 0, appended, (out) -> out.write(body)); // queues after the unwritten rest
-        CompletableFuture<Void> rest = CompletableFuture.runAsync(() -> {
+        CompletableFuture<Void> rest = OwnThread.run(() -> {
             try {
                 writer.flush(); // waits for the reader below
             }
@@ -281,7 +282,7 @@ class SocketConnectionTest {
         byte[] body = new byte[MAX_FRAME - 64]; // more than the socket holds: the sender waits for the reader
         body[body.length - 1] = 7;
         long[] cpuAndWallNanos = new long[2];
-        CompletableFuture<Boolean> stillInterrupted = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Boolean> stillInterrupted = OwnThread.supply(() -> {
             Thread.currentThread().interrupt();
             long cpu = threads.getCurrentThreadCpuTime();
             long wall = System.nanoTime();
@@ -308,7 +309,7 @@ class SocketConnectionTest {
 
     @Test
     void closingEndsAWaitingReadPromptly() throws Exception {
-        CompletableFuture<Frame> read = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Frame> read = OwnThread.supply(() -> {
             try {
                 return this.right.readFrame();
             }

@@ -25,6 +25,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.OwnThread;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
@@ -813,11 +814,11 @@ class FaultInjectionTest {
     void aBroadcastWaitingForRoomWhenThePoolStopsSaysHowManyWorkersItReached() throws Exception {
         WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
         pool.sendTo(pool.currentWorkers().get(0), Message.of("sleep", 3_000L));
-        CompletableFuture<Integer> broadcast = CompletableFuture.supplyAsync(() -> pool.broadcast("report", null));
+        CompletableFuture<Integer> broadcast = OwnThread.supply(() -> pool.broadcast("report", null));
         await().atMost(WAIT).until(() -> this.counted.size() == 1);
         assertThat(broadcast).isNotDone();
 
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(pool::stop); // waits for the sleeper
+        CompletableFuture<Void> stopping = OwnThread.run(pool::stop); // waits for the sleeper
 
         assertThat(broadcast).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(ExecutionException.class)
             .havingCause().isInstanceOf(PoolUnavailableException.class)
@@ -831,7 +832,7 @@ class FaultInjectionTest {
         PoolWorker victim = pool.currentWorkers().get(0);
         long other = pool.currentWorkers().get(1).getId();
         pool.sendTo(victim, Message.of("sleep", 60_000L));
-        CompletableFuture<Integer> broadcast = CompletableFuture.supplyAsync(() -> pool.broadcast("report", null));
+        CompletableFuture<Integer> broadcast = OwnThread.supply(() -> pool.broadcast("report", null));
         await().atMost(WAIT).until(() -> this.counted.containsKey(other));
         sleep(Duration.ofMillis(200));
         assertThat(broadcast).isNotDone();
@@ -875,7 +876,7 @@ class FaultInjectionTest {
         for (int i = 0; i < 6; i++) {
             pool.send("work", i); // both workers full now
         }
-        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> pool.send("work", 6));
+        CompletableFuture<Void> waiting = OwnThread.run(() -> pool.send("work", 6));
         sleep(Duration.ofMillis(300));
         assertThat(waiting).isNotDone();
 
@@ -897,11 +898,11 @@ class FaultInjectionTest {
                 settings.recycling(), settings.delivery()));
         pool.send("sleep", 5_000L);
         pool.send("sleep", 5_000L); // both workers full
-        CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> pool.send("work", 1));
+        CompletableFuture<Void> waiting = OwnThread.run(() -> pool.send("work", 1));
         sleep(Duration.ofMillis(300));
         assertThat(waiting).isNotDone();
 
-        CompletableFuture<Void> stopping = CompletableFuture.runAsync(pool::stop); // waits up to 4 s for the sleepers
+        CompletableFuture<Void> stopping = OwnThread.run(pool::stop); // waits up to 4 s for the sleepers
 
         assertThat(waiting).failsWithin(Duration.ofSeconds(2)).withThrowableOfType(ExecutionException.class)
             .havingCause().isInstanceOf(PoolUnavailableException.class).withMessageContaining("Pool 'faulty' is stopping");
@@ -1072,7 +1073,7 @@ class FaultInjectionTest {
         Stalled stalled = stallAWorker();
         WorkerPool pool = stalled.pool();
 
-        CompletableFuture<Boolean> restart = CompletableFuture.supplyAsync(() -> pool.restartWorker(stalled.pid()));
+        CompletableFuture<Boolean> restart = OwnThread.supply(() -> pool.restartWorker(stalled.pid()));
 
         assertThat(restart.get(20, TimeUnit.SECONDS)).isTrue(); // its kill was arranged before it was asked to exit
         await().atMost(WAIT).until(() -> ProcessHandle.of(stalled.pid()).map(ProcessHandle::isAlive).orElse(false) == false);

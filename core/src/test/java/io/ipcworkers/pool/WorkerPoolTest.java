@@ -24,6 +24,7 @@ import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.OwnThread;
 import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
@@ -310,7 +311,7 @@ class WorkerPoolTest {
     @Test
     void aCallerReadingForItsReplyIsWokenWhenTheRequestIsCancelledElsewhere() throws Exception {
         CompletableFuture<Long> request = pools.request("patient", "sleep", 6_000, Long.class);
-        CompletableFuture.runAsync(() -> {
+        OwnThread.run(() -> {
             sleepQuietly(200);
             request.cancel(false);
         });
@@ -553,7 +554,7 @@ class WorkerPoolTest {
         CompletableFuture<Long> slept = patient.request("sleep", 2_000L, Long.class);
         CountDownLatch full = new CountDownLatch(1);
         AtomicReference<Thread> sender = new AtomicReference<>();
-        CompletableFuture<Boolean> interrupted = CompletableFuture.supplyAsync(() -> {
+        CompletableFuture<Boolean> interrupted = OwnThread.supply(() -> {
             sender.set(Thread.currentThread());
             try {
                 for (int i = 0; i < 300; i++) {
