@@ -239,6 +239,11 @@ public final class FrameWriter {
             return this.bytes.position();
         }
 
+        /** For tests. */
+        int capacity() {
+            return this.bytes.capacity();
+        }
+
         /** Writes the header of the frame that starts at {@code start} and ends here. */
         void putHeader(int start, byte type, byte flags, long correlationId) {
             this.bytes.putInt(start, size() - start - 4)
@@ -291,8 +296,13 @@ public final class FrameWriter {
             }
         }
 
+        /**
+         * To the next power of two at least: grown to fit exactly, a large body written in one piece
+         * left no room for the byte after it (a closing quote, say), whose growth by doubling then
+         * passed the retained capacity and cost two new buffers for every such frame.
+         */
         private void grow(long capacity) {
-            long grown = Math.max(capacity, 2L * this.bytes.capacity());
+            long grown = Math.max(Long.highestOneBit(capacity - 1) << 1, 2L * this.bytes.capacity());
             long most = Math.min(Integer.MAX_VALUE - 8, this.frameStart + this.frameLimit);
             ByteBuffer larger = ByteBuffer.allocateDirect((int) Math.min(grown, most));
             larger.put(this.bytes.flip());
