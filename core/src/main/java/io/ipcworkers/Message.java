@@ -203,7 +203,9 @@ public final class Message {
         TokenStreamContext level = generator.streamWriteContext();
         int valuesBefore = level.getEntryCount();
         try {
-            mapper.writeValue(generator, this.value);
+            if (!(this.value instanceof String text && PlainJsonText.write(text, generator, mapper))) {
+                mapper.writeValue(generator, this.value);
+            }
         }
         catch (RuntimeException ex) {
             if (!(ex instanceof JacksonException jackson)) {
