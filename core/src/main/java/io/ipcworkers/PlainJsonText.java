@@ -6,8 +6,8 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import tools.jackson.core.JsonGenerator;
-import tools.jackson.core.json.JsonGeneratorBase;
 import tools.jackson.core.json.JsonWriteFeature;
+import tools.jackson.core.json.UTF8JsonGenerator;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.ser.jdk.StringSerializer;
@@ -42,7 +42,7 @@ final class PlainJsonText {
      * @return false when it wrote nothing: the caller writes the value through the mapper
      */
     static boolean write(String text, JsonGenerator generator, JsonMapper mapper) {
-        if (text.length() < MIN_CHARS || !(generator instanceof JsonGeneratorBase json)
+        if (text.length() < MIN_CHARS || !(generator instanceof UTF8JsonGenerator json)
                 || json.getCharacterEscapes() != null || escapesPrintableAscii(json.getHighestNonEscapedChar())
                 || !writesRootStringsPlainly(mapper)) {
             return false;

@@ -51,6 +51,9 @@ class PlainJsonTextTest {
     @Test
     void theShortCutIsTakenOnlyWhereItWritesWhatTheMapperWould() {
         JsonMapper plain = JsonMapper.builder().build();
+        try (JsonGenerator characters = plain.createGenerator(new java.io.StringWriter())) {
+            assertThat(PlainJsonText.write(BASE64, characters, plain)).isFalse(); // it writes no UTF-8 bytes
+        }
         assertThat(takesShortCut(plain, "x".repeat(PlainJsonText.MIN_CHARS))).isTrue();
         assertThat(takesShortCut(plain, "x".repeat(PlainJsonText.MIN_CHARS - 1))).isFalse();
         for (String escaped : List.of("\"", "\\", "\n", "\u0000", "\u001F", "\u007F", "?", "é", "€", "\uD83D")) {
