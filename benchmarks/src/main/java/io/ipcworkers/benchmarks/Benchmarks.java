@@ -38,6 +38,9 @@ public final class Benchmarks {
 
     static final int PIPELINED = 200_000, OUTSTANDING = 1_000, BURST = 1_000_000;
 
+    /** 1 MiB round trips once the JIT is done: the median of the last {@code WARM_BIG} of {@code WARM_BIG_ROUNDS}. */
+    static final int WARM_BIG_ROUNDS = 300, WARM_BIG = 100;
+
     private static final String BIG_PAYLOAD = "x".repeat(1 << 20);
 
     private Benchmarks() {
@@ -235,8 +238,10 @@ public final class Benchmarks {
 
     static Map<String, Object> moreFigures() throws Exception {
         Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("raw_warm_throughput_msgs_s", RawPeer.warmThroughput(ONE_WAY));
-        figures.put("warm_throughput_msgs_s", warmThroughput());
+        RawPeer.Warm raw = RawPeer.warm(ONE_WAY);
+        figures.put("raw_warm_throughput_msgs_s", raw.throughput());
+        figures.put("raw_warm_mib_rtt_ms", round(raw.mibRoundTripMillis()));
+        figures.putAll(warmFigures());
         figures.put("bus_warm_send_throughput_msgs_s", busWarmThroughput());
         figures.put("spring_worker_spawn_ms", spawnMillis(BenchSpringWorker.class.getName()));
         try (WorkerPools pools = pools(1, BenchWorker.class.getName(), new Counts())) {
@@ -263,7 +268,7 @@ public final class Benchmarks {
      * The one-way workload once the JIT has done its work on both sides: median of passes 4 to 8
      * (the shared workload measures pass 2, which still runs partly interpreted code).
      */
-    static long warmThroughput() throws Exception {
+    static Map<String, Object> warmFigures() throws Exception {
         try (ProcessManager pm = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
             ChildProcess child = pm.runProcess(new EchoTask());
             expect(child.getNextMessage(), "ready");
@@ -274,10 +279,28 @@ public final class Benchmarks {
                     passes[pass - 3] = throughput;
                 }
             }
+            Map<String, Object> figures = new LinkedHashMap<>();
+            figures.put("warm_throughput_msgs_s", Math.round(Stats.median(passes)));
+            figures.put("warm_mib_rtt_ms", round(bigRoundTrips(child)));
             child.sendMessage(Message.of("exit", null));
             child.onExit().join();
-            return Math.round(Stats.median(passes));
+            return figures;
         }
+    }
+
+    /** 1 MiB round trips, as the workload's; the median of the last {@link #WARM_BIG}, in milliseconds. */
+    private static double bigRoundTrips(ChildProcess child) {
+        double[] last = new double[WARM_BIG];
+        for (int i = 0; i < WARM_BIG_ROUNDS; i++) {
+            long started = System.nanoTime();
+            child.sendMessage(Payloads.OBJECTS.big());
+            expect(child.getNextMessage(), "big");
+            int kept = i - (WARM_BIG_ROUNDS - WARM_BIG);
+            if (kept >= 0) {
+                last[kept] = (System.nanoTime() - started) / 1e6;
+            }
+        }
+        return Stats.median(last);
     }
 
     /** The same through {@code MessageBus.send} into a pool of one: median of passes 4 to 8. */

@@ -51,8 +51,15 @@ public final class RawPeer {
         }
     }
 
-    /** Median of one-way passes 4 to 8 of {@code messages} each, as {@code warm_throughput} is measured. */
-    static long warmThroughput(int messages) throws Exception {
+    /**
+     * The raw program's figures once its JIT is done, measured as ours are: one-way throughput, the
+     * median of passes 4 to 8 of {@code messages} each, and the 1 MiB round trip, the median of the
+     * last {@value Benchmarks#WARM_BIG} of {@value Benchmarks#WARM_BIG_ROUNDS} after those passes.
+     */
+    record Warm(long throughput, double mibRoundTripMillis) {
+    }
+
+    static Warm warm(int messages) throws Exception {
         Path directory = Files.createTempDirectory("uds-bench-");
         Path socket = directory.resolve("s");
         String java = ProcessHandle.current().info().command().orElse("java");
@@ -72,11 +79,12 @@ public final class RawPeer {
                         passes[pass - 3] = throughput;
                     }
                 }
+                double mib = bigRoundTrips(channel);
                 channel.send(RawChannel.message("exit", "null"));
                 if (!child.waitFor(10, TimeUnit.SECONDS)) {
                     throw new IllegalStateException("the raw child did not exit");
                 }
-                return Math.round(Stats.median(passes));
+                return new Warm(Math.round(Stats.median(passes)), mib);
             }
         }
         finally {
@@ -86,6 +94,24 @@ public final class RawPeer {
             Files.deleteIfExists(socket);
             Files.deleteIfExists(directory);
         }
+    }
+
+    /** 1 MiB round trips as the raw program makes them; the median of the last ones, in milliseconds. */
+    private static double bigRoundTrips(RawChannel channel) throws IOException {
+        String big = "\"" + "x".repeat(1 << 20) + "\"";
+        double[] last = new double[Benchmarks.WARM_BIG];
+        for (int i = 0; i < Benchmarks.WARM_BIG_ROUNDS; i++) {
+            long started = System.nanoTime();
+            channel.send(RawChannel.message("big", big));
+            if (channel.read().length < (1 << 20)) {
+                throw new IllegalStateException("short echo");
+            }
+            int kept = i - (Benchmarks.WARM_BIG_ROUNDS - Benchmarks.WARM_BIG);
+            if (kept >= 0) {
+                last[kept] = (System.nanoTime() - started) / 1e6;
+            }
+        }
+        return Stats.median(last);
     }
 
     /** The raw parent's one-way pass: {@code messages} {@code t}, then {@code end}; messages per second. */
