@@ -266,7 +266,8 @@ public final class Benchmarks {
 
     /**
      * The one-way workload once the JIT has done its work on both sides: median of passes 4 to 8
-     * (the shared workload measures pass 2, which still runs partly interpreted code).
+     * (the shared workload measures pass 2, which still runs partly interpreted code); then the 1 MiB
+     * round trip in the same child.
      */
     static Map<String, Object> warmFigures() throws Exception {
         try (ProcessManager pm = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
