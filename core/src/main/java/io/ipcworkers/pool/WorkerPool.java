@@ -362,12 +362,7 @@ public final class WorkerPool {
      */
     public void send(String topic, @Nullable Object payload) {
         Message message = Message.of(topic, payload);
-        PoolWorker worker = acquire(topic);
-        if (!worker.listensTo(topic)) {
-            worker.release();
-            throw noListener(topic, worker);
-        }
-        deliver(worker, new InFlight(this.ids.incrementAndGet(), message));
+        deliver(acquireListening(topic), new InFlight(this.ids.incrementAndGet(), message));
     }
 
     /** Sends a request to one worker; the future completes with its listener's reply. */
@@ -386,14 +381,10 @@ public final class WorkerPool {
         Message message = Message.of(topic, payload);
         PoolWorker worker;
         try {
-            worker = acquire(topic);
+            worker = acquireListening(topic);
         }
         catch (NoListenerException ex) {
             return CompletableFuture.failedFuture(ex);
-        }
-        if (!worker.listensTo(topic)) {
-            worker.release();
-            return CompletableFuture.failedFuture(noListener(topic, worker));
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
         long started = System.nanoTime();
@@ -524,11 +515,21 @@ public final class WorkerPool {
 
     // --- routing and back-pressure
 
+    /** {@link #acquire}, for a topic the worker it gives listens to; its room is given back if not. */
+    private PoolWorker acquireListening(String topic) {
+        PoolWorker worker = acquire(topic);
+        if (!worker.listensTo(topic)) {
+            worker.release();
+            throw noListener(topic, worker);
+        }
+        return worker;
+    }
+
     /**
      * A usable worker with room for one more message, reserved for the caller. Waits up to the
      * acquire timeout while every worker is full or being replaced; at most {@code maxWaiting}
      * callers wait, more fail at once ({@link RoomWaiters}).
-     * The caller checks that the worker listens to the topic.
+     * The worker's topics are not checked here ({@link #acquireListening} does).
      * @throws NoListenerException rather than waiting, for a topic the workers do not listen to (as
      *     announced by the last one to get ready, so also while every worker is being replaced)
      */
