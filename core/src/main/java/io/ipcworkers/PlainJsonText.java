@@ -1,8 +1,5 @@
 package io.ipcworkers;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 
 import tools.jackson.core.JsonGenerator;
@@ -28,11 +25,9 @@ final class PlainJsonText {
     /** Below this, Jackson's writer costs a few microseconds at most: not worth the checks. */
     static final int MIN_CHARS = 8192;
 
-    private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final boolean[] REFUSED = refused(false);
 
-    private static final long ONES = 0x0101010101010101L;
-
-    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final boolean[] REFUSED_WITH_SLASH = refused(true);
 
     private PlainJsonText() {
     }
@@ -70,36 +65,37 @@ final class PlainJsonText {
 
     /**
      * Whether every byte is printable ASCII that a JSON string holds as it is: 0x20 to 0x7E, except
-     * {@code "}, {@code \}, {@code ?} and, when the generator escapes it, {@code /}. Eight bytes at a time.
+     * {@code "}, {@code \}, {@code ?} and, when the generator escapes it, {@code /}. A table lookup per
+     * byte, eight to a test: on a MiB of text this is faster than testing eight bytes at a time in a
+     * {@code long} at every stage of the JIT, not only once C2 has compiled it (JDK 17 and 25: 0.23 against
+     * 0.40-0.43 ms in C2's code, 0.9 against 2.0-2.4 ms in C1's profiling code, which runs until then, and
+     * 12-17 against 156 ms in the interpreter, where each {@code VarHandle} read is a chain of calls).
      */
     static boolean isPlain(byte[] bytes, boolean slashEscaped) {
+        boolean[] refused = slashEscaped ? REFUSED_WITH_SLASH : REFUSED;
         int i = 0;
-        for (; i <= bytes.length - Long.BYTES; i += Long.BYTES) {
-            if (needsCare((long) LONGS.get(bytes, i), slashEscaped)) {
+        for (; i <= bytes.length - 8; i += 8) {
+            if (refused[bytes[i] & 0xFF] | refused[bytes[i + 1] & 0xFF] | refused[bytes[i + 2] & 0xFF]
+                    | refused[bytes[i + 3] & 0xFF] | refused[bytes[i + 4] & 0xFF] | refused[bytes[i + 5] & 0xFF]
+                    | refused[bytes[i + 6] & 0xFF] | refused[bytes[i + 7] & 0xFF]) {
                 return false;
             }
         }
         for (; i < bytes.length; i++) {
-            if (needsCare(bytes[i] & 0xFFL | ~0xFFL & 0x2020202020202020L, slashEscaped)) {
-                return false; // one byte, padded with spaces
+            if (refused[bytes[i] & 0xFF]) {
+                return false;
             }
         }
         return true;
     }
 
-    /** Whether any of the eight bytes is one {@link #isPlain} refuses; each test is exact for "any". */
-    private static boolean needsCare(long bytes, boolean slashEscaped) {
-        long care = bytes & HIGH_BITS; // 0x80 and over
-        care |= (bytes - ONES * 0x20) & ~bytes & HIGH_BITS; // under 0x20 (exact once none is 0x80 or over)
-        care |= hasByte(bytes, '"') | hasByte(bytes, '\\') | hasByte(bytes, '?') | hasByte(bytes, 0x7F);
-        if (slashEscaped) {
-            care |= hasByte(bytes, '/');
+    /** Which byte values {@link #isPlain} refuses, by unsigned value. */
+    private static boolean[] refused(boolean slash) {
+        boolean[] refused = new boolean[256];
+        for (int value = 0; value < refused.length; value++) {
+            refused[value] = value < 0x20 || value > 0x7E || value == '"' || value == '\\' || value == '?'
+                    || (slash && value == '/');
         }
-        return care != 0;
-    }
-
-    private static long hasByte(long bytes, int value) {
-        long zeroWhereEqual = bytes ^ (ONES * value);
-        return (zeroWhereEqual - ONES) & ~zeroWhereEqual & HIGH_BITS;
+        return refused;
     }
 }
