@@ -1248,6 +1248,33 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aReplacementThatGetsReadyOnlyAfterThePoolStoppedIsStoppedAndNotPutInPlace(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(60), settings.supervision()));
+        long old = pool.workerPids().get(0);
+        this.seenPids.add(old);
+        Files.writeString(gate, "hold");
+
+        CompletableFuture<Boolean> restarted = OwnThread.supply(() -> pool.restartWorker(old));
+        await().atMost(WAIT).until(() -> starts(gate).size() == 2); // the replacement waits at the gate
+        long replacement = starts(gate).get(1);
+        this.seenPids.add(replacement);
+        pool.stop(); // stops the old worker; the replacement is not in its slot yet
+        await().atMost(Duration.ofSeconds(10)).until(() -> !isAlive(old) && pool.workerPids().isEmpty());
+        assertThat(restarted).isNotDone();
+        Files.writeString(gate, "open"); // now it gets ready, after the stop
+
+        assertThat(restarted.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isFalse(); // the slot it was to take is gone
+        await().atMost(Duration.ofSeconds(10)).until(() -> !isAlive(replacement));
+        assertThat(pool.workerPids()).isEmpty();
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.STOPPED);
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    }
+
+    @Test
     void workerPastItsResidentMemoryLimitIsRecycled() throws Exception {
         // a worker JVM with a serial GC starts well under 120 MB resident; retaining 120 MB of arrays takes it over
         WorkerPool pool = start((settings) -> settings.withJvmArgs(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1",

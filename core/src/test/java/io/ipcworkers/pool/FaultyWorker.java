@@ -27,7 +27,8 @@ public class FaultyWorker {
 
     /**
      * With {@code -Dfaulty.start-gate=FILE}, each start is recorded in {@code FILE.starts}, and a start
-     * fails if the file says {@code fail} or never ends if it says {@code hang}.
+     * fails if the file says {@code fail}, never ends if it says {@code hang}, and waits while it says
+     * {@code hold}.
      */
     public FaultyWorker() throws Exception {
         String gate = System.getProperty("faulty.start-gate");
@@ -45,6 +46,10 @@ public class FaultyWorker {
         }
         if (mode.equals("hang")) {
             Thread.sleep(Long.MAX_VALUE);
+        }
+        while (mode.equals("hold")) {
+            Thread.sleep(20);
+            mode = Files.readString(gate).trim();
         }
     }
 
