@@ -192,7 +192,7 @@ class FaultInjectionTest {
             this.pools.close();
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> this.seenPids.stream()
-            .noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+            .noneMatch(FaultInjectionTest::isAlive));
     }
 
     private void assertBackToSize(WorkerPool pool) throws Exception {
@@ -219,6 +219,10 @@ class FaultInjectionTest {
             throw new AssertionError("no outcome in time", ex);
         }
         throw new AssertionError("expected the request to fail");
+    }
+
+    private static boolean isAlive(long pid) {
+        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static void signal(String signal, long pid) throws Exception {
@@ -1076,7 +1080,7 @@ class FaultInjectionTest {
         CompletableFuture<Boolean> restart = OwnThread.supply(() -> pool.restartWorker(stalled.pid()));
 
         assertThat(restart.get(20, TimeUnit.SECONDS)).isTrue(); // its kill was arranged before it was asked to exit
-        await().atMost(WAIT).until(() -> ProcessHandle.of(stalled.pid()).map(ProcessHandle::isAlive).orElse(false) == false);
+        await().atMost(WAIT).until(() -> !isAlive(stalled.pid()));
         assertThat(failureOf(stalled.stream())).isInstanceOf(ProcessExitedException.class);
         assertBackToSize(pool);
     }
@@ -1111,7 +1115,7 @@ class FaultInjectionTest {
 
         this.pools.stop(); // as a Spring context's stop() does; its start() starts them again
         await().atMost(WAIT).until(() -> first.stream()
-            .noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+            .noneMatch(FaultInjectionTest::isAlive));
         this.pools.start();
 
         assertThat(pool.state()).isEqualTo(WorkerPool.State.RUNNING);
@@ -1219,7 +1223,7 @@ class FaultInjectionTest {
         assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
             .withMessageStartingWith("Pool 'faulty' is down: workers keep failing to start: ");
         await().atMost(WAIT).until(() -> starts(gate).stream() // the hung starts were killed at their start timeout
-            .noneMatch((pid) -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)));
+            .noneMatch(FaultInjectionTest::isAlive));
 
         Files.delete(gate);
         pool.restart();
@@ -1242,8 +1246,7 @@ class FaultInjectionTest {
         this.pools.close(); // and again after the test, which must do nothing
 
         // close returns with the replacement on its way out: not kept until its start timeout, nor for good
-        await().atMost(Duration.ofSeconds(5)).until(() -> ProcessHandle.of(starts.get(1)).map(ProcessHandle::isAlive)
-            .orElse(false) == false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !isAlive(starts.get(1)));
         this.seenPids.addAll(starts);
     }
 
@@ -1268,10 +1271,6 @@ class FaultInjectionTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !isAlive(replacement));
         assertThat(pool.workerPids()).isEmpty();
         assertThat(pool.state()).isEqualTo(WorkerPool.State.STOPPED);
-    }
-
-    private static boolean isAlive(long pid) {
-        return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
     }
 
     @Test
