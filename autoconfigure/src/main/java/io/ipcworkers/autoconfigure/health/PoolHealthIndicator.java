@@ -1,5 +1,7 @@
 package io.ipcworkers.autoconfigure.health;
 
+import java.util.stream.Collectors;
+
 import io.ipcworkers.pool.PoolSnapshot;
 import io.ipcworkers.pool.WorkerPool;
 import org.springframework.boot.health.contributor.Health;
@@ -7,9 +9,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.util.Assert;
 
 /**
- * Health of one pool: UP while it runs (details say how many of its workers are running now), DOWN
- * when it was marked down after too many crashes (with the reason), OUT_OF_SERVICE while stopping
- * or stopped, UNKNOWN while starting.
+ * Health of one pool: UP while it runs with at least one worker ready (details say how many), DOWN
+ * while it runs with none ready (each being restarted or started: messages wait for one) and when it
+ * was marked down after too many crashes (both with the reason), OUT_OF_SERVICE while stopping or
+ * stopped, UNKNOWN while starting.
  */
 public class PoolHealthIndicator implements HealthIndicator {
 
@@ -22,9 +25,11 @@ public class PoolHealthIndicator implements HealthIndicator {
 
     @Override
     public Health health() {
+        // one snapshot, so that the status and the details describe the same moment
         PoolSnapshot snapshot = this.pool.snapshot();
-        Health.Builder builder = switch (this.pool.state()) {
-            case RUNNING -> Health.up();
+        Health.Builder builder = switch (WorkerPool.State.valueOf(snapshot.state())) {
+            case RUNNING -> (snapshot.runningWorkers() > 0) ? Health.up()
+                    : Health.down().withDetail("reason", noWorkerReady(snapshot));
             case DOWN -> Health.down().withDetail("reason", String.valueOf(snapshot.downReason()));
             case STOPPING, STOPPED -> Health.outOfService();
             case NEW, STARTING -> Health.unknown();
@@ -34,5 +39,12 @@ public class PoolHealthIndicator implements HealthIndicator {
             .withDetail("inFlight", snapshot.inFlight())
             .withDetail("restarts", snapshot.restarts())
             .build();
+    }
+
+    private static String noWorkerReady(PoolSnapshot snapshot) {
+        return snapshot.workers()
+            .stream()
+            .map((worker) -> worker.name() + " " + worker.state())
+            .collect(Collectors.joining(", ", "no worker is ready (", ")"));
     }
 }

@@ -50,7 +50,11 @@ import static org.awaitility.Awaitility.await;
                 "ipc.pools.fragile.worker=io.ipcworkers.autoconfigure.it.PlainWorker",
                 "ipc.pools.fragile.jvm-args=-Xmx64m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
                 "ipc.pools.fragile.restart.backoff=50ms", "ipc.pools.fragile.restart.max-crashes=1",
-                "ipc.pools.fragile.restart.cool-down=10m" })
+                "ipc.pools.fragile.restart.cool-down=10m",
+                // its only worker's slot stays empty for a while after a crash
+                "ipc.pools.lonely.worker=io.ipcworkers.autoconfigure.it.PlainWorker",
+                "ipc.pools.lonely.jvm-args=-Xmx64m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
+                "ipc.pools.lonely.restart.backoff=3s" })
 @ActiveProfiles("it")
 @ExtendWith(OutputCaptureExtension.class)
 class ObservabilityIntegrationTests {
@@ -218,6 +222,33 @@ class ObservabilityIntegrationTests {
         assertThat(pools.get("status").asString()).isEqualTo("UP");
         assertThat(pools.get("components").get("plain").get("details").get("workers").asString()).isEqualTo("2/2");
         assertThat(pools.get("components").get("spring").get("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void aRunningPoolWithNoWorkerReadyIsDownUntilItsWorkerIsBack() throws Exception {
+        WorkerPool lonely = this.pools.pool("lonely");
+        assertThat(lonelyHealth().get("status").asString()).isEqualTo("UP");
+
+        this.bus.send("lonely", "crash", 5);
+        await().atMost(WAIT).until(() -> lonely.snapshot().runningWorkers() == 0);
+
+        HttpResponse<String> health = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port
+                + "/actuator/health")).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(503);
+        JsonNode down = this.json.readTree(health.body()).get("components").get("ipcWorkers").get("components")
+            .get("lonely");
+        assertThat(lonely.state()).isEqualTo(WorkerPool.State.RUNNING);
+        assertThat(down.get("status").asString()).isEqualTo("DOWN");
+        assertThat(down.get("details").get("state").asString()).isEqualTo("RUNNING");
+        assertThat(down.get("details").get("workers").asString()).isEqualTo("0/1");
+        assertThat(down.get("details").get("reason").asString()).matches("no worker is ready \\(lonely-1 (restarting|starting)\\)");
+
+        await().atMost(WAIT).until(() -> lonely.snapshot().runningWorkers() == 1);
+        assertThat(lonelyHealth().get("status").asString()).isEqualTo("UP");
+    }
+
+    private JsonNode lonelyHealth() throws Exception {
+        return get("/actuator/health/ipcWorkers/lonely");
     }
 
     @Test
