@@ -11,7 +11,7 @@ package io.ipcworkers;
  * void deadLetter(DeadLetter letter) { log.warn("lost {} in {}: {}", letter.topic(), letter.pool(), letter.reason()); }
  * }</pre>
  *
- * Without such a listener they are logged.
+ * Without such a listener they are logged at WARN (everything a dead worker held in one line).
  *
  * @param pool the pool it was sent to
  * @param topic its topic

@@ -80,17 +80,22 @@ public final class InboundDispatcher {
         }
     }
 
-    /** Hands a dead letter to the parent's listeners on {@link DeadLetter#TOPIC}; without any it was logged only. */
-    void deadLetter(DeadLetter letter) {
+    /**
+     * Hands a dead letter to the parent's listeners on {@link DeadLetter#TOPIC}.
+     * @return whether one took it without failing; if not, the caller logs it
+     */
+    boolean deadLetter(DeadLetter letter) {
         try {
             this.dispatcher.dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()), "parent");
+            return true;
         }
         catch (NoListenerException ex) {
-            // the pool logged it already
+            return false;
         }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
             logger.log(Level.ERROR, "Dead-letter listener failed for topic '" + letter.topic() + "'", ex);
+            return false;
         }
     }
 

@@ -23,22 +23,23 @@ final class Unacknowledged {
 
     void settle(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> messages, boolean stopping) {
         PoolSettings.DeliveryPolicy delivery = this.pool.settings().delivery();
+        UnclaimedDeadLetters unclaimed = new UnclaimedDeadLetters(this.pool.name());
         for (InFlight message : messages) {
             if (message.isAnswered()) {
                 continue; // timed out already: the caller has its answer
             }
             if (stopping) {
                 giveUp(message, new PoolUnavailableException("Pool '" + this.pool.name() + "' stopped before "
-                        + worker.describeLowercase() + " handled '" + message.topic() + "'"), false);
+                        + worker.describeLowercase() + " handled '" + message.topic() + "'"), false, unclaimed);
             }
             else if (message.failure != null) {
-                giveUp(message, message.failure, false);
+                giveUp(message, message.failure, false, unclaimed);
             }
             else if (delivery.mode() == PoolSettings.DeliveryMode.REDELIVER) {
                 if (message.deliveries > delivery.maxRedeliveries()) {
                     giveUp(message, exited(worker, report, message, " after " + message.deliveries
                             + " deliveries; not redelivered again (max-redeliveries " + delivery.maxRedeliveries()
-                            + ")"), true);
+                            + ")"), true, unclaimed);
                 }
                 else {
                     this.pool.deadlines().redelivering(message);
@@ -46,9 +47,10 @@ final class Unacknowledged {
                 }
             }
             else {
-                giveUp(message, exited(worker, report, message, ""), false);
+                giveUp(message, exited(worker, report, message, ""), false, unclaimed);
             }
         }
+        unclaimed.log();
     }
 
     private void redeliver(InFlight message) {
@@ -56,7 +58,9 @@ final class Unacknowledged {
             this.pool.redeliver(message);
         }
         catch (IpcException ex) {
-            giveUp(message, ex, true);
+            UnclaimedDeadLetters unclaimed = new UnclaimedDeadLetters(this.pool.name());
+            giveUp(message, ex, true, unclaimed);
+            unclaimed.log();
         }
         finally {
             this.pool.deadlines().redelivered(message);
@@ -72,15 +76,19 @@ final class Unacknowledged {
 
     /**
      * A request's future fails; a plain send, or any message given up for good, also becomes a dead
-     * letter, so no message disappears without a trace.
+     * letter, so no message disappears without a trace; one no listener takes joins {@code unclaimed}.
      */
-    private void giveUp(InFlight message, RuntimeException why, boolean deadLetterRequests) {
+    private void giveUp(InFlight message, RuntimeException why, boolean deadLetterRequests,
+            UnclaimedDeadLetters unclaimed) {
         if (message.reply != null) {
             message.reply.completeExceptionally(why);
             if (!deadLetterRequests) {
                 return;
             }
         }
-        this.pool.deadLetter(message, why.getMessage());
+        String reason = String.valueOf(why.getMessage());
+        if (!this.pool.handOverDeadLetter(message, reason)) {
+            unclaimed.add(message.topic(), reason);
+        }
     }
 }

@@ -606,11 +606,21 @@ public final class WorkerPool {
         this.room.roomFreed();
     }
 
-    /** Logs and counts a message given up for good, and hands it to the parent's dead-letter listeners. */
+    /**
+     * Counts a message given up for good and hands it to the parent's dead-letter listeners; logs it
+     * when none took it.
+     */
     void deadLetter(InFlight message, String reason) {
-        logger.log(Level.WARNING, "Dead letter from pool '" + name() + "', topic '" + message.topic() + "': " + reason);
+        if (!handOverDeadLetter(message, reason)) {
+            UnclaimedDeadLetters.log(name(), message.topic(), reason);
+        }
+    }
+
+    /** Counts a message given up for good and hands it over; false when no parent listener took it. */
+    boolean handOverDeadLetter(InFlight message, String reason) {
         this.listener.deadLetter(name(), message.topic());
-        this.inbound.deadLetter(new DeadLetter(name(), message.topic(), message.message, message.deliveries, reason));
+        return this.inbound.deadLetter(new DeadLetter(name(), message.topic(), message.message, message.deliveries,
+                reason));
     }
 
     /** Refuses a topic the workers have no listener for, as the last one to get ready announced them. */

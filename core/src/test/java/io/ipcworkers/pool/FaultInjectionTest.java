@@ -5,6 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
+import io.ipcworkers.CapturedLog;
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.DirectMemory;
@@ -120,11 +122,16 @@ class FaultInjectionTest {
     }
 
     private WorkerPool start(UnaryOperator<PoolSettings> customizer, List<PoolListener> listeners, int maxFrameLength) {
+        ListenerRegistry parent = ListenerRegistry.forParent();
+        parent.registerAnnotatedMethods(new ParentListeners());
+        return start(customizer, listeners, maxFrameLength, parent);
+    }
+
+    private WorkerPool start(UnaryOperator<PoolSettings> customizer, List<PoolListener> listeners, int maxFrameLength,
+            ListenerRegistry parent) {
         PoolSettings settings = customizer.apply(PoolSettings.of("faulty", 2, FaultyWorker.class.getName())
             .withJvmArgs(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"))
             .withSupervision(fastSupervision(10, Duration.ZERO)));
-        ListenerRegistry parent = ListenerRegistry.forParent();
-        parent.registerAnnotatedMethods(new ParentListeners());
         LauncherSettings launcher = new LauncherSettings(maxFrameLength, Duration.ofSeconds(30), ProcessOutput.console(),
                 List.of());
         this.pools = new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent, listeners);
@@ -598,11 +605,49 @@ class FaultInjectionTest {
     void plainSendLostWithItsWorkerBecomesADeadLetterNamingTheExitCode() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
-        pool.send("poison", "fire and forget");
+        try (CapturedLog log = new CapturedLog(WorkerPool.class)) {
+            pool.send("poison", "fire and forget");
 
-        await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
-        assertThat(this.deadLetters.get(0).reason()).contains("exited with code 13 while message 'poison' was in flight");
-        assertBackToSize(pool);
+            await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+            assertThat(this.deadLetters.get(0).reason())
+                .contains("exited with code 13 while message 'poison' was in flight");
+            assertBackToSize(pool);
+            // the listener took it: the application logs it if it wants to, not the pool as well
+            assertThat(log.messages()).anyMatch((line) -> line.contains("exited with code 13; restarting in"))
+                .noneMatch((line) -> line.toLowerCase(Locale.ROOT).contains("dead letter"));
+        }
+    }
+
+    @Test
+    void deadLettersNoListenerTakesAreLoggedInOneLinePerWorkerExitNotOneEach() throws Exception {
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), 1, settings.workerClass(),
+                settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
+                settings.maxWaiting(), settings.requestTimeout(), settings.acquireTimeout(), settings.startTimeout(),
+                settings.stopTimeout(), settings.supervision(), settings.recycling(), settings.delivery()), List.of(),
+                1 << 20, ListenerRegistry.forParent());
+        long pid = pool.workerPids().get(0);
+        this.seenPids.add(pid);
+
+        try (CapturedLog log = new CapturedLog(WorkerPool.class)) {
+            pool.send("sleep", 30_000);
+            for (int i = 0; i < 4; i++) {
+                pool.send("echo", i);
+            }
+            pool.send("sleep", 30_000);
+            await().atMost(WAIT).until(() -> pool.snapshot().inFlight() == 6);
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+
+            await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1);
+            this.seenPids.addAll(pool.workerPids());
+            List<String> deadLetterLines = log.messages().stream()
+                .filter((line) -> line.toLowerCase(Locale.ROOT).contains("dead letter"))
+                .toList();
+            assertThat(deadLetterLines).singleElement().asString()
+                .startsWith("6 dead letters from pool 'faulty' (topics 'sleep' x2, 'echo' x4); the first, topic "
+                        + "'sleep': Worker faulty-1 (pid " + pid + ") exited with code 137 while message 'sleep' was "
+                        + "in flight");
+            assertThat(log.messages()).anyMatch((line) -> line.contains("exited with code 137; restarting in"));
+        }
     }
 
     @Test

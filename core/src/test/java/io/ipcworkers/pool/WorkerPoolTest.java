@@ -12,10 +12,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Handler;
-import java.util.logging.LogRecord;
-import java.util.logging.Logger;
 
+import io.ipcworkers.CapturedLog;
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.IpcException;
@@ -628,32 +626,14 @@ class WorkerPoolTest {
         ListenerRegistry registry = ListenerRegistry.forParent();
         registry.registerAnnotatedMethods(new MisspeltPoolListener());
         LauncherSettings launcher = launcher();
-        List<LogRecord> records = new CopyOnWriteArrayList<>();
-        Handler handler = new Handler() {
-
-            @Override
-            public void publish(LogRecord logRecord) {
-                records.add(logRecord);
-            }
-
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        Logger log = Logger.getLogger(WorkerPools.class.getName());
-        log.addHandler(handler);
-        try (WorkerPools none = new WorkerPools(List.of(), launcher, MessageCodec.withDefaultMapper(), registry)) {
+        List<String> logged;
+        try (CapturedLog log = new CapturedLog(WorkerPools.class);
+                WorkerPools none = new WorkerPools(List.of(), launcher, MessageCodec.withDefaultMapper(), registry)) {
             none.start();
-        }
-        finally {
-            log.removeHandler(handler);
+            logged = log.messages();
         }
 
-        assertThat(records).extracting(LogRecord::getMessage).containsExactly("@IpcListener "
+        assertThat(logged).containsExactly("@IpcListener "
                 + MisspeltPoolListener.class.getName() + ".step(String) takes messages of pool 'ehco' only, but no "
                 + "pool has that name (pools: []), so it will never be called");
     }

@@ -1,0 +1,49 @@
+package io.ipcworkers;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.logging.Handler;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * The messages one logger writes while this is open (the library logs through {@link System.Logger},
+ * which is {@code java.util.logging} in these tests).
+ */
+public final class CapturedLog implements AutoCloseable {
+
+    private final Logger logger;
+
+    private final List<String> messages = new CopyOnWriteArrayList<>();
+
+    private final Handler handler = new Handler() {
+
+        @Override
+        public void publish(LogRecord logRecord) {
+            CapturedLog.this.messages.add(logRecord.getMessage());
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void close() {
+        }
+    };
+
+    public CapturedLog(Class<?> loggerOf) {
+        this.logger = Logger.getLogger(loggerOf.getName());
+        this.logger.addHandler(this.handler);
+    }
+
+    /** What was logged so far, in order. */
+    public List<String> messages() {
+        return List.copyOf(this.messages);
+    }
+
+    @Override
+    public void close() {
+        this.logger.removeHandler(this.handler);
+    }
+}
