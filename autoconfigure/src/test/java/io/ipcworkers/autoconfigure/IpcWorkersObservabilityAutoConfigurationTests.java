@@ -13,6 +13,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
@@ -72,6 +73,22 @@ class IpcWorkersObservabilityAutoConfigurationTests {
             Health stopped = plain.health();
             assertThat(stopped.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
             assertThat(stopped.getDetails()).containsEntry("state", "STOPPED");
+        });
+    }
+
+    @Test
+    void aPoolThatIsNotRunningIsNotRestartedThroughTheEndpointAndSaysWhy() {
+        this.runner.run((context) -> {
+            IpcWorkersEndpointWebExtension endpoint = context.getBean(IpcWorkersEndpointWebExtension.class);
+
+            WebEndpointResponse<Object> notStarted = endpoint.restart("plain", null);
+            assertThat(notStarted.getStatus()).isEqualTo(WebEndpointResponse.STATUS_SERVICE_UNAVAILABLE);
+            assertThat(notStarted.getBody()).isEqualTo(new IpcWorkersEndpointWebExtension.RestartFailure("plain",
+                    "Pool 'plain' is new; only a running or down pool can be restarted"));
+
+            context.getBean(WorkerPools.class).close();
+            assertThat(endpoint.restart("plain", null).getBody()).isEqualTo(new IpcWorkersEndpointWebExtension
+                .RestartFailure("plain", "Pool 'plain' is stopped; only a running or down pool can be restarted"));
         });
     }
 

@@ -51,10 +51,10 @@ import static org.awaitility.Awaitility.await;
                 "ipc.pools.fragile.jvm-args=-Xmx64m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
                 "ipc.pools.fragile.restart.backoff=50ms", "ipc.pools.fragile.restart.max-crashes=1",
                 "ipc.pools.fragile.restart.cool-down=10m",
-                // its only worker's slot stays empty for a while after a crash
+                // its only worker's slot stays empty after a crash, until the endpoint is asked
                 "ipc.pools.lonely.worker=io.ipcworkers.autoconfigure.it.PlainWorker",
                 "ipc.pools.lonely.jvm-args=-Xmx64m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC",
-                "ipc.pools.lonely.restart.backoff=3s" })
+                "ipc.pools.lonely.restart.backoff=10m", "ipc.pools.lonely.restart.max-backoff=10m" })
 @ActiveProfiles("it")
 @ExtendWith(OutputCaptureExtension.class)
 class ObservabilityIntegrationTests {
@@ -225,7 +225,7 @@ class ObservabilityIntegrationTests {
     }
 
     @Test
-    void aRunningPoolWithNoWorkerReadyIsDownUntilItsWorkerIsBack() throws Exception {
+    void aRunningPoolWithNoWorkerReadyIsDownAndAPostToTheEndpointStartsItsWorkerAtOnce() throws Exception {
         WorkerPool lonely = this.pools.pool("lonely");
         assertThat(lonelyHealth().get("status").asString()).isEqualTo("UP");
 
@@ -241,10 +241,17 @@ class ObservabilityIntegrationTests {
         assertThat(down.get("status").asString()).isEqualTo("DOWN");
         assertThat(down.get("details").get("state").asString()).isEqualTo("RUNNING");
         assertThat(down.get("details").get("workers").asString()).isEqualTo("0/1");
-        assertThat(down.get("details").get("reason").asString()).matches("no worker is ready \\(lonely-1 (restarting|starting)\\)");
+        assertThat(down.get("details").get("reason").asString()).isEqualTo("no worker is ready (lonely-1 restarting)");
 
+        // without the endpoint, the worker would be started after its restart backoff of ten minutes
+        HttpResponse<String> restarted = post("/actuator/ipcworkers/lonely", "{}");
+
+        assertThat(restarted.statusCode()).as(restarted.body()).isEqualTo(200);
+        assertThat(this.json.readTree(restarted.body()).get("action").asString())
+            .isEqualTo("rolling restart completed; 1 worker waiting out a restart backoff started now");
         await().atMost(WAIT).until(() -> lonely.snapshot().runningWorkers() == 1);
         assertThat(lonelyHealth().get("status").asString()).isEqualTo("UP");
+        assertThat(this.bus.request("lonely", "double", 21, Integer.class).get(10, TimeUnit.SECONDS)).isEqualTo(42);
     }
 
     private JsonNode lonelyHealth() throws Exception {
