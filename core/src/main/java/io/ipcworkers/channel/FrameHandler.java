@@ -1,5 +1,7 @@
 package io.ipcworkers.channel;
 
+import java.io.IOException;
+
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,4 +20,13 @@ public interface FrameHandler {
      *     (an {@link io.ipcworkers.IpcProtocolException} for a protocol violation)
      */
     void onClosed(@Nullable Throwable cause);
+
+    /**
+     * A write to the peer failed: nothing more can be sent to it. Reading goes on (the peer's last
+     * frames are still to come, then {@link #onClosed}), but a peer that stays alive with its end
+     * broken for writing may never end the stream. Called at most once, on the thread that wrote,
+     * before it is told by the exception; not after this side closed the connection.
+     */
+    default void onWriteFailed(IOException failure) {
+    }
 }

@@ -78,10 +78,21 @@ public final class FrameWriter {
 
     private volatile long bytesWritten;
 
-    FrameWriter(WritableByteChannel channel, int maxFrameLength, Readiness writable) {
+    private final WriteFailureListener writeFailures;
+
+    /** Told when the channel refuses a write: the peer cannot be written to any more. */
+    @FunctionalInterface
+    interface WriteFailureListener {
+
+        void writeFailed(IOException failure);
+    }
+
+    FrameWriter(WritableByteChannel channel, int maxFrameLength, Readiness writable,
+            WriteFailureListener writeFailures) {
         this.channel = channel;
         this.maxFrameLength = maxFrameLength;
         this.writable = writable;
+        this.writeFailures = writeFailures;
     }
 
     /**
@@ -151,6 +162,10 @@ public final class FrameWriter {
                 }
                 this.bytesWritten += batch.size(); // under the write lock: one writer at a time
             }
+            catch (IOException ex) {
+                this.writeFailures.writeFailed(ex);
+                throw ex;
+            }
             finally {
                 batch.truncate(0);
                 batch.shrinkIfHuge();
@@ -181,6 +196,10 @@ public final class FrameWriter {
                     while (bytes.hasRemaining() && this.channel.write(bytes) > 0) {
                         // the socket takes more
                     }
+                }
+                catch (IOException ex) {
+                    this.writeFailures.writeFailed(ex);
+                    throw ex;
                 }
                 finally {
                     this.bytesWritten += bytes.position();

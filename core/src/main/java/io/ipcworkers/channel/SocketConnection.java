@@ -9,6 +9,7 @@ import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -95,6 +96,8 @@ public final class SocketConnection implements Connection {
 
     private volatile boolean closedLocally;
 
+    private final AtomicBoolean writeFailureReported = new AtomicBoolean();
+
     public SocketConnection(SocketChannel channel, int maxFrameLength) throws IOException {
         channel.configureBlocking(false);
         this.channel = channel;
@@ -102,7 +105,7 @@ public final class SocketConnection implements Connection {
         this.idleReadable = new Readiness(channel, SelectionKey.OP_READ);
         this.writable = new Readiness(channel, SelectionKey.OP_WRITE);
         this.reader = new FrameReader(channel, maxFrameLength, this.readable, new BeforeReadWaits());
-        this.writer = new FrameWriter(channel, maxFrameLength, this.writable);
+        this.writer = new FrameWriter(channel, maxFrameLength, this.writable, this::writeFailed);
     }
 
     /**
@@ -464,6 +467,18 @@ public final class SocketConnection implements Connection {
     @Override
     public boolean isOpen() {
         return this.channel.isOpen();
+    }
+
+    /**
+     * Tells the handler, once, that the peer can no longer be written to. The connection stays open
+     * for reading: what the peer sent before it went (its last answers and acknowledgements) is still
+     * to be read, and the end of the stream follows when it is gone.
+     */
+    private void writeFailed(IOException failure) {
+        FrameHandler current = this.handler;
+        if (current != null && !this.closedLocally && !this.writeFailureReported.getAndSet(true)) {
+            current.onWriteFailed(failure);
+        }
     }
 
     /** Closes at once: frames still in the batch are dropped ({@link #flush()} first to send them). */

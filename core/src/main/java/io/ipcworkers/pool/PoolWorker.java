@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -113,6 +114,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private volatile @Nullable String killReason;
 
     private volatile boolean closed;
+
+    /**
+     * A write to the worker failed: its connection is gone, though its reader may not have seen the
+     * end yet. Routing must not pick it meanwhile, or a send retried on another worker lands on it again.
+     */
+    private volatile boolean writeFailed;
 
     /** Since when a parent listener's answer to this worker is being written; {@link #NOT_ANSWERING} when none is. */
     private volatile long answeringSinceNanos = NOT_ANSWERING;
@@ -216,6 +223,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             this.child.connection().sendBatched(type, 0, message.id, body);
         }
         catch (IOException | RuntimeException ex) {
+            if (ex instanceof IOException) {
+                this.writeFailed = true;
+            }
             boolean kept;
             synchronized (this.inFlight) {
                 kept = this.inFlight.remove(message);
@@ -514,6 +524,27 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
+    /**
+     * Usually the worker died: its exit follows at once, and its reader reads its last answers and
+     * then the end. A worker that lives on with its end of the connection broken could never take
+     * work again and may not end the stream: it is killed, and replaced like a crashed one.
+     */
+    @Override
+    public void onWriteFailed(IOException failure) {
+        this.writeFailed = true;
+        try {
+            this.pool.executor().execute(() -> {
+                awaitExit(CLOSE_TO_EXIT_MILLIS);
+                if (!this.closed && this.child.process().isAlive()) {
+                    kill("could not be written to (" + failure.getMessage() + ") but kept running", null);
+                }
+            });
+        }
+        catch (RejectedExecutionException ex) {
+            // the pools are closed, and their closing stops every worker
+        }
+    }
+
     @Override
     public void onClosed(@Nullable Throwable cause) {
         this.closed = true;
@@ -682,7 +713,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     boolean isUsable() {
-        return !this.closed && !this.retiring.get() && isReady();
+        return !this.closed && !this.writeFailed && !this.retiring.get() && isReady();
     }
 
     boolean isClosed() {

@@ -37,6 +37,16 @@ public final class RawWire {
     }
 
     /** Closes the socket under the connection, as a child that drops its end would. */
+    /** Shuts the socket down for reading only: the peer's writes fail, while this side can still write. */
+    public static void shutdownInput(Connection connection) {
+        try {
+            ((SocketConnection) connection).channel().shutdownInput();
+        }
+        catch (IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
+    }
+
     public static void closeSocket(Connection connection) {
         try {
             ((SocketConnection) connection).channel().close();

@@ -242,7 +242,8 @@ class SocketConnectionTest {
     @Timeout(30)
     void writingWithoutWaitingStopsAtAFullSocketAndTheRestFollowsInOrder() throws Exception {
         FrameWriter writer = new FrameWriter(this.left.channel(), MAX_FRAME,
-                new Readiness(this.left.channel(), SelectionKey.OP_WRITE));
+                new Readiness(this.left.channel(), SelectionKey.OP_WRITE), (failure) -> {
+                });
         byte[] body = new byte[1000];
         long appended = 0;
         boolean allOut = true;

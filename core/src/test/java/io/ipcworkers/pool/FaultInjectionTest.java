@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,7 +16,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
 
@@ -38,6 +42,8 @@ import io.ipcworkers.launch.LauncherSettings;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -291,6 +297,95 @@ class FaultInjectionTest {
         assertBackToSize(pool);
     }
 
+    @ParameterizedTest
+    @EnumSource(PoolSettings.DeliveryMode.class)
+    void workersKilledOverAndOverUnderLoadLoseNoMessageWithoutATrace(PoolSettings.DeliveryMode mode) throws Exception {
+        WorkerPool pool = start((settings) -> settings.withDelivery(new PoolSettings.DeliveryPolicy(mode, 10))
+            .withSupervision(fastSupervision(100, Duration.ZERO)));
+        AtomicBoolean killing = new AtomicBoolean(true);
+        List<Integer> sent = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<Integer>> replies = new CopyOnWriteArrayList<>();
+        ExecutorService load = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<?>> loads = new ArrayList<>();
+            for (int sender = 0; sender < 2; sender++) {
+                int first = sender;
+                loads.add(load.submit(() -> {
+                    for (int n = first; killing.get(); n += 2) {
+                        pool.send("echo", n);
+                        sent.add(n);
+                        if (n % 64 < 2) {
+                            Thread.sleep(1);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            loads.add(load.submit(() -> {
+                for (int n = -1; killing.get(); n--) {
+                    replies.add(pool.request("echo", n, Integer.class));
+                    Thread.sleep(1);
+                }
+                return null;
+            }));
+            // five SIGKILLs while the load runs, each of a worker serving it
+            for (int kill = 0; kill < 5; kill++) {
+                await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+                Thread.sleep(150);
+                long victim = pool.workerPids().get(kill % 2);
+                this.seenPids.add(victim);
+                signal("KILL", victim);
+            }
+            killing.set(false);
+            for (Future<?> each : loads) {
+                each.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }
+        finally {
+            killing.set(false);
+            load.shutdownNow();
+        }
+
+        // every send was handled (its echo came back) or is a dead letter; a request has its answer
+        // or, when its worker died with it, fails saying so (is redelivered until answered, when so set)
+        await().atMost(WAIT).untilAsserted(() -> assertThat(unaccountedFor(sent)).isEmpty());
+        int failedRequests = 0;
+        for (int i = 0; i < replies.size(); i++) {
+            CompletableFuture<Integer> reply = replies.get(i);
+            reply.handle((answer, failure) -> null).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (mode == PoolSettings.DeliveryMode.REDELIVER || !reply.isCompletedExceptionally()) {
+                assertThat(reply.get()).isEqualTo(-i - 1);
+            }
+            else {
+                failedRequests++;
+                assertThat(failureOf(reply)).isInstanceOfSatisfying(ProcessExitedException.class,
+                        (exited) -> assertThat(exited.getExitCode()).isEqualTo(137));
+            }
+        }
+        if (mode == PoolSettings.DeliveryMode.REDELIVER) {
+            assertThat(this.deadLetters).isEmpty();
+        }
+        else {
+            // the kills found work in flight (hundreds of messages in the runs seen)
+            assertThat(this.deadLetters.size() + failedRequests).isPositive();
+            assertThat(this.deadLetters).allSatisfy((letter) -> assertThat(letter.reason())
+                .contains("exited with code 137 while message 'echo' was in flight"));
+        }
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+        assertThat(pool.restartCount()).isEqualTo(5);
+        assertBackToSize(pool);
+    }
+
+    /** The {@code echo} sends neither echoed to the parent nor dead letters. */
+    private Set<Integer> unaccountedFor(List<Integer> sent) {
+        Set<Integer> missing = new TreeSet<>(sent);
+        this.echoed.forEach((payload) -> missing.remove(((Number) payload).intValue()));
+        this.deadLetters.stream()
+            .filter((letter) -> letter.topic().equals("echo"))
+            .forEach((letter) -> missing.remove(letter.message().payloadAs(Integer.class)));
+        return missing;
+    }
+
     @Test
     void requestWhoseDeadlinePassesWhileItWaitsToBeRedeliveredTimesOutAndIsNotRedelivered() throws Exception {
         // one worker, replaced only after 3 s: the request waits for it longer than its 1 s timeout
@@ -530,6 +625,76 @@ class FaultInjectionTest {
         assertThat(failureOf(request)).isInstanceOf(ProcessExitedException.class)
             .hasMessageContaining("was killed (closed its connection but kept running)");
         assertBackToSize(pool);
+    }
+
+    @Test
+    void aSendIsNotRetriedOnAWorkerWhoseWriteFailedWhileItsReaderHasNotSeenItGo() throws Exception {
+        // one message in flight per worker: while the other one is busy, only the dead one has room
+        WorkerPool pool = start((settings) -> settings.withLimits(1, settings.maxWaiting(), settings.acquireTimeout()));
+        CompletableFuture<Long> busy = pool.request("sleep", 3_000, Long.class);
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+        CountDownLatch release = new CountDownLatch(1);
+        CompletableFuture<Long> reply = pool.request("sleep", 200, Long.class); // to the other worker
+        // attached before the reply arrives, so it holds that worker's reader thread (not waited for
+        // with reply.get(), whose caller would read the reply, and so run this, itself)
+        CompletableFuture<Long> holding = new CompletableFuture<>();
+        CompletableFuture<Long> held = reply.thenApply((pid) -> {
+            holding.complete(pid);
+            try {
+                release.await(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+            return pid;
+        });
+        long dead = holding.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        this.seenPids.addAll(pool.workerPids());
+        signal("KILL", dead);
+        await().atMost(WAIT).until(() -> !isAlive(dead));
+
+        try {
+            // the first attempt fails writing to the dead worker; the next must wait for room on the
+            // busy one, not try the dead one again (its reader, held, has not seen it go)
+            assertThat(busy).isNotDone();
+            pool.send("echo", "after the kill");
+
+            await().atMost(WAIT).until(() -> this.echoed.contains("after the kill"));
+            assertThat(busy.get()).isNotEqualTo(dead);
+        }
+        finally {
+            release.countDown();
+        }
+        assertThat(held.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(dead);
+        assertBackToSize(pool);
+        assertThat(this.deadLetters).isEmpty();
+    }
+
+    @Test
+    void aWorkerThatCanNoLongerBeWrittenToButLivesOnIsPassedOverKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        pool.send("stop-reading", null);
+        await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch((worker) -> worker.inFlight() == 1));
+        long deaf = pool.currentWorkers().stream().filter((worker) -> worker.inFlight() == 1).findFirst().orElseThrow()
+            .getId();
+        this.seenPids.addAll(pool.workerPids());
+
+        // its heartbeats go on; only writing to it fails, as the first of these that goes its way finds
+        List<Integer> sent = new ArrayList<>();
+        for (int n = 0; n < 200; n++) {
+            pool.send("echo", n);
+            sent.add(n);
+            Thread.sleep(5);
+        }
+
+        await().atMost(WAIT).until(() -> !isAlive(deaf));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(unaccountedFor(sent)).isEmpty());
+        assertThat(this.deadLetters).isNotEmpty().allSatisfy((letter) -> assertThat(letter.reason())
+            .contains("Worker faulty-").contains("(pid " + deaf + ") was killed (could not be written to (")
+            .contains(") but kept running)"));
+        assertThat(this.deadLetters).extracting(DeadLetter::topic).contains("stop-reading");
+        assertBackToSize(pool);
+        assertThat(pool.workerPids()).doesNotContain(deaf);
     }
 
     @Test

@@ -190,6 +190,13 @@ public class FaultyWorker {
         LockSupport.parkNanos(60_000_000_000L);
     }
 
+    /** The parent can no longer write to this worker, which lives on and goes on heartbeating. */
+    @IpcListener("stop-reading")
+    public void stopReadingAndStayAlive(ParentProcess parent) {
+        ParentWire.shutdownInput(parent);
+        LockSupport.parkNanos(60_000_000_000L);
+    }
+
     @IpcListener("poison")
     public void poison(String why) {
         System.err.println("poisoned by " + why);

@@ -23,6 +23,11 @@ public final class ParentWire {
         connected.send(type, 0, correlationId, connected.codec().encode(message));
     }
 
+    /** Stops reading the child's socket, so that the parent's writes fail, without ending the process. */
+    public static void shutdownInput(ParentProcess parent) {
+        RawWire.shutdownInput(((ConnectedParentProcess) parent).connection());
+    }
+
     /** Closes the child's socket without ending the process. */
     public static void closeSocket(ParentProcess parent) {
         RawWire.closeSocket(((ConnectedParentProcess) parent).connection());
