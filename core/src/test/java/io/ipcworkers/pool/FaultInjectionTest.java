@@ -376,6 +376,47 @@ class FaultInjectionTest {
         assertBackToSize(pool);
     }
 
+    @Test
+    void aPoolStoppedUnderLoadAccountsForEverySend() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        this.seenPids.addAll(pool.workerPids());
+        List<Integer> sent = new CopyOnWriteArrayList<>();
+        List<Integer> refused = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<Void>> senders = new ArrayList<>();
+        for (int sender = 0; sender < 3; sender++) {
+            int first = sender;
+            senders.add(OwnThread.run(() -> {
+                for (int n = first;; n += 3) {
+                    try {
+                        pool.send("echo", n);
+                    }
+                    catch (PoolUnavailableException ex) {
+                        refused.add(n); // this sender's last
+                        return;
+                    }
+                    sent.add(n);
+                    if (n % 96 < 3) {
+                        sleep(Duration.ofMillis(1));
+                    }
+                }
+            }));
+        }
+        await().atMost(WAIT).until(() -> sent.size() > 5_000);
+
+        pool.stop();
+
+        // a send either returned, and was then handled or is a dead letter, or was refused and not sent
+        for (CompletableFuture<Void> sender : senders) {
+            sender.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+        assertThat(refused).hasSize(3);
+        await().atMost(WAIT).untilAsserted(() -> assertThat(unaccountedFor(sent)).isEmpty());
+        assertThat(this.echoed).extracting((payload) -> ((Number) payload).intValue()).doesNotContainAnyElementsOf(refused);
+        assertThat(this.deadLetters).allSatisfy((letter) -> assertThat(letter.reason()).contains("stopped before"));
+        assertThat(pool.inFlight()).isZero();
+        assertThat(pool.workerPids()).isEmpty();
+    }
+
     /** The {@code echo} sends neither echoed to the parent nor dead letters. */
     private Set<Integer> unaccountedFor(List<Integer> sent) {
         Set<Integer> missing = new TreeSet<>(sent);
