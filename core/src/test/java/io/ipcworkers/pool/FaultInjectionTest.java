@@ -395,6 +395,46 @@ class FaultInjectionTest {
     }
 
     @Test
+    void broadcastsWhileWorkersAreKilledReachAsManyAsTheySayEachCopyHandledOrADeadLetter() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(100, Duration.ZERO)));
+        AtomicBoolean killing = new AtomicBoolean(true);
+        Map<Integer, Integer> reached = new ConcurrentHashMap<>();
+        CompletableFuture<Void> broadcaster = OwnThread.run(() -> {
+            for (int n = 0; killing.get(); n++) {
+                reached.put(n, pool.broadcast("echo", n));
+                if (n % 32 == 0) {
+                    sleep(Duration.ofMillis(1));
+                }
+            }
+        });
+        for (int kill = 0; kill < 3; kill++) {
+            await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+            Thread.sleep(150);
+            long victim = pool.workerPids().get(kill % 2);
+            this.seenPids.add(victim);
+            signal("KILL", victim);
+        }
+        killing.set(false);
+        broadcaster.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        // each copy a broadcast says it delivered was handled or is a dead letter; none was handled twice
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+        await().atMost(WAIT).untilAsserted(() -> {
+            Map<Integer, Integer> accounted = new java.util.HashMap<>();
+            this.echoed.forEach((payload) -> accounted.merge(((Number) payload).intValue(), 1, Integer::sum));
+            Map<Integer, Integer> handled = Map.copyOf(accounted);
+            this.deadLetters.forEach((letter) -> accounted.merge(letter.message().payloadAs(Integer.class), 1, Integer::sum));
+            reached.forEach((n, copies) -> {
+                assertThat(accounted.getOrDefault(n, 0)).as("copies of broadcast %d accounted for", n)
+                    .isGreaterThanOrEqualTo(copies);
+                assertThat(handled.getOrDefault(n, 0)).as("copies of broadcast %d handled", n).isLessThanOrEqualTo(copies);
+            });
+        });
+        assertThat(reached.values()).allSatisfy((copies) -> assertThat(copies).isBetween(0, 2)).contains(2);
+        assertBackToSize(pool);
+    }
+
+    @Test
     void aPoolStoppedUnderLoadAccountsForEverySend() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         this.seenPids.addAll(pool.workerPids());
