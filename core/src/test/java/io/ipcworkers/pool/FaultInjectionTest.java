@@ -435,6 +435,55 @@ class FaultInjectionTest {
     }
 
     @Test
+    void requestsWithShortTimeoutsWhileWorkersAreKilledEndInAnAnswerOrATimeoutNeverInNothing() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withDelivery(
+                new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 10))
+            .withSupervision(fastSupervision(100, Duration.ZERO))
+            .withRequestTimeout(Duration.ofMillis(150)));
+        AtomicBoolean killing = new AtomicBoolean(true);
+        List<CompletableFuture<Long>> replies = new CopyOnWriteArrayList<>();
+        List<CompletableFuture<Void>> requesters = new ArrayList<>();
+        for (int requester = 0; requester < 4; requester++) {
+            requesters.add(OwnThread.run(() -> {
+                for (int n = 0; killing.get(); n++) {
+                    CompletableFuture<Long> reply = pool.request("sleep", n % 5 * 10, Long.class); // 0 to 40 ms
+                    replies.add(reply);
+                    reply.handle((answer, failure) -> null).join(); // four at a time: no backlog of its own
+                }
+            }));
+        }
+        for (int kill = 0; kill < 4; kill++) {
+            await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+            Thread.sleep(200);
+            long victim = pool.workerPids().get(kill % 2);
+            this.seenPids.add(victim);
+            signal("KILL", victim);
+        }
+        killing.set(false);
+        for (CompletableFuture<Void> requester : requesters) {
+            requester.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        }
+
+        int answered = 0;
+        int timedOut = 0;
+        for (CompletableFuture<Long> reply : replies) {
+            reply.handle((answer, failure) -> null).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            if (reply.isCompletedExceptionally()) {
+                assertThat(failureOf(reply)).isInstanceOf(IpcTimeoutException.class)
+                    .hasMessageContaining("got no reply within PT0.15S");
+                timedOut++;
+            }
+            else {
+                answered++;
+            }
+        }
+        assertThat(answered).isPositive();
+        assertThat(this.deadLetters).isEmpty();
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0 && pool.usableWorkers().size() == 2);
+        this.seenPids.addAll(pool.workerPids()); // a request to them might outlast the 150 ms of a fresh JVM
+    }
+
+    @Test
     void aPoolStoppedUnderLoadAccountsForEverySend() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         this.seenPids.addAll(pool.workerPids());
