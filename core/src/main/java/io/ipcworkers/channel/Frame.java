@@ -20,6 +20,13 @@ public record Frame(FrameType type, int flags, long correlationId, byte[] body) 
     /** Set on a {@link FrameType#MESSAGE} that answers another message: its own return value is not sent back. */
     public static final int FLAG_REPLY = 1;
 
+    /**
+     * Set on a {@link FrameType#REQUEST} whose body ends with its caller's deadline
+     * ({@link io.ipcworkers.codec.RequestDeadline}): a worker that reaches it later answers that it
+     * expired instead of running it.
+     */
+    public static final int FLAG_DEADLINE = 2;
+
     /** Default maximum frame length: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 

@@ -1,6 +1,7 @@
 package io.ipcworkers.codec;
 
 import io.ipcworkers.IpcException;
+import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.RemoteListenerException;
@@ -10,8 +11,8 @@ import org.jspecify.annotations.Nullable;
  * The payload of an {@code ERROR} frame: why a request failed on the other side. Exceptions never
  * cross the wire as objects; the receiver rebuilds one of its own types from these strings.
  *
- * @param kind {@link #NO_LISTENER}, {@link #CONVERSION} or {@link #LISTENER}; anything else, or none, is
- *     taken for {@link #LISTENER}
+ * @param kind {@link #NO_LISTENER}, {@link #CONVERSION}, {@link #EXPIRED} or {@link #LISTENER}; anything
+ *     else, or none, is taken for {@link #LISTENER}
  * @param exception the class name of the exception on the other side
  * @param message its message
  */
@@ -22,6 +23,9 @@ public record ErrorReply(@Nullable String kind, @Nullable String exception, @Nul
     public static final String CONVERSION = "conversion";
 
     public static final String LISTENER = "listener";
+
+    /** A request its worker did not run: its caller's deadline had passed when the worker reached it. */
+    public static final String EXPIRED = "expired";
 
     private static final int MAX_TEXT_CHARS = 4000;
 
@@ -43,6 +47,7 @@ public record ErrorReply(@Nullable String kind, @Nullable String exception, @Nul
         return switch (String.valueOf(this.kind)) {
             case NO_LISTENER -> new NoListenerException(text + " [" + source + "]");
             case CONVERSION -> new PayloadConversionException(text + " [" + source + "]", null);
+            case EXPIRED -> new IpcTimeoutException(text + " [" + source + "]");
             default -> new RemoteListenerException("Listener for topic '" + topic + "' on " + source + " failed: "
                     + type + ": " + text, type);
         };

@@ -319,18 +319,27 @@ public final class MessageCodec {
      * @throws IpcProtocolException when the body is not a well-formed message
      */
     public Message decode(byte[] body) {
-        if (body.length < 2) {
-            throw new IpcProtocolException("malformed message: a body of " + body.length
+        return decode(body, body.length);
+    }
+
+    /**
+     * Reads a message from the first {@code length} bytes of a frame body, which it then owns (what
+     * follows is not part of the message: a request's deadline, say).
+     * @throws IpcProtocolException when they are not a well-formed message
+     */
+    public Message decode(byte[] body, int length) {
+        if (length < 2) {
+            throw new IpcProtocolException("malformed message: a body of " + length
                     + " bytes cannot hold the 2-byte topic length");
         }
         int topicLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
-        if (topicLength > body.length - 2) {
+        if (topicLength > length - 2) {
             throw new IpcProtocolException("malformed message: topic length " + topicLength + " exceeds the "
-                    + (body.length - 2) + " bytes that follow");
+                    + (length - 2) + " bytes that follow");
         }
         String topic = decodeTopic(body, topicLength);
         int payloadOffset = 2 + topicLength;
-        return Message.ofJson(topic, body, payloadOffset, body.length - payloadOffset, mapper());
+        return Message.ofJson(topic, body, payloadOffset, length - payloadOffset, mapper());
     }
 
     private static String decodeTopic(byte[] body, int length) {

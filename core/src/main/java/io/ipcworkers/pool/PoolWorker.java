@@ -32,6 +32,7 @@ import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.launch.LaunchedChild;
 import io.ipcworkers.worker.Heartbeat;
 import org.jspecify.annotations.Nullable;
@@ -209,8 +210,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      *     and the caller still holds its reservation
      */
     void deliver(InFlight message) {
-        FrameType type = message.isRequest() ? FrameType.REQUEST : FrameType.MESSAGE;
-        FrameWriter.BodyWriter body = this.codec.encode(message.message);
+        boolean request = message.isRequest();
+        FrameType type = request ? FrameType.REQUEST : FrameType.MESSAGE;
+        FrameWriter.BodyWriter body = request ? requestBody(message) : this.codec.encode(message.message);
         this.sendOrder.lock();
         try {
             message.deliveries++; // before it is in the queue, where the worker's exit may read it
@@ -220,7 +222,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 }
                 this.inFlight.add(message);
             }
-            this.child.connection().sendBatched(type, 0, message.id, body);
+            this.child.connection().sendBatched(type, request ? Frame.FLAG_DEADLINE : 0, message.id, body);
         }
         catch (IOException | RuntimeException ex) {
             if (ex instanceof IOException) {
@@ -242,6 +244,16 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         finally {
             this.sendOrder.unlock();
         }
+    }
+
+    /**
+     * A request's body ends with its caller's deadline, on the clock the worker reads, a millisecond
+     * late rather than early: the caller times out first, and then the worker does not run it.
+     */
+    private FrameWriter.BodyWriter requestBody(InFlight request) {
+        long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(request.deadlineNanos - System.nanoTime()));
+        return RequestDeadline.append(this.codec.encode(request.message),
+                System.currentTimeMillis() + remainingMillis + 1);
     }
 
     /**

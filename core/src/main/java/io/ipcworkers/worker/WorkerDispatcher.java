@@ -5,6 +5,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.ipcworkers.IpcProtocolException;
+import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.channel.Frame;
@@ -12,6 +13,7 @@ import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.ListenerDispatcher;
@@ -87,15 +89,25 @@ final class WorkerDispatcher {
     private void handle(Frame frame) {
         MessageCodec codec = this.parent.codec();
         boolean request = frame.type() == FrameType.REQUEST;
+        boolean hasDeadline = request && frame.hasFlag(Frame.FLAG_DEADLINE);
         Message message;
+        long deadline = 0;
         try {
-            message = codec.decode(frame.body());
+            byte[] body = frame.body();
+            if (hasDeadline) {
+                deadline = RequestDeadline.read(body);
+            }
+            message = codec.decode(body, hasDeadline ? body.length - RequestDeadline.BYTES : body.length);
         }
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
             if (isTracked(frame)) {
                 answer(FrameType.ERROR, 0, frame.correlationId(), codec.encode(Message.of("", ErrorReply.of(ex))));
             }
+            return;
+        }
+        if (hasDeadline && System.currentTimeMillis() > deadline) {
+            expired(frame, message, System.currentTimeMillis() - deadline);
             return;
         }
         try {
@@ -115,6 +127,18 @@ final class WorkerDispatcher {
             return;
         }
         acknowledge(frame);
+    }
+
+    /**
+     * A request whose caller had stopped waiting when this worker reached it (behind slow ones, say)
+     * is not run: nobody would take its answer. Its error frees its place in the parent at once.
+     */
+    private void expired(Frame frame, Message message, long lateMillis) {
+        String why = "Request '" + message.topic() + "' expired " + lateMillis + " ms before the worker reached it, "
+                + "so it did not run";
+        answer(FrameType.ERROR, 0, frame.correlationId(), this.parent.codec()
+            .encode(Message.of(message.topic(), new ErrorReply(ErrorReply.EXPIRED,
+                    IpcTimeoutException.class.getName(), why))));
     }
 
     /** Sends a reply or error, after the acknowledgements it must not overtake (see {@link Acknowledgements}). */

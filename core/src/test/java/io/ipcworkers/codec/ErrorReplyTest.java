@@ -1,6 +1,7 @@
 package io.ipcworkers.codec;
 
 import io.ipcworkers.IpcException;
+import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.RemoteListenerException;
@@ -19,6 +20,10 @@ class ErrorReplyTest {
         assertThat(new ErrorReply(ErrorReply.CONVERSION, "x.PayloadConversionException", "Cannot convert")
             .toException("t", "worker w-1")).isInstanceOf(PayloadConversionException.class)
             .hasMessage("Cannot convert [worker w-1]");
+        assertThat(new ErrorReply(ErrorReply.EXPIRED, "x.IpcTimeoutException", "Request 't' expired 3 ms before the "
+                + "worker reached it, so it did not run").toException("t", "worker w-1"))
+            .isInstanceOf(IpcTimeoutException.class)
+            .hasMessage("Request 't' expired 3 ms before the worker reached it, so it did not run [worker w-1]");
         IpcException failure = new ErrorReply(ErrorReply.LISTENER, "java.lang.IllegalStateException", "boom")
             .toException("resize", "worker w-1");
         assertThat(failure).isInstanceOf(RemoteListenerException.class)

@@ -74,6 +74,8 @@ class FaultInjectionTest {
 
     private final List<Object> echoed = new CopyOnWriteArrayList<>();
 
+    private final List<Integer> noted = new CopyOnWriteArrayList<>();
+
     private final CountDownLatch bulkyRelease = new CountDownLatch(1);
 
     public class ParentListeners {
@@ -113,6 +115,11 @@ class FaultInjectionTest {
         @IpcListener("told")
         public void told(int n, ChildProcess sender) {
             sender.sendMessage(Message.of("echo", "x".repeat(1024)));
+        }
+
+        @IpcListener("noted")
+        public void noted(int n) {
+            FaultInjectionTest.this.noted.add(n);
         }
 
         @IpcListener("counted")
@@ -532,6 +539,32 @@ class FaultInjectionTest {
             .filter((letter) -> letter.topic().equals("echo"))
             .forEach((letter) -> missing.remove(letter.message().payloadAs(Integer.class)));
         return missing;
+    }
+
+    @Test
+    void requestsWhoseCallersStoppedWaitingAreNotRunWhenTheirWorkerReachesThem() throws Exception {
+        WorkerPool pool = start((settings) -> new PoolSettings(settings.name(), 1, settings.workerClass(),
+                settings.jvmArgs(), settings.environment(), settings.routing(), settings.maxInFlight(),
+                settings.maxWaiting(), Duration.ofMillis(500), settings.acquireTimeout(), settings.startTimeout(),
+                settings.stopTimeout(), settings.supervision(), settings.recycling(), settings.delivery()));
+        assertThat(pool.request("note", -1, Integer.class).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(-1);
+        CompletableFuture<Long> slow = pool.request("sleep", 1_500, Long.class);
+        List<CompletableFuture<Integer>> behind = new ArrayList<>();
+        for (int n = 0; n < 5; n++) {
+            behind.add(pool.request("note", n, Integer.class)); // queued behind the slow one
+        }
+
+        for (CompletableFuture<Integer> request : behind) {
+            assertThat(failureOf(request)).isInstanceOf(IpcTimeoutException.class)
+                .hasMessage("Request 'note' to pool 'faulty' got no reply within PT0.5S");
+        }
+        assertThat(failureOf(slow)).isInstanceOf(IpcTimeoutException.class);
+        // once the slow one is done, the worker answers the expired ones without running them
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+        assertThat(pool.request("note", 99, Integer.class).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(99);
+        await().atMost(WAIT).until(() -> this.noted.contains(99));
+        assertThat(this.noted).containsExactly(-1, 99);
+        assertThat(this.deadLetters).isEmpty();
     }
 
     @Test

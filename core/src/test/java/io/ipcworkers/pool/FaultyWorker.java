@@ -197,6 +197,13 @@ public class FaultyWorker {
         LockSupport.parkNanos(60_000_000_000L);
     }
 
+    /** Tells the parent it ran, then answers. */
+    @IpcListener("note")
+    public int note(int n, ParentProcess parent) {
+        parent.sendMessage(Message.of("noted", n));
+        return n;
+    }
+
     @IpcListener("poison")
     public void poison(String why) {
         System.err.println("poisoned by " + why);

@@ -17,6 +17,7 @@ import io.ipcworkers.channel.RawWire;
 import io.ipcworkers.channel.SocketConnection;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -164,6 +165,52 @@ class WorkerDispatcherTest {
         assertThat(codec.decode(error.body()).payload().toString()).contains("malformed message");
         RawWire.write(this.parentSide, frame(FrameType.REQUEST, 8, Message.of("increment", 1)));
         assertThat(codec.decode(nextNonHeartbeat().body()).payloadAs(Integer.class)).isEqualTo(2);
+    }
+
+    @Test
+    void aRequestWhoseDeadlinePassedBeforeTheWorkerReachedItIsAnsweredAsExpiredAndNotRun() throws Exception {
+        long now = System.currentTimeMillis();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(requestWithDeadline(1, Message.of("increment", 1), now + 60_000));
+        wire.write(requestWithDeadline(2, Message.of("fast", 2), now - 1_000)); // its caller stopped waiting
+        wire.write(requestWithDeadline(3, Message.of("increment", 3), now + 60_000));
+        RawWire.write(this.parentSide, wire.toByteArray());
+
+        Frame first = nextNonHeartbeat();
+        assertThat(first.type()).isEqualTo(FrameType.REPLY);
+        assertThat(codec.decode(first.body()).payloadAs(Integer.class)).isEqualTo(2);
+        Frame expired = nextNonHeartbeat();
+        assertThat(expired.type()).isEqualTo(FrameType.ERROR);
+        assertThat(expired.correlationId()).isEqualTo(2);
+        ErrorReply why = codec.decode(expired.body()).payloadAs(ErrorReply.class);
+        assertThat(why.kind()).isEqualTo(ErrorReply.EXPIRED);
+        assertThat(why.message()).matches("Request 'fast' expired \\d+ ms before the worker reached it, so it did not run");
+        Frame third = nextNonHeartbeat();
+        assertThat(third.type()).isEqualTo(FrameType.REPLY);
+        assertThat(codec.decode(third.body()).payloadAs(Integer.class)).isEqualTo(4);
+        assertThat(this.listeners.handled).as("the expired request's listener").isZero();
+    }
+
+    @Test
+    void aRequestFlaggedWithADeadlineItCannotHoldIsAnsweredWithAnErrorAndTheWorkerGoesOn() throws Exception {
+        byte[] garbage = ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + 5).putInt(Frame.HEADER_AFTER_LENGTH + 5)
+            .put((byte) 5).put((byte) Frame.FLAG_DEADLINE).putLong(7).put(new byte[5]).array();
+        RawWire.write(this.parentSide, garbage);
+        Frame error = nextNonHeartbeat();
+        assertThat(error.type()).isEqualTo(FrameType.ERROR);
+        assertThat(error.correlationId()).isEqualTo(7);
+        assertThat(codec.decode(error.body()).payload().toString()).contains("cannot hold its 8-byte deadline");
+        RawWire.write(this.parentSide, requestWithDeadline(8, Message.of("increment", 1), System.currentTimeMillis() + 60_000));
+        assertThat(codec.decode(nextNonHeartbeat().body()).payloadAs(Integer.class)).isEqualTo(2);
+    }
+
+    private static byte[] requestWithDeadline(long correlationId, Message message, long deadlineMillis)
+            throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        RequestDeadline.append(codec.encode(message), deadlineMillis).writeTo(body);
+        return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + body.size())
+            .putInt(Frame.HEADER_AFTER_LENGTH + body.size()).put((byte) 5).put((byte) Frame.FLAG_DEADLINE)
+            .putLong(correlationId).put(body.toByteArray()).array();
     }
 
     /** An idle worker's heartbeat thread sleeps until its next beat; the first handled message wakes it. */

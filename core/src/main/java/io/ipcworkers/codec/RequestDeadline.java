@@ -1,0 +1,64 @@
+package io.ipcworkers.codec;
+
+import java.io.IOException;
+import java.io.OutputStream;
+
+import io.ipcworkers.IpcProtocolException;
+import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameWriter.BodyWriter;
+
+/**
+ * The deadline a request carries to its worker, so that the worker does not run a request whose
+ * caller has stopped waiting: behind a slow one, say. A request frame with {@link Frame#FLAG_DEADLINE}
+ * ends with its caller's deadline in milliseconds since the epoch, 8 bytes big-endian, after the
+ * message. Parent and worker read the same clock: they run on one machine.
+ */
+public final class RequestDeadline {
+
+    /** Length of the deadline at the end of the body. */
+    public static final int BYTES = 8;
+
+    private RequestDeadline() {
+    }
+
+    /** The body, then the deadline. */
+    public static BodyWriter append(BodyWriter body, long epochMillis) {
+        return new WithDeadline(body, epochMillis);
+    }
+
+    /**
+     * The deadline at the end of a body with {@link Frame#FLAG_DEADLINE}.
+     * @throws IpcProtocolException when the body is too short to hold one
+     */
+    public static long read(byte[] body) {
+        if (body.length < BYTES) {
+            throw new IpcProtocolException("malformed request: a body of " + body.length
+                    + " bytes cannot hold its 8-byte deadline");
+        }
+        long millis = 0;
+        for (int i = body.length - BYTES; i < body.length; i++) {
+            millis = (millis << 8) | (body[i] & 0xFF);
+        }
+        return millis;
+    }
+
+    private static final class WithDeadline implements BodyWriter {
+
+        private final BodyWriter body;
+
+        private final long epochMillis;
+
+        WithDeadline(BodyWriter body, long epochMillis) {
+            this.body = body;
+            this.epochMillis = epochMillis;
+        }
+
+        @Override
+        public void writeTo(OutputStream out) throws IOException {
+            this.body.writeTo(out);
+            for (int shift = 56; shift >= 0; shift -= 8) {
+                out.write((int) (this.epochMillis >>> shift));
+            }
+        }
+    }
+}
