@@ -307,16 +307,18 @@ class FaultInjectionTest {
     }
 
     static Stream<Arguments> killedUnderLoad() {
-        return Stream.of(Arguments.of(PoolSettings.DeliveryMode.FAIL, PoolSettings.Recycling.NEVER),
-                Arguments.of(PoolSettings.DeliveryMode.REDELIVER, PoolSettings.Recycling.NEVER),
+        return Stream.of(Arguments.of(PoolSettings.DeliveryMode.FAIL, PoolSettings.Recycling.NEVER, false),
+                Arguments.of(PoolSettings.DeliveryMode.REDELIVER, PoolSettings.Recycling.NEVER, false),
                 // recycled every 450 to 750 messages as well: kills meet replacements under way
-                Arguments.of(PoolSettings.DeliveryMode.REDELIVER, new PoolSettings.Recycling(600, 0.25, 0, 0)));
+                Arguments.of(PoolSettings.DeliveryMode.REDELIVER, new PoolSettings.Recycling(600, 0.25, 0, 0), false),
+                // rolling restarts one after another meanwhile: kills meet those replacements
+                Arguments.of(PoolSettings.DeliveryMode.REDELIVER, PoolSettings.Recycling.NEVER, true));
     }
 
     @ParameterizedTest
     @MethodSource("killedUnderLoad")
     void workersKilledOverAndOverUnderLoadLoseNoMessageWithoutATrace(PoolSettings.DeliveryMode mode,
-            PoolSettings.Recycling recycling) throws Exception {
+            PoolSettings.Recycling recycling, boolean rollingRestarts) throws Exception {
         WorkerPool pool = start((settings) -> settings.withDelivery(new PoolSettings.DeliveryPolicy(mode, 10))
             .withSupervision(fastSupervision(100, Duration.ZERO))
             .withRecycling(recycling));
@@ -346,10 +348,15 @@ class FaultInjectionTest {
                 }
                 return null;
             }));
+            CompletableFuture<Void> restarts = OwnThread.run(() -> {
+                while (rollingRestarts && killing.get()) {
+                    pool.rollingRestart();
+                }
+            });
             // five SIGKILLs while the load runs, each of a worker serving it
             for (int kill = 0; kill < 5; kill++) {
                 await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
-                Thread.sleep(recycling.isEnabled() ? 500 : 150); // time for replacements to get under way
+                Thread.sleep(recycling.isEnabled() || rollingRestarts ? 500 : 150); // for replacements to get under way
                 long victim = pool.workerPids().get(kill % 2);
                 this.seenPids.add(victim);
                 signal("KILL", victim);
@@ -358,6 +365,7 @@ class FaultInjectionTest {
             for (Future<?> each : loads) {
                 each.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
+            restarts.get(WAIT.toSeconds(), TimeUnit.SECONDS);
         }
         finally {
             killing.set(false);
@@ -390,7 +398,7 @@ class FaultInjectionTest {
                 .contains("exited with code 137 while message 'echo' was in flight"));
         }
         await().atMost(WAIT).until(() -> pool.inFlight() == 0);
-        if (recycling.isEnabled()) {
+        if (recycling.isEnabled() || rollingRestarts) {
             // a worker killed while being replaced needs no restart: its replacement has its slot
             assertThat(pool.restartCount()).isBetween(1L, 5L);
             assertThat(pool.recycleCount()).isPositive();
