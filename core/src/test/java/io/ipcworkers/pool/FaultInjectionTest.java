@@ -4,6 +4,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -68,7 +69,7 @@ class FaultInjectionTest {
 
     private WorkerPools pools;
 
-    private final java.util.concurrent.atomic.AtomicInteger flooded = new java.util.concurrent.atomic.AtomicInteger();
+    private final AtomicInteger flooded = new AtomicInteger();
 
     private final AtomicInteger bulky = new AtomicInteger();
 
@@ -353,14 +354,9 @@ class FaultInjectionTest {
                     pool.rollingRestart();
                 }
             });
-            // five SIGKILLs while the load runs, each of a worker serving it
-            for (int kill = 0; kill < 5; kill++) {
-                await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
-                Thread.sleep(recycling.isEnabled() || rollingRestarts ? 500 : 150); // for replacements to get under way
-                long victim = pool.workerPids().get(kill % 2);
-                this.seenPids.add(victim);
-                signal("KILL", victim);
-            }
+            // five SIGKILLs while the load runs, each of a worker serving it (later when replacements
+            // are to get under way meanwhile)
+            killWorkersInTurn(pool, 5, Duration.ofMillis(recycling.isEnabled() || rollingRestarts ? 500 : 150));
             killing.set(false);
             for (Future<?> each : loads) {
                 each.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -422,20 +418,14 @@ class FaultInjectionTest {
                 }
             }
         });
-        for (int kill = 0; kill < 3; kill++) {
-            await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
-            Thread.sleep(150);
-            long victim = pool.workerPids().get(kill % 2);
-            this.seenPids.add(victim);
-            signal("KILL", victim);
-        }
+        killWorkersInTurn(pool, 3, Duration.ofMillis(150));
         killing.set(false);
         broadcaster.get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         // each copy a broadcast says it delivered was handled or is a dead letter; none was handled twice
         await().atMost(WAIT).until(() -> pool.inFlight() == 0);
         await().atMost(WAIT).untilAsserted(() -> {
-            Map<Integer, Integer> accounted = new java.util.HashMap<>();
+            Map<Integer, Integer> accounted = new HashMap<>();
             this.echoed.forEach((payload) -> accounted.merge(((Number) payload).intValue(), 1, Integer::sum));
             Map<Integer, Integer> handled = Map.copyOf(accounted);
             this.deadLetters.forEach((letter) -> accounted.merge(letter.message().payloadAs(Integer.class), 1, Integer::sum));
@@ -467,13 +457,7 @@ class FaultInjectionTest {
                 }
             }));
         }
-        for (int kill = 0; kill < 4; kill++) {
-            await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
-            Thread.sleep(200);
-            long victim = pool.workerPids().get(kill % 2);
-            this.seenPids.add(victim);
-            signal("KILL", victim);
-        }
+        killWorkersInTurn(pool, 4, Duration.ofMillis(200));
         killing.set(false);
         for (CompletableFuture<Void> requester : requesters) {
             requester.get(WAIT.toSeconds(), TimeUnit.SECONDS);
@@ -537,6 +521,20 @@ class FaultInjectionTest {
         assertThat(this.deadLetters).allSatisfy((letter) -> assertThat(letter.reason()).contains("stopped before"));
         assertThat(pool.inFlight()).isZero();
         assertThat(pool.workerPids()).isEmpty();
+    }
+
+    /**
+     * SIGKILLs one of the pool's two workers, in turn, {@code kills} times: each once both are live
+     * again, after a pause.
+     */
+    private void killWorkersInTurn(WorkerPool pool, int kills, Duration pause) throws Exception {
+        for (int kill = 0; kill < kills; kill++) {
+            await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 2);
+            Thread.sleep(pause.toMillis());
+            long victim = pool.workerPids().get(kill % 2);
+            this.seenPids.add(victim);
+            signal("KILL", victim);
+        }
     }
 
     /** The {@code echo} sends neither echoed to the parent nor dead letters. */

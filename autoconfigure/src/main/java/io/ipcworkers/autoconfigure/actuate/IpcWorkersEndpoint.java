@@ -88,7 +88,8 @@ public class IpcWorkersEndpoint {
             return new RestartResult(pool, "rolling restart completed", found.snapshot());
         }
         found.restart();
-        return new RestartResult(pool, "rolling restart completed; " + waiting + ((waiting == 1) ? " worker" : " workers")
+        String workers = (waiting == 1) ? " worker" : " workers";
+        return new RestartResult(pool, "rolling restart completed; " + waiting + workers
                 + " waiting out a restart backoff started now", found.snapshot());
     }
 
