@@ -105,7 +105,7 @@ public final class SocketConnection implements Connection {
         this.idleReadable = new Readiness(channel, SelectionKey.OP_READ);
         this.writable = new Readiness(channel, SelectionKey.OP_WRITE);
         this.reader = new FrameReader(channel, maxFrameLength, this.readable, new BeforeReadWaits());
-        this.writer = new FrameWriter(channel, maxFrameLength, this.writable, this::writeFailed);
+        this.writer = new FrameWriter(channel, maxFrameLength, this.writable, new WriteFailures());
     }
 
     /**
@@ -187,14 +187,23 @@ public final class SocketConnection implements Connection {
     }
 
     /*
-     * Classes rather than lambdas, here and for the flusher's task: every connection of a worker is
-     * made on its way to "ready", and the first use of each lambda generates a class at run time.
+     * Classes rather than lambdas, here, for write failures and for the flusher's task: every
+     * connection of a worker is made on its way to "ready", and the first use of each lambda generates
+     * a class at run time.
      */
     private final class BeforeReadWaits implements FrameReader.IoAction {
 
         @Override
         public void run() throws IOException {
             beforeReadWaits();
+        }
+    }
+
+    private final class WriteFailures implements FrameWriter.WriteFailureListener {
+
+        @Override
+        public void writeFailed(IOException failure) {
+            SocketConnection.this.writeFailed(failure);
         }
     }
 

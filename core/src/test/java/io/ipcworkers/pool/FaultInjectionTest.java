@@ -859,7 +859,8 @@ class FaultInjectionTest {
 
     @Test
     void aWorkerThatCanNoLongerBeWrittenToButLivesOnIsPassedOverKilledAndReplaced() throws Exception {
-        WorkerPool pool = start(UnaryOperator.identity());
+        // in turn, so that sends go its way (the least busy one would be the other worker, always idle)
+        WorkerPool pool = start((settings) -> settings.withRouting(Routing.ROUND_ROBIN));
         pool.send("stop-reading", null);
         await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch((worker) -> worker.inFlight() == 1));
         long deaf = pool.currentWorkers().stream().filter((worker) -> worker.inFlight() == 1).findFirst().orElseThrow()
