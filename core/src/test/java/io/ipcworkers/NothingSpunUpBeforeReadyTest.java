@@ -19,7 +19,8 @@ import static org.awaitility.Awaitility.await;
  * A worker's start is on every pool's critical path: the first lambda a JVM runs bootstraps
  * {@code java.lang.invoke} and spins a class (~10 ms of a plain worker's start on two cores,
  * {@code benchmarks/README.md} item 29), so none of ours may run before a worker is ready. Ready is
- * where the worker's {@code Heartbeat} class loads: it starts the heartbeat right after sending READY.
+ * where a pool worker's {@code Heartbeat} class loads (it starts the heartbeat right after sending
+ * READY), and where a plain worker's task starts to run.
  */
 class NothingSpunUpBeforeReadyTest {
 
@@ -41,8 +42,42 @@ class NothingSpunUpBeforeReadyTest {
 
         int ready = indexOf(lines, READY);
         assertThat(ready).as("the line of the Heartbeat class's load").isPositive();
-        assertThat(lines.subList(0, ready)).as("class loads logged before the worker was ready")
-            .hasSizeGreaterThan(100)
+        assertNoLambdaOfOurs(lines.subList(0, ready));
+    }
+
+    @Test
+    void aPlainWorkerTaskRunsNoLambdaOfOursBeforeItRuns() throws Exception {
+        List<String> lines = new CopyOnWriteArrayList<>();
+        ProcessOutput collecting = (name, pid, stream, line) -> lines.add(line);
+        try (ProcessManager manager = ProcessManager.builder().output(collecting).build()) {
+            ChildProcess child = manager.runProcess(new MarkingTask(),
+                    List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-Xlog:class+load=info:stdout"));
+            assertThat(child.getNextMessage(Duration.ofSeconds(30)).topic()).isEqualTo("ready");
+            assertThat(child.onExit().get(30, TimeUnit.SECONDS)).isZero();
+        }
+
+        int running = lines.indexOf(MarkingTask.MARK);
+        assertThat(running).as("the task's first line").isPositive();
+        assertNoLambdaOfOurs(lines.subList(0, running));
+    }
+
+    /** Says when it starts to run, which is when a plain worker is ready, and tells its parent so. */
+    static final class MarkingTask implements WorkerTask {
+
+        private static final long serialVersionUID = 1L;
+
+        static final String MARK = "task running";
+
+        @Override
+        public void run(ChildProcess self, ParentProcess parent) {
+            System.out.println(MARK);
+            parent.sendMessage(Message.of("ready", null));
+        }
+    }
+
+    /** What the child's class-load log says it loaded before it was ready: much, but none of our lambdas. */
+    private static void assertNoLambdaOfOurs(List<String> classLoadsBeforeReady) {
+        assertThat(classLoadsBeforeReady).as("class loads logged before the worker was ready").hasSizeGreaterThan(100)
             .noneMatch((line) -> line.matches(".*\\bio\\.ipcworkers\\.\\S*\\$\\$Lambda.*"));
     }
 
