@@ -36,6 +36,9 @@ public final class MessageCodec {
 
     private static final byte[] NULL_JSON = { 'n', 'u', 'l', 'l' };
 
+    /** What a message that is not a request carries for a deadline: nothing is written. */
+    private static final long NO_DEADLINE = Long.MIN_VALUE;
+
     /** Always false; not a constant, so that javac keeps the branch that makes up {@link MessageBody#writeTo}'s size. */
     private static boolean outOfLine;
 
@@ -94,7 +97,12 @@ public final class MessageCodec {
 
     /** The frame body for a message. */
     public BodyWriter encode(Message message) {
-        return new MessageBody(wireTopic(message.topic()), message);
+        return new MessageBody(wireTopic(message.topic()), message, NO_DEADLINE);
+    }
+
+    /** The frame body for a request: its message, then its caller's deadline ({@link RequestDeadline}). */
+    public BodyWriter encodeRequest(Message message, long deadlineEpochMillis) {
+        return new MessageBody(wireTopic(message.topic()), message, deadlineEpochMillis);
     }
 
     /**
@@ -108,9 +116,13 @@ public final class MessageCodec {
 
         private final Message message;
 
-        MessageBody(byte[] wireTopic, Message message) {
+        /** A request's deadline, written after the message; {@link #NO_DEADLINE} for other messages. */
+        private final long deadline;
+
+        MessageBody(byte[] wireTopic, Message message, long deadline) {
             this.wireTopic = wireTopic;
             this.message = message;
+            this.deadline = deadline;
         }
 
         /**
@@ -122,14 +134,17 @@ public final class MessageCodec {
          * than sending malformed JSON and failing the thread's next payload. (One that writes no value,
          * or several, is refused by {@link Message#writePayloadJson(OutputStream, JsonMapper, JsonGenerator)}.)
          *
-         * <p>One method from the topic to the payload's last byte, and a large one on purpose: C2 does
+         * <p>A request's deadline follows the payload ({@link RequestDeadline}), written here rather than
+         * by a wrapper, so that the frame writer's call to this stays monomorphic.
+         *
+         * <p>One method from the topic to the body's last byte, and a large one on purpose: C2 does
          * not inline a hot method of over 325 bytes of bytecode ({@code FreqInlineSize}), and this one
          * is kept above that, so that it is compiled as a unit of its own. The send path's levels (a
          * pool's delivery, the connection's batching, the frame writer, this) get hot one after another
          * and each is compiled as a root of its own; while this was inlined, each of those compilations
          * carried its own copy of Jackson's serializer (several KB of bytecode), and a sending JVM's one
          * C2 thread spent the first million messages on them. {@code benchmarks/README.md} (item 21) has
-         * the figures. What the method does takes some 250 bytes; the branch at its end, never taken,
+         * the figures. What the method does takes some 300 bytes; the branch at its end, never taken,
          * makes up the rest (C2 compiles an untaken branch to a trap, so it costs nothing), and
          * {@code MessageCodecTest.theMessageBodyWriterIsACompilationUnitOfItsOwn} keeps the size.
          */
@@ -139,6 +154,9 @@ public final class MessageCodec {
             Message message = this.message;
             if (message.hasNullPayload()) {
                 out.write(NULL_JSON);
+                if (this.deadline != NO_DEADLINE) {
+                    RequestDeadline.write(out, this.deadline);
+                }
                 return;
             }
             ThreadLocal<@Nullable ThreadGenerator> generators = MessageCodec.this.threadGenerators;
@@ -179,11 +197,10 @@ public final class MessageCodec {
                     generators.remove();
                 }
             }
+            if (this.deadline != NO_DEADLINE) {
+                RequestDeadline.write(out, this.deadline);
+            }
             if (outOfLine) { // never true; see above
-                out.write(NULL_JSON, 0, 0);
-                out.write(NULL_JSON, 0, 0);
-                out.write(NULL_JSON, 0, 0);
-                out.write(NULL_JSON, 0, 0);
                 out.write(NULL_JSON, 0, 0);
                 out.write(NULL_JSON, 0, 0);
                 out.write(NULL_JSON, 0, 0);

@@ -5,7 +5,6 @@ import java.io.OutputStream;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.channel.Frame;
-import io.ipcworkers.channel.FrameWriter.BodyWriter;
 
 /**
  * The deadline a request carries to its worker, so that the worker does not run a request whose
@@ -21,9 +20,11 @@ public final class RequestDeadline {
     private RequestDeadline() {
     }
 
-    /** The body, then the deadline. */
-    public static BodyWriter append(BodyWriter body, long epochMillis) {
-        return new WithDeadline(body, epochMillis);
+    /** Writes the deadline after a request's message ({@link MessageCodec#encodeRequest}). */
+    static void write(OutputStream out, long epochMillis) throws IOException {
+        for (int shift = 56; shift >= 0; shift -= 8) {
+            out.write((int) (epochMillis >>> shift));
+        }
     }
 
     /**
@@ -40,25 +41,5 @@ public final class RequestDeadline {
             millis = (millis << 8) | (body[i] & 0xFF);
         }
         return millis;
-    }
-
-    private static final class WithDeadline implements BodyWriter {
-
-        private final BodyWriter body;
-
-        private final long epochMillis;
-
-        WithDeadline(BodyWriter body, long epochMillis) {
-            this.body = body;
-            this.epochMillis = epochMillis;
-        }
-
-        @Override
-        public void writeTo(OutputStream out) throws IOException {
-            this.body.writeTo(out);
-            for (int shift = 56; shift >= 0; shift -= 8) {
-                out.write((int) (this.epochMillis >>> shift));
-            }
-        }
     }
 }

@@ -32,7 +32,6 @@ import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
-import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.launch.LaunchedChild;
 import io.ipcworkers.worker.Heartbeat;
 import org.jspecify.annotations.Nullable;
@@ -252,8 +251,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      */
     private FrameWriter.BodyWriter requestBody(InFlight request) {
         long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(request.deadlineNanos - System.nanoTime()));
-        return RequestDeadline.append(this.codec.encode(request.message),
-                System.currentTimeMillis() + remainingMillis + 1);
+        return this.codec.encodeRequest(request.message, System.currentTimeMillis() + remainingMillis + 1);
     }
 
     /**

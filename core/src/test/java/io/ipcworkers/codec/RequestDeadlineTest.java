@@ -18,13 +18,25 @@ class RequestDeadlineTest {
     void theDeadlineFollowsTheMessageAndBothReadBack() throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         long deadline = 1_764_590_400_123L; // an epoch millisecond of 2025
-        RequestDeadline.append(this.codec.encode(Message.of("resize", 640)), deadline).writeTo(out);
+        this.codec.encodeRequest(Message.of("resize", 640), deadline).writeTo(out);
         byte[] body = out.toByteArray();
 
         assertThat(RequestDeadline.read(body)).isEqualTo(deadline);
         Message message = this.codec.decode(body, body.length - RequestDeadline.BYTES);
         assertThat(message.topic()).isEqualTo("resize");
         assertThat(message.payloadAs(Integer.class)).isEqualTo(640);
+    }
+
+    @Test
+    void aRequestWithoutAPayloadCarriesItsDeadlineToo() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        this.codec.encodeRequest(Message.of("tick", null), 42L).writeTo(out);
+        byte[] body = out.toByteArray();
+
+        assertThat(RequestDeadline.read(body)).isEqualTo(42L);
+        Message message = this.codec.decode(body, body.length - RequestDeadline.BYTES);
+        assertThat(message.topic()).isEqualTo("tick");
+        assertThat(message.payload()).isNull();
     }
 
     @Test

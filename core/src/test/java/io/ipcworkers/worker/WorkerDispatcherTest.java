@@ -207,7 +207,7 @@ class WorkerDispatcherTest {
     private static byte[] requestWithDeadline(long correlationId, Message message, long deadlineMillis)
             throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
-        RequestDeadline.append(codec.encode(message), deadlineMillis).writeTo(body);
+        codec.encodeRequest(message, deadlineMillis).writeTo(body);
         return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + body.size())
             .putInt(Frame.HEADER_AFTER_LENGTH + body.size()).put((byte) 5).put((byte) Frame.FLAG_DEADLINE)
             .putLong(correlationId).put(body.toByteArray()).array();
