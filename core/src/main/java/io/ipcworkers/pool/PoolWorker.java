@@ -225,6 +225,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         catch (IOException | RuntimeException ex) {
             if (ex instanceof IOException) {
+                // as onWriteFailed, which is not told when the connection was closed under this write
                 this.writeFailed = true;
             }
             boolean kept;

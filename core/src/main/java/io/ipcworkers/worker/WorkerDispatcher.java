@@ -106,8 +106,9 @@ final class WorkerDispatcher {
             }
             return;
         }
-        if (hasDeadline && System.currentTimeMillis() > deadline) {
-            expired(frame, message, System.currentTimeMillis() - deadline);
+        long lateMillis = hasDeadline ? System.currentTimeMillis() - deadline : 0;
+        if (lateMillis > 0) {
+            expired(frame, message, lateMillis);
             return;
         }
         try {
