@@ -102,8 +102,13 @@ final class ChildExits {
                     }
                     exit = this.unreported.poll();
                 }
-                boolean keepWaiting = callback.onExit(exit.exitCode(), exit.pid());
-                runHooksOnce(exit);
+                boolean keepWaiting;
+                try {
+                    keepWaiting = callback.onExit(exit.exitCode(), exit.pid());
+                }
+                finally {
+                    runHooksOnce(exit); // also after a callback that throws: the exit has left the queue
+                }
                 if (!keepWaiting) {
                     return;
                 }

@@ -142,7 +142,8 @@ public class ProcessManager implements AutoCloseable {
     /**
      * Waits for children to exit, calling back for each exit (including children that exited before
      * this call and were not yet reported), until none is left or the callback returns {@code false}.
-     * The callback runs before the {@link #onProcessExit exit hooks} of that child.
+     * The callback runs before the {@link #onProcessExit exit hooks} of that child. A callback that
+     * throws ends the wait with its exception; that child counts as reported, and its hooks still run.
      */
     public void awaitAll(ExitCallback callback) {
         Objects.requireNonNull(callback, "'callback' must not be null");

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The bookkeeping behind {@code awaitAll} and exit hooks, without processes: which exits are reported
@@ -67,6 +68,37 @@ class ChildExitsTest {
 
         assertThat(this.hookCalls).containsExactly("9:1");
         assertThat(this.exits.running()).isEmpty();
+    }
+
+    @Test
+    void aWaitWhoseCallbackThrowsEndsWithItsExceptionAndThatExitsHooksStillRunOnce() {
+        this.exits.addHook((code, pid) -> this.hookCalls.add(pid + ":" + code));
+        Child first = start(1);
+        Child second = start(2);
+        this.exits.exited(first, 3);
+        this.exits.exited(second, 4);
+        this.hookCalls.clear(); // nobody waited: both ran at once, as they should
+
+        Child third = start(5);
+        CountDownLatch waiting = new CountDownLatch(1);
+        CompletableFuture<Void> wait = OwnThread.run(() -> await((code, pid) -> {
+            if (pid == 5) {
+                throw new IllegalStateException("the callback's own failure");
+            }
+            if (pid == 2) {
+                waiting.countDown();
+            }
+            return true;
+        }));
+        awaitQuietly(waiting);
+        this.exits.exited(third, 6); // while the wait is under way: its hooks wait for its callback
+
+        assertThatThrownBy(() -> wait.get(10, TimeUnit.SECONDS)).hasRootCauseMessage("the callback's own failure");
+        assertThat(this.hookCalls).containsExactly("5:6");
+        List<Long> reportedLater = new CopyOnWriteArrayList<>();
+        await((code, pid) -> reportedLater.add(pid));
+        assertThat(reportedLater).isEmpty(); // every exit was reported to the first wait, the failing one too
+        assertThat(this.hookCalls).containsExactly("5:6");
     }
 
     @Test
