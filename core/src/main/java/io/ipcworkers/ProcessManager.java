@@ -1,5 +1,6 @@
 package io.ipcworkers;
 
+import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.util.function.Consumer;
 import io.ipcworkers.channel.Durations;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LaunchOptions;
 import io.ipcworkers.launch.LaunchedChild;
@@ -42,6 +44,8 @@ import org.jspecify.annotations.Nullable;
  * kill after a grace period), and a child whose parent was killed exits by itself.
  */
 public class ProcessManager implements AutoCloseable {
+
+    private static final System.Logger logger = System.getLogger(ProcessManager.class.getName());
 
     private static final String CHILD_NAME = "child";
 
@@ -128,10 +132,24 @@ public class ProcessManager implements AutoCloseable {
             throw new IllegalStateException("This ProcessManager was closed while child " + child.getId()
                     + " was starting; the child was stopped");
         }
-        for (Consumer<ChildProcess> hook : this.createHooks) {
-            hook.accept(child);
-        }
+        runCreateHooks(child);
         return child;
+    }
+
+    /**
+     * A hook that throws is logged and the others still run: the child is running by now, and its
+     * caller (a {@link ProcessQueue} counting its slots, say) must get it, not an exception.
+     */
+    private void runCreateHooks(ChildProcess child) {
+        for (Consumer<ChildProcess> hook : this.createHooks) {
+            try {
+                hook.accept(child);
+            }
+            catch (RuntimeException | Error ex) {
+                Callbacks.rethrowIfFatal(ex);
+                logger.log(Level.WARNING, "onProcessCreate hook failed for child " + child.getId(), ex);
+            }
+        }
     }
 
     /** Waits until every child started so far has exited. */
@@ -156,13 +174,19 @@ public class ProcessManager implements AutoCloseable {
         }
     }
 
-    /** Registers a hook called, in registration order, with each child once it has started. */
+    /**
+     * Registers a hook called, in registration order, with each child once it has started. A hook that
+     * throws is logged; the others still run and {@code runProcess} still returns the child.
+     */
     public ProcessManager onProcessCreate(Consumer<ChildProcess> hook) {
         this.createHooks.add(Objects.requireNonNull(hook, "'hook' must not be null"));
         return this;
     }
 
-    /** Registers a hook called, in registration order, with each child's exit code and pid. */
+    /**
+     * Registers a hook called, in registration order, with each child's exit code and pid. A hook that
+     * throws is logged and the others still run.
+     */
     public ProcessManager onProcessExit(ExitCallback hook) {
         this.exits.addHook(Objects.requireNonNull(hook, "'hook' must not be null"));
         return this;

@@ -262,6 +262,34 @@ class SeedParityTest {
     }
 
     @Test
+    void aCreateHookThatThrowsIsLoggedTheOthersRunAndTheCallerStillGetsItsChild() throws Exception {
+        List<String> events = new CopyOnWriteArrayList<>();
+        try (ProcessManager own = ProcessManager.builder().output(output).build();
+                CapturedLog log = new CapturedLog(ProcessManager.class)) {
+            own.onProcessCreate((child) -> {
+                throw new IllegalStateException("a broken hook");
+            });
+            own.onProcessCreate((child) -> events.add("create-2:" + child.getId()));
+            ProcessQueue queue = new ProcessQueue(1, own);
+
+            ChildProcess child = queue.addToQueue((self, parent) -> parent.getNextMessage());
+            started.add(child.getId());
+
+            assertThat(events).containsExactly("create-2:" + child.getId());
+            assertThat(log.messages()).singleElement().asString()
+                .contains("onProcessCreate hook failed for child " + child.getId());
+            // the queue still counts the child: its slot was not given back while the child runs
+            assertThat(queue.getRunningCount()).isOne();
+            CompletableFuture<ChildProcess> next = OwnThread.supply(() -> queue.addToQueue((self, parent) -> { }));
+            sleep(300);
+            assertThat(next).isNotDone();
+            child.sendMessage(Message.of("go", null));
+            started.add(next.get(10, TimeUnit.SECONDS).getId());
+            queue.awaitAll();
+        }
+    }
+
+    @Test
     void exitHooksRunWithoutAnyoneAwaiting() {
         List<Long> exited = new CopyOnWriteArrayList<>();
         try (ProcessManager own = ProcessManager.builder().output(output).build()) {
