@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
+import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
 import io.ipcworkers.ProcessOutput;
@@ -14,6 +15,8 @@ import io.ipcworkers.dispatch.Callbacks;
  * {@link ProcessOutput}, keeping the last few in a shared {@link OutputTail}.
  */
 final class OutputPump implements Runnable {
+
+    private static final System.Logger logger = System.getLogger(OutputPump.class.getName());
 
     private static final int MAX_LINE_CHARS = 8192;
 
@@ -52,6 +55,7 @@ final class OutputPump implements Runnable {
         try (Reader reader = new InputStreamReader(this.stream, StandardCharsets.UTF_8)) {
             BoundedLineReader lines = new BoundedLineReader(reader, MAX_LINE_CHARS);
             String line;
+            boolean sinkFailed = false;
             while ((line = lines.readLine()) != null) {
                 this.tail.add(line);
                 try {
@@ -60,6 +64,12 @@ final class OutputPump implements Runnable {
                 catch (RuntimeException | Error ex) {
                     // a failing output sink must not stop the pump, or the child would block on a full pipe
                     Callbacks.rethrowIfFatal(ex);
+                    if (!sinkFailed) { // once: a sink that fails on every line would flood the log
+                        sinkFailed = true;
+                        logger.log(Level.WARNING, "ProcessOutput " + this.output + " failed on a line of "
+                                + this.name + " " + this.pid + "'s " + this.kind.name().toLowerCase()
+                                + "; the pump goes on, and further failures on this stream are not logged", ex);
+                    }
                 }
             }
         }

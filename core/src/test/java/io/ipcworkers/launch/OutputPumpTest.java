@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import io.ipcworkers.CapturedLog;
 import io.ipcworkers.ProcessOutput;
 import org.junit.jupiter.api.Test;
 
@@ -28,9 +29,13 @@ class OutputPumpTest {
         OutputPump pump = new OutputPump(new ByteArrayInputStream("one\ntwo\nthree\n".getBytes(StandardCharsets.UTF_8)),
                 failingSink, "child", 42, ProcessOutput.Stream.STDOUT, tail);
 
-        pump.run(); // a child blocks on a full pipe once its pump stops: every line must be read
+        try (CapturedLog log = new CapturedLog(OutputPump.class)) {
+            pump.run(); // a child blocks on a full pipe once its pump stops: every line must be read
 
-        assertThat(received).containsExactly("three");
-        assertThat(tail.lines()).containsExactly("one", "two", "three");
+            assertThat(received).containsExactly("three");
+            assertThat(tail.lines()).containsExactly("one", "two", "three");
+            assertThat(log.messages()).singleElement().asString() // the first failure only: no flood
+                .contains("failed on a line of child 42's stdout; the pump goes on");
+        }
     }
 }
