@@ -94,10 +94,11 @@ public final class ChildLauncher implements AutoCloseable {
     private Connection awaitConnection(CompletableFuture<Connection> connecting, Process process) {
         CompletableFuture<Object> exited = process.onExit().thenApply((p) -> p);
         try {
-            Object first = CompletableFuture.anyOf(connecting, exited)
-                .get(this.settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (first instanceof Connection connection) {
-                return connection;
+            CompletableFuture.anyOf(connecting, exited).get(this.settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            // a child that connected and exited at once may be seen to exit first: its connection still
+            // holds what it sent, and must not be left open unowned
+            if (connecting.isDone() && !connecting.isCompletedExceptionally()) {
+                return connecting.join();
             }
             throw new IllegalStateException("exited");
         }

@@ -74,8 +74,10 @@ class FlushOnExitTest {
         }, "filling-sender");
         sender.setDaemon(true);
         sender.start();
+        // a thread waiting on a selector is RUNNABLE: watch the count instead, once it has begun (the first
+        // message starts Jackson, which can take longer than a look in a fresh JVM)
         int seen = -1;
-        while (sent.get() != seen) { // a thread waiting on a selector is RUNNABLE: watch the count instead
+        while (sent.get() == 0 || sent.get() != seen) {
             seen = sent.get();
             Thread.sleep(200);
         }
