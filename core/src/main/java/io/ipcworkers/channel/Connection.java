@@ -26,6 +26,17 @@ public interface Connection extends AutoCloseable {
         send(type, flags, correlationId, body);
     }
 
+    /**
+     * Sends one frame in a batch that waits a moment for the frames that follow, rather than being
+     * written at once: for a sender with more to do first (a worker answering a backlog of requests),
+     * which would otherwise have the batch written every few frames. Order with every other send is
+     * kept; thread-safe.
+     */
+    default void sendLingering(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+            throws IOException {
+        sendBatched(type, flags, correlationId, body);
+    }
+
     /** Writes whatever batched frames have not gone out yet. */
     default void flush() throws IOException {
     }

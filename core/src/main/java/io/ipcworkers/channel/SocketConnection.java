@@ -27,7 +27,9 @@ import org.jspecify.annotations.Nullable;
  * connection that is about to wait. Only a send that begins a batch reads the clock. A sender that
  * streams (fills whole batches itself, or writes its batch before it waits for room to send more) is
  * left to it: the flusher then writes the last, partial batch at most a millisecond after the stream
- * stops, rather than being woken for every batch.
+ * stops, rather than being woken for every batch. {@link #sendLingering} is for a sender that has more
+ * to do before it waits (a worker answering a backlog of requests): its batch is never written at
+ * once, but within 50 µs.
  *
  * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
  * consumer wants (no hand-off between threads per message), or pushed to a {@link FrameHandler} by a
@@ -44,6 +46,13 @@ public final class SocketConnection implements Connection {
 
     /** How long the tail of a stream of sends may wait for more before the flusher writes it. */
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
+    /**
+     * How long a {@link #sendLingering} frame may wait for the frames that follow: a worker answering a
+     * backlog of quick requests writes its replies a few dozen at a time instead of waking the flusher
+     * for every few, while a slow one's reply is late by no more than this.
+     */
+    private static final long LINGERING_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
     /**
      * While callers read for their answers, the reader thread leaves the socket to them, looking at
@@ -149,6 +158,33 @@ public final class SocketConnection implements Connection {
             boolean streaming = now - this.lastSenderFlushNanos < LINGER_NANOS;
             this.flushDueNanos = streaming ? now + LINGER_NANOS : now;
             if (!streaming || !this.flusherLingering) {
+                wakeFlusher();
+            }
+        }
+    }
+
+    /**
+     * Unlike {@link #sendBatched}, never written at once: the batch waits up to {@link #LINGERING_NANOS}
+     * for the frames that follow (a sender that is full or about to wait writes it sooner).
+     */
+    @Override
+    public void sendLingering(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+            throws IOException {
+        if (!this.channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
+        if (this.writer.isBatchFull()) {
+            this.writer.flush();
+            long now = System.nanoTime();
+            this.lastSenderFlushNanos = now;
+            this.lastBusyNanos = now;
+        }
+        else if (firstInBatch) {
+            long now = System.nanoTime();
+            this.lastBusyNanos = now;
+            this.flushDueNanos = now + LINGERING_NANOS;
+            if (!this.flusherLingering) {
                 wakeFlusher();
             }
         }

@@ -83,6 +83,16 @@ public final class ConnectedParentProcess implements ParentProcess {
         }
     }
 
+    /** Sends a frame in a batch that waits a moment for what follows it; see {@link Connection#sendLingering}. */
+    void sendLingering(FrameType type, int flags, long correlationId, BodyWriter body) {
+        try {
+            this.connection.sendLingering(type, flags, correlationId, body);
+        }
+        catch (IOException ex) {
+            throw parentGone(ex);
+        }
+    }
+
     private ProcessExitedException parentGone(Exception cause) {
         return new ProcessExitedException("Parent " + this.pid + " is gone: " + cause.getMessage(), this.pid,
                 ProcessExitedException.UNKNOWN_EXIT_CODE, List.of());

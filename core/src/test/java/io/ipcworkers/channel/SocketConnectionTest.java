@@ -128,6 +128,20 @@ class SocketConnectionTest {
     }
 
     @Test
+    void aLingeringSendIsNotWrittenAtOnceEvenOnAnIdleConnectionButGoesOutWithoutAnyFurtherCall() throws Exception {
+        this.left.sendLingering(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(new byte[10]));
+        this.left.sendLingering(FrameType.MESSAGE, 0, 2, FrameWriter.BodyWriter.of(new byte[10]));
+        // not written by the sender, as a batched send on an idle connection is (above), but by the flusher
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1);
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(2);
+        assertThat(this.left.bytesWritten()).isEqualTo(2 * (4 + Frame.HEADER_AFTER_LENGTH + 10));
+
+        this.left.close();
+        assertThatExceptionOfType(ClosedChannelException.class)
+            .isThrownBy(() -> this.left.sendLingering(FrameType.MESSAGE, 0, 3, FrameWriter.BodyWriter.EMPTY));
+    }
+
+    @Test
     void theTailOfAStreamLargerThanABatchGoesOutWithoutAnyFurtherCall() throws Exception {
         int frames = 50_000; // ~1.4 MiB: the sender writes whole batches itself, the flusher the rest
         CompletableFuture<Void> sender = OwnThread.run(() -> {

@@ -7,18 +7,23 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
+import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.channel.RawWire;
 import io.ipcworkers.channel.SocketConnection;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -47,12 +52,16 @@ class WorkerDispatcherTest {
 
     private Thread heartbeat;
 
+    /** How the worker sent each answer: {@code true} for a send that lingers for those that follow. */
+    private final List<Boolean> answersLingering = new CopyOnWriteArrayList<>();
+
     @BeforeEach
     void connectAndServe() throws IOException {
         SocketConnection[] pair = RawWire.connectedPair(this.directory, Frame.DEFAULT_MAX_FRAME_LENGTH);
         this.workerSide = pair[0];
         this.parentSide = pair[1];
-        ConnectedParentProcess parent = new ConnectedParentProcess(this.workerSide, ProcessHandle.current().pid());
+        ConnectedParentProcess parent = new ConnectedParentProcess(new RecordingConnection(this.workerSide),
+                ProcessHandle.current().pid());
         ListenerRegistry registry = ListenerRegistry.forWorker();
         registry.registerAnnotatedMethods(this.listeners);
         WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry);
@@ -123,6 +132,29 @@ class WorkerDispatcherTest {
         assertThat(reply.type()).isEqualTo(FrameType.REPLY);
         assertThat(reply.correlationId()).isEqualTo(3);
         assertThat(codec.decode(reply.body()).payloadAs(Integer.class)).isEqualTo(42);
+    }
+
+    @Test
+    void answersToABacklogOfRequestsWaitForThoseThatFollowAndTheLastIsSentAsUsual() throws Exception {
+        int requests = 200;
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (int id = 1; id <= requests; id++) {
+            wire.write(frame(FrameType.REQUEST, id, Message.of("increment", id)));
+        }
+        RawWire.write(this.parentSide, wire.toByteArray()); // one write: the worker finds them buffered
+
+        for (int id = 1; id <= requests; id++) {
+            Frame reply = nextNonHeartbeat();
+            assertThat(reply.type()).isEqualTo(FrameType.REPLY);
+            assertThat(reply.correlationId()).isEqualTo(id);
+            assertThat(codec.decode(reply.body()).payloadAs(Integer.class)).isEqualTo(id + 1);
+        }
+        assertThat(this.answersLingering).hasSize(requests).startsWith(true).endsWith(false);
+        assertThat(this.answersLingering.subList(0, requests - 1)).containsOnly(true);
+
+        RawWire.write(this.parentSide, frame(FrameType.REQUEST, requests + 1, Message.of("increment", 0)));
+        assertThat(codec.decode(nextNonHeartbeat().body()).payloadAs(Integer.class)).isEqualTo(1);
+        assertThat(this.answersLingering).hasSize(requests + 1).endsWith(false); // alone: written at once
     }
 
     @Test
@@ -264,6 +296,81 @@ class WorkerDispatcherTest {
         @IpcListener("increment")
         public int increment(int n) {
             return n + 1;
+        }
+    }
+
+    /** The worker's side of the socket, telling the test how each answer was sent. */
+    private final class RecordingConnection implements Connection {
+
+        private final Connection delegate;
+
+        RecordingConnection(Connection delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void send(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body) throws IOException {
+            this.delegate.send(type, flags, correlationId, body);
+        }
+
+        @Override
+        public void sendBatched(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+                throws IOException {
+            recordAnswer(type, false);
+            this.delegate.sendBatched(type, flags, correlationId, body);
+        }
+
+        @Override
+        public void sendLingering(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+                throws IOException {
+            recordAnswer(type, true);
+            this.delegate.sendLingering(type, flags, correlationId, body);
+        }
+
+        private void recordAnswer(FrameType type, boolean lingering) {
+            if (type == FrameType.REPLY || type == FrameType.ERROR) {
+                WorkerDispatcherTest.this.answersLingering.add(lingering);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            this.delegate.flush();
+        }
+
+        @Override
+        public void flushBeforeWaiting() throws IOException {
+            this.delegate.flushBeforeWaiting();
+        }
+
+        @Override
+        public void startReading(FrameHandler handler, String threadName) {
+            this.delegate.startReading(handler, threadName);
+        }
+
+        @Override
+        public @Nullable Frame readFrame() throws IOException {
+            return this.delegate.readFrame();
+        }
+
+        @Override
+        public @Nullable Frame readFrame(Duration timeout) throws IOException {
+            return this.delegate.readFrame(timeout);
+        }
+
+        @Override
+        public boolean hasBufferedFrame() {
+            return this.delegate.hasBufferedFrame();
+        }
+
+        @Override
+        public boolean isOpen() {
+            return this.delegate.isOpen();
+        }
+
+        @Override
+        public void close() {
+            this.delegate.close();
         }
     }
 }
