@@ -165,7 +165,9 @@ public final class SocketConnection implements Connection {
 
     /**
      * Unlike {@link #sendBatched}, never written at once: the batch waits up to {@link #LINGERING_NANOS}
-     * for the frames that follow (a sender that is full or about to wait writes it sooner).
+     * for the frames that follow (a sender that is full or about to wait writes it sooner). Its first
+     * lines are {@code sendBatched}'s, repeated rather than shared: a helper would add a call to every
+     * send of the one-way path, whose compiled shape benchmarks/README.md items 21–28 measured.
      */
     @Override
     public void sendLingering(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
