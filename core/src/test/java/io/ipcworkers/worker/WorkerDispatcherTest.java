@@ -101,6 +101,22 @@ class WorkerDispatcherTest {
     }
 
     @Test
+    void messagesThatEachTakeAWhileAreAcknowledgedAboutAMillisecondAfterTheFirstNotSixtyFourAtATime() throws Exception {
+        awaitHeartbeatSleepingUntilItsNextBeat(); // it sleeps an hour: only the handling thread acknowledges
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (int id = 1; id <= 20; id++) {
+            wire.write(frame(FrameType.MESSAGE, id, Message.of("takes", 300))); // 0.3 ms each
+        }
+        RawWire.write(this.parentSide, wire.toByteArray()); // one write: the worker never waits between them
+
+        Frame ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        // the first pending has waited 1 ms by the end of the fifth (sooner, if this machine is slow):
+        // well before the eighth, let alone the sixty-fourth
+        assertThat(ack.correlationId()).isBetween(2L, 7L);
+    }
+
+    @Test
     void aListenerThatRunsLongDoesNotHoldBackTheAcknowledgementOfThoseBeforeIt() throws Exception {
         awaitHeartbeatSleepingUntilItsNextBeat();
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
@@ -286,6 +302,15 @@ class WorkerDispatcherTest {
         @IpcListener("slow")
         public void slow() throws InterruptedException {
             this.release.await();
+        }
+
+        /** Takes about {@code micros} on this thread, without sleeping (a sleep may take far longer). */
+        @IpcListener("takes")
+        public void takes(long micros) {
+            long until = System.nanoTime() + micros * 1000;
+            while (System.nanoTime() < until) {
+                Thread.onSpinWait();
+            }
         }
 
         @IpcListener("failing")
