@@ -79,6 +79,9 @@ class CallerReadingTest {
         this.sender = pair[0];
         this.receiver = pair[1];
         this.receiver.startReading(this.handler, "reader");
+        // its first look at the socket takes the read lock for a moment: a caller that comes then is told
+        // to wait for the reader thread instead (readUntil returns false), which these tests do not expect
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.receiver.readUntil(() -> true, 0, () -> true));
     }
 
     @AfterEach
