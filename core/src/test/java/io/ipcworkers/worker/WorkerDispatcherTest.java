@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.IntFunction;
 
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
@@ -86,11 +87,7 @@ class WorkerDispatcherTest {
     @Test
     void oneAcknowledgementStandsForEveryMessageHandledBeforeIt() throws Exception {
         int messages = 1000;
-        ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        for (int id = 1; id <= messages; id++) {
-            wire.write(frame(FrameType.MESSAGE, id, Message.of("fast", id)));
-        }
-        RawWire.write(this.parentSide, wire.toByteArray()); // one write: the worker finds them buffered
+        writeInOneGo(FrameType.MESSAGE, messages, (id) -> Message.of("fast", id));
         List<Long> acknowledged = new ArrayList<>();
         while (acknowledged.isEmpty() || acknowledged.get(acknowledged.size() - 1) < messages) {
             acknowledged.add(nextNonHeartbeat().correlationId());
@@ -103,11 +100,7 @@ class WorkerDispatcherTest {
     @Test
     void messagesThatEachTakeAWhileAreAcknowledgedAboutAMillisecondAfterTheFirstNotSixtyFourAtATime() throws Exception {
         awaitHeartbeatSleepingUntilItsNextBeat(); // it sleeps an hour: only the handling thread acknowledges
-        ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        for (int id = 1; id <= 20; id++) {
-            wire.write(frame(FrameType.MESSAGE, id, Message.of("takes", 300))); // 0.3 ms each
-        }
-        RawWire.write(this.parentSide, wire.toByteArray()); // one write: the worker never waits between them
+        writeInOneGo(FrameType.MESSAGE, 20, (id) -> Message.of("takes", 300)); // 0.3 ms each, none waited for
 
         Frame ack = nextNonHeartbeat();
         assertThat(ack.type()).isEqualTo(FrameType.ACK);
@@ -153,11 +146,7 @@ class WorkerDispatcherTest {
     @Test
     void answersToABacklogOfRequestsWaitForThoseThatFollowAndTheLastIsSentAsUsual() throws Exception {
         int requests = 200;
-        ByteArrayOutputStream wire = new ByteArrayOutputStream();
-        for (int id = 1; id <= requests; id++) {
-            wire.write(frame(FrameType.REQUEST, id, Message.of("increment", id)));
-        }
-        RawWire.write(this.parentSide, wire.toByteArray()); // one write: the worker finds them buffered
+        writeInOneGo(FrameType.REQUEST, requests, (id) -> Message.of("increment", id));
 
         for (int id = 1; id <= requests; id++) {
             Frame reply = nextNonHeartbeat();
@@ -250,6 +239,15 @@ class WorkerDispatcherTest {
         assertThat(codec.decode(error.body()).payload().toString()).contains("cannot hold its 8-byte deadline");
         RawWire.write(this.parentSide, requestWithDeadline(8, Message.of("increment", 1), System.currentTimeMillis() + 60_000));
         assertThat(codec.decode(nextNonHeartbeat().body()).payloadAs(Integer.class)).isEqualTo(2);
+    }
+
+    /** Writes frames 1 to {@code count} in one write: the worker finds them all buffered. */
+    private void writeInOneGo(FrameType type, int count, IntFunction<Message> messageOf) throws IOException {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (int id = 1; id <= count; id++) {
+            wire.write(frame(type, id, messageOf.apply(id)));
+        }
+        RawWire.write(this.parentSide, wire.toByteArray());
     }
 
     private static byte[] requestWithDeadline(long correlationId, Message message, long deadlineMillis)
