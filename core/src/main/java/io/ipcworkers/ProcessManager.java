@@ -185,7 +185,9 @@ public class ProcessManager implements AutoCloseable {
 
     /**
      * Registers a hook called, in registration order, with each child's exit code and pid. A hook that
-     * throws is logged and the others still run.
+     * throws is logged and the others still run. Exits are told one at a time, in the order noticed, so a
+     * hook that blocks holds up every later exit (and the {@code awaitAll} calls waiting for them): hand
+     * long work to a thread of your own.
      */
     public ProcessManager onProcessExit(ExitCallback hook) {
         this.exits.addHook(Objects.requireNonNull(hook, "'hook' must not be null"));
