@@ -2,6 +2,7 @@ package io.ipcworkers.channel;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
 import java.nio.channels.WritableByteChannel;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -121,7 +122,10 @@ public final class FrameWriter {
     /**
      * Whether frames wait in the batch. Read without the append lock, which a sender holds while it
      * serializes its payload: a reader about to wait must not wait for that. A frame that this misses
-     * has its flush arranged by its sender anyway.
+     * while it is being appended has its flush arranged by its sender. But the flusher parks when this
+     * says no, and only a batch's first frame wakes it, so the size read here must never drop while
+     * frames wait: {@code FrameBuffer.grow} keeps it so, and {@link #flushWithoutWaiting}'s caller wakes
+     * the flusher for what it left.
      */
     boolean hasPending() {
         return this.pending.size() > 0;
@@ -324,7 +328,12 @@ public final class FrameWriter {
             long grown = Math.max(Long.highestOneBit(capacity - 1) << 1, 2L * this.bytes.capacity());
             long most = Math.min(Integer.MAX_VALUE - 8, this.frameStart + this.frameLimit);
             ByteBuffer larger = ByteBuffer.allocateDirect((int) Math.min(grown, most));
-            larger.put(this.bytes.flip());
+            // copied without moving the old buffer's position, and published with its own in place: the
+            // flusher reads the size without the append lock, and parks for good on a batch it finds empty
+            // after the batch's first frame woke it (only a first frame wakes it)
+            int size = this.bytes.position();
+            larger.put(0, this.bytes, 0, size).position(size);
+            VarHandle.releaseFence();
             this.bytes = larger;
         }
     }
