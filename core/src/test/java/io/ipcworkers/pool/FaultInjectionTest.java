@@ -468,8 +468,11 @@ class FaultInjectionTest {
         for (CompletableFuture<Long> reply : replies) {
             reply.handle((answer, failure) -> null).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             if (reply.isCompletedExceptionally()) {
-                assertThat(failureOf(reply)).isInstanceOf(IpcTimeoutException.class)
-                    .hasMessageContaining("got no reply within PT0.15S");
+                // the pool's timer says so, or, when a busy machine holds the timer up, the worker that
+                // reached the request after its deadline (and so did not run it)
+                assertThat(failureOf(reply)).isInstanceOf(IpcTimeoutException.class);
+                assertThat(failureOf(reply).getMessage()).containsAnyOf("got no reply within PT0.15S",
+                        "before the worker reached it, so it did not run");
                 timedOut++;
             }
             else {
