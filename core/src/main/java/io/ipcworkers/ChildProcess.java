@@ -18,6 +18,11 @@ public interface ChildProcess {
      * once when the connection is idle, else with the messages sent after it, within about a
      * millisecond (or before the sender waits to read). Messages leave in the order sent. Like a
      * socket write, a send that races the child's death may return and the message be lost with it.
+     * <p>
+     * Like a socket write, too, a send waits while the connection holds as much as it can, until the
+     * child reads: and a child reads only when it asks for its next message. A parent that streams to
+     * a child that answers each message must read the answers as it goes (or on another thread):
+     * otherwise, once both directions are full, each side waits for the other for good.
      * @throws ProcessExitedException when the child has exited
      * @throws PayloadConversionException when the payload cannot be written as JSON
      * @throws NoListenerException when the child is a pool's worker (the sender a parent listener is

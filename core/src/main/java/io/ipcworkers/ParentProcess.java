@@ -14,7 +14,8 @@ public interface ParentProcess {
     /**
      * Sends a message to the parent. It is written at once when the connection is idle, else batched
      * with the messages sent after it and written within about a millisecond, and in any case before
-     * this process waits to read or exits. Messages leave in the order sent.
+     * this process waits to read or exits. Messages leave in the order sent. It waits while the
+     * connection is full, until the parent reads (see {@link ChildProcess#sendMessage}).
      * @throws ProcessExitedException when the parent is gone
      */
     void sendMessage(Message message);
