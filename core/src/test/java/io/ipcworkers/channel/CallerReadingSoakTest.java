@@ -52,13 +52,7 @@ class CallerReadingSoakTest {
 
     @Test
     void everyCallerGetsItsAnswer() throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("soak.seconds", 60));
-        int rounds = 0;
-        long requests = 0;
-        while (System.nanoTime() - until < 0) {
-            requests += round(rounds++);
-        }
-        System.out.println("Soak: " + rounds + " connections, " + requests + " requests");
+        SoakRounds.repeat("requests", this::round);
     }
 
     private long round(int round) throws Exception {

@@ -39,13 +39,7 @@ class ConnectionSoakTest {
 
     @Test
     void everyFrameArrivesWithNothingSentAfterIt() throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(Long.getLong("soak.seconds", 60));
-        int rounds = 0;
-        long frames = 0;
-        while (System.nanoTime() - until < 0) {
-            frames += round(rounds++);
-        }
-        System.out.println("Soak: " + rounds + " connections, " + frames + " frames");
+        SoakRounds.repeat("frames", this::round);
     }
 
     private long round(int round) throws Exception {
