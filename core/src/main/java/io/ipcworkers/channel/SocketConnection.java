@@ -139,10 +139,7 @@ public final class SocketConnection implements Connection {
         }
         boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
         if (this.writer.isBatchFull()) {
-            this.writer.flush();
-            long now = System.nanoTime();
-            this.lastSenderFlushNanos = now;
-            this.lastBusyNanos = now;
+            writeFullBatch();
         }
         else if (firstInBatch) {
             // the clock is read here only, not for every frame: a frame that joins a batch needs no time
@@ -166,8 +163,9 @@ public final class SocketConnection implements Connection {
     /**
      * Unlike {@link #sendBatched}, never written at once: the batch waits up to {@link #LINGERING_NANOS}
      * for the frames that follow (a sender that is full or about to wait writes it sooner). Its first
-     * lines are {@code sendBatched}'s, repeated rather than shared: a helper would add a call to every
-     * send of the one-way path, whose compiled shape benchmarks/README.md items 21–28 measured.
+     * lines are {@code sendBatched}'s, repeated rather than shared: a helper around the append would add
+     * a call to every send of the one-way path, whose compiled shape benchmarks/README.md items 21–28
+     * measured (the full batch's branch, taken once per 64 KiB, is shared).
      */
     @Override
     public void sendLingering(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
@@ -177,10 +175,7 @@ public final class SocketConnection implements Connection {
         }
         boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
         if (this.writer.isBatchFull()) {
-            this.writer.flush();
-            long now = System.nanoTime();
-            this.lastSenderFlushNanos = now;
-            this.lastBusyNanos = now;
+            writeFullBatch();
         }
         else if (firstInBatch) {
             long now = System.nanoTime();
@@ -190,6 +185,14 @@ public final class SocketConnection implements Connection {
                 wakeFlusher();
             }
         }
+    }
+
+    /** A sender whose batch is full writes it itself: the socket's pace then limits it, and it streams. */
+    private void writeFullBatch() throws IOException {
+        this.writer.flush();
+        long now = System.nanoTime();
+        this.lastSenderFlushNanos = now;
+        this.lastBusyNanos = now;
     }
 
     @Override
