@@ -22,7 +22,8 @@ public interface ChildProcess {
      * Like a socket write, too, a send waits while the connection holds as much as it can, until the
      * child reads: and a child reads only when it asks for its next message. A parent that streams to
      * a child that answers each message must read the answers as it goes (or on another thread):
-     * otherwise, once both directions are full, each side waits for the other for good.
+     * otherwise, once both directions are full, each side waits for the other for good. A send that
+     * has waited 10 s for the child to read logs a warning naming the child.
      * @throws ProcessExitedException when the child has exited
      * @throws PayloadConversionException when the payload cannot be written as JSON
      * @throws NoListenerException when the child is a pool's worker (the sender a parent listener is

@@ -49,6 +49,13 @@ public interface Connection extends AutoCloseable {
     default void flushBeforeWaiting() throws IOException {
     }
 
+    /**
+     * Names the process at the other end, as a sentence would begin with it ("Child 1234"), for what
+     * this connection logs about it: a send that has waited long for it to read.
+     */
+    default void describePeer(String description) {
+    }
+
     /** Starts delivering incoming frames to the handler on a reader thread of this connection's own. */
     void startReading(FrameHandler handler, String threadName);
 

@@ -81,6 +81,8 @@ public final class FrameWriter {
 
     private final WriteFailureListener writeFailures;
 
+    private final WriteStalls stalls;
+
     /** Told when the channel refuses a write: the peer cannot be written to any more. */
     @FunctionalInterface
     interface WriteFailureListener {
@@ -89,11 +91,12 @@ public final class FrameWriter {
     }
 
     FrameWriter(WritableByteChannel channel, int maxFrameLength, Readiness writable,
-            WriteFailureListener writeFailures) {
+            WriteFailureListener writeFailures, WriteStalls stalls) {
         this.channel = channel;
         this.maxFrameLength = maxFrameLength;
         this.writable = writable;
         this.writeFailures = writeFailures;
+        this.stalls = stalls;
     }
 
     /**
@@ -158,12 +161,7 @@ public final class FrameWriter {
                 this.pending = this.spare;
             }
             try {
-                ByteBuffer bytes = batch.readyToWrite();
-                while (bytes.hasRemaining()) {
-                    if (this.channel.write(bytes) == 0) {
-                        this.writable.await(Readiness.NONE);
-                    }
-                }
+                writeFully(batch.readyToWrite());
                 this.bytesWritten += batch.size(); // under the write lock: one writer at a time
             }
             catch (IOException ex) {
@@ -174,6 +172,34 @@ public final class FrameWriter {
                 batch.truncate(0);
                 batch.shrinkIfHuge();
                 this.spare = batch;
+            }
+        }
+    }
+
+    /** Waits while the socket buffer is full, for as long as the peer reads nothing; a long wait is logged. */
+    private void writeFully(ByteBuffer bytes) throws IOException {
+        long stalledSince = 0;
+        boolean stalled = false;
+        boolean reported = false;
+        while (bytes.hasRemaining()) {
+            if (this.channel.write(bytes) > 0) {
+                if (reported) {
+                    this.stalls.resumed(stalledSince);
+                    reported = false;
+                }
+                stalled = false;
+                continue;
+            }
+            if (!stalled) {
+                stalledSince = System.nanoTime();
+                stalled = true;
+            }
+            if (reported) {
+                this.writable.await(Readiness.NONE);
+            }
+            else if (!this.writable.await(this.stalls.warningDue(stalledSince))) {
+                this.stalls.stalled(stalledSince);
+                reported = true;
             }
         }
     }

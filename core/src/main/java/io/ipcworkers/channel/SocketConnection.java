@@ -107,14 +107,28 @@ public final class SocketConnection implements Connection {
 
     private final AtomicBoolean writeFailureReported = new AtomicBoolean();
 
+    private final WriteStalls writeStalls;
+
     public SocketConnection(SocketChannel channel, int maxFrameLength) throws IOException {
+        this(channel, maxFrameLength, WriteStalls.DEFAULT_WARNING_NANOS);
+    }
+
+    /** With how long a write may wait for the peer to read before it is logged; for tests. */
+    SocketConnection(SocketChannel channel, int maxFrameLength, long writeStallWarningNanos) throws IOException {
         channel.configureBlocking(false);
+        this.writeStalls = new WriteStalls(writeStallWarningNanos);
         this.channel = channel;
         this.readable = new Readiness(channel, SelectionKey.OP_READ);
         this.idleReadable = new Readiness(channel, SelectionKey.OP_READ);
         this.writable = new Readiness(channel, SelectionKey.OP_WRITE);
         this.reader = new FrameReader(channel, maxFrameLength, this.readable, new BeforeReadWaits());
-        this.writer = new FrameWriter(channel, maxFrameLength, this.writable, new WriteFailures());
+        this.writer = new FrameWriter(channel, maxFrameLength, this.writable, new WriteFailures(),
+                this.writeStalls);
+    }
+
+    @Override
+    public void describePeer(String description) {
+        this.writeStalls.describePeer(description);
     }
 
     /**

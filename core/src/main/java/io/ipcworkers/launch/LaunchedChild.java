@@ -30,6 +30,7 @@ public final class LaunchedChild {
         this.connection = connection;
         this.pumps = pumps;
         this.tail = tail;
+        connection.describePeer(describe());
     }
 
     public String name() {

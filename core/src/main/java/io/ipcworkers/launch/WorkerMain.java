@@ -156,6 +156,7 @@ public final class WorkerMain {
     private static Connection connect(Bootstrap bootstrap) throws IOException {
         SocketChannel channel = SocketChannel.open(UnixDomainSocketAddress.of(bootstrap.socketPath()));
         SocketConnection connection = new SocketConnection(channel, bootstrap.maxFrameLength());
+        connection.describePeer("The parent process");
         byte[] hello = new ChannelServer.Hello(CurrentProcessId.get(), bootstrap.token()).encode();
         connection.send(FrameType.HELLO, 0, 0, FrameWriter.BodyWriter.of(hello));
         return connection;

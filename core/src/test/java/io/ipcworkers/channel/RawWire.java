@@ -24,19 +24,25 @@ public final class RawWire {
 
     /** Two connections over a real Unix domain socket in the directory: the connecting side, then the accepting side. */
     public static SocketConnection[] connectedPair(java.nio.file.Path directory, int maxFrameLength) throws IOException {
+        return connectedPair(directory, maxFrameLength, WriteStalls.DEFAULT_WARNING_NANOS);
+    }
+
+    /** The same, logging a send that has waited this long for the peer to read. */
+    static SocketConnection[] connectedPair(java.nio.file.Path directory, int maxFrameLength,
+            long writeStallWarningNanos) throws IOException {
         java.nio.file.Path socket = directory.resolve("s");
         try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel
             .open(java.net.StandardProtocolFamily.UNIX)) {
             server.bind(java.net.UnixDomainSocketAddress.of(socket));
             SocketConnection connecting = new SocketConnection(
-                    java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket)), maxFrameLength);
-            SocketConnection accepted = new SocketConnection(server.accept(), maxFrameLength);
+                    java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket)), maxFrameLength,
+                    writeStallWarningNanos);
+            SocketConnection accepted = new SocketConnection(server.accept(), maxFrameLength, writeStallWarningNanos);
             java.nio.file.Files.deleteIfExists(socket);
             return new SocketConnection[] { connecting, accepted };
         }
     }
 
-    /** Closes the socket under the connection, as a child that drops its end would. */
     /** Shuts the socket down for reading only: the peer's writes fail, while this side can still write. */
     public static void shutdownInput(Connection connection) {
         try {
@@ -47,6 +53,7 @@ public final class RawWire {
         }
     }
 
+    /** Closes the socket under the connection, as a child that drops its end would. */
     public static void closeSocket(Connection connection) {
         try {
             ((SocketConnection) connection).channel().close();

@@ -123,7 +123,7 @@ class SocketConnectionTest {
         for (int round = 0; round < 50; round++) {
             FrameWriter writer = new FrameWriter(this.left.channel(), MAX_FRAME,
                     new Readiness(this.left.channel(), SelectionKey.OP_WRITE), (failure) -> {
-                    });
+                    }, new WriteStalls(WriteStalls.DEFAULT_WARNING_NANOS));
             GrowthWatch watch = new GrowthWatch();
             CompletableFuture<Void> flusher = OwnThread.run(() -> {
                 while (!watch.done) { // volatile: the batch is read afresh every time round
@@ -304,7 +304,7 @@ class SocketConnectionTest {
     void writingWithoutWaitingStopsAtAFullSocketAndTheRestFollowsInOrder() throws Exception {
         FrameWriter writer = new FrameWriter(this.left.channel(), MAX_FRAME,
                 new Readiness(this.left.channel(), SelectionKey.OP_WRITE), (failure) -> {
-                });
+                }, new WriteStalls(WriteStalls.DEFAULT_WARNING_NANOS));
         byte[] body = new byte[1000];
         long appended = 0;
         boolean allOut = true;
