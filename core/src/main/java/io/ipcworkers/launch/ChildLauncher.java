@@ -1,6 +1,7 @@
 package io.ipcworkers.launch;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -23,6 +24,12 @@ import io.ipcworkers.channel.FrameType;
 public final class ChildLauncher implements AutoCloseable {
 
     private static final long PARENT_PID = ProcessHandle.current().pid();
+
+    /**
+     * How long a child seen to exit may still be seen to connect. The handshake is read on a thread of
+     * the server's and takes a moment; a child that never connected is reported this much later.
+     */
+    static final long CONNECTION_AFTER_EXIT_MILLIS = 500;
 
     private final LauncherSettings settings;
 
@@ -82,6 +89,7 @@ public final class ChildLauncher implements AutoCloseable {
         }
         catch (IOException | RuntimeException ex) {
             connecting.cancel(false);
+            connecting.thenAccept(Connection::close); // one that came through after all is not left open unowned
             process.toHandle().destroyForcibly(); // not Process.destroyForcibly: it closes the output the pumps still read
             if (ex instanceof IpcException ipc) {
                 throw ipc;
@@ -92,27 +100,48 @@ public final class ChildLauncher implements AutoCloseable {
     }
 
     private Connection awaitConnection(CompletableFuture<Connection> connecting, Process process) {
-        CompletableFuture<Object> exited = process.onExit().thenApply((p) -> p);
+        return awaitConnection(connecting, process.onExit(), this.settings.startTimeout(), process.pid());
+    }
+
+    /**
+     * The child's connection, once its handshake is through.
+     * @throws IllegalStateException when the child exited without connecting
+     */
+    static Connection awaitConnection(CompletableFuture<Connection> connecting, CompletableFuture<?> exited,
+            Duration startTimeout, long pid) {
         try {
-            CompletableFuture.anyOf(connecting, exited).get(this.settings.startTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            // a child that connected and exited at once may be seen to exit first: its connection still
-            // holds what it sent, and must not be left open unowned
-            if (connecting.isDone() && !connecting.isCompletedExceptionally()) {
-                return connecting.join();
+            CompletableFuture.anyOf(connecting, exited).get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!connecting.isDone()) {
+                // seen to exit first: a child that connects, runs a quick task and exits can be through
+                // all of it before its handshake, on a thread of the server's, is through here
+                waitForConnectionAfterExit(connecting);
             }
-            throw new IllegalStateException("exited");
+            if (connecting.isCompletedExceptionally()) {
+                throw new IllegalStateException("exited");
+            }
+            return connecting.join();
         }
         catch (TimeoutException ex) {
-            throw new IpcTimeoutException("Child " + process.pid() + " did not connect within "
-                    + this.settings.startTimeout() + " (raise the start timeout for slow-starting workers)");
+            throw new IpcTimeoutException("Child " + pid + " did not connect within " + startTimeout
+                    + " (raise the start timeout for slow-starting workers)");
         }
         catch (ExecutionException ex) { // the server closed before the child connected
-            throw new IpcException("Child " + process.pid() + " could not connect: " + ex.getCause().getMessage(),
+            throw new IpcException("Child " + pid + " could not connect: " + ex.getCause().getMessage(),
                     ex.getCause());
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IpcException("Interrupted while starting a child", ex);
+        }
+    }
+
+    private static void waitForConnectionAfterExit(CompletableFuture<Connection> connecting)
+            throws ExecutionException, InterruptedException {
+        try {
+            connecting.get(CONNECTION_AFTER_EXIT_MILLIS, TimeUnit.MILLISECONDS);
+        }
+        catch (TimeoutException ex) {
+            throw new IllegalStateException("exited");
         }
     }
 
