@@ -1,13 +1,12 @@
 package io.ipcworkers.worker;
 
 import java.io.IOException;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
@@ -38,7 +37,7 @@ final class WorkerDispatcher {
 
     private final Acknowledgements acknowledgements;
 
-    private final Set<String> reportedTopics = ConcurrentHashMap.newKeySet();
+    private final ListenerFailureLog failures;
 
     /**
      * Where a missing listener was looked for, for its error message; made once, not per message,
@@ -47,7 +46,13 @@ final class WorkerDispatcher {
     private final String side = "worker pid ".concat(Long.toString(CurrentProcessId.get()));
 
     WorkerDispatcher(String pool, ConnectedParentProcess parent, ListenerRegistry registry) {
+        this(pool, parent, registry, new ListenerFailureLog(System.err));
+    }
+
+    WorkerDispatcher(String pool, ConnectedParentProcess parent, ListenerRegistry registry,
+            ListenerFailureLog failures) {
         this.pool = pool;
+        this.failures = failures;
         this.parent = parent;
         this.dispatcher = new ListenerDispatcher(registry);
         this.acknowledgements = new Acknowledgements(parent);
@@ -180,17 +185,19 @@ final class WorkerDispatcher {
     /**
      * A tracked message's failure goes back in an {@code ERROR} frame, which also acknowledges it: a
      * request's caller gets an exception, a send's failure becomes a dead letter in the parent. The
-     * stack trace is printed here, the only place that has it.
+     * stack trace is printed here, the only place that has it (see {@link ListenerFailureLog}).
      */
     private void failed(Frame frame, Message message, Throwable failure) {
         if (frame.type() == FrameType.MESSAGE) {
-            if (!(failure instanceof NoListenerException)) {
-                System.err.println("[ipc-workers] Listener for topic '" + message.topic() + "' failed: " + failure);
-                failure.printStackTrace();
+            if (failure instanceof NoListenerException noListener) {
+                this.failures.noListener(message.topic(), noListener);
             }
-            else if (this.reportedTopics.add(message.topic())) {
-                System.err.println("[ipc-workers] " + failure.getMessage() + "; dropping such messages");
+            else {
+                this.failures.sendFailed(message.topic(), failure);
             }
+        }
+        else if (!(failure instanceof NoListenerException) && !(failure instanceof PayloadConversionException)) {
+            this.failures.requestFailed(message.topic(), failure);
         }
         if (isTracked(frame)) {
             answer(FrameType.ERROR, 0, frame.correlationId(),

@@ -2,7 +2,9 @@ package io.ipcworkers.worker;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -53,6 +55,9 @@ class WorkerDispatcherTest {
 
     private Thread heartbeat;
 
+    /** What the worker prints about its listeners' failures. */
+    private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
     /** How the worker sent each answer: {@code true} for a send that lingers for those that follow. */
     private final List<Boolean> answersLingering = new CopyOnWriteArrayList<>();
 
@@ -65,7 +70,8 @@ class WorkerDispatcherTest {
                 ProcessHandle.current().pid());
         ListenerRegistry registry = ListenerRegistry.forWorker();
         registry.registerAnnotatedMethods(this.listeners);
-        WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry);
+        WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry,
+                new ListenerFailureLog(new PrintStream(this.stderr, true, StandardCharsets.UTF_8)));
         // beats far apart: what a listener that runs long holds up must not wait for the next beat
         this.heartbeat = Heartbeat.start(parent, Duration.ofHours(1), dispatcher.acknowledgements());
         this.serving = new Thread(dispatcher::serveUntilStopped, "serving");
@@ -191,6 +197,38 @@ class WorkerDispatcherTest {
         assertThat(this.listeners.handled).isEqualTo(3);
     }
 
+    /**
+     * Only the exception's class and message reach the parent, so the worker prints the trace; a
+     * listener failing on every message of a stream printed the same trace for each.
+     */
+    @Test
+    void aListenersFailuresArePrintedWithTheirStackTraceOnceForEachKind() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        for (int id = 1; id <= 3; id++) {
+            wire.write(frame(FrameType.MESSAGE, id, Message.of("failing", "disk on fire")));
+        }
+        wire.write(frame(FrameType.REQUEST, 4, Message.of("refusing", 4)));
+        wire.write(frame(FrameType.REQUEST, 5, Message.of("refusing", 5)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+        for (int id = 1; id <= 5; id++) {
+            Frame error = nextNonHeartbeat();
+            assertThat(error.type()).isEqualTo(FrameType.ERROR);
+            assertThat(error.correlationId()).isEqualTo(id);
+        }
+
+        String printed = this.stderr.toString(StandardCharsets.UTF_8);
+        assertThat(printed.lines().filter((line) -> line.contains("WorkerDispatcherTest$Listeners.failing(")))
+            .as("stack frames of the failing send listener").hasSize(1);
+        assertThat(printed.lines().filter((line) -> line.startsWith("[ipc-workers] Listener for topic 'failing' failed: "
+                + "java.lang.IllegalStateException: disk on fire")))
+            .as("a line for each failed send").hasSize(3)
+            .last().asString().endsWith("(stack trace as printed for the first such failure)");
+        assertThat(printed.lines().filter((line) -> line.contains("WorkerDispatcherTest$Listeners.refusing(")))
+            .as("stack frames of the failing request listener").hasSize(1);
+        assertThat(printed).containsOnlyOnce("[ipc-workers] Listener for topic 'refusing' failed a request: "
+                + "java.lang.IllegalArgumentException: no 4 (its caller gets the exception");
+    }
+
     @Test
     void aMalformedRequestIsAnsweredWithAnErrorAndTheWorkerGoesOn() throws Exception {
         byte[] garbage = ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + 1).putInt(Frame.HEADER_AFTER_LENGTH + 1)
@@ -314,6 +352,11 @@ class WorkerDispatcherTest {
         @IpcListener("failing")
         public void failing(String why) {
             throw new IllegalStateException(why);
+        }
+
+        @IpcListener("refusing")
+        public int refusing(int n) {
+            throw new IllegalArgumentException("no " + n);
         }
 
         @IpcListener("increment")
