@@ -2,10 +2,10 @@ package io.ipcworkers.launch;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcTimeoutException;
+import io.ipcworkers.OwnThread;
 import io.ipcworkers.channel.Connection;
 import org.junit.jupiter.api.Test;
 
@@ -30,9 +30,10 @@ class ChildLauncherTest {
     @Test
     void aChildSeenToExitBeforeItsHandshakeIsThroughStillHasItsConnection() {
         CompletableFuture<Connection> connecting = new CompletableFuture<>();
-        CompletableFuture<Connection> handshake = CompletableFuture.supplyAsync(() -> this.connection,
-                CompletableFuture.delayedExecutor(100, TimeUnit.MILLISECONDS));
-        handshake.thenAccept(connecting::complete);
+        OwnThread.run(() -> { // the handshake, through a moment after the exit was seen
+            sleep(100);
+            connecting.complete(this.connection);
+        });
 
         assertThat(ChildLauncher.awaitConnection(connecting, CompletableFuture.completedFuture(null), START_TIMEOUT, 42))
             .isSameAs(this.connection);
@@ -70,5 +71,14 @@ class ChildLauncherTest {
         assertThatExceptionOfType(IpcException.class)
             .isThrownBy(() -> ChildLauncher.awaitConnection(connecting, new CompletableFuture<>(), START_TIMEOUT, 42))
             .withMessage("Child 42 could not connect: the worker socket was closed");
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
