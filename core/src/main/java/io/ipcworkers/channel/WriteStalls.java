@@ -30,16 +30,22 @@ final class WriteStalls {
     }
 
     void stalled(long stalledSinceNanos) {
-        // the logger is looked up here, not held: a worker's connections are made on its way to
-        // "ready", where setting up logging would cost every start
-        System.getLogger(SocketConnection.class.getName()).log(Level.WARNING, this.peer + " has read nothing sent to it"
+        logger().log(Level.WARNING, this.peer + " has read nothing sent to it"
                 + " for " + elapsed(stalledSinceNanos) + "; the send waits until it reads. It is busy or stuck, or"
                 + " itself waiting to send to this process, which must then read its messages while sending to it");
     }
 
     void resumed(long stalledSinceNanos) {
-        System.getLogger(SocketConnection.class.getName()).log(Level.INFO, this.peer + " read again; the send had"
+        logger().log(Level.INFO, this.peer + " read again; the send had"
                 + " waited " + elapsed(stalledSinceNanos));
+    }
+
+    /**
+     * Looked up when there is something to say, not held: a worker's connections are made on its way
+     * to "ready", where setting up logging would cost every start.
+     */
+    private static System.Logger logger() {
+        return System.getLogger(SocketConnection.class.getName());
     }
 
     private static String elapsed(long sinceNanos) {

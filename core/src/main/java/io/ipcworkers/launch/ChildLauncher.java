@@ -111,17 +111,14 @@ public final class ChildLauncher implements AutoCloseable {
             Duration startTimeout, long pid) {
         try {
             CompletableFuture.anyOf(connecting, exited).get(startTimeout.toMillis(), TimeUnit.MILLISECONDS);
-            if (!connecting.isDone()) {
-                // seen to exit first: a child that connects, runs a quick task and exits can be through
-                // all of it before its handshake, on a thread of the server's, is through here
-                waitForConnectionAfterExit(connecting);
-            }
-            if (connecting.isCompletedExceptionally()) {
-                throw new IllegalStateException("exited");
-            }
-            return connecting.join();
+            // seen to exit first: a child that connects, runs a quick task and exits can be through all
+            // of it before its handshake, on a thread of the server's, is through here
+            return connecting.get(connecting.isDone() ? 0 : CONNECTION_AFTER_EXIT_MILLIS, TimeUnit.MILLISECONDS);
         }
         catch (TimeoutException ex) {
+            if (exited.isDone()) {
+                throw new IllegalStateException("exited");
+            }
             throw new IpcTimeoutException("Child " + pid + " did not connect within " + startTimeout
                     + " (raise the start timeout for slow-starting workers)");
         }
@@ -132,16 +129,6 @@ public final class ChildLauncher implements AutoCloseable {
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
             throw new IpcException("Interrupted while starting a child", ex);
-        }
-    }
-
-    private static void waitForConnectionAfterExit(CompletableFuture<Connection> connecting)
-            throws ExecutionException, InterruptedException {
-        try {
-            connecting.get(CONNECTION_AFTER_EXIT_MILLIS, TimeUnit.MILLISECONDS);
-        }
-        catch (TimeoutException ex) {
-            throw new IllegalStateException("exited");
         }
     }
 
