@@ -11,7 +11,8 @@ package io.ipcworkers;
  * void deadLetter(DeadLetter letter) { log.warn("lost {} in {}: {}", letter.topic(), letter.pool(), letter.reason()); }
  * }</pre>
  *
- * Without such a listener they are logged at WARN (everything a dead worker held in one line).
+ * Without such a listener they are logged at WARN: everything a dead worker held in one line, and of
+ * a stream of others the first as it comes and the rest in one line every 10 seconds.
  *
  * @param pool the pool it was sent to
  * @param topic its topic

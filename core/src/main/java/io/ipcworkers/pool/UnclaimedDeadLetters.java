@@ -1,6 +1,7 @@
 package io.ipcworkers.pool;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -10,7 +11,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * Dead letters no parent listener took, logged as one line per batch: a worker's exit or a pool's
  * stop gives up everything the worker held at once, up to {@code max-in-flight} messages, and a line
- * for each, with the worker's last output lines in every one, would bury the exit itself.
+ * for each, with the worker's last output lines in every one, would bury the exit itself. Also the
+ * count of those {@link DeadLetterWarnings} held back.
  */
 final class UnclaimedDeadLetters {
 
@@ -41,14 +43,34 @@ final class UnclaimedDeadLetters {
         this.countsByTopic.merge(topic, 1, Integer::sum);
     }
 
+    int count() {
+        return this.count;
+    }
+
     void log() {
         if (this.count == 1) {
             log(this.pool, this.firstTopic, this.firstReason);
         }
         else if (this.count > 1) {
-            logger.log(Level.WARNING, this.count + " dead letters from pool '" + this.pool + "' (" + topics()
-                    + "); the first, topic '" + this.firstTopic + "': " + this.firstReason);
+            logCounted(this.count + " dead letters from pool '" + this.pool + "'");
         }
+    }
+
+    /** Logs the letters as those that followed, within {@code period}, one logged on its own. */
+    void logAsFollowing(Duration period) {
+        if (this.count > 0) {
+            logCounted(this.count + " more dead " + ((this.count == 1) ? "letter" : "letters") + " from pool '"
+                    + this.pool + "' within " + describe(period) + " of the one logged before");
+        }
+    }
+
+    private void logCounted(String letters) {
+        logger.log(Level.WARNING, letters + " (" + topics() + "); the first, topic '" + this.firstTopic + "': "
+                + this.firstReason);
+    }
+
+    private static String describe(Duration period) {
+        return (period.toMillis() % 1000 == 0) ? period.toSeconds() + " s" : period.toMillis() + " ms";
     }
 
     private String topics() {

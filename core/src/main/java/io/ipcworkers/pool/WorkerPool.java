@@ -53,6 +53,9 @@ public final class WorkerPool {
      */
     static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+ExitOnOutOfMemoryError");
 
+    /** A running pool's dead letters that no listener takes are logged one at a time at most once a period. */
+    static final Duration DEAD_LETTER_WARNING_PERIOD = Duration.ofSeconds(10);
+
     /** Lifecycle states. */
     public enum State {
         NEW, STARTING, RUNNING, DOWN, STOPPING, STOPPED
@@ -81,6 +84,8 @@ public final class WorkerPool {
     private final CrashHistory crashes;
 
     private final Unacknowledged unacknowledged = new Unacknowledged(this);
+
+    private final DeadLetterWarnings deadLetterWarnings;
 
     // made with the pool: a sender's first wait for room then defines no class, which discards compiled code
     private final Supplier<@Nullable PoolWorker> anyWorkerWithRoom = this::pick;
@@ -134,6 +139,8 @@ public final class WorkerPool {
         this.inbound = inbound;
         this.scheduler = scheduler;
         this.deadlines = new RequestDeadlines(this, scheduler);
+        this.deadLetterWarnings = new DeadLetterWarnings(settings.name(), DEAD_LETTER_WARNING_PERIOD, scheduler,
+                System::nanoTime);
         this.requestTimeoutNanos = Durations.cappedNanos(settings.requestTimeout());
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
@@ -209,6 +216,7 @@ public final class WorkerPool {
             this.workers.set(started.slot(), started);
         }
         this.state = State.RUNNING;
+        this.deadLetterWarnings.start();
         long interval = this.settings.supervision().heartbeatInterval().toMillis();
         this.supervisor = this.scheduler.scheduleAtFixedRate(new PoolSupervisor(this), interval, interval,
                 TimeUnit.MILLISECONDS);
@@ -264,6 +272,7 @@ public final class WorkerPool {
             worker.stopProcess(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
         this.state = State.STOPPED;
+        this.deadLetterWarnings.stop();
     }
 
     /**
@@ -608,12 +617,17 @@ public final class WorkerPool {
 
     /**
      * Counts a message given up for good and hands it to the parent's dead-letter listeners; logs it
-     * when none took it.
+     * when none took it, or counts it towards the period's summary line.
      */
     void deadLetter(InFlight message, String reason) {
         if (!handOverDeadLetter(message, reason)) {
-            UnclaimedDeadLetters.log(name(), message.topic(), reason);
+            this.deadLetterWarnings.warn(message.topic(), reason);
         }
+    }
+
+    /** Dead letters no listener took that wait to be logged in the period's summary line; for tests. */
+    int deadLettersHeldBack() {
+        return this.deadLetterWarnings.heldBack();
     }
 
     /** Counts a message given up for good and hands it over; false when no parent listener took it. */

@@ -8,9 +8,10 @@ import io.ipcworkers.NoListenerException;
 
 /**
  * Prints, on the worker's stderr (which the parent forwards to its log), what its listeners threw.
- * Only the exception's class and message cross to the parent, so the stack trace is printed here, in
- * full for the first failure of its kind (topic, exception class, the line that threw) and not again:
- * a listener failing on every message of a stream does not fill the log with one trace over and over.
+ * Only the exception's class and message cross to the parent, so the stack trace is printed here, for
+ * the first failure of its kind (topic, exception class, the line that threw) and not again: the
+ * parent has each failure, a failed request's caller as its exception and a failed send as a dead
+ * letter, so a listener failing on every message of a stream does not fill the log from here too.
  */
 final class ListenerFailureLog {
 
@@ -27,23 +28,18 @@ final class ListenerFailureLog {
         this.out = out;
     }
 
-    /** A plain send's failure becomes a dead letter in the parent: each is printed, in one line after the first of its kind. */
     void sendFailed(String topic, Throwable failure) {
-        if (firstOfItsKind(this.traced, kind(topic, failure))) {
-            this.out.println("[ipc-workers] Listener for topic '" + topic + "' failed: " + failure);
-            failure.printStackTrace(this.out);
-        }
-        else {
-            this.out.println("[ipc-workers] Listener for topic '" + topic + "' failed: " + failure
-                    + " (stack trace as printed for the first such failure)");
-        }
+        failed(topic, failure, "failed: ", "each becomes a dead letter in the parent");
     }
 
-    /** A request's caller gets the exception, and handles it: only the first of its kind is printed, for its trace. */
     void requestFailed(String topic, Throwable failure) {
+        failed(topic, failure, "failed a request: ", "its caller gets the exception");
+    }
+
+    private void failed(String topic, Throwable failure, String what, String whereEachGoes) {
         if (firstOfItsKind(this.traced, kind(topic, failure))) {
-            this.out.println("[ipc-workers] Listener for topic '" + topic + "' failed a request: " + failure
-                    + " (its caller gets the exception; this trace is printed for the first such failure only)");
+            this.out.println("[ipc-workers] Listener for topic '" + topic + "' " + what + failure + " (" + whereEachGoes
+                    + "; this trace is printed for the first such failure only)");
             failure.printStackTrace(this.out);
         }
     }

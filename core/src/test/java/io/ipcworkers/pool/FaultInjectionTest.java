@@ -1007,6 +1007,32 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aStreamOfDeadLettersNoListenerTakesIsLoggedAsItsFirstAndOneLineForTheRest() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(), 1 << 20, ListenerRegistry.forParent());
+        this.seenPids.addAll(pool.workerPids());
+
+        try (CapturedLog log = new CapturedLog(WorkerPool.class)) {
+            for (int i = 0; i < 40; i++) {
+                pool.send("sleep", "not a number " + i); // does not convert to the listener's long
+            }
+            await().atMost(WAIT).until(() -> pool.deadLettersHeldBack() == 39);
+            assertThat(deadLetterLines(log)).singleElement().asString()
+                .startsWith("Dead letter from pool 'faulty', topic 'sleep': ")
+                .contains("\"not a number ");
+
+            pool.stop();
+            assertThat(deadLetterLines(log)).hasSize(2).last().asString()
+                .startsWith("39 more dead letters from pool 'faulty' within 10 s of the one logged before (topics "
+                        + "'sleep' x39); the first, topic 'sleep': ")
+                .contains("\"not a number ");
+        }
+    }
+
+    private static List<String> deadLetterLines(CapturedLog log) {
+        return log.messages().stream().filter((line) -> line.toLowerCase(Locale.ROOT).contains("dead letter")).toList();
+    }
+
+    @Test
     void tooManyCrashesInTheWindowMarkThePoolDownUntilItsCoolDown() throws Exception {
         WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(2, Duration.ZERO)));
         for (int i = 0; i < 3; i++) {
