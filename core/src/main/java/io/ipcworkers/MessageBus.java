@@ -1,5 +1,6 @@
 package io.ipcworkers;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import tools.jackson.core.type.TypeReference;
@@ -73,5 +74,24 @@ public interface MessageBus {
     default <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
             TypeReference<T> replyType) {
         return request(pool, topic, payload, Message.class).thenApply((reply) -> reply.payloadAs(replyType));
+    }
+
+    /**
+     * As {@link #request(String, String, Object, Class)}, with a timeout of its own in place of the
+     * pool's request timeout, longer or shorter; counted, as the pool's, from when the request is
+     * sent, and carried to the worker, which does not run a request it reaches after it:
+     * {@code bus.request("thumbnails", "resize", job, Thumbnail.class, Duration.ofSeconds(2))}.
+     * @throws IllegalArgumentException for a timeout that is not positive
+     */
+    <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType,
+            Duration timeout);
+
+    /**
+     * As {@link #request(String, String, Object, TypeReference)}, with a timeout of its own in place
+     * of the pool's request timeout (see {@link #request(String, String, Object, Class, Duration)}).
+     */
+    default <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
+            TypeReference<T> replyType, Duration timeout) {
+        return request(pool, topic, payload, Message.class, timeout).thenApply((reply) -> reply.payloadAs(replyType));
     }
 }

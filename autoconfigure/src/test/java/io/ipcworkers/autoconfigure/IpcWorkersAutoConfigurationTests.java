@@ -215,6 +215,12 @@ class IpcWorkersAutoConfigurationTests {
                     @Nullable Object payload, Class<T> replyType) {
                 return new java.util.concurrent.CompletableFuture<>();
             }
+
+            @Override
+            public <T> java.util.concurrent.CompletableFuture<T> request(String pool, String topic,
+                    @Nullable Object payload, Class<T> replyType, java.time.Duration timeout) {
+                return new java.util.concurrent.CompletableFuture<>();
+            }
         };
 
         @Bean

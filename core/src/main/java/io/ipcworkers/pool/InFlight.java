@@ -1,5 +1,6 @@
 package io.ipcworkers.pool;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 
 import io.ipcworkers.Message;
@@ -20,6 +21,9 @@ final class InFlight {
     /** A request's {@link System#nanoTime()} deadline for its reply; it keeps it when redelivered. */
     final long deadlineNanos;
 
+    /** A request's timeout, the pool's or its own, for the exception that says it passed; null for a send. */
+    final @Nullable Duration timeout;
+
     /** How often it has been handed to a worker, this delivery included. */
     int deliveries;
 
@@ -28,15 +32,17 @@ final class InFlight {
 
     /** A plain send. */
     InFlight(long id, Message message) {
-        this(id, message, null, 0);
+        this(id, message, null, 0, null);
     }
 
     /** A request, to be answered by its deadline. */
-    InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply, long deadlineNanos) {
+    InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply, long deadlineNanos,
+            @Nullable Duration timeout) {
         this.id = id;
         this.message = message;
         this.reply = reply;
         this.deadlineNanos = deadlineNanos;
+        this.timeout = timeout;
     }
 
     String topic() {

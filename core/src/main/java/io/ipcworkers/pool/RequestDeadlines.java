@@ -6,16 +6,19 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 import io.ipcworkers.IpcTimeoutException;
+import org.jspecify.annotations.Nullable;
 
 /**
- * Fails a pool's requests that got no reply within the request timeout. Every request of a pool has
- * the same timeout, so one timer per pool does: armed at the earliest deadline among the requests
- * outstanding, it fails what is due and arms itself again for the next. A timer per request, created
- * and cancelled under the scheduler's lock, cost about a sixth of the parent's CPU per pipelined request.
+ * Fails a pool's requests that got no reply by their deadline. One timer per pool does: armed at
+ * the earliest deadline among the requests outstanding, it fails what is due and arms itself again
+ * for the next. A timer per request, created and cancelled under the scheduler's lock, cost about a
+ * sixth of the parent's CPU per pipelined request. Requests with the pool's timeout come due in the
+ * order sent, so the timer is armed again only when it has fired; a request with a shorter timeout
+ * of its own arms it for its earlier deadline as well.
  * <p>
  * Outstanding requests are found where they already are, so nothing here grows with the request
  * rate: in a worker's in-flight queue (bounded by {@code max-in-flight}), or between a dead worker
@@ -23,11 +26,17 @@ import io.ipcworkers.IpcTimeoutException;
  */
 final class RequestDeadlines implements Runnable {
 
+    private static final long NOT_ARMED = Long.MIN_VALUE;
+
     private final WorkerPool pool;
 
     private final ScheduledExecutorService scheduler;
 
-    private final AtomicBoolean armed = new AtomicBoolean();
+    /** When the timer will fire, as a {@link System#nanoTime()}; {@link #NOT_ARMED} once it has. Written under this. */
+    private volatile long armedFor = NOT_ARMED;
+
+    /** The timer pending; guarded by this. */
+    private @Nullable ScheduledFuture<?> timer;
 
     private final Set<InFlight> redelivering = ConcurrentHashMap.newKeySet();
 
@@ -40,9 +49,36 @@ final class RequestDeadlines implements Runnable {
     void watch(InFlight request) {
         // queued before this check, so a sweep that disarmed the timer after it either saw the
         // request or is followed by this caller arming the timer again
-        if (request.isRequest() && !this.armed.get() && this.armed.compareAndSet(false, true)) {
-            arm(request.deadlineNanos - System.nanoTime());
+        if (request.isRequest()) {
+            armBy(request.deadlineNanos);
         }
+    }
+
+    /**
+     * Makes sure the timer fires by the deadline: armed to fire no later, it does (one volatile read,
+     * the way of every request with the pool's timeout); otherwise it is armed for the deadline, and
+     * a timer armed for later is cancelled, so that one timer stays pending, not one per such request.
+     */
+    private void armBy(long deadlineNanos) {
+        if (firesBy(deadlineNanos)) {
+            return;
+        }
+        synchronized (this) {
+            if (firesBy(deadlineNanos)) {
+                return;
+            }
+            ScheduledFuture<?> later = this.timer;
+            if (later != null) {
+                later.cancel(false);
+            }
+            this.armedFor = deadlineNanos;
+            this.timer = arm(deadlineNanos - System.nanoTime());
+        }
+    }
+
+    private boolean firesBy(long deadlineNanos) {
+        long armed = this.armedFor;
+        return armed != NOT_ARMED && armed - deadlineNanos <= 0;
     }
 
     /** A message left its dead worker and waits to be handed to another one; only requests are kept. */
@@ -65,7 +101,10 @@ final class RequestDeadlines implements Runnable {
 
     @Override
     public void run() {
-        this.armed.set(false);
+        synchronized (this) {
+            this.armedFor = NOT_ARMED;
+            this.timer = null;
+        }
         long now = System.nanoTime();
         List<InFlight> due = new ArrayList<>();
         long next = Long.MAX_VALUE;
@@ -75,8 +114,8 @@ final class RequestDeadlines implements Runnable {
         for (InFlight request : this.redelivering) {
             next = Math.min(next, collectIfDue(request, now, due));
         }
-        if (next != Long.MAX_VALUE && this.armed.compareAndSet(false, true)) {
-            arm(next);
+        if (next != Long.MAX_VALUE) {
+            armBy(now + next);
         }
         if (!due.isEmpty()) {
             failLater(due);
@@ -99,7 +138,7 @@ final class RequestDeadlines implements Runnable {
     private void fail(List<InFlight> due) {
         for (InFlight request : due) {
             request.reply.completeExceptionally(new IpcTimeoutException("Request '" + request.topic() + "' to pool '"
-                    + this.pool.name() + "' got no reply within " + this.pool.settings().requestTimeout()));
+                    + this.pool.name() + "' got no reply within " + request.timeout));
         }
     }
 
@@ -119,12 +158,12 @@ final class RequestDeadlines implements Runnable {
         return remaining;
     }
 
-    private void arm(long delayNanos) {
+    private @Nullable ScheduledFuture<?> arm(long delayNanos) {
         try {
-            this.scheduler.schedule(this, Math.max(delayNanos, 0), TimeUnit.NANOSECONDS);
+            return this.scheduler.schedule(this, Math.max(delayNanos, 0), TimeUnit.NANOSECONDS);
         }
         catch (RejectedExecutionException ex) {
-            // the pools are closing: stopping fails whatever is still outstanding
+            return null; // the pools are closing: stopping fails whatever is still outstanding
         }
     }
 }

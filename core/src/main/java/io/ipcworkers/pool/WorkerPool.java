@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -376,17 +377,38 @@ public final class WorkerPool {
 
     /** Sends a request to one worker; the future completes with its listener's reply. */
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType) {
-        return request(topic, payload, replyType, null);
+        return request(topic, payload, replyType, null, this.settings.requestTimeout(), this.requestTimeoutNanos);
     }
 
     /** Sends a request to one worker; the future completes with its listener's reply, of a generic type. */
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, TypeReference<T> replyType) {
-        return request(topic, payload, (Class<T>) Object.class, replyType);
+        return request(topic, payload, (Class<T>) Object.class, replyType, this.settings.requestTimeout(),
+                this.requestTimeoutNanos);
+    }
+
+    /** As {@link #request(String, Object, Class)}, with a timeout of its own in place of the pool's. */
+    public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType, Duration timeout) {
+        return request(topic, payload, replyType, null, timeout, ownTimeoutNanos(timeout));
+    }
+
+    /** As {@link #request(String, Object, TypeReference)}, with a timeout of its own in place of the pool's. */
+    @SuppressWarnings("unchecked")
+    public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, TypeReference<T> replyType,
+            Duration timeout) {
+        return request(topic, payload, (Class<T>) Object.class, replyType, timeout, ownTimeoutNanos(timeout));
+    }
+
+    private static long ownTimeoutNanos(Duration timeout) {
+        Objects.requireNonNull(timeout, "'timeout' must not be null");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("A request's timeout must be positive, was " + timeout);
+        }
+        return Durations.cappedNanos(timeout);
     }
 
     private <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType,
-            @Nullable TypeReference<T> genericReplyType) {
+            @Nullable TypeReference<T> genericReplyType, Duration timeout, long timeoutNanos) {
         Message message = Message.of(topic, payload);
         PoolWorker worker;
         try {
@@ -397,7 +419,7 @@ public final class WorkerPool {
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
         long started = System.nanoTime();
-        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + this.requestTimeoutNanos);
+        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + timeoutNanos, timeout);
         PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
         ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, replyType, genericReplyType);

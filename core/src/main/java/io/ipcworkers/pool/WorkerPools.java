@@ -1,6 +1,7 @@
 package io.ipcworkers.pool;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -60,6 +61,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         PoolListener listener = new CompositePoolListener(listeners);
         this.launcher = new ChildLauncher(launcherSettings);
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ipc-pool-timer"));
+        this.scheduler.setRemoveOnCancelPolicy(true); // a request timer re-armed earlier does not linger
         this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
         this.inbound = new InboundDispatcher(parentListeners);
         this.parentListeners = parentListeners;
@@ -172,5 +174,17 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
     public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
             TypeReference<T> replyType) {
         return pool(pool).request(topic, payload, replyType);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType,
+            Duration timeout) {
+        return pool(pool).request(topic, payload, replyType, timeout);
+    }
+
+    @Override
+    public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
+            TypeReference<T> replyType, Duration timeout) {
+        return pool(pool).request(topic, payload, replyType, timeout);
     }
 }

@@ -42,6 +42,7 @@ import org.junit.jupiter.api.Test;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatNullPointerException;
 import static org.awaitility.Awaitility.await;
 
 /** Pools of plain workers, without Spring. */
@@ -184,8 +185,18 @@ class WorkerPoolTest {
             public <T> CompletableFuture<T> request(String pool, String topic, Object payload, Class<T> replyType) {
                 return pools.request(pool, topic, payload, replyType);
             }
+
+            @Override
+            public <T> CompletableFuture<T> request(String pool, String topic, Object payload, Class<T> replyType,
+                    Duration timeout) {
+                return pools.request(pool, topic, payload, replyType, timeout);
+            }
         };
         assertThat(forwarding.request("echo", "echo", jobs, listOfJobs).get(10, TimeUnit.SECONDS)).isEqualTo(jobs);
+        assertThat(forwarding.request("echo", "echo", jobs, listOfJobs, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS))
+            .isEqualTo(jobs);
+        assertThat(pools.request("echo", "echo", jobs, listOfJobs, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS))
+            .isEqualTo(jobs);
     }
 
     @Test
@@ -285,6 +296,35 @@ class WorkerPoolTest {
         }
         assertThat(first).isCompletedExceptionally();
         await().atMost(Duration.ofSeconds(10)).until(() -> late.inFlight() == 0);
+    }
+
+    @Test
+    void aRequestMayHaveATimeoutOfItsOwnShorterOrLongerThanThePools() throws Exception {
+        WorkerPool patient = pools.pool("patient"); // 60 s
+        int timers = pools.scheduledTasks();
+        CompletableFuture<Long> slow = patient.request("sleep", 2_500, Long.class); // arms the timer for 60 s
+        CompletableFuture<Long> hasty = pools.request("patient", "sleep", 0, Long.class, Duration.ofMillis(300));
+        assertThat(pools.scheduledTasks()).as("the timer armed again for the earlier deadline, not a second one")
+            .isLessThanOrEqualTo(timers + 1);
+        // queued behind the slow one: only the timer, armed again for the earlier deadline, can end it in time
+        assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> hasty.get(2, TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(IpcTimeoutException.class)
+            .withMessage("Request 'sleep' to pool 'patient' got no reply within PT0.3S");
+        assertThat(slow).isNotDone();
+        assertThat(slow.get(10, TimeUnit.SECONDS)).isPositive();
+
+        // the pool's timeout is 0.5 s
+        assertThat(pools.request("late", "sleep", 1_000, Long.class, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS))
+            .isPositive();
+        await().atMost(Duration.ofSeconds(10)).until(() -> patient.inFlight() == 0);
+
+        assertThatIllegalArgumentException().isThrownBy(() -> pools.request("late", "echo", 1, Long.class, Duration.ZERO))
+            .withMessage("A request's timeout must be positive, was PT0S");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> pools.request("late", "echo", 1, Long.class, Duration.ofSeconds(-1)))
+            .withMessage("A request's timeout must be positive, was PT-1S");
+        assertThatNullPointerException().isThrownBy(() -> pools.request("late", "echo", 1, Long.class, null))
+            .withMessage("'timeout' must not be null");
     }
 
     private static void assertTimedOut(CompletableFuture<?> request, String topic) {
