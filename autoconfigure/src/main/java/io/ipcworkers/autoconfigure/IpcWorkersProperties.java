@@ -111,7 +111,7 @@ public class IpcWorkersProperties {
         /** Longest a worker may spend on one message before it is killed and replaced (the message fails with a timeout); unset for no limit. */
         private @Nullable Duration handlerTimeout;
 
-        /** How long a request waits for its reply before its future fails with a timeout. */
+        /** How long a request waits for its reply before its future fails with a timeout, unless the request gives its own. */
         private Duration requestTimeout = Duration.ofSeconds(30);
 
         /** How long a send or request waits for a worker with room (all busy or restarting) before it fails. */
