@@ -140,7 +140,11 @@ class PoolSoakTest {
                 }
                 else if (op < 55) {
                     String payload = "a-" + n;
-                    this.pending.add(pools.request("soak", "echo", payload, Object.class)
+                    // half with a timeout of their own, shorter or longer than the pool's 3 s
+                    CompletableFuture<Object> request = random.nextBoolean()
+                            ? pools.request("soak", "echo", payload, Object.class)
+                            : pools.request("soak", "echo", payload, Object.class, Duration.ofMillis(50 + random.nextInt(6000)));
+                    this.pending.add(request
                         .whenComplete((reply, failure) -> {
                             if (failure == null) {
                                 expectEcho(payload, reply);
@@ -223,6 +227,13 @@ class PoolSoakTest {
                 }
                 else {
                     this.pending.add(pools.request("soak", "sleep", 2500, Long.class)); // may time out
+                    this.pending.add(pools.request("soak", "sleep", 1000, Long.class, Duration.ofMillis(200))
+                        .handle((slept, failure) -> {
+                            if (failure == null) {
+                                this.problems.add("a request answered after its own timeout of 200 ms");
+                            }
+                            return slept;
+                        }));
                 }
             }
             catch (InterruptedException ex) {
