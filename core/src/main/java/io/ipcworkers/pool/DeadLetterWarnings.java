@@ -74,7 +74,7 @@ final class DeadLetterWarnings {
         letters.add(topic, reason);
     }
 
-    /** Has the period ended on time; false, and holds nothing back from now on, if it cannot be. */
+    /** Has the timer end the period on time; false, holding nothing back from now on, when the timer is shut. */
     private boolean endPeriodLater(long now) {
         try {
             this.scheduler.schedule(this::endPeriodOnTime, this.periodStart + this.period.toNanos() - now,
