@@ -105,6 +105,18 @@ public interface Connection extends AutoCloseable {
         return false;
     }
 
+    /**
+     * For a connection read with {@link #readFrame()}, while the thread that reads it is busy elsewhere:
+     * takes the whole frames that have arrived into memory, at most {@code maxBytes} of them, and
+     * waits up to {@code budgetNanos} for the rest of one that has begun, so that the peer's writes go
+     * on meanwhile. {@link #readFrame()} returns them first, in order. Does nothing while another
+     * thread reads.
+     * @return false when another thread was reading, or reading has failed
+     */
+    default boolean readAhead(int maxBytes, long budgetNanos) {
+        return false;
+    }
+
     boolean isOpen();
 
     /**

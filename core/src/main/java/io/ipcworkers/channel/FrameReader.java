@@ -149,6 +149,11 @@ public final class FrameReader {
         return length >= Frame.HEADER_AFTER_LENGTH && this.buffer.remaining() - 4 >= length;
     }
 
+    /** Whether part of a frame has been read and the rest is still to come. */
+    boolean isMidFrame() {
+        return this.body != null || this.buffer.hasRemaining();
+    }
+
     void setMaxFrameLength(int maxFrameLength) {
         this.maxFrameLength = maxFrameLength;
     }

@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -81,6 +82,18 @@ public final class SocketConnection implements Connection {
 
     /** What broke reading while a caller read; the reader thread reports it. Guarded by the read lock. */
     private @Nullable Throwable readFailure;
+
+    /** Frames read ahead ({@link #readAhead}), for the next reads; guarded by the read lock, made on first use. */
+    private @Nullable ArrayDeque<Frame> ahead;
+
+    /** Body bytes of the frames read ahead; guarded by the read lock. */
+    private long aheadBytes;
+
+    /** How many frames were read ahead and not yet read; for {@link #hasBufferedFrame} without the lock. */
+    private volatile int aheadCount;
+
+    /** Set once reading ahead failed: the thread that reads meets the failure itself. */
+    private volatile boolean aheadFailed;
 
     private volatile @Nullable Thread flusher;
 
@@ -316,7 +329,8 @@ public final class SocketConnection implements Connection {
     public @Nullable Frame readFrame() throws IOException {
         this.readLock.lock();
         try {
-            return this.reader.read();
+            Frame ahead = takeAhead();
+            return (ahead != null) ? ahead : this.reader.read();
         }
         finally {
             this.readLock.unlock();
@@ -337,7 +351,8 @@ public final class SocketConnection implements Connection {
             throw new java.io.InterruptedIOException("interrupted while waiting to read");
         }
         try {
-            return this.reader.read(deadline);
+            Frame ahead = takeAhead();
+            return (ahead != null) ? ahead : this.reader.read(deadline);
         }
         finally {
             this.readLock.unlock();
@@ -346,7 +361,58 @@ public final class SocketConnection implements Connection {
 
     @Override
     public boolean hasBufferedFrame() {
-        return this.reader.hasBufferedFrame();
+        return this.aheadCount > 0 || this.reader.hasBufferedFrame();
+    }
+
+    /** Frames read ahead and not yet read; for tests. */
+    int framesAhead() {
+        return this.aheadCount;
+    }
+
+    /** The oldest frame read ahead, if any; under the read lock. */
+    private @Nullable Frame takeAhead() {
+        ArrayDeque<Frame> frames = this.ahead;
+        Frame frame = (frames != null) ? frames.poll() : null;
+        if (frame != null) {
+            this.aheadBytes -= frame.body().length;
+            this.aheadCount--;
+        }
+        return frame;
+    }
+
+    @Override
+    public boolean readAhead(int maxBytes, long budgetNanos) {
+        if (this.aheadFailed || !this.readLock.tryLock()) {
+            return false;
+        }
+        try {
+            ArrayDeque<Frame> frames = this.ahead;
+            if (frames == null) {
+                frames = new ArrayDeque<>();
+                this.ahead = frames;
+            }
+            long deadline = System.nanoTime() + budgetNanos;
+            while (this.aheadBytes < maxBytes) {
+                Frame frame = this.reader.readAvailable();
+                if (frame == FrameReader.NOT_YET && this.reader.isMidFrame() && deadline - System.nanoTime() > 0) {
+                    frame = this.reader.readOrNotYet(deadline); // the peer is writing it: take the rest as it comes
+                }
+                if (frame == FrameReader.NOT_YET || frame == null) {
+                    break; // nothing more now, or the end of the stream, which the next read meets again
+                }
+                frames.add(frame);
+                this.aheadBytes += frame.body().length;
+                this.aheadCount++;
+            }
+            return true;
+        }
+        catch (IOException | RuntimeException ex) {
+            this.aheadFailed = true; // what was buffered stays: the next read goes on from there and meets it
+            return false;
+        }
+        finally {
+            this.readLock.unlock();
+        }
     }
 
     @Override

@@ -168,6 +168,11 @@ public final class ConnectedParentProcess implements ParentProcess {
         return this.connection.readFrame();
     }
 
+    /** Reads ahead while the listener worker's loop runs a listener; see {@link Connection#readAhead}. */
+    boolean readAhead(int maxBytes, long budgetNanos) {
+        return this.connection.readAhead(maxBytes, budgetNanos);
+    }
+
     /** Whether {@link #nextFrame()} would return without waiting; for the listener worker's loop. */
     boolean hasBufferedFrame() {
         return this.connection.hasBufferedFrame();

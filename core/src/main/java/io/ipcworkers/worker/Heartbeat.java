@@ -14,7 +14,9 @@ import io.ipcworkers.channel.FrameWriter.BodyWriter;
  * Sends a heartbeat to the parent at a fixed interval from a thread of its own, so that a worker
  * busy in a long listener still looks alive while a frozen one (SIGSTOP, a stuck JVM) falls silent.
  * Each beat carries the used heap and resident memory, which the parent uses for recycling. Between
- * beats the thread sends acknowledgements that a long-running listener holds up.
+ * beats the thread sends acknowledgements that a long-running listener holds up, and reads ahead the
+ * messages sent meanwhile: the worker reads between listener calls, and a message larger than the
+ * socket's buffer would otherwise keep its sender in the parent waiting until the listener returns.
  */
 public final class Heartbeat {
 
@@ -26,20 +28,31 @@ public final class Heartbeat {
 
     private static final long MIN_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
+    /**
+     * Messages read ahead while a listener runs, at most; past this the parent's sends wait for the
+     * listener, as they did before reading ahead (plus one message begun, up to the frame limit).
+     */
+    static final int READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
+    /** How long one look waits for the rest of a message the parent is writing. */
+    static final long READ_AHEAD_BUDGET_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
     private Heartbeat() {
     }
 
-    static Thread start(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
-        Thread thread = new Thread(() -> beat(parent, interval, acknowledgements), "ipc-heartbeat");
+    static Thread start(ConnectedParentProcess parent, Duration interval, WorkerDispatcher dispatcher) {
+        Thread thread = new Thread(() -> beat(parent, interval, dispatcher), "ipc-heartbeat");
         thread.setDaemon(true);
         thread.start();
         return thread;
     }
 
-    private static void beat(ConnectedParentProcess parent, Duration interval, Acknowledgements acknowledgements) {
+    private static void beat(ConnectedParentProcess parent, Duration interval, WorkerDispatcher dispatcher) {
+        Acknowledgements acknowledgements = dispatcher.acknowledgements();
         Runtime runtime = Runtime.getRuntime();
         long intervalNanos = Durations.cappedNanos(interval);
         long nextBeat = System.nanoTime();
+        long framesSeen = -1;
         try {
             while (true) {
                 acknowledgements.sendIfLate();
@@ -48,8 +61,14 @@ public final class Heartbeat {
                     parent.send(FrameType.HEARTBEAT, 0, 0, BodyWriter.of(body));
                     nextBeat = System.nanoTime() + intervalNanos;
                 }
+                // the dispatcher took no frame since the last look: it runs one listener all that time (it
+                // reads ahead then), or it waits for a frame (it holds the read lock then, and nothing is read)
+                long frames = dispatcher.framesTaken();
+                boolean lookSoon = (frames != framesSeen)
+                        || parent.readAhead(READ_AHEAD_BYTES, READ_AHEAD_BUDGET_NANOS);
+                framesSeen = frames;
                 long sleep = nextBeat - System.nanoTime();
-                if (acknowledgements.pendingElseWakeOnNext()) {
+                if (lookSoon || acknowledgements.pendingElseWakeOnNext()) {
                     sleep = Math.min(sleep, ACKNOWLEDGEMENT_CHECK_NANOS);
                 }
                 LockSupport.parkNanos(Math.max(MIN_SLEEP_NANOS, sleep));

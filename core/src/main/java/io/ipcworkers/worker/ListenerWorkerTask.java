@@ -127,8 +127,7 @@ public final class ListenerWorkerTask implements WorkerTask {
             // written by hand, so that a worker is ready before Jackson has started
             byte[] ready = readyJson(topics);
             connected.send(FrameType.READY, 0, 0, connected.codec().encodeJson("ready", ready));
-            Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis),
-                    dispatcher.acknowledgements());
+            Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis), dispatcher);
             JsonPreinitializer.start(connected.codec());
             dispatcher.serveUntilStopped();
         }

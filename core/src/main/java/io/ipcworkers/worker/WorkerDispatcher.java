@@ -1,6 +1,7 @@
 package io.ipcworkers.worker;
 
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicLong;
 
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.IpcTimeoutException;
@@ -21,9 +22,11 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Serves a pool worker's messages: the thread that called {@link #serveUntilStopped()} reads each
- * frame from the socket and handles it, one at a time, in the order they arrived. Nothing is queued
- * in this JVM, so a parent that sends faster than the listeners work is slowed down by the socket;
- * replies and acknowledgements are batched and go out at the latest when the loop waits for more.
+ * frame from the socket and handles it, one at a time, in the order they arrived. While a listener
+ * runs long the heartbeat thread reads ahead what the parent sends meanwhile, up to a few MiB
+ * ({@link Heartbeat}); otherwise nothing is queued in this JVM, so a parent that sends faster than the
+ * listeners work is slowed down by the socket. Replies and acknowledgements are batched and go out at
+ * the latest when the loop waits for more.
  * Acknowledgements are coalesced ({@link Acknowledgements}) and always go out before a reply, so the
  * parent hears of handled messages in the order they were handled.
  */
@@ -38,6 +41,9 @@ final class WorkerDispatcher {
     private final Acknowledgements acknowledgements;
 
     private final ListenerFailureLog failures;
+
+    /** Frames taken so far, for the heartbeat thread to tell a listener that runs long; written by the loop only. */
+    private final AtomicLong framesTaken = new AtomicLong();
 
     /**
      * Where a missing listener was looked for, for its error message; made once, not per message,
@@ -62,8 +68,13 @@ final class WorkerDispatcher {
         return this.acknowledgements;
     }
 
+    long framesTaken() {
+        return this.framesTaken.get();
+    }
+
     /** Handles frames until a SHUTDOWN frame (after the work sent before it) or the connection ends. */
     void serveUntilStopped() {
+        long taken = 0;
         while (true) {
             Frame frame;
             try {
@@ -72,6 +83,7 @@ final class WorkerDispatcher {
                 }
                 Thread.interrupted(); // a listener's leftover interrupt must not end the worker's loop
                 frame = this.parent.nextFrame();
+                this.framesTaken.lazySet(++taken); // no fence on the way of every message: seen in time will do
             }
             catch (IOException | RuntimeException ex) {
                 // the parent is gone or broke the protocol: nobody could receive results, so stop at once

@@ -1033,6 +1033,23 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aLargeMessageToAWorkerWhoseListenerRunsDoesNotHoldItsSenderUntilTheListenerReturns() throws Exception {
+        WorkerPool pool = start(FaultInjectionTest::oneWorker); // heartbeats every 200 ms
+        this.seenPids.addAll(pool.workerPids());
+        CompletableFuture<Long> sleeping = pool.request("sleep", 5_000, Long.class);
+        await().atMost(WAIT).until(() -> pool.snapshot().workers().get(0).inFlight() == 1);
+
+        String large = "x".repeat(512 * 1024); // far more than the socket holds
+        pool.send("echo", large);
+        pool.send("echo", large);
+        // the worker's heartbeat thread read them while the listener slept; before, the first send waited for it
+        assertThat(sleeping).isNotDone();
+        assertThat(sleeping.get(10, TimeUnit.SECONDS)).isEqualTo(pool.workerPids().get(0));
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+        assertThat(this.deadLetters).isEmpty();
+    }
+
+    @Test
     void tooManyCrashesInTheWindowMarkThePoolDownUntilItsCoolDown() throws Exception {
         WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(2, Duration.ZERO)));
         for (int i = 0; i < 3; i++) {

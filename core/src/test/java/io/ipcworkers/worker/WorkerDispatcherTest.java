@@ -73,7 +73,7 @@ class WorkerDispatcherTest {
         WorkerDispatcher dispatcher = new WorkerDispatcher("test", parent, registry,
                 new ListenerFailureLog(new PrintStream(this.stderr, true, StandardCharsets.UTF_8)));
         // beats far apart: what a listener that runs long holds up must not wait for the next beat
-        this.heartbeat = Heartbeat.start(parent, Duration.ofHours(1), dispatcher.acknowledgements());
+        this.heartbeat = Heartbeat.start(parent, Duration.ofHours(1), dispatcher);
         this.serving = new Thread(dispatcher::serveUntilStopped, "serving");
         this.serving.start();
     }
