@@ -33,10 +33,9 @@ public interface MessageBus {
      * messages that follow); the pool keeps it until the worker acknowledges it, so a worker that dies
      * first does not lose it silently. What the worker's listener returns comes back to the parent's
      * listeners; if the listener throws, or the payload does not convert to its parameter, the message
-     * becomes a {@link DeadLetter} saying why (the worker prints the stack trace). A worker reads
-     * between listener calls: a message larger than the socket's buffer (about 200 KiB) to a worker
-     * whose listener runs waits, with this call, until it returns ({@code max-in-flight: 1} sends
-     * only to idle workers).
+     * becomes a {@link DeadLetter} saying why (the worker prints the stack trace). A message waits
+     * its turn behind its worker's running listener ({@code max-in-flight: 1} sends only to idle
+     * workers).
      */
     void send(String pool, String topic, @Nullable Object payload);
 

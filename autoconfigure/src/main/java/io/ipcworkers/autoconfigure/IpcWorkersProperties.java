@@ -102,7 +102,7 @@ public class IpcWorkersProperties {
         /** How a worker is picked for a message or request. */
         private Routing routing = Routing.LEAST_BUSY;
 
-        /** Messages (sends and requests) one worker may have unacknowledged before routing passes it over; bounds the parent's memory. 1 sends only to idle workers, for large messages to long-running listeners. */
+        /** Messages (sends and requests) one worker may have unacknowledged before routing passes it over; bounds the parent's memory. 1 sends only to idle workers, so that no message waits behind a long-running listener. */
         private int maxInFlight = 256;
 
         /** Callers that may wait for a worker with room when all are full; further callers fail at once. */

@@ -99,7 +99,7 @@ public interface Connection extends AutoCloseable {
 
     /**
      * Whether a whole frame has arrived and not been read yet, so that the next read returns it
-     * without waiting. Only for the thread that reads.
+     * without waiting; false while another thread reads. For the thread that reads.
      */
     default boolean hasBufferedFrame() {
         return false;

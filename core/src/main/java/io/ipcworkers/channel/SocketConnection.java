@@ -359,9 +359,21 @@ public final class SocketConnection implements Connection {
         }
     }
 
+    /** False while another thread reads (ahead): the reader's buffer is that thread's then. */
     @Override
     public boolean hasBufferedFrame() {
-        return this.aheadCount > 0 || this.reader.hasBufferedFrame();
+        if (this.aheadCount > 0) {
+            return true;
+        }
+        if (!this.readLock.tryLock()) {
+            return false;
+        }
+        try {
+            return this.reader.hasBufferedFrame();
+        }
+        finally {
+            this.readLock.unlock();
+        }
     }
 
     /** Frames read ahead and not yet read; for tests. */

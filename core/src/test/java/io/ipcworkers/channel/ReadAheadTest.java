@@ -101,6 +101,7 @@ class ReadAheadTest {
             }
         });
         await().until(() -> !this.receiving.readAhead(MAX_FRAME, 0)); // the reader waits, holding the read
+        assertThat(this.receiving.hasBufferedFrame()).as("the reader's buffer is the reading thread's").isFalse();
         send(9, 10);
         assertThat(reading.get(10, TimeUnit.SECONDS).correlationId()).isEqualTo(9);
         assertThat(this.receiving.framesAhead()).isZero();
