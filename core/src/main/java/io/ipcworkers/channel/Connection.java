@@ -98,8 +98,8 @@ public interface Connection extends AutoCloseable {
     @Nullable Frame readFrame(java.time.Duration timeout) throws IOException;
 
     /**
-     * Whether a whole frame has arrived and not been read yet, so that the next read returns it
-     * without waiting; false while another thread reads. For the thread that reads.
+     * Whether a whole frame had arrived and not been read when the last read returned, so that the
+     * next read returns it without waiting. For the thread that reads.
      */
     default boolean hasBufferedFrame() {
         return false;

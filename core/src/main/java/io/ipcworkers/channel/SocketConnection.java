@@ -95,6 +95,9 @@ public final class SocketConnection implements Connection {
     /** Set once reading ahead failed: the thread that reads meets the failure itself. */
     private volatile boolean aheadFailed;
 
+    /** Whether another whole frame was at hand when the last {@code readFrame} returned; the reading thread's. */
+    private boolean frameAtHand;
+
     private volatile @Nullable Thread flusher;
 
     /** Made with the connection: a class defined mid-stream would discard compilations under way. */
@@ -330,7 +333,7 @@ public final class SocketConnection implements Connection {
         this.readLock.lock();
         try {
             Frame ahead = takeAhead();
-            return (ahead != null) ? ahead : this.reader.read();
+            return noteWhatIsAtHand((ahead != null) ? ahead : this.reader.read());
         }
         finally {
             this.readLock.unlock();
@@ -352,28 +355,26 @@ public final class SocketConnection implements Connection {
         }
         try {
             Frame ahead = takeAhead();
-            return (ahead != null) ? ahead : this.reader.read(deadline);
+            return noteWhatIsAtHand((ahead != null) ? ahead : this.reader.read(deadline));
         }
         finally {
             this.readLock.unlock();
         }
     }
 
-    /** False while another thread reads (ahead): the reader's buffer is that thread's then. */
+    /**
+     * As it was when the last {@code readFrame} returned, for the thread that reads: the reader's
+     * buffer may be another thread's now ({@link #readAhead}), and is not looked at without the lock.
+     */
     @Override
     public boolean hasBufferedFrame() {
-        if (this.aheadCount > 0) {
-            return true;
-        }
-        if (!this.readLock.tryLock()) {
-            return false;
-        }
-        try {
-            return this.reader.hasBufferedFrame();
-        }
-        finally {
-            this.readLock.unlock();
-        }
+        return this.frameAtHand;
+    }
+
+    /** Under the read lock, as a read returns. */
+    private @Nullable Frame noteWhatIsAtHand(@Nullable Frame frame) {
+        this.frameAtHand = this.aheadCount > 0 || this.reader.hasBufferedFrame();
+        return frame;
     }
 
     /** Frames read ahead and not yet read; for tests. */
