@@ -89,7 +89,7 @@ public final class SocketConnection implements Connection {
     /** Body bytes of the frames read ahead; guarded by the read lock. */
     private long aheadBytes;
 
-    /** How many frames were read ahead and not yet read; for {@link #hasBufferedFrame} without the lock. */
+    /** How many frames were read ahead and not yet read; written under the read lock, read by tests too. */
     private volatile int aheadCount;
 
     /** Set once reading ahead failed: the thread that reads meets the failure itself. */
