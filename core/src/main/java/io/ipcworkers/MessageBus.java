@@ -34,8 +34,9 @@ public interface MessageBus {
      * first does not lose it silently. What the worker's listener returns comes back to the parent's
      * listeners; if the listener throws, or the payload does not convert to its parameter, the message
      * becomes a {@link DeadLetter} saying why (the worker prints the stack trace). A message waits
-     * its turn behind its worker's running listener ({@code max-in-flight: 1} sends only to idle
-     * workers).
+     * its turn behind its worker's running listener: least-busy routing passes over a worker whose
+     * listener has run long while the others' queues are short ({@link io.ipcworkers.pool.Routing}),
+     * and {@code max-in-flight: 1} sends only to idle workers.
      */
     void send(String pool, String topic, @Nullable Object payload);
 

@@ -67,6 +67,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private final MessageCodec codec;
 
+    private final WaitEstimates waits;
+
     private final SerialExecutor inbound;
 
     private final BooleanSupplier inboundHasRoom;
@@ -133,6 +135,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.slot = slot;
         this.child = child;
         this.codec = codec;
+        this.waits = pool.waitEstimates();
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
                 SerialExecutor.DEFAULT_BYTE_CAPACITY, () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.inboundHasRoom = this.inbound::hasRoom;
@@ -509,7 +512,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             for (int i = 0; i < count; i++) {
                 this.inFlight.pollFirst();
             }
-            this.headSinceNanos = System.nanoTime();
+            long now = System.nanoTime();
+            this.waits.observed(now - this.headSinceNanos, count);
+            this.headSinceNanos = now;
         }
         this.handled.addAndGet(count);
         this.load.addAndGet(-count);
@@ -521,7 +526,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             InFlight head = this.inFlight.peekFirst();
             if (head != null && head.id == id) {
                 this.inFlight.pollFirst();
-                this.headSinceNanos = System.nanoTime();
+                long now = System.nanoTime();
+                this.waits.observed(now - this.headSinceNanos, 1);
+                this.headSinceNanos = now;
                 return head;
             }
             for (Iterator<InFlight> it = this.inFlight.iterator(); it.hasNext();) {
@@ -635,6 +642,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             }
         }
         return next;
+    }
+
+    /** How long a message sent to this worker now would wait, as least-busy routing estimates it. */
+    double estimatedWait(long now) {
+        return this.waits.estimate(this.load.get(), now - this.headSinceNanos);
     }
 
     Duration runningFor() {

@@ -3,7 +3,12 @@ package io.ipcworkers.pool;
 /** How a pool picks the worker for a message or request. */
 public enum Routing {
 
-    /** The worker with the fewest requests in flight; ties go round robin. Good for uneven work. */
+    /**
+     * The worker a message would wait least for: an idle one, else the one whose messages in flight,
+     * at the pool's typical time per message, end soonest, where a listener that has run longer than
+     * is typical counts as needing as long again; ties go round robin. Good for uneven work: a worker
+     * busy with a long listener is passed over while the others have short queues.
+     */
     LEAST_BUSY,
 
     /** Each worker in turn, skipping workers at their in-flight limit. */

@@ -88,6 +88,8 @@ public final class WorkerPool {
 
     private final DeadLetterWarnings deadLetterWarnings;
 
+    private final WaitEstimates waits = new WaitEstimates();
+
     // made with the pool: a sender's first wait for room then defines no class, which discards compiled code
     private final Supplier<@Nullable PoolWorker> anyWorkerWithRoom = this::pick;
 
@@ -180,6 +182,11 @@ public final class WorkerPool {
 
     PoolListener listener() {
         return this.listener;
+    }
+
+    /** The pool's typical time per message, which its workers' acknowledgements keep up to date. */
+    WaitEstimates waitEstimates() {
+        return this.waits;
     }
 
     Executor executor() {
@@ -575,11 +582,17 @@ public final class WorkerPool {
         return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
     }
 
+    /**
+     * Round robin, or the worker whose estimated wait is shortest ({@link WaitEstimates}): an idle one
+     * at once, ties in turn. The clock is read only when two busy workers are compared.
+     */
     private @Nullable PoolWorker pick() {
         int size = this.workers.length();
         for (int tries = 0; tries < 4; tries++) {
             int start = Math.floorMod(this.nextWorker.getAndIncrement(), size);
             PoolWorker best = null;
+            double bestWait = Double.NaN; // not estimated yet
+            long now = 0;
             for (int i = 0; i < size; i++) {
                 PoolWorker candidate = this.workers.get((start + i) % size);
                 if (candidate == null || !candidate.isUsable()) {
@@ -589,9 +602,24 @@ public final class WorkerPool {
                     if (candidate.tryReserve(this.settings.maxInFlight())) {
                         return candidate;
                     }
+                    continue;
                 }
-                else if (best == null || candidate.inFlight() < best.inFlight()) {
+                if (candidate.inFlight() == 0) {
                     best = candidate;
+                    break;
+                }
+                if (best == null) {
+                    best = candidate;
+                    continue;
+                }
+                if (Double.isNaN(bestWait)) {
+                    now = System.nanoTime();
+                    bestWait = best.estimatedWait(now);
+                }
+                double wait = candidate.estimatedWait(now);
+                if (wait < bestWait) {
+                    best = candidate;
+                    bestWait = wait;
                 }
             }
             if (best == null) {

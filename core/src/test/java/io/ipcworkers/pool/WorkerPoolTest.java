@@ -2,6 +2,7 @@ package io.ipcworkers.pool;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -715,6 +716,30 @@ class WorkerPoolTest {
             long sleeper = sleeping.get(10, TimeUnit.SECONDS);
             assertThat(other).isNotEqualTo(sleeper);
             assertThat(third.get(10, TimeUnit.SECONDS)).isEqualTo(sleeper);
+        }
+    }
+
+    @Test
+    void leastBusyRoutingPassesOverAWorkerWhoseListenerHasRunLongWhileTheOtherHasAShortQueue() throws Exception {
+        LauncherSettings launcher = launcher();
+        try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
+                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
+            busy.start();
+            CompletableFuture<Long> sleeping = busy.request("busy", "sleep", 4_000, Long.class);
+            Thread.sleep(300);
+            // sent at once, the short ones queue up on the other worker; counting messages alone sent
+            // every other one to the sleeping worker once the two had as many
+            List<CompletableFuture<Long>> quick = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                quick.add(busy.request("busy", "sleep", 20, Long.class));
+            }
+            Set<Long> quickPids = new HashSet<>();
+            for (CompletableFuture<Long> each : quick) {
+                quickPids.add(each.get(10, TimeUnit.SECONDS));
+            }
+            assertThat(sleeping).isNotDone();
+            long sleeper = sleeping.get(10, TimeUnit.SECONDS);
+            assertThat(quickPids).hasSize(1).doesNotContain(sleeper);
         }
     }
 
