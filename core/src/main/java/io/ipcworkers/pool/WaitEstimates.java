@@ -6,9 +6,13 @@ package io.ipcworkers.pool;
  * how long the message at the head of the worker's queue has been running.
  * <p>
  * Counting messages alone cannot tell a worker whose one listener has run for a minute from one with
- * two short messages whose acknowledgements are on their way. A head that has run longer than is
- * typical is taken to need at least as long again (the longer a listener has run, the longer it is
- * likely to run on), so such a worker is passed over while the others' queues are shorter than that.
+ * two short messages whose acknowledgements are on their way. A head that has run well past the typical
+ * time is taken to need as long again (the longer a listener has run, the longer it is likely to run
+ * on), so such a worker is passed over while the others' queues are shorter than that. "Well past" is by
+ * more than {@link #LONG_RUNNING_SLACK_NANOS}: a worker acknowledges a stream of messages together,
+ * every millisecond or so, and the messages before a long listener within 20 ms of its start, so a
+ * head's age, measured from the last acknowledgement, says nothing shorter than that; below it every
+ * head counts as typical, and equally quick workers are compared by their queues alone.
  * <p>
  * The typical time is a moving average over the pool's acknowledgements, weighted 1/8 to the newest as
  * TCP weighs its round-trip samples; updates from several reader threads may overwrite one another,
@@ -18,6 +22,9 @@ package io.ipcworkers.pool;
 final class WaitEstimates {
 
     static final long INITIAL_TYPICAL_NANOS = 1_000_000;
+
+    /** How far past the typical time a head must have run to count as running long. */
+    static final long LONG_RUNNING_SLACK_NANOS = 20_000_000;
 
     /** A floor, so that the queue's length always counts. */
     static final long MIN_TYPICAL_NANOS = 1_000;
@@ -47,6 +54,7 @@ final class WaitEstimates {
             return 0;
         }
         long typical = this.typicalNanos;
-        return (inFlight - 1) * (double) typical + Math.max(typical, headRunningNanos);
+        long head = (headRunningNanos - typical > LONG_RUNNING_SLACK_NANOS) ? headRunningNanos : typical;
+        return (inFlight - 1) * (double) typical + head;
     }
 }
