@@ -644,9 +644,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return next;
     }
 
-    /** How long a message sent to this worker now would wait, as least-busy routing estimates it. */
-    double estimatedWait(long now) {
-        return this.waits.estimate(this.load.get(), now - this.headSinceNanos);
+    /** How long a message sent now to this worker, with {@code load} in flight, would wait, as least-busy routing estimates it. */
+    double estimatedWait(int load, long now) {
+        return this.waits.estimate(load, now - this.headSinceNanos);
     }
 
     Duration runningFor() {

@@ -582,46 +582,15 @@ public final class WorkerPool {
         return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
     }
 
-    /**
-     * Round robin, or the worker whose estimated wait is shortest ({@link WaitEstimates}): an idle one
-     * at once, ties in turn. The clock is read only when two busy workers are compared.
-     */
+    /** A worker with room, reserved for the caller, by the pool's routing; null when every one is full. */
     private @Nullable PoolWorker pick() {
         int size = this.workers.length();
         for (int tries = 0; tries < 4; tries++) {
             int start = Math.floorMod(this.nextWorker.getAndIncrement(), size);
-            PoolWorker best = null;
-            double bestWait = Double.NaN; // not estimated yet
-            long now = 0;
-            for (int i = 0; i < size; i++) {
-                PoolWorker candidate = this.workers.get((start + i) % size);
-                if (candidate == null || !candidate.isUsable()) {
-                    continue;
-                }
-                if (this.settings.routing() == Routing.ROUND_ROBIN) {
-                    if (candidate.tryReserve(this.settings.maxInFlight())) {
-                        return candidate;
-                    }
-                    continue;
-                }
-                if (candidate.inFlight() == 0) {
-                    best = candidate;
-                    break;
-                }
-                if (best == null) {
-                    best = candidate;
-                    continue;
-                }
-                if (Double.isNaN(bestWait)) {
-                    now = System.nanoTime();
-                    bestWait = best.estimatedWait(now);
-                }
-                double wait = candidate.estimatedWait(now);
-                if (wait < bestWait) {
-                    best = candidate;
-                    bestWait = wait;
-                }
+            if (this.settings.routing() == Routing.ROUND_ROBIN) {
+                return reserveInTurn(start);
             }
+            PoolWorker best = leastBusy(start);
             if (best == null) {
                 return null;
             }
@@ -630,6 +599,58 @@ public final class WorkerPool {
             }
         }
         return null;
+    }
+
+    private @Nullable PoolWorker reserveInTurn(int start) {
+        int size = this.workers.length();
+        for (int i = 0; i < size; i++) {
+            PoolWorker candidate = this.workers.get((start + i) % size);
+            if (candidate != null && candidate.isUsable() && candidate.tryReserve(this.settings.maxInFlight())) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Of the workers with room, the one whose estimated wait is shortest ({@link WaitEstimates}): an
+     * idle one at once, ties in turn from {@code start}. The clock is read only when two busy workers
+     * are compared.
+     */
+    private @Nullable PoolWorker leastBusy(int start) {
+        int size = this.workers.length();
+        PoolWorker best = null;
+        int bestLoad = 0;
+        double bestWait = Double.NaN; // not estimated yet
+        long now = 0;
+        for (int i = 0; i < size; i++) {
+            PoolWorker candidate = this.workers.get((start + i) % size);
+            if (candidate == null || !candidate.isUsable()) {
+                continue;
+            }
+            int load = candidate.inFlight();
+            if (load == 0) {
+                return candidate;
+            }
+            if (load >= this.settings.maxInFlight()) {
+                continue; // full: the shortest wait is of no use to a caller who cannot join it
+            }
+            if (best == null) {
+                best = candidate;
+                bestLoad = load;
+                continue;
+            }
+            if (Double.isNaN(bestWait)) {
+                now = System.nanoTime();
+                bestWait = best.estimatedWait(bestLoad, now);
+            }
+            double wait = candidate.estimatedWait(load, now);
+            if (wait < bestWait) {
+                best = candidate;
+                bestWait = wait;
+            }
+        }
+        return best;
     }
 
     private PoolUnavailableException noCapacity(String topic) {
