@@ -220,7 +220,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             message.deliveries++; // before it is in the queue, where the worker's exit may read it
             synchronized (this.inFlight) {
                 if (this.inFlight.isEmpty()) {
-                    this.headSinceNanos = System.nanoTime();
+                    long now = System.nanoTime();
+                    this.headSinceNanos = now;
+                    this.waits.started(now);
                 }
                 this.inFlight.add(message);
             }
@@ -513,7 +515,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.inFlight.pollFirst();
             }
             long now = System.nanoTime();
-            this.waits.observed(now - this.headSinceNanos, count);
+            this.waits.acknowledged(this.headSinceNanos, now, count);
             this.headSinceNanos = now;
         }
         this.handled.addAndGet(count);
@@ -527,7 +529,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             if (head != null && head.id == id) {
                 this.inFlight.pollFirst();
                 long now = System.nanoTime();
-                this.waits.observed(now - this.headSinceNanos, 1);
+                this.waits.acknowledged(this.headSinceNanos, now, 1);
                 this.headSinceNanos = now;
                 return head;
             }
@@ -645,8 +647,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /** How long a message sent now to this worker, with {@code load} in flight, would wait, as least-busy routing estimates it. */
-    double estimatedWait(int load, long now) {
-        return this.waits.estimate(load, now - this.headSinceNanos);
+    double estimatedWait(int load) {
+        return this.waits.estimate(load, this.headSinceNanos);
     }
 
     Duration runningFor() {

@@ -14,10 +14,15 @@ package io.ipcworkers.pool;
  * head's age, measured from the last acknowledgement, says nothing shorter than that; below it every
  * head counts as typical, and equally quick workers are compared by their queues alone.
  * <p>
+ * A head's age is measured to the pool's latest clock reading, taken as a worker acknowledged messages
+ * or was given one while idle, so that routing reads no clock of its own on a sender's path. While
+ * messages flow that is within about a millisecond of now; after a silence every head looks younger
+ * than it is, by the same amount, and routing counts messages.
+ * <p>
  * The typical time is a moving average over the pool's acknowledgements, weighted 1/8 to the newest as
  * TCP weighs its round-trip samples; updates from several reader threads may overwrite one another,
- * which costs an average nothing. Until the first sample it is 1 ms: an estimate too high only makes
- * routing count messages, as it did, while one too low would let a head's age outweigh a long queue.
+ * which costs an average nothing. Until the first sample it is 1 ms: too high an estimate only lets the
+ * queues' lengths decide, while one too low would let a head's age outweigh a long queue.
  */
 final class WaitEstimates {
 
@@ -31,12 +36,24 @@ final class WaitEstimates {
 
     private volatile long typicalNanos = INITIAL_TYPICAL_NANOS;
 
-    /** A worker acknowledged {@code messages} messages {@code elapsedNanos} after the first of them started. */
-    void observed(long elapsedNanos, int messages) {
-        if (messages <= 0 || elapsedNanos < 0) {
+    private volatile long latestNanos = System.nanoTime();
+
+    /** An idle worker was given a message at {@code nanos} ({@code System.nanoTime}). */
+    void started(long nanos) {
+        this.latestNanos = nanos;
+    }
+
+    /**
+     * A worker acknowledged {@code messages} messages at {@code nanos}, the first of which started at
+     * {@code startedNanos}.
+     */
+    void acknowledged(long startedNanos, long nanos, int messages) {
+        this.latestNanos = nanos;
+        long elapsed = nanos - startedNanos;
+        if (messages <= 0 || elapsed < 0) {
             return;
         }
-        long sample = elapsedNanos / messages;
+        long sample = elapsed / messages;
         long typical = this.typicalNanos;
         this.typicalNanos = Math.max(MIN_TYPICAL_NANOS, typical + ((sample - typical) >> 3));
     }
@@ -47,14 +64,15 @@ final class WaitEstimates {
 
     /**
      * The estimated wait, in nanoseconds, for a message sent now to a worker with {@code inFlight}
-     * messages (sent or reserved) whose head has run for {@code headRunningNanos}; zero when idle.
+     * messages (sent or reserved) whose head started at {@code headStartedNanos}; zero when idle.
      */
-    double estimate(int inFlight, long headRunningNanos) {
+    double estimate(int inFlight, long headStartedNanos) {
         if (inFlight <= 0) {
             return 0;
         }
         long typical = this.typicalNanos;
-        long head = (headRunningNanos - typical > LONG_RUNNING_SLACK_NANOS) ? headRunningNanos : typical;
+        long headRunning = this.latestNanos - headStartedNanos;
+        long head = (headRunning - typical > LONG_RUNNING_SLACK_NANOS) ? headRunning : typical;
         return (inFlight - 1) * (double) typical + head;
     }
 }

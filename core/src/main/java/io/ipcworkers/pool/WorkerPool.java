@@ -614,15 +614,13 @@ public final class WorkerPool {
 
     /**
      * Of the workers with room, the one whose estimated wait is shortest ({@link WaitEstimates}): an
-     * idle one at once, ties in turn from {@code start}. The clock is read only when two busy workers
-     * are compared.
+     * idle one at once, ties in turn from {@code start}.
      */
     private @Nullable PoolWorker leastBusy(int start) {
         int size = this.workers.length();
         PoolWorker best = null;
         int bestLoad = 0;
         double bestWait = Double.NaN; // not estimated yet
-        long now = 0;
         for (int i = 0; i < size; i++) {
             PoolWorker candidate = this.workers.get((start + i) % size);
             if (candidate == null || !candidate.isUsable()) {
@@ -641,10 +639,9 @@ public final class WorkerPool {
                 continue;
             }
             if (Double.isNaN(bestWait)) {
-                now = System.nanoTime();
-                bestWait = best.estimatedWait(bestLoad, now);
+                bestWait = best.estimatedWait(bestLoad);
             }
-            double wait = candidate.estimatedWait(load, now);
+            double wait = candidate.estimatedWait(load);
             if (wait < bestWait) {
                 best = candidate;
                 bestWait = wait;
