@@ -651,6 +651,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.waits.estimate(load, this.headSinceNanos);
     }
 
+    /** Whether the message this worker is on has run long past the pool's typical time. */
+    boolean isRunningLong() {
+        return this.load.get() > 0 && this.waits.runsLong(this.headSinceNanos);
+    }
+
     Duration runningFor() {
         return Duration.ofNanos(System.nanoTime() - this.headSinceNanos);
     }

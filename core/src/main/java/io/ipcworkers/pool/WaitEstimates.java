@@ -16,12 +16,12 @@ package io.ipcworkers.pool;
  * <p>
  * A head's age is measured to the pool's latest clock reading, taken as a worker acknowledged messages
  * or was given one while idle, so that routing reads no clock of its own on a sender's path. While
- * messages flow that is within about a millisecond of now; after a silence every head looks younger
+ * messages flow that is within a millisecond or two of now; after a silence every head looks younger
  * than it is, by the same amount, and routing counts messages.
  * <p>
- * The typical time is a moving average over the pool's acknowledgements, weighted 1/8 to the newest as
- * TCP weighs its round-trip samples; updates from several reader threads may overwrite one another,
- * which costs an average nothing. Until the first sample it is 1 ms: too high an estimate only lets the
+ * The typical time is a moving average over the pool's acknowledgements, at most one a millisecond,
+ * weighted 1/8 to the newest as TCP weighs its round-trip samples; updates from several reader threads
+ * may overwrite one another, which costs an average nothing. Until the first sample it is 1 ms: too high an estimate only lets the
  * queues' lengths decide, while one too low would let a head's age outweigh a long queue.
  */
 final class WaitEstimates {
@@ -34,13 +34,29 @@ final class WaitEstimates {
     /** A floor, so that the queue's length always counts. */
     static final long MIN_TYPICAL_NANOS = 1_000;
 
+    /**
+     * At most one update of the two fields below in this time: senders read them for every message,
+     * and writes as often as a stream's acknowledgements come would take the line from their caches.
+     */
+    static final long UPDATE_PERIOD_NANOS = 1_000_000;
+
     private volatile long typicalNanos = INITIAL_TYPICAL_NANOS;
 
-    private volatile long latestNanos = System.nanoTime();
+    private volatile long latestNanos;
+
+    WaitEstimates() {
+        this(System.nanoTime());
+    }
+
+    WaitEstimates(long latestNanos) {
+        this.latestNanos = latestNanos;
+    }
 
     /** An idle worker was given a message at {@code nanos} ({@code System.nanoTime}). */
     void started(long nanos) {
-        this.latestNanos = nanos;
+        if (nanos - this.latestNanos >= UPDATE_PERIOD_NANOS) {
+            this.latestNanos = nanos;
+        }
     }
 
     /**
@@ -48,6 +64,9 @@ final class WaitEstimates {
      * {@code startedNanos}.
      */
     void acknowledged(long startedNanos, long nanos, int messages) {
+        if (nanos - this.latestNanos < UPDATE_PERIOD_NANOS) {
+            return;
+        }
         this.latestNanos = nanos;
         long elapsed = nanos - startedNanos;
         if (messages <= 0 || elapsed < 0) {
@@ -72,7 +91,16 @@ final class WaitEstimates {
         }
         long typical = this.typicalNanos;
         long headRunning = this.latestNanos - headStartedNanos;
-        long head = (headRunning - typical > LONG_RUNNING_SLACK_NANOS) ? headRunning : typical;
+        long head = runsLong(headRunning, typical) ? headRunning : typical;
         return (inFlight - 1) * (double) typical + head;
+    }
+
+    /** Whether a head started at {@code headStartedNanos} has run long past the typical time. */
+    boolean runsLong(long headStartedNanos) {
+        return runsLong(this.latestNanos - headStartedNanos, this.typicalNanos);
+    }
+
+    private static boolean runsLong(long headRunningNanos, long typicalNanos) {
+        return headRunningNanos - typicalNanos > LONG_RUNNING_SLACK_NANOS;
     }
 }

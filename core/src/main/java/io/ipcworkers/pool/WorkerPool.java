@@ -614,13 +614,23 @@ public final class WorkerPool {
 
     /**
      * Of the workers with room, the one whose estimated wait is shortest ({@link WaitEstimates}): an
-     * idle one at once, ties in turn from {@code start}.
+     * idle one at once, ties in turn from {@code start}. An estimate is never below the worker's
+     * messages at the typical time each, and is that unless its listener runs long; so the worker with
+     * the fewest messages has the shortest unless its listener runs long, and only then are the
+     * estimates compared (which keeps a stream's sends to counting, as a stream's heads never run long).
      */
     private @Nullable PoolWorker leastBusy(int start) {
+        PoolWorker fewest = fewestInFlight(start);
+        if (fewest == null || !fewest.isRunningLong()) {
+            return fewest;
+        }
+        return shortestEstimatedWait(start);
+    }
+
+    private @Nullable PoolWorker fewestInFlight(int start) {
         int size = this.workers.length();
         PoolWorker best = null;
-        int bestLoad = 0;
-        double bestWait = Double.NaN; // not estimated yet
+        int bestLoad = Integer.MAX_VALUE;
         for (int i = 0; i < size; i++) {
             PoolWorker candidate = this.workers.get((start + i) % size);
             if (candidate == null || !candidate.isUsable()) {
@@ -630,19 +640,29 @@ public final class WorkerPool {
             if (load == 0) {
                 return candidate;
             }
+            if (load < bestLoad && load < this.settings.maxInFlight()) {
+                best = candidate;
+                bestLoad = load;
+            }
+        }
+        return best;
+    }
+
+    private @Nullable PoolWorker shortestEstimatedWait(int start) {
+        int size = this.workers.length();
+        PoolWorker best = null;
+        double bestWait = Double.MAX_VALUE;
+        for (int i = 0; i < size; i++) {
+            PoolWorker candidate = this.workers.get((start + i) % size);
+            if (candidate == null || !candidate.isUsable()) {
+                continue;
+            }
+            int load = candidate.inFlight();
             if (load >= this.settings.maxInFlight()) {
                 continue; // full: the shortest wait is of no use to a caller who cannot join it
             }
-            if (best == null) {
-                best = candidate;
-                bestLoad = load;
-                continue;
-            }
-            if (Double.isNaN(bestWait)) {
-                bestWait = best.estimatedWait(bestLoad);
-            }
             double wait = candidate.estimatedWait(load);
-            if (wait < bestWait) {
+            if (best == null || wait < bestWait) {
                 best = candidate;
                 bestWait = wait;
             }

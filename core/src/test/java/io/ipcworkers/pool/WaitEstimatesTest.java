@@ -8,14 +8,13 @@ class WaitEstimatesTest {
 
     private static final long MS = 1_000_000;
 
-    /** The pool's latest clock reading in these tests. */
+    /** The pool's latest clock reading in most of these tests. */
     private static final long NOW = 3_600_000 * MS;
 
-    private final WaitEstimates waits = new WaitEstimates();
+    private final WaitEstimates waits = new WaitEstimates(NOW);
 
     @Test
     void anIdleWorkerHasNoWait() {
-        this.waits.started(NOW);
         assertThat(this.waits.estimate(0, 0)).isZero();
     }
 
@@ -25,40 +24,53 @@ class WaitEstimatesTest {
         this.waits.acknowledged(NOW, NOW + 9 * MS, 1);
         assertThat(this.waits.typicalNanos()).isEqualTo(2 * MS);
         // an acknowledgement of several messages is a sample of the time per message
-        this.waits.acknowledged(NOW, NOW + 40 * MS, 4);
+        this.waits.acknowledged(NOW + 9 * MS, NOW + 49 * MS, 4);
         assertThat(this.waits.typicalNanos()).isEqualTo(3 * MS);
-        for (int i = 0; i < 200; i++) {
-            this.waits.acknowledged(NOW, NOW, 1);
+        for (int i = 1; i <= 200; i++) {
+            long at = NOW + (49 + i) * MS;
+            this.waits.acknowledged(at, at, 1);
         }
         assertThat(this.waits.typicalNanos()).isEqualTo(WaitEstimates.MIN_TYPICAL_NANOS);
     }
 
     @Test
+    void atMostOneAcknowledgementAMillisecondIsTakenSoThatSendersKeepTheFieldsInTheirCaches() {
+        this.waits.acknowledged(NOW, NOW + MS / 2, 1);
+        assertThat(this.waits.typicalNanos()).isEqualTo(MS);
+        this.waits.acknowledged(NOW, NOW + MS, 1);
+        this.waits.acknowledged(NOW, NOW + MS + MS / 2, 1);
+        assertThat(this.waits.typicalNanos()).isEqualTo(MS);
+        this.waits.acknowledged(NOW, NOW + 2 * MS, 1);
+        assertThat(this.waits.typicalNanos()).isEqualTo(MS + MS / 8);
+    }
+
+    @Test
     void nonsenseSamplesAreIgnored() {
-        this.waits.acknowledged(NOW, NOW - 5 * MS, 1);
-        this.waits.acknowledged(NOW, NOW + 5 * MS, 0);
+        this.waits.acknowledged(NOW + 10 * MS, NOW + 5 * MS, 1);
+        this.waits.acknowledged(NOW, NOW + 15 * MS, 0);
         assertThat(this.waits.typicalNanos()).isEqualTo(MS);
     }
 
     @Test
     void whileHeadsRunNoLongerThanTheAcknowledgementsTakeTheQueuesLengthDecides() {
-        this.waits.started(NOW);
         assertThat(this.waits.estimate(1, NOW - MS / 2)).isEqualTo(MS);
         assertThat(this.waits.estimate(3, NOW)).isEqualTo(3 * MS);
         // heads in a stream are acknowledged together, every millisecond or so: their ages are noise
         assertThat(this.waits.estimate(2, NOW - 15 * MS)).isEqualTo(2 * MS).isLessThan(this.waits.estimate(3, NOW));
         assertThat(this.waits.estimate(2, NOW - MS - WaitEstimates.LONG_RUNNING_SLACK_NANOS)).isEqualTo(2 * MS);
+        assertThat(this.waits.runsLong(NOW - MS - WaitEstimates.LONG_RUNNING_SLACK_NANOS)).isFalse();
         // a head started after the latest reading, by a sender racing it
         assertThat(this.waits.estimate(2, NOW + MS)).isEqualTo(2 * MS);
+        assertThat(this.waits.runsLong(NOW + MS)).isFalse();
     }
 
     @Test
     void aHeadThatHasRunLongOutweighsAShortQueueElsewhere() {
-        this.waits.started(NOW);
         double longListener = this.waits.estimate(1, NOW - 2_000 * MS);
         double fewShortOnes = this.waits.estimate(3, NOW - MS / 10);
         assertThat(longListener).isEqualTo(2_000 * MS);
         assertThat(fewShortOnes).isLessThan(longListener);
+        assertThat(this.waits.runsLong(NOW - 22 * MS)).isTrue();
         assertThat(this.waits.estimate(2, NOW - 22 * MS)).isEqualTo(23 * MS);
         // of two workers with as many messages, the one whose head started later
         assertThat(this.waits.estimate(2, NOW - 30 * MS)).isLessThan(this.waits.estimate(2, NOW - 50 * MS));
@@ -66,12 +78,14 @@ class WaitEstimatesTest {
 
     @Test
     void aHeadsAgeIsMeasuredToThePoolsLatestReadingTakenAsAWorkerIsGivenAMessageOrAcknowledges() {
-        long headStarted = NOW - 500 * MS;
-        this.waits.started(NOW - 490 * MS);
+        long headStarted = NOW - 10 * MS;
         assertThat(this.waits.estimate(1, headStarted)).isEqualTo(MS);
-        this.waits.acknowledged(NOW - MS, NOW, 1);
+        this.waits.acknowledged(NOW + 489 * MS, NOW + 490 * MS, 1);
         assertThat(this.waits.estimate(1, headStarted)).isEqualTo(500 * MS);
-        this.waits.started(NOW + 1_000 * MS);
+        this.waits.started(NOW + 1_490 * MS);
+        assertThat(this.waits.estimate(1, headStarted)).isEqualTo(1_500 * MS);
+        // not more often than once a millisecond
+        this.waits.started(NOW + 1_490 * MS + MS / 2);
         assertThat(this.waits.estimate(1, headStarted)).isEqualTo(1_500 * MS);
     }
 }
