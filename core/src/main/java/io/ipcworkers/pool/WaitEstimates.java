@@ -21,8 +21,9 @@ package io.ipcworkers.pool;
  * <p>
  * The typical time is a moving average over the pool's acknowledgements, at most one a millisecond,
  * weighted 1/8 to the newest as TCP weighs its round-trip samples; updates from several reader threads
- * may overwrite one another, which costs an average nothing. Until the first sample it is 1 ms: too high an estimate only lets the
- * queues' lengths decide, while one too low would let a head's age outweigh a long queue.
+ * may overwrite one another, which costs an average nothing. Until the first sample it is 1 ms: too
+ * high an estimate only lets the queues' lengths decide, while one too low would let a head's age
+ * outweigh a long queue.
  */
 final class WaitEstimates {
 

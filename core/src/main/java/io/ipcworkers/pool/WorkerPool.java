@@ -184,7 +184,7 @@ public final class WorkerPool {
         return this.listener;
     }
 
-    /** The pool's typical time per message, which its workers' acknowledgements keep up to date. */
+    /** What least-busy routing estimates waits from; the workers' acknowledgements keep it up to date. */
     WaitEstimates waitEstimates() {
         return this.waits;
     }
