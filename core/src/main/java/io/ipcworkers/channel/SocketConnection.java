@@ -89,9 +89,6 @@ public final class SocketConnection implements Connection {
     /** Body bytes of the frames read ahead; guarded by the read lock. */
     private long aheadBytes;
 
-    /** How many frames were read ahead and not yet read; written under the read lock, read by tests too. */
-    private volatile int aheadCount;
-
     /** Set once reading ahead failed: the thread that reads meets the failure itself. */
     private volatile boolean aheadFailed;
 
@@ -373,13 +370,21 @@ public final class SocketConnection implements Connection {
 
     /** Under the read lock, as a read returns. */
     private @Nullable Frame noteWhatIsAtHand(@Nullable Frame frame) {
-        this.frameAtHand = this.aheadCount > 0 || this.reader.hasBufferedFrame();
+        ArrayDeque<Frame> frames = this.ahead;
+        this.frameAtHand = (frames != null && !frames.isEmpty()) || this.reader.hasBufferedFrame();
         return frame;
     }
 
     /** Frames read ahead and not yet read; for tests. */
     int framesAhead() {
-        return this.aheadCount;
+        this.readLock.lock();
+        try {
+            ArrayDeque<Frame> frames = this.ahead;
+            return (frames != null) ? frames.size() : 0;
+        }
+        finally {
+            this.readLock.unlock();
+        }
     }
 
     /** The oldest frame read ahead, if any; under the read lock. */
@@ -388,7 +393,6 @@ public final class SocketConnection implements Connection {
         Frame frame = (frames != null) ? frames.poll() : null;
         if (frame != null) {
             this.aheadBytes -= frame.body().length;
-            this.aheadCount--;
         }
         return frame;
     }
@@ -415,7 +419,6 @@ public final class SocketConnection implements Connection {
                 }
                 frames.add(frame);
                 this.aheadBytes += frame.body().length;
-                this.aheadCount++;
             }
             return true;
         }

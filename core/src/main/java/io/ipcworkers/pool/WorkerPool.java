@@ -620,17 +620,18 @@ public final class WorkerPool {
      * estimates compared (which keeps a stream's sends to counting, as a stream's heads never run long).
      */
     private @Nullable PoolWorker leastBusy(int start) {
-        PoolWorker fewest = fewestInFlight(start);
+        PoolWorker fewest = leastBusy(start, false);
         if (fewest == null || !fewest.isRunningLong()) {
             return fewest;
         }
-        return shortestEstimatedWait(start);
+        return leastBusy(start, true);
     }
 
-    private @Nullable PoolWorker fewestInFlight(int start) {
+    /** By messages in flight, or by estimated wait; full workers are passed over. */
+    private @Nullable PoolWorker leastBusy(int start, boolean byEstimatedWait) {
         int size = this.workers.length();
         PoolWorker best = null;
-        int bestLoad = Integer.MAX_VALUE;
+        double bestBusy = Double.MAX_VALUE;
         for (int i = 0; i < size; i++) {
             PoolWorker candidate = this.workers.get((start + i) % size);
             if (candidate == null || !candidate.isUsable()) {
@@ -640,31 +641,13 @@ public final class WorkerPool {
             if (load == 0) {
                 return candidate;
             }
-            if (load < bestLoad && load < this.settings.maxInFlight()) {
-                best = candidate;
-                bestLoad = load;
-            }
-        }
-        return best;
-    }
-
-    private @Nullable PoolWorker shortestEstimatedWait(int start) {
-        int size = this.workers.length();
-        PoolWorker best = null;
-        double bestWait = Double.MAX_VALUE;
-        for (int i = 0; i < size; i++) {
-            PoolWorker candidate = this.workers.get((start + i) % size);
-            if (candidate == null || !candidate.isUsable()) {
-                continue;
-            }
-            int load = candidate.inFlight();
             if (load >= this.settings.maxInFlight()) {
                 continue; // full: the shortest wait is of no use to a caller who cannot join it
             }
-            double wait = candidate.estimatedWait(load);
-            if (best == null || wait < bestWait) {
+            double busy = byEstimatedWait ? candidate.estimatedWait(load) : load;
+            if (busy < bestBusy) {
                 best = candidate;
-                bestWait = wait;
+                bestBusy = busy;
             }
         }
         return best;
