@@ -218,15 +218,18 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.sendOrder.lock();
         try {
             message.deliveries++; // before it is in the queue, where the worker's exit may read it
+            boolean head;
             synchronized (this.inFlight) {
-                if (this.inFlight.isEmpty()) {
-                    long now = System.nanoTime();
-                    this.headSinceNanos = now;
-                    this.waits.started(now);
+                head = this.inFlight.isEmpty();
+                if (head) {
+                    this.headSinceNanos = System.nanoTime();
                 }
                 this.inFlight.add(message);
             }
             this.child.connection().sendBatched(type, request ? Frame.FLAG_DEADLINE : 0, message.id, body);
+            if (head) {
+                startedRunning(message);
+            }
         }
         catch (IOException | RuntimeException ex) {
             if (ex instanceof IOException) {
@@ -249,6 +252,21 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         finally {
             this.sendOrder.unlock();
         }
+    }
+
+    /**
+     * A message sent to an idle worker runs from when it is written, not from when the send began: the
+     * payload is serialized in between, and a type's first serialization can take tens of milliseconds,
+     * which routing would otherwise read as a listener running long.
+     */
+    private void startedRunning(InFlight message) {
+        long now = System.nanoTime();
+        synchronized (this.inFlight) {
+            if (this.inFlight.peekFirst() == message) {
+                this.headSinceNanos = now;
+            }
+        }
+        this.waits.started(now);
     }
 
     /**

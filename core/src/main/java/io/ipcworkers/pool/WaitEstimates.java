@@ -21,9 +21,10 @@ package io.ipcworkers.pool;
  * <p>
  * The typical time is a moving average over the pool's acknowledgements, at most one a millisecond,
  * weighted 1/8 to the newest as TCP weighs its round-trip samples; updates from several reader threads
- * may overwrite one another, which costs an average nothing. Until the first sample it is 1 ms: too
- * high an estimate only lets the queues' lengths decide, while one too low would let a head's age
- * outweigh a long queue.
+ * may overwrite one another, which costs an average nothing. Until the first sample it is 1 ms, and
+ * the first sample replaces it rather than joining the average: too high an estimate only lets the
+ * queues' lengths decide, while one too low lets a head's age outweigh a long queue, and averaging
+ * from 1 ms toward a pool's 100 ms jobs would take a few dozen of them.
  */
 final class WaitEstimates {
 
@@ -42,6 +43,9 @@ final class WaitEstimates {
     static final long UPDATE_PERIOD_NANOS = 1_000_000;
 
     private volatile long typicalNanos = INITIAL_TYPICAL_NANOS;
+
+    /** Whether {@link #typicalNanos} has been measured yet, or is still the initial guess. */
+    private volatile boolean measured;
 
     private volatile long latestNanos;
 
@@ -74,6 +78,12 @@ final class WaitEstimates {
             return;
         }
         long sample = elapsed / messages;
+        if (!this.measured) {
+            // the first sample replaces the guess, as TCP's first round trip does its initial estimate
+            this.typicalNanos = Math.max(MIN_TYPICAL_NANOS, sample);
+            this.measured = true;
+            return;
+        }
         long typical = this.typicalNanos;
         this.typicalNanos = Math.max(MIN_TYPICAL_NANOS, typical + ((sample - typical) >> 3));
     }

@@ -19,15 +19,15 @@ class WaitEstimatesTest {
     }
 
     @Test
-    void theTypicalTimeStartsAtOneMillisecondAndMovesAnEighthOfTheWayToEachSample() {
+    void theTypicalTimeIsOneMillisecondUntilTheFirstSampleReplacesItThenMovesAnEighthOfTheWayToEachSample() {
         assertThat(this.waits.typicalNanos()).isEqualTo(MS);
-        this.waits.acknowledged(NOW, NOW + 9 * MS, 1);
-        assertThat(this.waits.typicalNanos()).isEqualTo(2 * MS);
+        this.waits.acknowledged(NOW, NOW + 100 * MS, 1);
+        assertThat(this.waits.typicalNanos()).isEqualTo(100 * MS);
         // an acknowledgement of several messages is a sample of the time per message
-        this.waits.acknowledged(NOW + 9 * MS, NOW + 49 * MS, 4);
-        assertThat(this.waits.typicalNanos()).isEqualTo(3 * MS);
-        for (int i = 1; i <= 200; i++) {
-            long at = NOW + (49 + i) * MS;
+        this.waits.acknowledged(NOW + 100 * MS, NOW + 900 * MS, 4);
+        assertThat(this.waits.typicalNanos()).isEqualTo(112_500_000);
+        for (int i = 1; i <= 300; i++) {
+            long at = NOW + (900 + i) * MS;
             this.waits.acknowledged(at, at, 1);
         }
         assertThat(this.waits.typicalNanos()).isEqualTo(WaitEstimates.MIN_TYPICAL_NANOS);
@@ -49,6 +49,8 @@ class WaitEstimatesTest {
         this.waits.acknowledged(NOW + 10 * MS, NOW + 5 * MS, 1);
         this.waits.acknowledged(NOW, NOW + 15 * MS, 0);
         assertThat(this.waits.typicalNanos()).isEqualTo(MS);
+        this.waits.acknowledged(NOW, NOW + 40 * MS, 2);
+        assertThat(this.waits.typicalNanos()).isEqualTo(20 * MS);
     }
 
     @Test

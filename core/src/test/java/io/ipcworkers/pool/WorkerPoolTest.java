@@ -2,6 +2,7 @@ package io.ipcworkers.pool;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.ipcworkers.CapturedLog;
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.DeadLetter;
@@ -740,6 +742,42 @@ class WorkerPoolTest {
             assertThat(sleeping).isNotDone();
             long sleeper = sleeping.get(10, TimeUnit.SECONDS);
             assertThat(quickPids).hasSize(1).doesNotContain(sleeper);
+        }
+    }
+
+    @Test
+    void leastBusyRoutingSpreadsRequestsSentAtOnceAlthoughTheFirstTookLongToWrite() throws Exception {
+        LauncherSettings launcher = launcher();
+        try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
+                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
+            busy.start();
+            // the first runs from when it is written: its 60 ms of serializing are no listener running long
+            List<CompletableFuture<Long>> jobs = new ArrayList<>();
+            jobs.add(busy.request("busy", "sleep", new SlowToWrite(250), Long.class));
+            for (int i = 1; i < 8; i++) {
+                jobs.add(busy.request("busy", "sleep", 250, Long.class));
+            }
+            Map<Long, Integer> jobsByWorker = new HashMap<>();
+            for (CompletableFuture<Long> job : jobs) {
+                jobsByWorker.merge(job.get(10, TimeUnit.SECONDS), 1, Integer::sum);
+            }
+            assertThat(jobsByWorker.values()).containsExactly(4, 4);
+        }
+    }
+
+    /** A number that takes a while to serialize, as a payload type's first serialization can. */
+    public static final class SlowToWrite {
+
+        private final long value;
+
+        SlowToWrite(long value) {
+            this.value = value;
+        }
+
+        @JsonValue
+        public long value() throws InterruptedException {
+            Thread.sleep(60);
+            return this.value;
         }
     }
 
