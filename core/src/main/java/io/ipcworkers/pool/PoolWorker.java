@@ -665,8 +665,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /** How long a message sent now to this worker, with {@code load} in flight, would wait, as least-busy routing estimates it. */
-    double estimatedWait(int load) {
-        return this.waits.estimate(load, this.headSinceNanos);
+    double estimatedWait(int load, long nowNanos) {
+        return this.waits.estimate(load, this.headSinceNanos, nowNanos);
     }
 
     /** Whether the message this worker is on has run long past the pool's typical time. */

@@ -8,27 +8,34 @@ package io.ipcworkers.pool;
  * Counting messages alone cannot tell a worker whose one listener has run for a minute from one with
  * two short messages whose acknowledgements are on their way. A head that has run well past the typical
  * time is taken to need as long again (the longer a listener has run, the longer it is likely to run
- * on), so such a worker is passed over while the others' queues are shorter than that. "Well past" is by
+ * on), and so is each message queued behind it: the typical time is an average of what the pool did,
+ * stale once the work has got longer, while a listener that has run long says what the worker is on now. So
+ * such a worker is passed over while the others' queues are shorter than that, and of workers all in
+ * long listeners, a burst of similar jobs sent apart is spread rather than sent to the one whose
+ * listener started last (which counting the queued messages at the typical time did). "Well past" is by
  * more than {@link #LONG_RUNNING_SLACK_NANOS}: a worker acknowledges a stream of messages together,
  * every millisecond or so, and the messages before a long listener within 20 ms of its start, so a
  * head's age, measured from the last acknowledgement, says nothing shorter than that; below it every
  * head counts as typical, and equally quick workers are compared by their queues alone.
  * <p>
- * A head's age is measured to the pool's latest clock reading, taken as a worker acknowledged messages
- * or was given one while idle, so that routing reads no clock of its own on a sender's path. While
- * messages flow that is within a millisecond or two of now; after a silence every head looks younger
- * than it is, by the same amount, and routing counts messages.
+ * Whether a head runs long is judged against the pool's latest clock reading, taken as a worker
+ * acknowledged messages or was given one while idle, so that routing reads no clock of its own on a
+ * sender's path. While messages flow that is within a millisecond or two of now; after a silence every
+ * head looks younger than it is, by the same amount, and routing counts messages. Only once one does
+ * are the workers' estimates compared, which is rare enough to read the clock for.
  * <p>
  * The typical time is a moving average over the pool's acknowledgements, at most one a millisecond,
  * weighted 1/8 to the newest as TCP weighs its round-trip samples; updates from several reader threads
- * may overwrite one another, which costs an average nothing. Until the first sample it is 1 ms, and
- * the first sample replaces it rather than joining the average: too high an estimate only lets the
- * queues' lengths decide, while one too low lets a head's age outweigh a long queue, and averaging
- * from 1 ms toward a pool's 100 ms jobs would take a few dozen of them.
+ * may overwrite one another, which costs an average nothing. Until the first sample it is unknown, taken
+ * as longer than any listener runs, so that no head runs long and the queues' lengths decide: judged
+ * against a guess, a first listener 20 ms into a job of 100 ms looked long, and a burst of such jobs all
+ * went to the other workers. The first sample then sets it, rather than joining an average that would
+ * take a few dozen 100 ms jobs to come near them from a guess.
  */
 final class WaitEstimates {
 
-    static final long INITIAL_TYPICAL_NANOS = 1_000_000;
+    /** The typical time until the first sample: longer than any listener runs, so that none runs long. */
+    static final long UNKNOWN_TYPICAL_NANOS = Long.MAX_VALUE >> 2;
 
     /** How far past the typical time a head must have run to count as running long. */
     static final long LONG_RUNNING_SLACK_NANOS = 20_000_000;
@@ -42,10 +49,7 @@ final class WaitEstimates {
      */
     static final long UPDATE_PERIOD_NANOS = 1_000_000;
 
-    private volatile long typicalNanos = INITIAL_TYPICAL_NANOS;
-
-    /** Whether {@link #typicalNanos} has been measured yet, or is still the initial guess. */
-    private volatile boolean measured;
+    private volatile long typicalNanos = UNKNOWN_TYPICAL_NANOS;
 
     private volatile long latestNanos;
 
@@ -78,14 +82,10 @@ final class WaitEstimates {
             return;
         }
         long sample = elapsed / messages;
-        if (!this.measured) {
-            // the first sample replaces the guess, as TCP's first round trip does its initial estimate
-            this.typicalNanos = Math.max(MIN_TYPICAL_NANOS, sample);
-            this.measured = true;
-            return;
-        }
         long typical = this.typicalNanos;
-        this.typicalNanos = Math.max(MIN_TYPICAL_NANOS, typical + ((sample - typical) >> 3));
+        // the first sample sets it, as TCP's first round trip does its smoothed estimate
+        long next = (typical == UNKNOWN_TYPICAL_NANOS) ? sample : typical + ((sample - typical) >> 3);
+        this.typicalNanos = Math.max(MIN_TYPICAL_NANOS, next);
     }
 
     long typicalNanos() {
@@ -93,17 +93,17 @@ final class WaitEstimates {
     }
 
     /**
-     * The estimated wait, in nanoseconds, for a message sent now to a worker with {@code inFlight}
-     * messages (sent or reserved) whose head started at {@code headStartedNanos}; zero when idle.
+     * The estimated wait, in nanoseconds, for a message sent at {@code nowNanos} to a worker with
+     * {@code inFlight} messages (sent or reserved) whose head started at {@code headStartedNanos}; zero
+     * when idle.
      */
-    double estimate(int inFlight, long headStartedNanos) {
+    double estimate(int inFlight, long headStartedNanos, long nowNanos) {
         if (inFlight <= 0) {
             return 0;
         }
         long typical = this.typicalNanos;
-        long headRunning = this.latestNanos - headStartedNanos;
-        long head = runsLong(headRunning, typical) ? headRunning : typical;
-        return (inFlight - 1) * (double) typical + head;
+        long headRunning = nowNanos - headStartedNanos;
+        return inFlight * (double) (runsLong(headRunning, typical) ? headRunning : typical);
     }
 
     /** Whether a head started at {@code headStartedNanos} has run long past the typical time. */

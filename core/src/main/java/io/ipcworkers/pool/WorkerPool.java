@@ -617,7 +617,8 @@ public final class WorkerPool {
      * idle one at once, ties in turn from {@code start}. An estimate is never below the worker's
      * messages at the typical time each, and is that unless its listener runs long; so the worker with
      * the fewest messages has the shortest unless its listener runs long, and only then are the
-     * estimates compared (which keeps a stream's sends to counting, as a stream's heads never run long).
+     * estimates compared, to the clock read then (which keeps a stream's sends to counting, with no
+     * clock read of their own, as a stream's heads never run long).
      */
     private @Nullable PoolWorker leastBusy(int start) {
         PoolWorker fewest = leastBusy(start, false);
@@ -632,6 +633,7 @@ public final class WorkerPool {
         int size = this.workers.length();
         PoolWorker best = null;
         double bestBusy = Double.MAX_VALUE;
+        long now = byEstimatedWait ? System.nanoTime() : 0;
         for (int i = 0; i < size; i++) {
             PoolWorker candidate = this.workers.get((start + i) % size);
             if (candidate == null || !candidate.isUsable()) {
@@ -644,7 +646,7 @@ public final class WorkerPool {
             if (load >= this.settings.maxInFlight()) {
                 continue; // full: the shortest wait is of no use to a caller who cannot join it
             }
-            double busy = byEstimatedWait ? candidate.estimatedWait(load) : load;
+            double busy = byEstimatedWait ? candidate.estimatedWait(load, now) : load;
             if (busy < bestBusy) {
                 best = candidate;
                 bestBusy = busy;

@@ -727,6 +727,7 @@ class WorkerPoolTest {
         try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
                 MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
             busy.start();
+            settleTypicalTime(busy, 2);
             CompletableFuture<Long> sleeping = busy.request("busy", "sleep", 4_000, Long.class);
             Thread.sleep(300);
             // sent at once, the short ones queue up on the other worker; counting messages alone sent
@@ -751,17 +752,54 @@ class WorkerPoolTest {
         try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
                 MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
             busy.start();
-            // the first runs from when it is written: its 60 ms of serializing are no listener running long
+            settleTypicalTime(busy, 20);
+            // the first runs from when it is written: its 200 ms of serializing are no listener running long
             List<CompletableFuture<Long>> jobs = new ArrayList<>();
-            jobs.add(busy.request("busy", "sleep", new SlowToWrite(250), Long.class));
+            jobs.add(busy.request("busy", "sleep", new SlowToWrite(400), Long.class));
             for (int i = 1; i < 8; i++) {
-                jobs.add(busy.request("busy", "sleep", 250, Long.class));
+                jobs.add(busy.request("busy", "sleep", 400, Long.class));
             }
             Map<Long, Integer> jobsByWorker = new HashMap<>();
             for (CompletableFuture<Long> job : jobs) {
                 jobsByWorker.merge(job.get(10, TimeUnit.SECONDS), 1, Integer::sum);
             }
             assertThat(jobsByWorker.values()).containsExactly(4, 4);
+        }
+    }
+
+    @Test
+    void leastBusyRoutingSpreadsLongRequestsSentApartToAPoolThatHasTimedOnlyShortOnes() throws Exception {
+        LauncherSettings launcher = launcher();
+        try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
+                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
+            busy.start();
+            settleTypicalTime(busy, 1);
+            // each listener has run long past the typical time when the next is sent: with the messages
+            // queued behind a long one counted at the typical time, the first worker's looked longest and
+            // the second got all but the first
+            List<CompletableFuture<Long>> jobs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                if (i > 0) {
+                    Thread.sleep(40);
+                }
+                jobs.add(busy.request("busy", "sleep", 300, Long.class));
+            }
+            Map<Long, Integer> jobsByWorker = new HashMap<>();
+            for (CompletableFuture<Long> job : jobs) {
+                jobsByWorker.merge(job.get(10, TimeUnit.SECONDS), 1, Integer::sum);
+            }
+            assertThat(jobsByWorker).hasSize(2);
+            assertThat(jobsByWorker.values()).allSatisfy((count) -> assertThat(count).isGreaterThanOrEqualTo(2));
+        }
+    }
+
+    /**
+     * Forty requests one after another, each {@code millis} long, so that the pool's typical time per
+     * message comes near that: its first sample, a fresh worker's first message, may be far longer.
+     */
+    private static void settleTypicalTime(WorkerPools busy, int millis) throws Exception {
+        for (int i = 0; i < 40; i++) {
+            busy.request("busy", "sleep", millis, Long.class).get(10, TimeUnit.SECONDS);
         }
     }
 
@@ -776,7 +814,7 @@ class WorkerPoolTest {
 
         @JsonValue
         public long value() throws InterruptedException {
-            Thread.sleep(60);
+            Thread.sleep(200);
             return this.value;
         }
     }
