@@ -28,7 +28,7 @@ package io.ipcworkers.pool;
  * weighted 1/8 to the newest as TCP weighs its round-trip samples; updates from several reader threads
  * may overwrite one another, which costs an average nothing. Until the first sample it is unknown, taken
  * as longer than any listener runs, so that no head runs long and the queues' lengths decide: judged
- * against a guess, a first listener 20 ms into a job of 100 ms looked long, and a burst of such jobs all
+ * against a guess, a first listener 30 ms into a job of 100 ms looked long, and a burst of such jobs all
  * went to the other workers. The first sample then sets it, rather than joining an average that would
  * take a few dozen 100 ms jobs to come near them from a guess.
  */
