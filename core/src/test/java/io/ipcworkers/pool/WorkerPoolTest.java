@@ -723,10 +723,7 @@ class WorkerPoolTest {
 
     @Test
     void leastBusyRoutingPassesOverAWorkerWhoseListenerHasRunLongWhileTheOtherHasAShortQueue() throws Exception {
-        LauncherSettings launcher = launcher();
-        try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
-                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
-            busy.start();
+        try (WorkerPools busy = twoWorkers()) {
             settleTypicalTime(busy, 2);
             CompletableFuture<Long> sleeping = busy.request("busy", "sleep", 4_000, Long.class);
             Thread.sleep(300);
@@ -748,10 +745,7 @@ class WorkerPoolTest {
 
     @Test
     void leastBusyRoutingSpreadsRequestsSentAtOnceAlthoughTheFirstTookLongToWrite() throws Exception {
-        LauncherSettings launcher = launcher();
-        try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
-                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
-            busy.start();
+        try (WorkerPools busy = twoWorkers()) {
             settleTypicalTime(busy, 20);
             // the first runs from when it is written: its 200 ms of serializing are no listener running long
             List<CompletableFuture<Long>> jobs = new ArrayList<>();
@@ -759,20 +753,14 @@ class WorkerPoolTest {
             for (int i = 1; i < 8; i++) {
                 jobs.add(busy.request("busy", "sleep", 400, Long.class));
             }
-            Map<Long, Integer> jobsByWorker = new HashMap<>();
-            for (CompletableFuture<Long> job : jobs) {
-                jobsByWorker.merge(job.get(10, TimeUnit.SECONDS), 1, Integer::sum);
-            }
+            Map<Long, Integer> jobsByWorker = jobsByWorker(jobs);
             assertThat(jobsByWorker.values()).containsExactly(4, 4);
         }
     }
 
     @Test
     void leastBusyRoutingSpreadsLongRequestsSentApartToAPoolThatHasTimedOnlyShortOnes() throws Exception {
-        LauncherSettings launcher = launcher();
-        try (WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher,
-                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
-            busy.start();
+        try (WorkerPools busy = twoWorkers()) {
             settleTypicalTime(busy, 1);
             // each listener has run long past the typical time when the next is sent: with the messages
             // queued behind a long one counted at the typical time, the first worker's looked longest and
@@ -784,13 +772,33 @@ class WorkerPoolTest {
                 }
                 jobs.add(busy.request("busy", "sleep", 300, Long.class));
             }
-            Map<Long, Integer> jobsByWorker = new HashMap<>();
-            for (CompletableFuture<Long> job : jobs) {
-                jobsByWorker.merge(job.get(10, TimeUnit.SECONDS), 1, Integer::sum);
-            }
+            Map<Long, Integer> jobsByWorker = jobsByWorker(jobs);
             assertThat(jobsByWorker).hasSize(2);
             assertThat(jobsByWorker.values()).allSatisfy((count) -> assertThat(count).isGreaterThanOrEqualTo(2));
         }
+    }
+
+    /** A pool of two {@link EchoWorker}s, started, for tests of routing. */
+    private static WorkerPools twoWorkers() {
+        WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher(),
+                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent());
+        try {
+            busy.start();
+        }
+        catch (RuntimeException ex) {
+            busy.close(); // a worker that did start must not outlive the test
+            throw ex;
+        }
+        return busy;
+    }
+
+    /** How many of the {@code sleep} requests each worker ran, by its pid. */
+    private static Map<Long, Integer> jobsByWorker(List<CompletableFuture<Long>> jobs) throws Exception {
+        Map<Long, Integer> jobsByWorker = new HashMap<>();
+        for (CompletableFuture<Long> job : jobs) {
+            jobsByWorker.merge(job.get(10, TimeUnit.SECONDS), 1, Integer::sum);
+        }
+        return jobsByWorker;
     }
 
     /**
