@@ -4,7 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcListener;
@@ -37,6 +39,8 @@ public class PrimeReportRunner implements ApplicationRunner {
 
     private volatile String check = "";
 
+    private volatile Map<Long, Long> chunksByWorker = Map.of();
+
     PrimeReportRunner(MessageBus bus, ProcessManager processManager, SampleProperties properties) {
         this.bus = bus;
         this.processManager = processManager;
@@ -54,6 +58,7 @@ public class PrimeReportRunner implements ApplicationRunner {
             counts.add(this.bus.request("primes", "count-primes", range, PrimeCount.class));
         }
         List<PrimeCount> results = counts.stream().map(CompletableFuture::join).toList();
+        this.chunksByWorker = results.stream().collect(Collectors.groupingBy(PrimeCount::workerPid, Collectors.counting()));
         Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
         long total = results.stream().mapToLong(PrimeCount::primes).sum();
         System.out.printf(Locale.ROOT, "%nCounted %,d primes below %,d in %d chunks on worker JVMs %s in %d ms%n",
@@ -94,5 +99,10 @@ public class PrimeReportRunner implements ApplicationRunner {
     /** The sieve's check of the last count; for tests. */
     String check() {
         return this.check;
+    }
+
+    /** How many chunks each prime worker counted, by pid; for tests. */
+    Map<Long, Long> chunksByWorker() {
+        return this.chunksByWorker;
     }
 }

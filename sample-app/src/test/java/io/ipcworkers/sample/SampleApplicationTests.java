@@ -10,7 +10,7 @@ import org.springframework.context.ApplicationContext;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The sample's main job, end to end, in this JVM as parent (from the exploded class path). */
-@SpringBootTest(properties = { "sample.limit=100000", "sample.chunks=4" })
+@SpringBootTest(properties = { "sample.limit=2000000", "sample.chunks=4" })
 class SampleApplicationTests {
 
     @Autowired
@@ -24,15 +24,22 @@ class SampleApplicationTests {
 
     @Test
     void countsPrimesInPlainWorkersAndWritesTheReportInASpringWorker() {
-        assertThat(this.runner.report()).contains("9,592 primes below 100,000")
+        assertThat(this.runner.report()).contains("148,933 primes below 2,000,000")
             .contains("written by Spring worker pid " + this.pools.pool("reports").workerPids().get(0));
         assertThat(this.pools.pool("primes").workerPids()).hasSize(2);
     }
 
     @Test
+    void theChunksSentAtOnceAreSpreadOverBothPrimeWorkers() {
+        // each takes tens of milliseconds, so all four are sent before any ends: two each
+        assertThat(this.runner.chunksByWorker()).containsOnlyKeys(this.pools.pool("primes").workerPids())
+            .allSatisfy((pid, chunks) -> assertThat(chunks).isEqualTo(2));
+    }
+
+    @Test
     void aOneOffChildJvmChecksTheCountWithASieve() {
         assertThat(this.runner.check()).startsWith("Checked by a one-off child JVM (pid ")
-            .contains("exit code 0").contains("9,592 primes").endsWith("the same count");
+            .contains("exit code 0").contains("148,933 primes").endsWith("the same count");
     }
 
     @Test
