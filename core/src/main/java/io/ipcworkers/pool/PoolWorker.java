@@ -46,7 +46,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private static final long EXIT_WAIT_MILLIS = 2000;
 
-    private static final long CLOSE_TO_EXIT_MILLIS = 500;
+    /**
+     * How long a worker whose connection ended may take to be seen exiting before it is taken for one
+     * that kept running and killed. Generous: a JVM ending on a loaded machine took over 500 ms from its
+     * socket's end to its reaping, and was reported as killed instead of with its own exit code. A
+     * worker that exits is seen at once; only one that really kept running waits the whole time.
+     */
+    private static final long CLOSE_TO_EXIT_MILLIS = 2000;
 
     /** A caller's callback that held the reader longer than this restarts the supervision clocks. */
     private static final long CALLBACK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
