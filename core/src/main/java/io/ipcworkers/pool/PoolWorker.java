@@ -228,6 +228,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             synchronized (this.inFlight) {
                 head = this.inFlight.isEmpty();
                 if (head) {
+                    // for supervision while the write lasts; routing's reading is taken once it is written
                     this.headSinceNanos = System.nanoTime();
                 }
                 this.inFlight.add(message);

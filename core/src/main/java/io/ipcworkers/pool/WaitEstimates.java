@@ -11,8 +11,7 @@ package io.ipcworkers.pool;
  * on), and so is each message queued behind it: the typical time is an average of what the pool did,
  * stale once the work has got longer, while a listener that has run long says what the worker is on now. So
  * such a worker is passed over while the others' queues are shorter than that, and of workers all in
- * long listeners, a burst of similar jobs sent apart is spread rather than sent to the one whose
- * listener started last (which counting the queued messages at the typical time did). "Well past" is by
+ * long listeners, a burst of similar jobs sent apart is spread over them. "Well past" is by
  * more than {@link #LONG_RUNNING_SLACK_NANOS}: a worker acknowledges a stream of messages together,
  * every millisecond or so, and the messages before a long listener within 20 ms of its start, so a
  * head's age, measured from the last acknowledgement, says nothing shorter than that; below it every
@@ -27,10 +26,9 @@ package io.ipcworkers.pool;
  * The typical time is a moving average over the pool's acknowledgements, at most one a millisecond,
  * weighted 1/8 to the newest as TCP weighs its round-trip samples; updates from several reader threads
  * may overwrite one another, which costs an average nothing. Until the first sample it is unknown, taken
- * as longer than any listener runs, so that no head runs long and the queues' lengths decide: judged
- * against a guess, a first listener 30 ms into a job of 100 ms looked long, and a burst of such jobs all
- * went to the other workers. The first sample then sets it, rather than joining an average that would
- * take a few dozen 100 ms jobs to come near them from a guess.
+ * as longer than any listener runs, so that no head runs long and the queues' lengths decide: against a
+ * guess, a first listener 30 ms into a job of 100 ms would look long. The first sample then sets it,
+ * rather than joining an average that would take a few dozen such jobs to come near them.
  */
 final class WaitEstimates {
 
