@@ -1,7 +1,9 @@
 package io.ipcworkers.channel;
 
 import java.io.IOException;
+import java.util.Deque;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 
@@ -114,6 +116,17 @@ public interface Connection extends AutoCloseable {
      * @return false when another thread was reading, or reading has failed
      */
     default boolean readAhead(int maxBytes, long budgetNanos) {
+        return false;
+    }
+
+    /**
+     * Lets {@code edit} take frames out of those {@link #readAhead} took in and no read has returned
+     * yet, under the lock reads take, so that no read returns one meanwhile, and what {@code edit}
+     * sends goes out before anything the reading thread sends for a frame it reads next. Does nothing
+     * while another thread reads (then nothing waits ahead of it that it has not read).
+     * @return false when another thread was reading
+     */
+    default boolean editAhead(Consumer<Deque<Frame>> edit) {
         return false;
     }
 

@@ -33,7 +33,14 @@ public enum FrameType {
     /** Liveness signal, sent on a thread of its own. */
     HEARTBEAT(9),
     /** Parent to child: finish in-flight work and exit. */
-    SHUTDOWN(10);
+    SHUTDOWN(10),
+    /**
+     * Parent to pool worker: give back the messages listed in the body (their correlation ids) whose
+     * listeners have not started, so that an idle worker can take them.
+     */
+    REVOKE(11),
+    /** Pool worker to parent, answering a {@link #REVOKE}: the messages it gave back, which it will not run. */
+    REVOKED(12);
 
     private static final @Nullable FrameType[] BY_CODE = new FrameType[16];
 

@@ -8,7 +8,9 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.LockSupport;
@@ -425,6 +427,33 @@ public final class SocketConnection implements Connection {
         catch (IOException | RuntimeException ex) {
             this.aheadFailed = true; // what was buffered stays: the next read goes on from there and meets it
             return false;
+        }
+        finally {
+            this.readLock.unlock();
+        }
+    }
+
+    @Override
+    public boolean editAhead(Consumer<Deque<Frame>> edit) {
+        if (!this.readLock.tryLock()) {
+            return false;
+        }
+        try {
+            ArrayDeque<Frame> frames = this.ahead;
+            if (frames == null || frames.isEmpty()) {
+                return true;
+            }
+            edit.accept(frames);
+            long bytes = 0;
+            for (Frame frame : frames) {
+                bytes += frame.body().length;
+            }
+            this.aheadBytes = bytes;
+            // the frame noted at hand may be one taken out; the reading thread may see that only at its
+            // next read, and then waits for a frame it thought it had, which delays nothing but its
+            // acknowledgements until the heartbeat thread's next look
+            noteWhatIsAtHand(null);
+            return true;
         }
         finally {
             this.readLock.unlock();

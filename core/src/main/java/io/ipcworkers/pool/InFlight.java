@@ -24,21 +24,38 @@ final class InFlight {
     /** A request's timeout, the pool's or its own, for the exception that says it passed; null for a send. */
     final @Nullable Duration timeout;
 
+    /**
+     * For the worker it was given to (a broadcast's copy, a message a parent listener sends its sender):
+     * never moved to another by rebalancing.
+     */
+    final boolean pinned;
+
     /** How often it has been handed to a worker, this delivery included. */
     int deliveries;
 
     /** Set when this message itself is why its worker was killed (handler timeout): it is not redelivered. */
     volatile @Nullable RuntimeException failure;
 
-    /** A plain send. */
+    /** A plain send, to the worker routing picks. */
     InFlight(long id, Message message) {
-        this(id, message, null, 0, null);
+        this(id, message, null, 0, null, false);
+    }
+
+    /** A plain send to one worker in particular. */
+    static InFlight pinned(long id, Message message) {
+        return new InFlight(id, message, null, 0, null, true);
     }
 
     /** A request, to be answered by its deadline. */
     InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply, long deadlineNanos,
             @Nullable Duration timeout) {
+        this(id, message, reply, deadlineNanos, timeout, false);
+    }
+
+    private InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply, long deadlineNanos,
+            @Nullable Duration timeout, boolean pinned) {
         this.id = id;
+        this.pinned = pinned;
         this.message = message;
         this.reply = reply;
         this.deadlineNanos = deadlineNanos;

@@ -6,8 +6,8 @@ import io.ipcworkers.IpcTimeoutException;
  * Checks a pool's workers at every heartbeat interval: kills a worker that has been silent past the
  * heartbeat timeout (hung, frozen, SIGSTOPped), kills one whose current message has run past the
  * handler timeout (failing that message with a timeout naming its topic), kills one that waits for the
- * parent while the parent waits for it (stalled), and recycles workers that reached their message count
- * or memory limit.
+ * parent while the parent waits for it (stalled), recycles workers that reached their message count
+ * or memory limit, and moves queued messages to an idle worker ({@link Rebalancer}).
  */
 final class PoolSupervisor implements Runnable {
 
@@ -52,5 +52,6 @@ final class PoolSupervisor implements Runnable {
                 }
             }
         }
+        this.pool.rebalancer().check(); // a head may have come to run long since a worker went idle
     }
 }

@@ -32,6 +32,7 @@ import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.MessageIds;
 import io.ipcworkers.launch.LaunchedChild;
 import io.ipcworkers.worker.Heartbeat;
 import org.jspecify.annotations.Nullable;
@@ -134,6 +135,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
     private volatile boolean inCallerCallback;
+
+    /** The messages a REVOKE asked back until the worker answers, else null; written under {@link #inFlight}. */
+    private volatile long @Nullable [] revoking;
 
     PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, Executor listenerExecutor,
             long recycleAfter) {
@@ -325,6 +329,61 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
+    /**
+     * Asks the worker to give back messages queued behind the one it runs, the last ones first, so
+     * that idle workers can take them ({@link Rebalancer}): of those it may give (not its head, not
+     * pinned to it, not answered), a share as if they were spread over it and {@code idleWorkers}
+     * others, or all of them when it is leaving the pool. At most one revocation is outstanding.
+     * @return how many messages it was asked for
+     */
+    int revokeQueued(int idleWorkers) {
+        long[] ids;
+        this.sendOrder.lock(); // so that every message listed is on the wire before the REVOKE
+        try {
+            synchronized (this.inFlight) {
+                if (this.revoking != null || this.closed) {
+                    return 0;
+                }
+                List<InFlight> movable = new ArrayList<>();
+                Iterator<InFlight> queued = this.inFlight.iterator();
+                if (queued.hasNext()) {
+                    queued.next(); // the head: running, or about to
+                }
+                while (queued.hasNext()) {
+                    InFlight message = queued.next();
+                    if (!message.pinned && !message.isAnswered()) {
+                        movable.add(message);
+                    }
+                }
+                int count = this.retiring.get() ? movable.size()
+                        : (movable.size() * idleWorkers + idleWorkers) / (idleWorkers + 1);
+                count = Math.min(count, movable.size());
+                if (count == 0) {
+                    return 0;
+                }
+                ids = new long[count];
+                for (int i = 0; i < count; i++) {
+                    ids[i] = movable.get(movable.size() - count + i).id;
+                }
+                this.revoking = ids;
+            }
+            // batched: a worker whose socket is full would otherwise hold this thread until it reads
+            this.child.connection().sendBatched(FrameType.REVOKE, 0, 0,
+                    FrameWriter.BodyWriter.of(MessageIds.encode(ids)));
+            return ids.length;
+        }
+        catch (IOException ex) {
+            return 0; // gone: its exit settles its messages, the listed ones included
+        }
+        finally {
+            this.sendOrder.unlock();
+        }
+    }
+
+    boolean isRevoking() {
+        return this.revoking != null;
+    }
+
     /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
         try {
@@ -408,6 +467,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply), frame.body().length);
             }
             case ACK -> acknowledgedThrough(frame.correlationId());
+            case REVOKED -> revoked(frame.body());
             case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);
             case ERROR -> acknowledged(frame.correlationId(), null, errorOf(this.codec.decode(frame.body())));
             default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame");
@@ -462,7 +522,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             throw new IpcProtocolException("acknowledgement for message " + id + ", which this worker does not have");
         }
         this.handled.incrementAndGet();
-        this.load.decrementAndGet();
+        if (this.load.decrementAndGet() == 0) {
+            this.pool.rebalancer().check();
+        }
         IpcException failure = (error != null) ? error.toException(message.topic(), describeLowercase()) : null;
         if (message.reply != null && failure != null) {
             answer(message.reply, null, failure);
@@ -544,8 +606,56 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             this.headSinceNanos = now;
         }
         this.handled.addAndGet(count);
-        this.load.addAndGet(-count);
+        if (this.load.addAndGet(-count) == 0) {
+            this.pool.rebalancer().check();
+        }
         this.pool.capacityFreed();
+    }
+
+    /**
+     * The worker gave back messages it was asked to: they leave its queue for another worker. Each
+     * must be one asked for and still in the queue, or the worker is lying, and is killed for it.
+     */
+    private void revoked(byte[] body) {
+        List<InFlight> givenBack = new ArrayList<>();
+        synchronized (this.inFlight) {
+            long[] asked = this.revoking;
+            if (asked == null) {
+                throw new IpcProtocolException("REVOKED frame, but no message was revoked");
+            }
+            Set<Long> expected = new HashSet<>();
+            for (long id : asked) {
+                expected.add(id);
+            }
+            Set<Long> ids = new HashSet<>();
+            for (long id : MessageIds.decode(body, asked.length)) {
+                if (!expected.contains(id) || !ids.add(id)) {
+                    throw new IpcProtocolException("REVOKED frame giving back message " + id
+                            + ", which was not revoked or was given back twice");
+                }
+            }
+            InFlight head = this.inFlight.peekFirst();
+            for (InFlight message : this.inFlight) {
+                if (ids.contains(message.id)) {
+                    givenBack.add(message);
+                }
+            }
+            if (givenBack.size() != ids.size()) {
+                throw new IpcProtocolException("REVOKED frame giving back a message that was acknowledged already");
+            }
+            this.inFlight.removeAll(givenBack);
+            if (givenBack.contains(head)) {
+                this.headSinceNanos = System.nanoTime();
+            }
+            this.revoking = null;
+        }
+        if (givenBack.isEmpty()) {
+            return;
+        }
+        for (InFlight message : givenBack) {
+            message.deliveries--; // it never ran here
+        }
+        this.pool.rebalancer().move(this, givenBack); // each stays in this worker's count until it is with another
     }
 
     private @Nullable InFlight remove(long id) {
@@ -679,6 +789,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Whether the message this worker is on has run long past the pool's typical time. */
     boolean isRunningLong() {
         return this.load.get() > 0 && this.waits.runsLong(this.headSinceNanos);
+    }
+
+    /** {@link #isRunningLong}, to the clock read by the caller. */
+    boolean isRunningLongAt(long nowNanos) {
+        return this.load.get() > 0 && this.waits.runsLongAt(this.headSinceNanos, nowNanos);
     }
 
     Duration runningFor() {

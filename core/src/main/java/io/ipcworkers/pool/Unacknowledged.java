@@ -58,13 +58,18 @@ final class Unacknowledged {
             this.pool.redeliver(message);
         }
         catch (IpcException ex) {
-            UnclaimedDeadLetters unclaimed = new UnclaimedDeadLetters(this.pool.name());
-            giveUp(message, ex, true, unclaimed);
-            unclaimed.log();
+            giveUp(message, ex);
         }
         finally {
             this.pool.deadlines().redelivered(message);
         }
+    }
+
+    /** Gives up a message that could not be handed to any worker, as a redelivery that failed is. */
+    void giveUp(InFlight message, IpcException why) {
+        UnclaimedDeadLetters unclaimed = new UnclaimedDeadLetters(this.pool.name());
+        giveUp(message, why, true, unclaimed);
+        unclaimed.log();
     }
 
     private static ProcessExitedException exited(PoolWorker worker, LaunchedChild.ExitReport report,

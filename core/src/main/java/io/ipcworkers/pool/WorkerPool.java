@@ -86,6 +86,8 @@ public final class WorkerPool {
 
     private final Unacknowledged unacknowledged = new Unacknowledged(this);
 
+    private final Rebalancer rebalancer;
+
     private final DeadLetterWarnings deadLetterWarnings;
 
     private final WaitEstimates waits = new WaitEstimates();
@@ -152,6 +154,7 @@ public final class WorkerPool {
         this.replacementBackoff = new RestartBackoff(settings.supervision(), settings.workers());
         this.crashes = new CrashHistory(settings.supervision().crashWindow());
         this.listeners = ListenerWorkerTask.listenersOf(settings.workerClass(), classLoader());
+        this.rebalancer = new Rebalancer(this, settings.routing() == Routing.LEAST_BUSY && settings.workers() > 1);
     }
 
     private static ClassLoader classLoader() {
@@ -195,6 +198,14 @@ public final class WorkerPool {
 
     RequestDeadlines deadlines() {
         return this.deadlines;
+    }
+
+    Rebalancer rebalancer() {
+        return this.rebalancer;
+    }
+
+    Unacknowledged unacknowledged() {
+        return this.unacknowledged;
     }
 
     // --- lifecycle
@@ -304,7 +315,7 @@ public final class WorkerPool {
     }
 
     private void awaitDrained(long deadline) {
-        if (!this.room.awaitUntil(() -> inFlight() == 0, deadline)) {
+        if (!this.room.awaitUntil(() -> inFlight() == 0 && this.rebalancer.moving() == 0, deadline)) {
             logger.log(Level.WARNING, "Pool '" + name() + "' stops with " + inFlight() + " messages still in "
                     + "flight after " + this.settings.stopTimeout() + "; they fail or become dead letters");
         }
@@ -495,7 +506,7 @@ public final class WorkerPool {
     /** @return false when the worker died in the meantime: it is being replaced and was not reached */
     private boolean deliverOnReservation(PoolWorker worker, Message message) {
         try {
-            worker.deliver(new InFlight(this.ids.incrementAndGet(), message));
+            worker.deliver(InFlight.pinned(this.ids.incrementAndGet(), message));
             this.listener.messageSent(name(), message.topic());
             return true;
         }
@@ -511,7 +522,7 @@ public final class WorkerPool {
 
     /** A message to one particular worker (a parent listener answering its sender). */
     void sendTo(PoolWorker worker, Message message) {
-        worker.deliverUnreserved(new InFlight(this.ids.incrementAndGet(), message));
+        worker.deliverUnreserved(InFlight.pinned(this.ids.incrementAndGet(), message));
         this.listener.messageSent(name(), message.topic());
     }
 
@@ -523,6 +534,27 @@ public final class WorkerPool {
             return;
         }
         deliver(worker, message);
+        this.deadlines.watch(message);
+    }
+
+    /**
+     * Hands a message a worker gave back to the worker routing picks now ({@link Rebalancer}); not
+     * counted as sent again.
+     * @throws IpcException when no worker took it; the caller settles it
+     */
+    void move(InFlight message) {
+        PoolWorker worker = acquire(message.topic());
+        if (message.isAnswered()) {
+            worker.release();
+            return;
+        }
+        try {
+            worker.deliver(message);
+        }
+        catch (RuntimeException ex) {
+            worker.release();
+            throw ex;
+        }
         this.deadlines.watch(message);
     }
 
@@ -807,6 +839,7 @@ public final class WorkerPool {
                 this.slotRestarts[slot]++;
             }
             this.room.changed();
+            this.rebalancer.check();
         }
         catch (RuntimeException ex) {
             if (this.state != State.RUNNING) {
@@ -881,6 +914,7 @@ public final class WorkerPool {
         this.recycles.incrementAndGet();
         this.replacementBackoff.reset(worker.slot());
         this.room.changed();
+        this.rebalancer.check();
         logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
         // the kill is arranged first: asking a worker that does not read to exit waits until it reads
         this.scheduler.schedule(() -> this.executor.execute(() -> worker.stopProcess(Duration.ZERO)),
@@ -978,6 +1012,16 @@ public final class WorkerPool {
             }
         }
         return current;
+    }
+
+    /** The pool's slots, each with its current worker or none; for a look without a list made. */
+    AtomicReferenceArray<@Nullable PoolWorker> slots() {
+        return this.workers;
+    }
+
+    /** Workers replaced and still finishing their work before they leave. */
+    Set<PoolWorker> retiringWorkers() {
+        return this.retiring;
     }
 
     /** Current workers and those still finishing their work before they leave. */

@@ -4,8 +4,10 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.IpcProtocolException;
@@ -171,6 +173,11 @@ public final class ConnectedParentProcess implements ParentProcess {
     /** Reads ahead while the listener worker's loop runs a listener; see {@link Connection#readAhead}. */
     boolean readAhead(int maxBytes, long budgetNanos) {
         return this.connection.readAhead(maxBytes, budgetNanos);
+    }
+
+    /** Takes frames out of those read ahead; see {@link Connection#editAhead}. */
+    boolean editAhead(Consumer<Deque<Frame>> edit) {
+        return this.connection.editAhead(edit);
     }
 
     /** Whether {@link #nextFrame()} would return without waiting; for the listener worker's loop. */

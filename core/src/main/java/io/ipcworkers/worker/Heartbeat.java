@@ -16,7 +16,8 @@ import io.ipcworkers.channel.FrameWriter.BodyWriter;
  * Each beat carries the used heap and resident memory, which the parent uses for recycling. Between
  * beats the thread sends acknowledgements that a long-running listener holds up, and reads ahead the
  * messages sent meanwhile: the worker reads between listener calls, and a message larger than the
- * socket's buffer would otherwise keep its sender in the parent waiting until the listener returns.
+ * socket's buffer would otherwise keep its sender in the parent waiting until the listener returns;
+ * of those, it gives back the ones the parent revokes ({@link Revocations}).
  */
 public final class Heartbeat {
 
@@ -64,8 +65,11 @@ public final class Heartbeat {
                 // the dispatcher took no frame since the last look: it runs one listener all that time (it
                 // reads ahead then), or it waits for a frame (it holds the read lock then, and nothing is read)
                 long frames = dispatcher.framesTaken();
-                boolean lookSoon = (frames != framesSeen)
-                        || parent.readAhead(READ_AHEAD_BYTES, READ_AHEAD_BUDGET_NANOS);
+                boolean readAhead = (frames == framesSeen) && parent.readAhead(READ_AHEAD_BYTES, READ_AHEAD_BUDGET_NANOS);
+                if (readAhead) {
+                    dispatcher.revocations().answerReadAhead();
+                }
+                boolean lookSoon = (frames != framesSeen) || readAhead;
                 framesSeen = frames;
                 long sleep = nextBeat - System.nanoTime();
                 if (lookSoon || acknowledgements.pendingElseWakeOnNext()) {

@@ -24,8 +24,9 @@ import org.jspecify.annotations.Nullable;
  * Serves a pool worker's messages: the thread that called {@link #serveUntilStopped()} reads each
  * frame from the socket and handles it, one at a time, in the order they arrived. While a listener
  * runs long the heartbeat thread reads ahead what the parent sends meanwhile, up to a few MiB
- * ({@link Heartbeat}); otherwise nothing is queued in this JVM, so a parent that sends faster than the
- * listeners work is slowed down by the socket. Replies and acknowledgements are batched and go out at
+ * ({@link Heartbeat}), and gives back those the parent revokes for another worker ({@link Revocations});
+ * otherwise nothing is queued in this JVM, so a parent that sends faster than the listeners work is
+ * slowed down by the socket. Replies and acknowledgements are batched and go out at
  * the latest when the loop waits for more.
  * Acknowledgements are coalesced ({@link Acknowledgements}) and always go out before a reply, so the
  * parent hears of handled messages in the order they were handled.
@@ -39,6 +40,8 @@ final class WorkerDispatcher {
     private final ListenerDispatcher dispatcher;
 
     private final Acknowledgements acknowledgements;
+
+    private final Revocations revocations;
 
     private final ListenerFailureLog failures;
 
@@ -62,10 +65,15 @@ final class WorkerDispatcher {
         this.parent = parent;
         this.dispatcher = new ListenerDispatcher(registry);
         this.acknowledgements = new Acknowledgements(parent);
+        this.revocations = new Revocations(parent);
     }
 
     Acknowledgements acknowledgements() {
         return this.acknowledgements;
+    }
+
+    Revocations revocations() {
+        return this.revocations;
     }
 
     long framesTaken() {
@@ -93,6 +101,10 @@ final class WorkerDispatcher {
             if (frame == null || frame.type() == FrameType.SHUTDOWN) {
                 this.acknowledgements.send(); // the caller flushes before it closes
                 return;
+            }
+            if (frame.type() == FrameType.REVOKE) {
+                this.revocations.answerReached();
+                continue;
             }
             if (frame.type() != FrameType.MESSAGE && frame.type() != FrameType.REQUEST) {
                 System.err.println("[ipc-workers] Connection to the parent failed: unexpected " + frame.type()

@@ -799,11 +799,12 @@ class FaultInjectionTest {
     }
 
     @Test
-    void workerThatSendsAFrameOutOfPlaceOrAReadyFrameWithoutTopicsIsKilledAndReplaced() throws Exception {
+    void workerThatSendsAFrameOutOfPlaceOrAReadyFrameWithoutTopicsOrGivesBackWhatWasNotRevokedIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
         assertKilledForBreakingTheProtocol(pool, "out-of-place", "unexpected REQUEST frame");
         assertKilledForBreakingTheProtocol(pool, "announce-nothing", "malformed READY frame: no topic list");
+        assertKilledForBreakingTheProtocol(pool, "give-back-unasked", "REVOKED frame, but no message was revoked");
         assertBackToSize(pool);
     }
 
@@ -1199,6 +1200,25 @@ class FaultInjectionTest {
             assertThat(((Number) report.get("sum")).longValue()).as("each message exactly once")
                 .isEqualTo((long) broadcasts * (broadcasts - 1) / 2);
         });
+    }
+
+    @Test
+    void broadcastCopiesQueuedBehindALongListenerStayWithTheirWorkerWhileTheOtherIsIdle() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        pool.sendTo(pool.currentWorkers().get(0), Message.of("sleep", 600L));
+        for (long i = 0; i < 10; i++) {
+            pool.broadcast("work", i);
+        }
+
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+        pool.broadcast("report", null);
+        await().atMost(WAIT).until(() -> this.counted.size() == 2);
+        // the other worker was idle at once, and rebalancing took half the sleeper's copies for it: checked
+        assertThat(this.counted.values()).allSatisfy((report) -> {
+            assertThat(((Number) report.get("count")).longValue()).isEqualTo(10);
+            assertThat(((Number) report.get("sum")).longValue()).isEqualTo(45);
+        });
+        assertThat(pool.rebalancer().moved()).isZero();
     }
 
     @Test

@@ -14,6 +14,7 @@ import io.ipcworkers.ParentProcess;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.RawWire;
+import io.ipcworkers.codec.MessageIds;
 import io.ipcworkers.worker.ParentWire;
 
 /** A plain worker that misbehaves on request, for the fault-injection suite. */
@@ -155,6 +156,13 @@ public class FaultyWorker {
     @IpcListener("out-of-place")
     public void outOfPlace(ParentProcess parent) throws Exception {
         ParentWire.sendFrame(parent, FrameType.REQUEST, 1, Message.of("asking", null));
+        Thread.sleep(60_000);
+    }
+
+    /** Gives back its own message (correlation id 1, the pool's first), which the parent never revoked. */
+    @IpcListener("give-back-unasked")
+    public void giveBackUnasked(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.REVOKED, 0, MessageIds.encode(new long[] { 1 }));
         Thread.sleep(60_000);
     }
 

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.UnaryOperator;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.ipcworkers.CapturedLog;
@@ -778,10 +779,86 @@ class WorkerPoolTest {
         }
     }
 
+    @Test
+    void aReplacementTakesOverTheQueueOfTheWorkerItReplacesInsteadOfWaitingIdle() throws Exception {
+        try (WorkerPools busy = twoWorkers()) {
+            WorkerPool pool = busy.pool("busy");
+            List<CompletableFuture<Long>> jobs = sleeps(busy, 8, 600); // four for each worker
+            long replaced = pool.workerPids().get(0);
+            assertThat(pool.restartWorker(replaced)).isTrue(); // once the replacement is ready
+            long replacement = pool.workerPids().get(0);
+
+            Map<Long, Integer> jobsByWorker = jobsByWorker(jobs);
+            // routed once, when sent, the four ran where they were sent, and the replacement waited idle
+            assertThat(jobsByWorker.getOrDefault(replacement, 0)).isPositive();
+            assertThat(jobsByWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(8);
+            assertThat(pool.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void aCrashedWorkersReplacementTakesAShareOfWhatWasRedeliveredToTheOther() throws Exception {
+        PoolSettings.Supervision quickRestart = new PoolSettings.Supervision(Duration.ofMillis(50),
+                Duration.ofSeconds(1), 10, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Duration.ofSeconds(10), Duration.ZERO);
+        try (WorkerPools busy = twoWorkers((settings) -> settings.withSupervision(quickRestart)
+            .withDelivery(new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)))) {
+            WorkerPool pool = busy.pool("busy");
+            List<CompletableFuture<Long>> jobs = sleeps(busy, 8, 600);
+            long crashed = pool.workerPids().get(0);
+            Thread.sleep(100);
+            ProcessHandle.of(crashed).ifPresent(ProcessHandle::destroyForcibly);
+            await().atMost(Duration.ofSeconds(30))
+                .until(() -> pool.usableWorkers().size() == 2 && !pool.workerPids().contains(crashed));
+            long replacement = pool.workerPids().get(0);
+
+            Map<Long, Integer> jobsByWorker = jobsByWorker(jobs);
+            // its four went to the only worker left, behind that one's own four
+            assertThat(jobsByWorker.getOrDefault(replacement, 0)).isPositive();
+            assertThat(jobsByWorker).doesNotContainKey(crashed);
+            assertThat(jobsByWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(8);
+            assertThat(pool.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void longRequestsQueuedAtOneWorkerAreSharedWithTheOtherOnceItHasDoneItsShortOnes() throws Exception {
+        try (WorkerPools busy = twoWorkers()) {
+            WorkerPool pool = busy.pool("busy");
+            settleTypicalTime(busy, 1);
+            // sent at once, they alternate between the two workers: one gets the long ones
+            List<CompletableFuture<Long>> longOnes = new ArrayList<>();
+            List<CompletableFuture<Long>> shortOnes = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                longOnes.add(busy.request("busy", "sleep", 150, Long.class));
+                shortOnes.add(busy.request("busy", "sleep", 1, Long.class));
+            }
+
+            assertThat(jobsByWorker(longOnes)).hasSize(2); // one only without rebalancing: checked
+            assertThat(jobsByWorker(shortOnes).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
+            assertThat(pool.rebalancer().moved()).isPositive();
+            assertThat(pool.restartCount()).isZero();
+            assertThat(pool.inFlight()).isZero();
+        }
+    }
+
+    /** {@code count} requests of {@code millis} each, sent at once. */
+    private static List<CompletableFuture<Long>> sleeps(WorkerPools busy, int count, long millis) {
+        List<CompletableFuture<Long>> jobs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            jobs.add(busy.request("busy", "sleep", millis, Long.class));
+        }
+        return jobs;
+    }
+
     /** A pool of two {@link EchoWorker}s, started, for tests of routing. */
     private static WorkerPools twoWorkers() {
-        WorkerPools busy = new WorkerPools(List.of(PoolSettings.of("busy", 2, EchoWorker.class.getName())), launcher(),
-                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent());
+        return twoWorkers(UnaryOperator.identity());
+    }
+
+    private static WorkerPools twoWorkers(UnaryOperator<PoolSettings> settings) {
+        WorkerPools busy = new WorkerPools(List.of(settings.apply(PoolSettings.of("busy", 2, EchoWorker.class.getName()))),
+                launcher(), MessageCodec.withDefaultMapper(), ListenerRegistry.forParent());
         try {
             busy.start();
         }

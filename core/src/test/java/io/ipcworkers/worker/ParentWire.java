@@ -5,6 +5,7 @@ import java.io.IOException;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.channel.FrameType;
+import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.channel.RawWire;
 
 /** Lets a test task inside a child write raw bytes to its parent. */
@@ -21,6 +22,11 @@ public final class ParentWire {
     public static void sendFrame(ParentProcess parent, FrameType type, long correlationId, Message message) {
         ConnectedParentProcess connected = (ConnectedParentProcess) parent;
         connected.send(type, 0, correlationId, connected.codec().encode(message));
+    }
+
+    /** Sends a frame with a body of any bytes, as a lying worker would. */
+    public static void sendFrame(ParentProcess parent, FrameType type, long correlationId, byte[] body) {
+        ((ConnectedParentProcess) parent).send(type, 0, correlationId, FrameWriter.BodyWriter.of(body));
     }
 
     /** Stops reading the child's socket, so that the parent's writes fail, without ending the process. */

@@ -10,7 +10,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 import io.ipcworkers.IpcListener;
@@ -24,6 +26,7 @@ import io.ipcworkers.channel.RawWire;
 import io.ipcworkers.channel.SocketConnection;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.MessageIds;
 import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import org.jspecify.annotations.Nullable;
@@ -279,6 +282,70 @@ class WorkerDispatcherTest {
         assertThat(codec.decode(nextNonHeartbeat().body()).payloadAs(Integer.class)).isEqualTo(2);
     }
 
+    @Test
+    void messagesRevokedWhileAListenerRunsLongAreGivenBackAndNotRunAndTheOthersRunInOrder() throws Exception {
+        awaitHeartbeatSleepingUntilItsNextBeat();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1))); // its acknowledgement wakes the heartbeat
+        wire.write(frame(FrameType.MESSAGE, 2, Message.of("slow", null)));
+        wire.write(frame(FrameType.MESSAGE, 3, Message.of("fast", 3)));
+        wire.write(frame(FrameType.REQUEST, 4, Message.of("increment", 4)));
+        wire.write(frame(FrameType.MESSAGE, 0, Message.of("fast", 100))); // a parent listener's answer: not tracked
+        wire.write(frame(FrameType.MESSAGE, 5, Message.of("fast", 5)));
+        wire.write(revocation(3, 4, 0, 9)); // 0 is no message's id, and 9 was never sent
+        wire.write(frame(FrameType.MESSAGE, 6, Message.of("fast", 6)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+
+        Frame answer = nextNonHeartbeat();
+        if (answer.type() == FrameType.ACK) {
+            assertThat(answer.correlationId()).isEqualTo(1);
+            answer = nextNonHeartbeat();
+        }
+        assertThat(answer.type()).isEqualTo(FrameType.REVOKED);
+        assertThat(MessageIds.decode(answer.body(), 10)).containsExactly(3, 4);
+        assertThat(this.listeners.release.getCount()).as("the slow listener still runs").isOne();
+
+        this.listeners.release.countDown();
+        Frame ack = nextNonHeartbeat();
+        if (ack.correlationId() == 1) {
+            ack = nextNonHeartbeat();
+        }
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        assertThat(ack.correlationId()).isEqualTo(6);
+        assertThat(this.listeners.fastOnes).containsExactly(1, 100, 5, 6);
+        RawWire.write(this.parentSide, frame(FrameType.REQUEST, 7, Message.of("increment", 1)));
+        Frame reply = nextNonHeartbeat();
+        assertThat(reply.correlationId()).as("no answer to the request given back").isEqualTo(7);
+    }
+
+    @Test
+    void aRevocationTheServingLoopReachesItselfGivesNothingBack() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1)));
+        wire.write(revocation(1));
+        wire.write(frame(FrameType.REQUEST, 2, Message.of("increment", 2)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+
+        List<FrameType> types = new ArrayList<>();
+        Frame frame;
+        do {
+            frame = nextNonHeartbeat();
+            types.add(frame.type());
+            if (frame.type() == FrameType.REVOKED) {
+                assertThat(frame.body()).isEmpty();
+            }
+        } while (frame.type() != FrameType.REPLY);
+        // the acknowledgement waits to be coalesced with others, the answer to the revocation does not
+        assertThat(types).containsExactlyInAnyOrder(FrameType.ACK, FrameType.REVOKED, FrameType.REPLY).endsWith(FrameType.REPLY);
+        assertThat(this.listeners.fastOnes).containsExactly(1);
+    }
+
+    private static byte[] revocation(long... ids) {
+        byte[] body = MessageIds.encode(ids);
+        return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + body.length)
+            .putInt(Frame.HEADER_AFTER_LENGTH + body.length).put((byte) 11).put((byte) 0).putLong(0).put(body).array();
+    }
+
     /** Writes frames 1 to {@code count} in one write: the worker finds them all buffered. */
     private void writeInOneGo(FrameType type, int count, IntFunction<Message> messageOf) throws IOException {
         ByteArrayOutputStream wire = new ByteArrayOutputStream();
@@ -330,9 +397,13 @@ class WorkerDispatcherTest {
 
         volatile int handled;
 
+        /** What the {@code fast} listener was given, in order. */
+        final List<Integer> fastOnes = new CopyOnWriteArrayList<>();
+
         @IpcListener("fast")
         public void fast(int n) {
             this.handled++; // one thread handles them all
+            this.fastOnes.add(n);
         }
 
         @IpcListener("slow")
@@ -427,6 +498,16 @@ class WorkerDispatcherTest {
         @Override
         public boolean hasBufferedFrame() {
             return this.delegate.hasBufferedFrame();
+        }
+
+        @Override
+        public boolean readAhead(int maxBytes, long budgetNanos) {
+            return this.delegate.readAhead(maxBytes, budgetNanos);
+        }
+
+        @Override
+        public boolean editAhead(Consumer<Deque<Frame>> edit) {
+            return this.delegate.editAhead(edit);
         }
 
         @Override
