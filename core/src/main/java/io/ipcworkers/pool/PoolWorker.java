@@ -791,9 +791,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.load.get() > 0 && this.waits.runsLong(this.headSinceNanos);
     }
 
-    /** {@link #isRunningLong}, to the clock read by the caller. */
-    boolean isRunningLongAt(long nowNanos) {
-        return this.load.get() > 0 && this.waits.runsLongAt(this.headSinceNanos, nowNanos);
+    /** How long the message this worker is on has run at {@code nowNanos}, as far as the parent can tell. */
+    long headRunningNanos(long nowNanos) {
+        return nowNanos - this.headSinceNanos;
     }
 
     Duration runningFor() {

@@ -3,6 +3,7 @@ package io.ipcworkers.pool;
 import java.lang.System.Logger.Level;
 import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -16,11 +17,16 @@ import org.jspecify.annotations.Nullable;
  * sent; a worker that joins later (a crashed one's replacement, a recycled one's) or finishes its
  * queue early would otherwise stay idle while another works through a queue of long jobs, some of
  * them perhaps redelivered from a dead worker. So when a worker has nothing in flight and another has
- * messages queued behind a listener that runs long (or the pool's messages typically take long),
- * the busy worker is asked to give back a share of its queue ({@link PoolWorker#revokeQueued}); what it
- * has not started yet comes back ({@code REVOKED}) and is routed again like a new message. A worker
- * reads ahead only while a listener runs long, so only then is anything given back; a queue of quick
- * messages stays where it is.
+ * messages queued behind one that has run for {@link #LONG_HEAD_NANOS} or more, the busy worker is
+ * asked to give back a share of its queue ({@link PoolWorker#revokeQueued}); what it has not started
+ * yet comes back ({@code REVOKED}) and is routed again like a new message. A worker leaving the pool
+ * is asked for all of its queue, whatever it runs.
+ * <p>
+ * The bar is an age, not a comparison with the pool's typical time: a stream's heads look older than
+ * they are whenever a worker is not scheduled for a while, by tens of milliseconds on a loaded
+ * machine, and a pool's typical time starts out at its first, slowest messages; moving a stream's
+ * queue for either only costs. A worker reads ahead only while a listener runs long, so a queue
+ * behind quick listeners would mostly not be given back anyway.
  * <p>
  * Least-busy pools of more than one worker only: round robin promises turns, not waits. A message
  * moved keeps its deadline and is not counted as sent again, nor as redelivered.
@@ -29,14 +35,18 @@ final class Rebalancer implements Runnable {
 
     private static final System.Logger logger = System.getLogger(WorkerPool.class.getName());
 
-    /** A typical time at least this long makes a queue worth moving even before its head runs long. */
-    static final long LONG_TYPICAL_NANOS = WaitEstimates.LONG_RUNNING_SLACK_NANOS;
+    /** How long a worker's current message must have run for its queue to be shared. */
+    static final long LONG_HEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
     private final WorkerPool pool;
 
     private final boolean enabled;
 
     private final AtomicBoolean scheduled = new AtomicBoolean();
+
+    private final AtomicBoolean lookingLater = new AtomicBoolean();
+
+    private final Runnable lookAgain = this::lookAgain;
 
     /** Messages given back and not yet with another worker. */
     private final AtomicInteger moving = new AtomicInteger();
@@ -50,35 +60,42 @@ final class Rebalancer implements Runnable {
     }
 
     /**
-     * A worker has nothing in flight now, or joined the pool, or time passed: if some worker might
-     * give messages, the pool's executor looks closer. Called on reader threads as a worker goes idle,
-     * so this look reads no clock and makes nothing.
+     * A worker has nothing in flight now, or joined the pool, or time passed: if some worker may give
+     * messages, the pool's executor looks closer; if one will once its current message has run long
+     * enough, this looks again then. Called on reader threads as a worker goes idle, so this look
+     * only reads the clock and the workers' counts.
      */
     void check() {
-        if (this.enabled && hasDonor()) {
-            schedule();
+        if (!this.enabled) {
+            return;
         }
-    }
-
-    private boolean hasDonor() {
-        long typical = this.pool.waitEstimates().typicalNanos();
+        long now = System.nanoTime();
+        long soonest = Long.MAX_VALUE;
         AtomicReferenceArray<@Nullable PoolWorker> slots = this.pool.slots();
         for (int i = 0; i < slots.length(); i++) {
             PoolWorker worker = slots.get(i);
-            if (worker != null && mayGive(worker, typical >= LONG_TYPICAL_NANOS || worker.isRunningLong())) {
-                return true;
+            if (worker != null && mayGive(worker)) {
+                long ran = worker.headRunningNanos(now);
+                if (ran >= LONG_HEAD_NANOS) {
+                    schedule();
+                    return;
+                }
+                soonest = Math.min(soonest, LONG_HEAD_NANOS - ran);
             }
         }
         for (PoolWorker worker : this.pool.retiringWorkers()) {
-            if (mayGive(worker, true)) {
-                return true;
+            if (mayGive(worker)) {
+                schedule();
+                return;
             }
         }
-        return false;
+        if (soonest != Long.MAX_VALUE) {
+            lookLater(soonest);
+        }
     }
 
-    private static boolean mayGive(PoolWorker worker, boolean worthIt) {
-        return worthIt && worker.inFlight() >= 2 && !worker.isRevoking() && !worker.isClosed();
+    private static boolean mayGive(PoolWorker worker) {
+        return worker.inFlight() >= 2 && !worker.isRevoking() && !worker.isClosed();
     }
 
     private void schedule() {
@@ -90,6 +107,23 @@ final class Rebalancer implements Runnable {
                 this.scheduled.set(false); // the pools are closed
             }
         }
+    }
+
+    /** One look at a time is arranged: a stream's workers go idle often, each time with a queue elsewhere. */
+    private void lookLater(long delayNanos) {
+        if (this.lookingLater.compareAndSet(false, true)) {
+            try {
+                this.pool.scheduler().schedule(this.lookAgain, delayNanos, TimeUnit.NANOSECONDS);
+            }
+            catch (RejectedExecutionException ex) {
+                this.lookingLater.set(false);
+            }
+        }
+    }
+
+    private void lookAgain() {
+        this.lookingLater.set(false);
+        check();
     }
 
     /** Asks the worker whose queue is the longest wait to give back a share of it, if any worker is idle. */
@@ -109,12 +143,11 @@ final class Rebalancer implements Runnable {
             return;
         }
         long now = System.nanoTime();
-        boolean longTypical = this.pool.waitEstimates().typicalNanos() >= LONG_TYPICAL_NANOS;
         PoolWorker donor = null;
         double longest = -1;
         for (PoolWorker worker : this.pool.allWorkers()) {
             boolean leaving = worker.isRetiring();
-            if (!mayGive(worker, leaving || longTypical || worker.isRunningLongAt(now))) {
+            if (!mayGive(worker) || !(leaving || worker.headRunningNanos(now) >= LONG_HEAD_NANOS)) {
                 continue;
             }
             double wait = leaving ? Double.MAX_VALUE : worker.estimatedWait(worker.inFlight(), now);

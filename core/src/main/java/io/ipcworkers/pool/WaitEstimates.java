@@ -104,11 +104,6 @@ final class WaitEstimates {
         return inFlight * (double) (runsLong(headRunning, typical) ? headRunning : typical);
     }
 
-    /** {@link #runsLong(long)}, to the clock read by the caller. */
-    boolean runsLongAt(long headStartedNanos, long nowNanos) {
-        return runsLong(nowNanos - headStartedNanos, this.typicalNanos);
-    }
-
     /** Whether a head started at {@code headStartedNanos} has run long past the typical time. */
     boolean runsLong(long headStartedNanos) {
         return runsLong(this.latestNanos - headStartedNanos, this.typicalNanos);

@@ -196,6 +196,10 @@ public final class WorkerPool {
         return this.executor;
     }
 
+    ScheduledExecutorService scheduler() {
+        return this.scheduler;
+    }
+
     RequestDeadlines deadlines() {
         return this.deadlines;
     }

@@ -212,8 +212,9 @@ class WorkerPoolTest {
             mostScheduled = Math.max(mostScheduled, pools.scheduledTasks());
         }
         CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        // per pool its supervision and one request timer, and a restart a crash test may have left
-        assertThat(mostScheduled).isLessThanOrEqualTo(5);
+        // per pool its supervision and one request timer, a restart a crash test may have left, and the
+        // two-worker pool's next look for a queue to share (Rebalancer)
+        assertThat(mostScheduled).isLessThanOrEqualTo(6);
     }
 
     @Test
