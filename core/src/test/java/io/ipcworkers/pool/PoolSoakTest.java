@@ -291,7 +291,8 @@ class PoolSoakTest {
     private void report(WorkerPool pool) {
         System.out.println("Soak: " + new TreeMap<>(this.outcomes) + "; " + this.sent.size() + " sent, "
                 + this.echoed.size() + " echoes, " + this.deadLettered.size() + " dead letters; "
-                + pool.restartCount() + " restarts, " + pool.recycleCount() + " replacements");
+                + pool.restartCount() + " restarts, " + pool.recycleCount() + " replacements, "
+                + pool.rebalancer().moved() + " messages moved to idle workers");
     }
 
     private void expectEcho(String payload, Object reply) {
