@@ -69,4 +69,9 @@ final class CompositePoolListener implements PoolListener {
     public void deadLetter(String pool, String topic) {
         each((listener) -> listener.deadLetter(pool, topic));
     }
+
+    @Override
+    public void messagesMoved(String pool, int count) {
+        each((listener) -> listener.messagesMoved(pool, count));
+    }
 }

@@ -47,4 +47,8 @@ public interface PoolListener {
 
     default void deadLetter(String pool, String topic) {
     }
+
+    /** A worker gave back {@code count} queued messages, to be routed again to idle workers. */
+    default void messagesMoved(String pool, int count) {
+    }
 }

@@ -169,6 +169,7 @@ final class Rebalancer implements Runnable {
     void move(PoolWorker from, List<InFlight> messages) {
         this.moving.addAndGet(messages.size());
         this.moved.addAndGet(messages.size());
+        this.pool.listener().messagesMoved(this.pool.name(), messages.size());
         logger.log(Level.DEBUG, () -> from + " gave back " + messages.size() + " queued messages; routing them again");
         for (InFlight message : messages) {
             this.pool.deadlines().redelivering(message);

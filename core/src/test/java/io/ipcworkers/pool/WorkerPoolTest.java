@@ -13,6 +13,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
 
@@ -782,7 +783,14 @@ class WorkerPoolTest {
 
     @Test
     void aReplacementTakesOverTheQueueOfTheWorkerItReplacesInsteadOfWaitingIdle() throws Exception {
-        try (WorkerPools busy = twoWorkers()) {
+        AtomicInteger reportedMoved = new AtomicInteger();
+        PoolListener counting = new PoolListener() {
+            @Override
+            public void messagesMoved(String pool, int count) {
+                reportedMoved.addAndGet(count);
+            }
+        };
+        try (WorkerPools busy = twoWorkers(UnaryOperator.identity(), counting)) {
             WorkerPool pool = busy.pool("busy");
             List<CompletableFuture<Long>> jobs = sleeps(busy, 8, 600); // four for each worker
             long replaced = pool.workerPids().get(0);
@@ -794,6 +802,8 @@ class WorkerPoolTest {
             assertThat(jobsByWorker.getOrDefault(replacement, 0)).isPositive();
             assertThat(jobsByWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(8);
             assertThat(pool.inFlight()).isZero();
+            assertThat((long) reportedMoved.get()).as("moves reported to the pool's listeners")
+                .isPositive().isEqualTo(pool.rebalancer().moved());
         }
     }
 
@@ -857,9 +867,9 @@ class WorkerPoolTest {
         return twoWorkers(UnaryOperator.identity());
     }
 
-    private static WorkerPools twoWorkers(UnaryOperator<PoolSettings> settings) {
+    private static WorkerPools twoWorkers(UnaryOperator<PoolSettings> settings, PoolListener... listeners) {
         WorkerPools busy = new WorkerPools(List.of(settings.apply(PoolSettings.of("busy", 2, EchoWorker.class.getName()))),
-                launcher(), MessageCodec.withDefaultMapper(), ListenerRegistry.forParent());
+                launcher(), MessageCodec.withDefaultMapper(), ListenerRegistry.forParent(), List.of(listeners));
         try {
             busy.start();
         }

@@ -21,7 +21,8 @@ import org.springframework.util.Assert;
  * <li>{@code ipc.requests}: request latency, tagged {@code topic} and {@code outcome} (success,
  * error, timeout), with p50/p95/p99</li>
  * <li>{@code ipc.worker.starts}, {@code ipc.worker.exits} (tagged {@code cause}: crashed, killed,
- * recycled, stopped), {@code ipc.dead.letters} (tagged {@code topic})</li>
+ * recycled, stopped), {@code ipc.dead.letters} (tagged {@code topic}), {@code ipc.messages.moved}
+ * (queued messages given back for idle workers)</li>
  * </ul>
  *
  * Topics become tag values: keep them to a fixed set, not ids. A worker's message on a topic no parent
@@ -101,6 +102,12 @@ public class PoolMetrics implements PoolListener {
     public void deadLetter(String pool, String topic) {
         Counter.builder("ipc.dead.letters").description("Messages given up for good")
             .tag("pool", pool).tag("topic", topic).register(this.registry).increment();
+    }
+
+    @Override
+    public void messagesMoved(String pool, int count) {
+        Counter.builder("ipc.messages.moved").description("Queued messages a worker gave back for idle workers")
+            .tag("pool", pool).register(this.registry).increment(count);
     }
 
     /** Meters by pool, then topic: looked up without building a key per message. */

@@ -47,6 +47,14 @@ class PoolMetricsTests {
     }
 
     @Test
+    void messagesMovedToIdleWorkersAreCountedByPool() {
+        this.metrics.messagesMoved("a", 3);
+        this.metrics.messagesMoved("a", 2);
+
+        assertThat(this.registry.get("ipc.messages.moved").tag("pool", "a").counter().count()).isEqualTo(5);
+    }
+
+    @Test
     void requestsAreTimedByOutcome() {
         this.metrics.requestCompleted("a", "work", TimeUnit.MILLISECONDS.toNanos(3), null);
         this.metrics.requestCompleted("a", "work", TimeUnit.MILLISECONDS.toNanos(5), null);
