@@ -123,7 +123,7 @@ public interface Connection extends AutoCloseable {
      * Lets {@code edit} take frames out of those {@link #readAhead} took in and no read has returned
      * yet, under the lock reads take, so that no read returns one meanwhile, and what {@code edit}
      * sends goes out before anything the reading thread sends for a frame it reads next. Does nothing
-     * while another thread reads (then nothing waits ahead of it that it has not read).
+     * while another thread holds that lock: it is reading, and reaches those frames itself.
      * @return false when another thread was reading
      */
     default boolean editAhead(Consumer<Deque<Frame>> edit) {

@@ -65,7 +65,8 @@ public final class Heartbeat {
                 // the dispatcher took no frame since the last look: it runs one listener all that time (it
                 // reads ahead then), or it waits for a frame (it holds the read lock then, and nothing is read)
                 long frames = dispatcher.framesTaken();
-                boolean readAhead = (frames == framesSeen) && parent.readAhead(READ_AHEAD_BYTES, READ_AHEAD_BUDGET_NANOS);
+                boolean readAhead = (frames == framesSeen)
+                        && parent.readAhead(READ_AHEAD_BYTES, READ_AHEAD_BUDGET_NANOS);
                 if (readAhead) {
                     dispatcher.revocations().answerReadAhead();
                 }
