@@ -523,7 +523,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         this.handled.incrementAndGet();
         if (this.load.decrementAndGet() == 0) {
-            this.pool.rebalancer().check();
+            this.pool.rebalancer().workerIdle();
         }
         IpcException failure = (error != null) ? error.toException(message.topic(), describeLowercase()) : null;
         if (message.reply != null && failure != null) {
@@ -606,9 +606,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             this.headSinceNanos = now;
         }
         this.handled.addAndGet(count);
-        if (this.load.addAndGet(-count) == 0) {
-            this.pool.rebalancer().check();
-        }
+        this.load.addAndGet(-count); // a stream's path: an idle worker is found by the periodic look (Rebalancer)
         this.pool.capacityFreed();
     }
 

@@ -38,6 +38,9 @@ final class Rebalancer implements Runnable {
     /** How long a worker's current message must have run for its queue to be shared. */
     static final long LONG_HEAD_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+    /** The typical time per message from which a worker going idle prompts a look at once. */
+    static final long IDLE_LOOK_TYPICAL_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final WorkerPool pool;
 
     private final boolean enabled;
@@ -60,10 +63,22 @@ final class Rebalancer implements Runnable {
     }
 
     /**
-     * A worker has nothing in flight now, or joined the pool, or time passed: if some worker may give
-     * messages, the pool's executor looks closer; if one will once its current message has run long
-     * enough, this looks again then. Called on reader threads as a worker goes idle, so this look
-     * only reads the clock and the workers' counts.
+     * A worker answered its last request: a look at once, if the pool's messages typically take
+     * {@link #IDLE_LOOK_TYPICAL_NANOS} or more. Not called as a worker acknowledges plain sends: streams
+     * of them with two or four workers leaned lower with a look there, each time a worker went idle
+     * (benchmarks/README.md, item 38), so for them, and for a long listener among quick messages, the
+     * look at each heartbeat interval finds an idle worker.
+     */
+    void workerIdle() {
+        if (this.enabled && this.pool.waitEstimates().typicalNanos() >= IDLE_LOOK_TYPICAL_NANOS) {
+            check();
+        }
+    }
+
+    /**
+     * A worker joined the pool, or time passed, or one went idle: if some worker may give messages,
+     * the pool's executor looks closer; if one will once its current message has run long enough, this
+     * looks again then. It only reads the clock and the workers' counts.
      */
     void check() {
         if (!this.enabled) {
