@@ -90,16 +90,15 @@ final class Rebalancer implements Runnable {
         for (int i = 0; i < slots.length(); i++) {
             PoolWorker worker = slots.get(i);
             if (worker != null && mayGive(worker)) {
-                long ran = worker.headRunningNanos(now);
-                if (ran >= LONG_HEAD_NANOS) {
+                if (givesNow(worker, now)) {
                     schedule();
                     return;
                 }
-                soonest = Math.min(soonest, LONG_HEAD_NANOS - ran);
+                soonest = Math.min(soonest, LONG_HEAD_NANOS - worker.headRunningNanos(now));
             }
         }
         for (PoolWorker worker : this.pool.retiringWorkers()) {
-            if (mayGive(worker)) {
+            if (givesNow(worker, now)) {
                 schedule();
                 return;
             }
@@ -111,6 +110,11 @@ final class Rebalancer implements Runnable {
 
     private static boolean mayGive(PoolWorker worker) {
         return worker.inFlight() >= 2 && !worker.isRevoking() && !worker.isClosed();
+    }
+
+    /** Whether a worker's queue is to be shared now: it leaves the pool, or its head has run long enough. */
+    private static boolean givesNow(PoolWorker worker, long nowNanos) {
+        return mayGive(worker) && (worker.isRetiring() || worker.headRunningNanos(nowNanos) >= LONG_HEAD_NANOS);
     }
 
     private void schedule() {
@@ -161,11 +165,10 @@ final class Rebalancer implements Runnable {
         PoolWorker donor = null;
         double longest = -1;
         for (PoolWorker worker : this.pool.allWorkers()) {
-            boolean leaving = worker.isRetiring();
-            if (!mayGive(worker) || !(leaving || worker.headRunningNanos(now) >= LONG_HEAD_NANOS)) {
+            if (!givesNow(worker, now)) {
                 continue;
             }
-            double wait = leaving ? Double.MAX_VALUE : worker.estimatedWait(worker.inFlight(), now);
+            double wait = worker.isRetiring() ? Double.MAX_VALUE : worker.estimatedWait(worker.inFlight(), now);
             if (wait > longest) {
                 donor = worker;
                 longest = wait;

@@ -532,13 +532,11 @@ public final class WorkerPool {
 
     /** Hands a message to another worker after its first one died. */
     void redeliver(InFlight message) {
-        PoolWorker worker = acquire(message.topic());
-        if (message.isAnswered()) {
-            worker.release(); // timed out while it waited for a worker: its caller has its answer already
-            return;
+        PoolWorker worker = acquireForStillAwaited(message);
+        if (worker != null) {
+            deliver(worker, message);
+            this.deadlines.watch(message);
         }
-        deliver(worker, message);
-        this.deadlines.watch(message);
     }
 
     /**
@@ -547,9 +545,8 @@ public final class WorkerPool {
      * @throws IpcException when no worker took it; the caller settles it
      */
     void move(InFlight message) {
-        PoolWorker worker = acquire(message.topic());
-        if (message.isAnswered()) {
-            worker.release();
+        PoolWorker worker = acquireForStillAwaited(message);
+        if (worker == null) {
             return;
         }
         try {
@@ -560,6 +557,19 @@ public final class WorkerPool {
             throw ex;
         }
         this.deadlines.watch(message);
+    }
+
+    /**
+     * A worker with room for a message handed on, or null when it timed out while it waited for one:
+     * its caller has its answer already.
+     */
+    private @Nullable PoolWorker acquireForStillAwaited(InFlight message) {
+        PoolWorker worker = acquire(message.topic());
+        if (message.isAnswered()) {
+            worker.release();
+            return null;
+        }
+        return worker;
     }
 
     /**
