@@ -64,10 +64,11 @@ final class Rebalancer implements Runnable {
 
     /**
      * A worker answered its last request: a look at once, if the pool's messages typically take
-     * {@link #IDLE_LOOK_TYPICAL_NANOS} or more. Not called as a worker acknowledges plain sends: streams
-     * of them with two or four workers leaned lower with a look there, each time a worker went idle
-     * (benchmarks/README.md, item 38), so for them, and for a long listener among quick messages, the
-     * look at each heartbeat interval finds an idle worker.
+     * {@link #IDLE_LOOK_TYPICAL_NANOS} or more. Not called as a worker acknowledges plain sends, a
+     * stream's path: the look at each heartbeat interval finds such an idle worker, up to an interval
+     * later; a busy worker gives back only what it has read ahead, which it starts doing at its first
+     * heartbeat after a long listener began, so an earlier look would often wait for that anyway
+     * (benchmarks/README.md, item 38).
      */
     void workerIdle() {
         if (this.enabled && this.pool.waitEstimates().typicalNanos() >= IDLE_LOOK_TYPICAL_NANOS) {
