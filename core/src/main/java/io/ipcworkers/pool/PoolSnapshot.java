@@ -16,12 +16,13 @@ import org.jspecify.annotations.Nullable;
  * @param waitingCallers callers waiting for a worker with room
  * @param restarts workers replaced after they crashed
  * @param recycles healthy workers replaced (recycling, rolling restarts)
+ * @param messagesMoved queued messages its workers gave back for idle workers (rebalancing)
  * @param topics the topics its workers listen to, sorted (empty until one is ready)
  * @param workers each slot's worker
  */
 public record PoolSnapshot(String name, String state, @Nullable String downReason, int configuredWorkers,
-        int runningWorkers, int inFlight, int waitingCallers, long restarts, long recycles, List<String> topics,
-        List<WorkerSnapshot> workers) {
+        int runningWorkers, int inFlight, int waitingCallers, long restarts, long recycles, long messagesMoved,
+        List<String> topics, List<WorkerSnapshot> workers) {
 
     /**
      * One worker.
@@ -32,6 +33,10 @@ public record PoolSnapshot(String name, String state, @Nullable String downReaso
      * @param uptimeMillis how long it has been running
      * @param messagesHandled messages it acknowledged
      * @param inFlight messages it holds
+     * @param currentTopic the topic of the message it is on (the oldest it has not acknowledged); null when
+     *        it holds none
+     * @param currentMillis how long that message has run, as far as the parent can tell (since it was
+     *        sent to the idle worker, or the one before it was acknowledged); 0 when it holds none
      * @param restarts how often this slot's worker was restarted after a crash
      * @param lastExitCode exit code of this slot's previous worker, if any
      * @param lastExitCause what happened to it, if any
@@ -39,7 +44,7 @@ public record PoolSnapshot(String name, String state, @Nullable String downReaso
      * @param residentBytes resident memory, from its last heartbeat
      */
     public record WorkerSnapshot(String name, @Nullable Long pid, String state, long uptimeMillis, long messagesHandled,
-            int inFlight, long restarts, @Nullable Integer lastExitCode, @Nullable String lastExitCause,
-            long heapUsedBytes, long residentBytes) {
+            int inFlight, @Nullable String currentTopic, long currentMillis, long restarts,
+            @Nullable Integer lastExitCode, @Nullable String lastExitCause, long heapUsedBytes, long residentBytes) {
     }
 }

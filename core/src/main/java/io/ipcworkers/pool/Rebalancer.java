@@ -243,7 +243,7 @@ final class Rebalancer implements Runnable {
         return this.moving.get();
     }
 
-    /** Messages given back so far; for tests. */
+    /** Messages given back so far. */
     long moved() {
         return this.moved.get();
     }

@@ -965,19 +965,21 @@ public final class WorkerPool {
                 String lastCause = (last != null) ? last.state() : null;
                 if (worker == null) {
                     slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, "restarting", 0, 0, 0,
-                            this.slotRestarts[slot], lastCode, lastCause, 0, 0));
+                            null, 0, this.slotRestarts[slot], lastCode, lastCause, 0, 0));
                     continue;
                 }
                 String workerState = worker.isRetiring() ? "retiring" : worker.isReady() ? "running" : "starting";
+                InFlight current = worker.running();
                 slots.add(new PoolSnapshot.WorkerSnapshot(worker.launched().name(), worker.getId(), workerState,
-                        worker.uptime().toMillis(), worker.handledCount(), worker.inFlight(), this.slotRestarts[slot],
-                        lastCode, lastCause, worker.heapUsed(), worker.residentBytes()));
+                        worker.uptime().toMillis(), worker.handledCount(), worker.inFlight(),
+                        (current != null) ? current.topic() : null, (current != null) ? worker.runningFor().toMillis() : 0,
+                        this.slotRestarts[slot], lastCode, lastCause, worker.heapUsed(), worker.residentBytes()));
             }
         }
         Set<String> topics = this.announcedTopics;
         return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
                 usableWorkers().size(), inFlight(), this.room.waiting(), this.restarts.get(), this.recycles.get(),
-                (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
+                this.rebalancer.moved(), (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
     }
 
     /** Callers waiting for a worker with room now. */

@@ -803,7 +803,7 @@ class WorkerPoolTest {
             assertThat(jobsByWorker.values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(8);
             assertThat(pool.inFlight()).isZero();
             assertThat((long) reportedMoved.get()).as("moves reported to the pool's listeners")
-                .isPositive().isEqualTo(pool.rebalancer().moved());
+                .isPositive().isEqualTo(pool.snapshot().messagesMoved());
         }
     }
 
@@ -847,9 +847,38 @@ class WorkerPoolTest {
 
             assertThat(jobsByWorker(longOnes)).hasSize(2); // one only without rebalancing: checked
             assertThat(jobsByWorker(shortOnes).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
-            assertThat(pool.rebalancer().moved()).isPositive();
+            assertThat(pool.snapshot().messagesMoved()).isPositive();
             assertThat(pool.restartCount()).isZero();
             assertThat(pool.inFlight()).isZero();
+        }
+    }
+
+    @Test
+    void theSnapshotNamesTheMessageEachWorkerIsOnAndHowLongItHasRun() throws Exception {
+        try (WorkerPools busy = twoWorkers()) {
+            WorkerPool pool = busy.pool("busy");
+            long sent = System.nanoTime();
+            CompletableFuture<Long> longOne = busy.request("busy", "sleep", 3000, Long.class);
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().workers().stream()
+                .anyMatch((worker) -> worker.currentMillis() >= 500));
+            PoolSnapshot during = pool.snapshot();
+            long sinceSent = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sent);
+            PoolSnapshot.WorkerSnapshot sleeping = during.workers().stream()
+                .filter((worker) -> worker.currentTopic() != null).findFirst().orElseThrow();
+            PoolSnapshot.WorkerSnapshot other = during.workers().stream()
+                .filter((worker) -> worker != sleeping).findFirst().orElseThrow();
+            assertThat(sleeping.currentTopic()).isEqualTo("sleep");
+            assertThat(sleeping.currentMillis()).isGreaterThanOrEqualTo(500)
+                .isLessThanOrEqualTo(sinceSent); // its message's run, not the worker's uptime
+            assertThat(other.currentTopic()).isNull();
+            assertThat(other.currentMillis()).isZero();
+
+            assertThat(longOne.get(10, TimeUnit.SECONDS)).isEqualTo(sleeping.pid());
+            assertThat(pool.snapshot().workers()).allSatisfy((worker) -> {
+                assertThat(worker.currentTopic()).isNull();
+                assertThat(worker.currentMillis()).isZero();
+            });
         }
     }
 

@@ -11,7 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The HTTP status and body of each way a restart through the endpoint can end. */
 class IpcWorkersEndpointWebExtensionTests {
 
-    private static final PoolSnapshot SNAPSHOT = new PoolSnapshot("thumbnails", "running", null, 1, 1, 0, 0, 0, 0,
+    private static final PoolSnapshot SNAPSHOT = new PoolSnapshot("thumbnails", "running", null, 1, 1, 0, 0, 0, 0, 0,
             java.util.List.of("resize"), java.util.List.of());
 
     @Test

@@ -123,6 +123,7 @@ class ObservabilityIntegrationTests {
 
         assertThat(plain.get("state").asString()).isEqualTo("RUNNING");
         assertThat(plain.get("configuredWorkers").asInt()).isEqualTo(2);
+        assertThat(plain.get("messagesMoved").asLong()).isNotNegative();
         assertThat(plain.get("topics").values()).extracting(JsonNode::asString).contains("resize").isSorted();
         List<Long> pids = new ArrayList<>();
         for (JsonNode worker : plain.get("workers")) {
@@ -130,6 +131,8 @@ class ObservabilityIntegrationTests {
             assertThat(worker.get("name").asString()).startsWith("plain-");
             assertThat(worker.get("uptimeMillis").asLong()).isPositive();
             assertThat(worker.has("heapUsedBytes")).isTrue();
+            assertThat(worker.has("currentTopic")).isTrue(); // null when idle, as here
+            assertThat(worker.get("currentMillis").asLong()).isNotNegative();
             pids.add(worker.get("pid").asLong());
         }
         assertThat(pids).containsExactlyElementsOf(this.pools.pool("plain").workerPids())
