@@ -65,6 +65,10 @@ public interface MessageBus {
      * {@code request} waiting for room in the pool. Callbacks attached before the reply arrives run
      * on the thread that reads the worker's replies (the pool's, or such a caller's): use the
      * {@code ...Async} variants for work that blocks or makes further requests.
+     * <p>
+     * Cancelling the returned future withdraws the request if its worker has read it ahead and not
+     * started it (a worker reads ahead while a listener runs long): it is not run. One the worker has
+     * started, or not read yet, runs, and its answer is dropped.
      */
     <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
 

@@ -139,6 +139,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** The messages a REVOKE asked back until the worker answers, else null; written under {@link #inFlight}. */
     private volatile long @Nullable [] revoking;
 
+    /** A request was cancelled while a REVOKE was outstanding: ask again once it is answered; under {@link #inFlight}. */
+    private boolean withdrawAgain;
+
     PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, Executor listenerExecutor,
             long recycleAfter) {
         this.pool = pool;
@@ -384,6 +387,49 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.revoking != null;
     }
 
+    /** Whether this worker holds the message, unacknowledged. */
+    boolean holds(InFlight message) {
+        synchronized (this.inFlight) {
+            return this.inFlight.contains(message);
+        }
+    }
+
+    /**
+     * Asks the worker not to run the requests in its queue whose callers have their answer already
+     * (cancelled, or past their timeout): it gives back those it has read ahead and not started, and
+     * they are dropped ({@link #revoked}); the others it runs, or skips when past their deadline, as
+     * before. With a revocation outstanding, it asks once that is answered. Not on a reader thread: it
+     * may wait for this worker's send order.
+     */
+    void withdrawAbandoned() {
+        long[] ids;
+        this.sendOrder.lock(); // so that every message listed is on the wire before the REVOKE
+        try {
+            synchronized (this.inFlight) {
+                if (this.closed) {
+                    return;
+                }
+                if (this.revoking != null) {
+                    this.withdrawAgain = true;
+                    return;
+                }
+                ids = this.inFlight.stream().filter(InFlight::isAnswered).mapToLong((message) -> message.id).toArray();
+                if (ids.length == 0) {
+                    return;
+                }
+                this.revoking = ids;
+            }
+            this.child.connection().sendBatched(FrameType.REVOKE, 0, 0,
+                    FrameWriter.BodyWriter.of(MessageIds.encode(ids)));
+        }
+        catch (IOException ex) {
+            // gone: its exit settles its messages, and answered ones are not redelivered
+        }
+        finally {
+            this.sendOrder.unlock();
+        }
+    }
+
     /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
         try {
@@ -611,11 +657,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /**
-     * The worker gave back messages it was asked to: they leave its queue for another worker. Each
-     * must be one asked for and still in the queue, or the worker is lying, and is killed for it.
+     * The worker gave back messages it was asked to: they leave its queue for another worker, or for
+     * good when their caller no longer waits ({@link #withdrawAbandoned}). Each must be one asked for
+     * and still in the queue, or the worker is lying, and is killed for it.
      */
     private void revoked(byte[] body) {
         List<InFlight> givenBack = new ArrayList<>();
+        boolean askAgain;
         synchronized (this.inFlight) {
             long[] asked = this.revoking;
             if (asked == null) {
@@ -646,14 +694,35 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.headSinceNanos = System.nanoTime();
             }
             this.revoking = null;
+            askAgain = this.withdrawAgain;
+            this.withdrawAgain = false;
         }
-        if (givenBack.isEmpty()) {
-            return;
+        if (askAgain) {
+            try {
+                this.pool.executor().execute(this::withdrawAbandoned); // this reader thread must not take the send order
+            }
+            catch (RejectedExecutionException ex) {
+                // the pools are closed: the worker is stopping with them
+            }
         }
+        List<InFlight> toMove = new ArrayList<>(givenBack.size());
+        int dropped = 0;
         for (InFlight message : givenBack) {
-            message.deliveries--; // it never ran here
+            if (message.isAnswered()) {
+                dropped++; // its caller cancelled it or stopped waiting: it never runs
+            }
+            else {
+                message.deliveries--; // it never ran here
+                toMove.add(message);
+            }
         }
-        this.pool.rebalancer().move(this, givenBack); // each stays in this worker's count until it is with another
+        if (dropped > 0) {
+            this.load.addAndGet(-dropped);
+            this.pool.capacityFreed();
+        }
+        if (!toMove.isEmpty()) {
+            this.pool.rebalancer().move(this, toMove); // each stays in this worker's count until it is with another
+        }
     }
 
     private @Nullable InFlight remove(long id) {

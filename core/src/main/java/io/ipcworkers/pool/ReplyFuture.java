@@ -40,11 +40,16 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
     /** For a reply of a generic type: that type ({@link #replyType} is then {@code Object}). */
     private final @Nullable TypeReference<T> genericReplyType;
 
+    /** Run once if the caller cancels this future: its worker need not run the request. */
+    private final Runnable onCancel;
+
     /** The one caller reading for this reply right now, if any; whoever completes it from elsewhere wakes it. */
     private volatile @Nullable Thread reading;
 
-    ReplyFuture(PoolWorker worker, long deadlineNanos, Class<T> replyType, @Nullable TypeReference<T> genericReplyType) {
+    ReplyFuture(PoolWorker worker, long deadlineNanos, Class<T> replyType, @Nullable TypeReference<T> genericReplyType,
+            Runnable onCancel) {
         this.worker = worker;
+        this.onCancel = onCancel;
         this.deadlineNanos = deadlineNanos;
         this.replyType = replyType;
         this.genericReplyType = genericReplyType;
@@ -117,6 +122,9 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
     @Override
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
+        if (cancelled) {
+            this.onCancel.run();
+        }
         wakeReadingCaller();
         return cancelled;
     }

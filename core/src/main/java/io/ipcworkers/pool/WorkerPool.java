@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -444,7 +445,8 @@ public final class WorkerPool {
         InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + timeoutNanos, timeout);
         PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
-        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, replyType, genericReplyType);
+        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, replyType, genericReplyType,
+                () -> cancelled(request, reply));
         reply.whenComplete((answer, failure) -> {
             try {
                 // recorded before the caller sees the result
@@ -455,6 +457,29 @@ public final class WorkerPool {
             }
         });
         return result;
+    }
+
+    /**
+     * A request's caller cancelled it: it has its answer, so the worker holding it is asked not to run
+     * it if it has not started it ({@link PoolWorker#withdrawAbandoned}). On the pool's executor: the
+     * caller may be a reader thread (in a callback of another reply), which must not wait for a
+     * worker's send order.
+     */
+    private void cancelled(InFlight request, CompletableFuture<Message> reply) {
+        reply.cancel(false); // answered: not redelivered, moved nor run when given back; metrics see it cancelled
+        try {
+            this.executor.execute(() -> {
+                for (PoolWorker worker : allWorkers()) {
+                    if (worker.holds(request)) {
+                        worker.withdrawAbandoned();
+                        return;
+                    }
+                }
+            });
+        }
+        catch (RejectedExecutionException ex) {
+            // the pools are closed: their workers stop
+        }
     }
 
     /**

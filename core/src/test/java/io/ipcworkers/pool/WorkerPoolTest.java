@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -40,6 +41,7 @@ import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
 import tools.jackson.core.type.TypeReference;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -882,6 +884,56 @@ class WorkerPoolTest {
         }
     }
 
+    @Test
+    void cancelledRequestsQueuedBehindALongOneAreNotRunAndFreeTheirRoom() throws Exception {
+        AtomicInteger cancellations = new AtomicInteger();
+        PoolListener counting = new PoolListener() {
+
+            @Override
+            public void requestCompleted(String pool, String topic, long nanos, @Nullable Throwable failure) {
+                if (failure instanceof CancellationException) {
+                    cancellations.incrementAndGet();
+                }
+            }
+        };
+        try (WorkerPools busy = busyPool(1, UnaryOperator.identity(), counting)) { // one worker: no rebalancing
+            WorkerPool pool = busy.pool("busy");
+            long pid = pool.workerPids().get(0);
+            CompletableFuture<Long> longOne = busy.request("busy", "sleep", 3000, Long.class);
+            List<CompletableFuture<Long>> queued = sleeps(busy, 3, 10);
+
+            // the worker reads them ahead, and the REVOKE after them, from its first heartbeat during the long one
+            assertThat(queued.get(0).cancel(true)).isTrue();
+            assertThat(queued.get(2).cancel(true)).isTrue();
+
+            assertThat(longOne.get(10, TimeUnit.SECONDS)).isEqualTo(pid);
+            assertThat(queued.get(1).get(10, TimeUnit.SECONDS)).isEqualTo(pid);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
+            assertThat(queued.get(0)).isCancelled();
+            assertThat(queued.get(2)).isCancelled();
+            assertThat(pool.snapshot().workers().get(0).messagesHandled()).as("requests the worker ran").isEqualTo(2);
+            assertThat(cancellations).hasValue(2);
+            assertThat(pool.restartCount()).isZero();
+        }
+    }
+
+    @Test
+    void aCancelledRequestItsWorkerHasStartedRunsToItsEndAndFreesItsRoomThen() throws Exception {
+        try (WorkerPools busy = busyPool(1, UnaryOperator.identity())) {
+            WorkerPool pool = busy.pool("busy");
+            CompletableFuture<Long> running = busy.request("busy", "sleep", 600, Long.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().workers().get(0).currentMillis() >= 100);
+
+            assertThat(running.cancel(true)).isTrue();
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
+            assertThat(pool.snapshot().workers().get(0).messagesHandled()).isEqualTo(1);
+            assertThat(running).isCancelled();
+            assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS))
+                .isEqualTo(pool.workerPids().get(0));
+        }
+    }
+
     /** {@code count} requests of {@code millis} each, sent at once. */
     private static List<CompletableFuture<Long>> sleeps(WorkerPools busy, int count, long millis) {
         List<CompletableFuture<Long>> jobs = new ArrayList<>();
@@ -897,7 +949,12 @@ class WorkerPoolTest {
     }
 
     private static WorkerPools twoWorkers(UnaryOperator<PoolSettings> settings, PoolListener... listeners) {
-        WorkerPools busy = new WorkerPools(List.of(settings.apply(PoolSettings.of("busy", 2, EchoWorker.class.getName()))),
+        return busyPool(2, settings, listeners);
+    }
+
+    /** A pool "busy" of {@link EchoWorker}s, started. */
+    private static WorkerPools busyPool(int workers, UnaryOperator<PoolSettings> settings, PoolListener... listeners) {
+        WorkerPools busy = new WorkerPools(List.of(settings.apply(PoolSettings.of("busy", workers, EchoWorker.class.getName()))),
                 launcher(), MessageCodec.withDefaultMapper(), ListenerRegistry.forParent(), List.of(listeners));
         try {
             busy.start();

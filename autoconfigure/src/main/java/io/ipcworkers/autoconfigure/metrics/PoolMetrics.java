@@ -2,6 +2,7 @@ package io.ipcworkers.autoconfigure.metrics;
 
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
 
@@ -19,7 +20,7 @@ import org.springframework.util.Assert;
  * <ul>
  * <li>{@code ipc.messages.sent}, {@code ipc.messages.received} (also tagged {@code topic})</li>
  * <li>{@code ipc.requests}: request latency, tagged {@code topic} and {@code outcome} (success,
- * error, timeout), with p50/p95/p99</li>
+ * error, timeout, cancelled), with p50/p95/p99</li>
  * <li>{@code ipc.worker.starts}, {@code ipc.worker.exits} (tagged {@code cause}: crashed, killed,
  * recycled, stopped), {@code ipc.dead.letters} (tagged {@code topic}), {@code ipc.messages.moved}
  * (queued messages given back for idle workers)</li>
@@ -47,6 +48,8 @@ public class PoolMetrics implements PoolListener {
 
     private final MeterCache<Timer> timeouts = new MeterCache<>((pool, topic) -> requestTimer(pool, topic, "timeout"));
 
+    private final MeterCache<Timer> cancellations = new MeterCache<>((pool, topic) -> requestTimer(pool, topic, "cancelled"));
+
     public PoolMetrics(MeterRegistry registry) {
         Assert.notNull(registry, "'registry' must not be null");
         this.registry = registry;
@@ -65,7 +68,8 @@ public class PoolMetrics implements PoolListener {
     @Override
     public void requestCompleted(String pool, String topic, long nanos, @Nullable Throwable failure) {
         MeterCache<Timer> outcome = (failure == null) ? this.successes
-                : (failure instanceof IpcTimeoutException) ? this.timeouts : this.errors;
+                : (failure instanceof IpcTimeoutException) ? this.timeouts
+                : (failure instanceof CancellationException) ? this.cancellations : this.errors;
         outcome.get(pool, topic).record(nanos, TimeUnit.NANOSECONDS);
     }
 

@@ -1,6 +1,7 @@
 package io.ipcworkers.autoconfigure.metrics;
 
 import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.IpcException;
@@ -61,6 +62,7 @@ class PoolMetricsTests {
         this.metrics.requestCompleted("a", "work", 1, new IpcException("listener failed"));
         this.metrics.requestCompleted("a", "work", 1, new IpcTimeoutException("no reply"));
         this.metrics.requestCompleted("a", "other", 1, new IpcTimeoutException("no reply"));
+        this.metrics.requestCompleted("a", "work", 1, new CancellationException());
 
         assertThat(this.registry.get("ipc.requests").tag("topic", "work").tag("outcome", "success").timer()
             .totalTime(TimeUnit.MILLISECONDS)).isEqualTo(8);
@@ -71,6 +73,8 @@ class PoolMetricsTests {
         assertThat(this.registry.get("ipc.requests").tag("topic", "work").tag("outcome", "timeout").timer().count())
             .isEqualTo(1);
         assertThat(this.registry.get("ipc.requests").tag("topic", "other").tag("outcome", "timeout").timer().count())
+            .isEqualTo(1);
+        assertThat(this.registry.get("ipc.requests").tag("topic", "work").tag("outcome", "cancelled").timer().count())
             .isEqualTo(1);
     }
 
