@@ -918,6 +918,55 @@ class WorkerPoolTest {
     }
 
     @Test
+    void cancelledRequestsInAQueueThatIsSharedWithAnIdleWorkerRunNowhere() throws Exception {
+        try (WorkerPools busy = twoWorkers()) {
+            WorkerPool pool = busy.pool("busy");
+            settleTypicalTime(busy, 1);
+            long handledBefore = handledByPool(pool);
+            // sent at once, they alternate between the two workers: one gets the long ones
+            List<CompletableFuture<Long>> longOnes = new ArrayList<>();
+            List<CompletableFuture<Long>> shortOnes = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                longOnes.add(busy.request("busy", "sleep", 400, Long.class));
+                shortOnes.add(busy.request("busy", "sleep", 1, Long.class));
+            }
+            for (int i = 7; i < 10; i++) {
+                assertThat(longOnes.get(i).cancel(false)).isTrue(); // the last three, far from started
+            }
+
+            jobsByWorker(longOnes.subList(0, 7));
+            jobsByWorker(shortOnes);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
+            assertThat(handledByPool(pool) - handledBefore).as("requests run by either worker").isEqualTo(17);
+            assertThat(pool.snapshot().messagesMoved()).isPositive(); // the queue was shared all the same
+            assertThat(pool.restartCount()).isZero();
+        }
+    }
+
+    @Test
+    void aCancelledRequestQueuedAtAWorkerThatDiesIsNotRedelivered() throws Exception {
+        PoolSettings.Supervision quickRestart = new PoolSettings.Supervision(Duration.ofMillis(50),
+                Duration.ofSeconds(1), 10, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(1),
+                Duration.ofSeconds(10), Duration.ZERO);
+        try (WorkerPools busy = busyPool(1, (settings) -> settings.withSupervision(quickRestart)
+            .withDelivery(new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)))) {
+            WorkerPool pool = busy.pool("busy");
+            long crashed = pool.workerPids().get(0);
+            CompletableFuture<Long> longOne = busy.request("busy", "sleep", 1000, Long.class);
+            CompletableFuture<Long> cancelled = busy.request("busy", "sleep", 10, Long.class);
+            assertThat(cancelled.cancel(false)).isTrue();
+            ProcessHandle.of(crashed).ifPresent(ProcessHandle::destroyForcibly);
+
+            long replacement = longOne.get(30, TimeUnit.SECONDS); // redelivered to the replacement
+            assertThat(replacement).isNotEqualTo(crashed);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
+            assertThat(pool.snapshot().workers().get(0).messagesHandled()).as("requests the replacement ran")
+                .isEqualTo(1);
+            assertThat(cancelled).isCancelled();
+        }
+    }
+
+    @Test
     void aCancelledRequestItsWorkerHasStartedRunsToItsEndAndFreesItsRoomThen() throws Exception {
         try (WorkerPools busy = busyPool(1, UnaryOperator.identity())) {
             WorkerPool pool = busy.pool("busy");
@@ -964,6 +1013,11 @@ class WorkerPoolTest {
             throw ex;
         }
         return busy;
+    }
+
+    /** Requests and messages the pool's current workers have run. */
+    private static long handledByPool(WorkerPool pool) {
+        return pool.snapshot().workers().stream().mapToLong(PoolSnapshot.WorkerSnapshot::messagesHandled).sum();
     }
 
     /** How many of the {@code sleep} requests each worker ran, by its pid. */
