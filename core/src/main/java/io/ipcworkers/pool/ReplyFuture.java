@@ -40,17 +40,20 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
     /** For a reply of a generic type: that type ({@link #replyType} is then {@code Object}). */
     private final @Nullable TypeReference<T> genericReplyType;
 
-    /** Run once if the caller cancels this future: its worker need not run the request. */
-    private final Runnable onCancel;
+    private final WorkerPool pool;
+
+    /** The request this future answers: a caller that cancels the future need not have it run. */
+    private final InFlight request;
 
     /** The one caller reading for this reply right now, if any; whoever completes it from elsewhere wakes it. */
     private volatile @Nullable Thread reading;
 
-    ReplyFuture(PoolWorker worker, long deadlineNanos, Class<T> replyType, @Nullable TypeReference<T> genericReplyType,
-            Runnable onCancel) {
+    ReplyFuture(WorkerPool pool, PoolWorker worker, InFlight request, Class<T> replyType,
+            @Nullable TypeReference<T> genericReplyType) {
+        this.pool = pool;
         this.worker = worker;
-        this.onCancel = onCancel;
-        this.deadlineNanos = deadlineNanos;
+        this.request = request;
+        this.deadlineNanos = request.deadlineNanos;
         this.replyType = replyType;
         this.genericReplyType = genericReplyType;
     }
@@ -123,7 +126,7 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            this.onCancel.run();
+            this.pool.cancelled(this.request);
         }
         wakeReadingCaller();
         return cancelled;

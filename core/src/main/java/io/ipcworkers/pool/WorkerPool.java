@@ -445,8 +445,7 @@ public final class WorkerPool {
         InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + timeoutNanos, timeout);
         PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
-        ReplyFuture<T> result = new ReplyFuture<>(sentTo, request.deadlineNanos, replyType, genericReplyType,
-                () -> cancelled(request, reply));
+        ReplyFuture<T> result = new ReplyFuture<>(this, sentTo, request, replyType, genericReplyType);
         reply.whenComplete((answer, failure) -> {
             try {
                 // recorded before the caller sees the result
@@ -465,8 +464,8 @@ public final class WorkerPool {
      * caller may be a reader thread (in a callback of another reply), which must not wait for a
      * worker's send order.
      */
-    private void cancelled(InFlight request, CompletableFuture<Message> reply) {
-        reply.cancel(false); // answered: not redelivered, moved nor run when given back; metrics see it cancelled
+    void cancelled(InFlight request) {
+        Objects.requireNonNull(request.reply).cancel(false); // answered: not redelivered, moved nor run when given back
         try {
             this.executor.execute(() -> {
                 for (PoolWorker worker : allWorkers()) {
