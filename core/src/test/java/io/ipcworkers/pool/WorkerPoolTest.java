@@ -61,6 +61,11 @@ class WorkerPoolTest {
 
     static final List<Long> seenPids = new CopyOnWriteArrayList<>();
 
+    /** A crashed worker is restarted after 50 ms; heartbeats every second. */
+    private static final PoolSettings.Supervision QUICK_RESTART = new PoolSettings.Supervision(Duration.ofMillis(50),
+            Duration.ofSeconds(1), 10, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(1),
+            Duration.ofSeconds(10), Duration.ZERO);
+
     static final List<String> heard = new CopyOnWriteArrayList<>();
 
     static final List<DeadLetter> deadLetters = new CopyOnWriteArrayList<>();
@@ -811,10 +816,7 @@ class WorkerPoolTest {
 
     @Test
     void aCrashedWorkersReplacementTakesAShareOfWhatWasRedeliveredToTheOther() throws Exception {
-        PoolSettings.Supervision quickRestart = new PoolSettings.Supervision(Duration.ofMillis(50),
-                Duration.ofSeconds(1), 10, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofSeconds(10), Duration.ZERO);
-        try (WorkerPools busy = twoWorkers((settings) -> settings.withSupervision(quickRestart)
+        try (WorkerPools busy = twoWorkers((settings) -> settings.withSupervision(QUICK_RESTART)
             .withDelivery(new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)))) {
             WorkerPool pool = busy.pool("busy");
             List<CompletableFuture<Long>> jobs = sleeps(busy, 8, 600);
@@ -842,10 +844,7 @@ class WorkerPoolTest {
             // sent at once, they alternate between the two workers: one gets the long ones
             List<CompletableFuture<Long>> longOnes = new ArrayList<>();
             List<CompletableFuture<Long>> shortOnes = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                longOnes.add(busy.request("busy", "sleep", 150, Long.class));
-                shortOnes.add(busy.request("busy", "sleep", 1, Long.class));
-            }
+            sendAlternately(busy, 10, 150, longOnes, shortOnes);
 
             assertThat(jobsByWorker(longOnes)).hasSize(2); // one only without rebalancing: checked
             assertThat(jobsByWorker(shortOnes).values().stream().mapToInt(Integer::intValue).sum()).isEqualTo(10);
@@ -926,10 +925,7 @@ class WorkerPoolTest {
             // sent at once, they alternate between the two workers: one gets the long ones
             List<CompletableFuture<Long>> longOnes = new ArrayList<>();
             List<CompletableFuture<Long>> shortOnes = new ArrayList<>();
-            for (int i = 0; i < 10; i++) {
-                longOnes.add(busy.request("busy", "sleep", 400, Long.class));
-                shortOnes.add(busy.request("busy", "sleep", 1, Long.class));
-            }
+            sendAlternately(busy, 10, 400, longOnes, shortOnes);
             for (int i = 7; i < 10; i++) {
                 assertThat(longOnes.get(i).cancel(false)).isTrue(); // the last three, far from started
             }
@@ -945,10 +941,7 @@ class WorkerPoolTest {
 
     @Test
     void aCancelledRequestQueuedAtAWorkerThatDiesIsNotRedelivered() throws Exception {
-        PoolSettings.Supervision quickRestart = new PoolSettings.Supervision(Duration.ofMillis(50),
-                Duration.ofSeconds(1), 10, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(1),
-                Duration.ofSeconds(10), Duration.ZERO);
-        try (WorkerPools busy = busyPool(1, (settings) -> settings.withSupervision(quickRestart)
+        try (WorkerPools busy = busyPool(1, (settings) -> settings.withSupervision(QUICK_RESTART)
             .withDelivery(new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)))) {
             WorkerPool pool = busy.pool("busy");
             long crashed = pool.workerPids().get(0);
@@ -980,6 +973,15 @@ class WorkerPoolTest {
             assertThat(running).isCancelled();
             assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS))
                 .isEqualTo(pool.workerPids().get(0));
+        }
+    }
+
+    /** {@code count} requests of {@code longMillis} and as many of 1 ms, sent at once, one of each in turn. */
+    private static void sendAlternately(WorkerPools busy, int count, long longMillis,
+            List<CompletableFuture<Long>> longOnes, List<CompletableFuture<Long>> shortOnes) {
+        for (int i = 0; i < count; i++) {
+            longOnes.add(busy.request("busy", "sleep", longMillis, Long.class));
+            shortOnes.add(busy.request("busy", "sleep", 1, Long.class));
         }
     }
 
