@@ -27,6 +27,13 @@ public record Frame(FrameType type, int flags, long correlationId, byte[] body) 
      */
     public static final int FLAG_DEADLINE = 2;
 
+    /**
+     * Set on a {@link FrameType#MESSAGE} or {@link FrameType#REQUEST} handed to a worker again after
+     * another died with it: the worker writes out what it has answered before running it, so that if
+     * it dies in it, the parent knows the messages behind it never started.
+     */
+    public static final int FLAG_REDELIVERED = 4;
+
     /** Default maximum frame length: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 

@@ -240,7 +240,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 }
                 this.inFlight.add(message);
             }
-            this.child.connection().sendBatched(type, request ? Frame.FLAG_DEADLINE : 0, message.id, body);
+            int flags = (request ? Frame.FLAG_DEADLINE : 0) | ((message.deliveries > 1) ? Frame.FLAG_REDELIVERED : 0);
+            this.child.connection().sendBatched(type, flags, message.id, body);
             if (head) {
                 startedRunning(message);
             }

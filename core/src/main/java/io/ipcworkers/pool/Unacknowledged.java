@@ -24,7 +24,13 @@ final class Unacknowledged {
     void settle(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> messages, boolean stopping) {
         PoolSettings.DeliveryPolicy delivery = this.pool.settings().delivery();
         UnclaimedDeadLetters unclaimed = new UnclaimedDeadLetters(this.pool.name());
-        for (InFlight message : messages) {
+        boolean neverStarted = false;
+        for (int i = 0; i < messages.size(); i++) {
+            InFlight message = messages.get(i);
+            // The worker ran its messages in order and wrote out its answers before running a redelivered
+            // one (Frame.FLAG_REDELIVERED), so one that came redelivered behind the first unacknowledged,
+            // and every one after it, never started: this death was not theirs to count.
+            neverStarted |= i > 0 && message.deliveries > 1;
             if (message.isAnswered()) {
                 continue; // timed out already: the caller has its answer
             }
@@ -36,6 +42,9 @@ final class Unacknowledged {
                 giveUp(message, message.failure, false, unclaimed);
             }
             else if (delivery.mode() == PoolSettings.DeliveryMode.REDELIVER) {
+                if (neverStarted) {
+                    message.deliveries--;
+                }
                 if (message.deliveries > delivery.maxRedeliveries()) {
                     giveUp(message, exited(worker, report, message, " after " + message.deliveries
                             + " deliveries; not redelivered again (max-redeliveries " + delivery.maxRedeliveries()

@@ -140,6 +140,9 @@ final class WorkerDispatcher {
             expired(frame, message, lateMillis);
             return;
         }
+        if (frame.hasFlag(Frame.FLAG_REDELIVERED)) {
+            writeOutAnswers();
+        }
         try {
             Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
                     this.side);
@@ -157,6 +160,21 @@ final class WorkerDispatcher {
             return;
         }
         acknowledge(frame);
+    }
+
+    /**
+     * Before a message another worker died with runs, what this one has answered goes out, batched
+     * acknowledgements and replies alike: should this one die in it too, the parent then knows that
+     * the messages queued behind it never started here, and does not count its death against them.
+     */
+    private void writeOutAnswers() {
+        try {
+            this.acknowledgements.send();
+            this.parent.flush();
+        }
+        catch (RuntimeException ex) {
+            // the parent is gone: the loop finds out at its next read
+        }
     }
 
     /**

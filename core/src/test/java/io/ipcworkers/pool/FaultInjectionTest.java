@@ -890,6 +890,29 @@ class FaultInjectionTest {
     }
 
     @Test
+    void messagesQueuedBehindAPoisonMessageAreNotDeadLetteredWithIt() throws Exception {
+        // one worker: each replacement gets them all again, in no set order, about half behind the poison
+        WorkerPool pool = start((settings) -> oneWorker(settings.withDelivery(
+                new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2))));
+        CompletableFuture<Object> poison = pool.request("poison-later", "test", Object.class);
+        List<CompletableFuture<Object>> behind = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            behind.add(pool.request("echo", i, Object.class));
+        }
+
+        assertThat(failureOf(poison)).isInstanceOf(ProcessExitedException.class)
+            .hasMessageContaining("while request 'poison-later' was in flight after 3 deliveries");
+        for (int i = 0; i < 30; i++) {
+            assertThat(behind.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        await().atMost(WAIT).until(() -> this.deadLetters.size() == 1);
+        assertThat(this.deadLetters.get(0).topic()).isEqualTo("poison-later");
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1);
+        this.seenPids.addAll(pool.workerPids());
+        assertThat(pool.restartCount()).isEqualTo(3);
+    }
+
+    @Test
     void poisonMessageIsDeadLetteredAfterItsRedeliveriesInsteadOfCrashLooping() throws Exception {
         WorkerPool pool = start((settings) -> settings.withDelivery(
                 new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2)));

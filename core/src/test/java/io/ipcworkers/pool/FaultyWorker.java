@@ -218,6 +218,13 @@ public class FaultyWorker {
         Runtime.getRuntime().halt(13);
     }
 
+    /** A poison message that takes a while to kill: what is sent after it queues up behind it. */
+    @IpcListener("poison-later")
+    public void poisonLater(String why) throws InterruptedException {
+        Thread.sleep(200);
+        poison(why);
+    }
+
     /** A slow consumer: a little CPU per message, then counts it. */
     @IpcListener("work")
     public void work(long value) {

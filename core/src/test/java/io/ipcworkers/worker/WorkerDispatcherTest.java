@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A pool worker's serving loop against a parent played by the test over a real socket pair: what the
@@ -134,6 +136,23 @@ class WorkerDispatcherTest {
         ack = nextNonHeartbeat();
         assertThat(ack.type()).isEqualTo(FrameType.ACK);
         assertThat(ack.correlationId()).isEqualTo(3);
+    }
+
+    @Test
+    void whatWasAnsweredIsWrittenOutBeforeARedeliveredMessageRunsAndOnlyThen() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.REQUEST, 1, Message.of("increment", 1)));
+        wire.write(frame(FrameType.MESSAGE, 2, Message.of("flushes-so-far", null)));
+        wire.write(frame(FrameType.MESSAGE, Frame.FLAG_REDELIVERED, 3, Message.of("flushes-so-far", null)));
+        wire.write(frame(FrameType.MESSAGE, 4, Message.of("flushes-so-far", null)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+
+        assertThat(nextNonHeartbeat().type()).isEqualTo(FrameType.REPLY);
+        Frame ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        await().atMost(Duration.ofSeconds(10)).until(() -> this.listeners.flushesSeen.size() == 3);
+        // a worker that died in message 3 would have written out the answers to 1 and 2 first
+        assertThat(this.listeners.flushesSeen).containsExactly(0, 1, 1);
     }
 
     @Test
@@ -383,17 +402,32 @@ class WorkerDispatcherTest {
     }
 
     private static byte[] frame(FrameType type, long correlationId, Message message) throws IOException {
+        return frame(type, 0, correlationId, message);
+    }
+
+    private static byte[] frame(FrameType type, int flags, long correlationId, Message message) throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         codec.encode(message).writeTo(body);
         byte typeCode = (byte) (type == FrameType.REQUEST ? 5 : 4);
         return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + body.size())
-            .putInt(Frame.HEADER_AFTER_LENGTH + body.size()).put(typeCode).put((byte) 0).putLong(correlationId)
+            .putInt(Frame.HEADER_AFTER_LENGTH + body.size()).put(typeCode).put((byte) flags).putLong(correlationId)
             .put(body.toByteArray()).array();
     }
 
     public static class Listeners {
 
         final CountDownLatch release = new CountDownLatch(1);
+
+        /** How often the worker's connection was flushed on purpose, counted by the recording connection. */
+        final AtomicInteger flushes = new AtomicInteger();
+
+        /** The flush count each {@code flushes-so-far} listener saw as it began. */
+        final List<Integer> flushesSeen = new CopyOnWriteArrayList<>();
+
+        @IpcListener("flushes-so-far")
+        public void flushesSoFar() {
+            this.flushesSeen.add(this.flushes.get());
+        }
 
         volatile int handled;
 
@@ -472,6 +506,7 @@ class WorkerDispatcherTest {
 
         @Override
         public void flush() throws IOException {
+            WorkerDispatcherTest.this.listeners.flushes.incrementAndGet();
             this.delegate.flush();
         }
 
