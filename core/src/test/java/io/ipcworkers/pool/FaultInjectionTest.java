@@ -916,7 +916,10 @@ class FaultInjectionTest {
     void poisonMessageIsDeadLetteredAfterItsRedeliveriesInsteadOfCrashLooping() throws Exception {
         WorkerPool pool = start((settings) -> settings.withDelivery(
                 new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2)));
-        // alone in flight: messages beside it share its redeliveries (RELIABILITY.md, "Limits")
+        List<CompletableFuture<Object>> healthy = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            healthy.add(pool.request("echo", i, Object.class));
+        }
         CompletableFuture<Object> poison = pool.request("poison", "test", Object.class);
 
         assertThat(failureOf(poison)).isInstanceOf(ProcessExitedException.class)
@@ -927,10 +930,6 @@ class FaultInjectionTest {
             assertThat(letter.deliveries()).isEqualTo(3);
             assertThat(letter.message().payloadAs(String.class)).isEqualTo("test");
         });
-        List<CompletableFuture<Object>> healthy = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            healthy.add(pool.request("echo", i, Object.class));
-        }
         for (int i = 0; i < 20; i++) {
             assertThat(healthy.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i);
         }
