@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
@@ -1590,8 +1591,9 @@ class FaultInjectionTest {
                 Duration.ofSeconds(1), patient, settings.recycling(), settings.delivery()));
         this.seenPids.addAll(pool.workerPids());
         CompletableFuture<Object> stream = pool.request("stream", 200_000, Object.class);
-        await().atMost(WAIT).until(() -> pool.currentWorkers().stream().anyMatch(PoolWorker::isHeldBack));
-        long pid = pool.currentWorkers().stream().filter(PoolWorker::isHeldBack).findFirst().orElseThrow().getId();
+        // the worker found held back, not looked up again: it is let go for a moment whenever the queue drains a little
+        long pid = await().atMost(WAIT).until(() -> pool.currentWorkers().stream().filter(PoolWorker::isHeldBack)
+            .findFirst(), Optional::isPresent).orElseThrow().getId();
         return new Stalled(pool, pid, stream);
     }
 
