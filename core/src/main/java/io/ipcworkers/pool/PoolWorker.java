@@ -19,6 +19,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
@@ -341,33 +342,53 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * @return how many messages it was asked for
      */
     int revokeQueued(int idleWorkers) {
+        return revoke(() -> queuedShare(idleWorkers), false);
+    }
+
+    /** The ids {@link #revokeQueued} asks for; under the in-flight monitor. */
+    private long[] queuedShare(int idleWorkers) {
+        List<InFlight> movable = new ArrayList<>();
+        Iterator<InFlight> queued = this.inFlight.iterator();
+        if (queued.hasNext()) {
+            queued.next(); // the head: running, or about to
+        }
+        while (queued.hasNext()) {
+            InFlight message = queued.next();
+            if (!message.pinned && !message.isAnswered()) {
+                movable.add(message);
+            }
+        }
+        int count = this.retiring.get() ? movable.size()
+                : (movable.size() * idleWorkers + idleWorkers) / (idleWorkers + 1);
+        count = Math.min(count, movable.size());
+        long[] ids = new long[count];
+        for (int i = 0; i < count; i++) {
+            ids[i] = movable.get(movable.size() - count + i).id;
+        }
+        return ids;
+    }
+
+    /**
+     * Sends one {@code REVOKE} of the ids {@code choice} picks (under the in-flight monitor), unless the
+     * worker is closed or a revocation is outstanding, in which case {@code askAgainWhenAnswered} has
+     * {@link #withdrawAbandoned} run once that one is answered.
+     * @return how many messages it asked for
+     */
+    private int revoke(Supplier<long[]> choice, boolean askAgainWhenAnswered) {
         long[] ids;
         this.sendOrder.lock(); // so that every message listed is on the wire before the REVOKE
         try {
             synchronized (this.inFlight) {
-                if (this.revoking != null || this.closed) {
+                if (this.closed) {
                     return 0;
                 }
-                List<InFlight> movable = new ArrayList<>();
-                Iterator<InFlight> queued = this.inFlight.iterator();
-                if (queued.hasNext()) {
-                    queued.next(); // the head: running, or about to
-                }
-                while (queued.hasNext()) {
-                    InFlight message = queued.next();
-                    if (!message.pinned && !message.isAnswered()) {
-                        movable.add(message);
-                    }
-                }
-                int count = this.retiring.get() ? movable.size()
-                        : (movable.size() * idleWorkers + idleWorkers) / (idleWorkers + 1);
-                count = Math.min(count, movable.size());
-                if (count == 0) {
+                if (this.revoking != null) {
+                    this.withdrawAgain |= askAgainWhenAnswered;
                     return 0;
                 }
-                ids = new long[count];
-                for (int i = 0; i < count; i++) {
-                    ids[i] = movable.get(movable.size() - count + i).id;
+                ids = choice.get();
+                if (ids.length == 0) {
+                    return 0;
                 }
                 this.revoking = ids;
             }
@@ -403,32 +424,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * may wait for this worker's send order.
      */
     void withdrawAbandoned() {
-        long[] ids;
-        this.sendOrder.lock(); // so that every message listed is on the wire before the REVOKE
-        try {
-            synchronized (this.inFlight) {
-                if (this.closed) {
-                    return;
-                }
-                if (this.revoking != null) {
-                    this.withdrawAgain = true;
-                    return;
-                }
-                ids = this.inFlight.stream().filter(InFlight::isAnswered).mapToLong((message) -> message.id).toArray();
-                if (ids.length == 0) {
-                    return;
-                }
-                this.revoking = ids;
-            }
-            this.child.connection().sendBatched(FrameType.REVOKE, 0, 0,
-                    FrameWriter.BodyWriter.of(MessageIds.encode(ids)));
-        }
-        catch (IOException ex) {
-            // gone: its exit settles its messages, and answered ones are not redelivered
-        }
-        finally {
-            this.sendOrder.unlock();
-        }
+        revoke(() -> this.inFlight.stream().filter(InFlight::isAnswered).mapToLong((message) -> message.id).toArray(),
+                true);
     }
 
     /** Asks the worker to finish what it was given and exit. */
