@@ -198,10 +198,14 @@ public class FaultyWorker {
         LockSupport.parkNanos(60_000_000_000L);
     }
 
-    /** The parent can no longer write to this worker, which lives on and goes on heartbeating. */
+    /**
+     * The parent can no longer write to this worker, which lives on and goes on heartbeating; it tells
+     * the parent when it has stopped reading ({@code noted} 0).
+     */
     @IpcListener("stop-reading")
     public void stopReadingAndStayAlive(ParentProcess parent) {
         ParentWire.shutdownInput(parent);
+        parent.sendMessage(Message.of("noted", 0));
         LockSupport.parkNanos(60_000_000_000L);
     }
 

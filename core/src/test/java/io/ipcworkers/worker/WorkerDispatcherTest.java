@@ -325,12 +325,14 @@ class WorkerDispatcherTest {
         assertThat(this.listeners.release.getCount()).as("the slow listener still runs").isOne();
 
         this.listeners.release.countDown();
-        Frame ack = nextNonHeartbeat();
-        if (ack.correlationId() == 1) {
-            ack = nextNonHeartbeat();
+        // acknowledgements are coalesced as the worker sees fit (on a loaded machine 5 may get its own)
+        List<Long> acknowledged = new ArrayList<>();
+        while (acknowledged.isEmpty() || acknowledged.get(acknowledged.size() - 1) < 6) {
+            Frame ack = nextNonHeartbeat();
+            assertThat(ack.type()).isEqualTo(FrameType.ACK);
+            acknowledged.add(ack.correlationId());
         }
-        assertThat(ack.type()).isEqualTo(FrameType.ACK);
-        assertThat(ack.correlationId()).isEqualTo(6);
+        assertThat(acknowledged).isSubsetOf(1L, 5L, 6L).isSorted().endsWith(6L);
         assertThat(this.listeners.fastOnes).containsExactly(1, 100, 5, 6);
         RawWire.write(this.parentSide, frame(FrameType.REQUEST, 7, Message.of("increment", 1)));
         Frame reply = nextNonHeartbeat();
