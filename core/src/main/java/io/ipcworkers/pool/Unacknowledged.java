@@ -1,17 +1,22 @@
 package io.ipcworkers.pool;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.channel.Durations;
 import io.ipcworkers.launch.LaunchedChild;
 
 /**
  * Settles the messages a dead worker had not acknowledged, so that none is lost silently: by the
  * pool's delivery mode they are failed (the request's future fails naming the worker, its exit code
  * and stderr; a plain send becomes a dead letter) or redelivered to another worker, at most
- * {@code maxRedeliveries} times, after which they are dead letters too.
+ * {@code maxRedeliveries} times, after which they are dead letters too. A dead worker's messages are
+ * redelivered one after another, in the order it was given them, on one of the pool's threads: a pool of
+ * one worker keeps its order through a crash, and a worker that dies holding hundreds of messages takes
+ * one thread and one of the pool's {@code max-waiting} places, not one each.
  */
 final class Unacknowledged {
 
@@ -25,6 +30,7 @@ final class Unacknowledged {
         PoolSettings.DeliveryPolicy delivery = this.pool.settings().delivery();
         UnclaimedDeadLetters unclaimed = new UnclaimedDeadLetters(this.pool.name());
         boolean neverStarted = false;
+        List<InFlight> redeliveries = new ArrayList<>();
         for (int i = 0; i < messages.size(); i++) {
             InFlight message = messages.get(i);
             // The worker ran its messages in order and wrote out its answers before running a redelivered
@@ -52,7 +58,7 @@ final class Unacknowledged {
                 }
                 else {
                     this.pool.deadlines().redelivering(message);
-                    this.pool.executor().execute(() -> redeliver(message));
+                    redeliveries.add(message);
                 }
             }
             else {
@@ -60,17 +66,31 @@ final class Unacknowledged {
             }
         }
         unclaimed.log();
+        if (!redeliveries.isEmpty()) {
+            this.pool.executor().execute(() -> redeliverInOrder(redeliveries));
+        }
     }
 
-    private void redeliver(InFlight message) {
-        try {
-            this.pool.redeliver(message);
-        }
-        catch (IpcException ex) {
-            giveUp(message, ex);
-        }
-        finally {
-            this.pool.deadlines().redelivered(message);
+    /**
+     * Each message waits for room in turn, all of them up to one acquire timeout from now: as long as
+     * each would have waited on a thread of its own.
+     */
+    private void redeliverInOrder(List<InFlight> messages) {
+        long deadline = System.nanoTime() + Durations.cappedNanos(this.pool.settings().acquireTimeout());
+        for (InFlight message : messages) {
+            try {
+                this.pool.redeliver(message, deadline);
+            }
+            catch (IpcException ex) {
+                giveUp(message, ex);
+            }
+            catch (RuntimeException ex) { // not expected: it would otherwise strand the messages after it
+                giveUp(message, new IpcException("Message '" + message.topic() + "' of pool '" + this.pool.name()
+                        + "' could not be redelivered: " + ex, ex));
+            }
+            finally {
+                this.pool.deadlines().redelivered(message);
+            }
         }
     }
 

@@ -102,6 +102,8 @@ public final class WorkerPool {
 
     private final long requestTimeoutNanos;
 
+    private final long acquireTimeoutNanos;
+
     private final AtomicLong ids = new AtomicLong();
 
     private final AtomicInteger nextWorker = new AtomicInteger();
@@ -148,6 +150,7 @@ public final class WorkerPool {
         this.deadLetterWarnings = new DeadLetterWarnings(settings.name(), DEAD_LETTER_WARNING_PERIOD, scheduler,
                 System::nanoTime);
         this.requestTimeoutNanos = Durations.cappedNanos(settings.requestTimeout());
+        this.acquireTimeoutNanos = Durations.cappedNanos(settings.acquireTimeout());
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.room = new RoomWaiters(this, this.workers);
@@ -554,9 +557,15 @@ public final class WorkerPool {
         this.listener.messageSent(name(), message.topic());
     }
 
-    /** Hands a message to another worker after its first one died. */
-    void redeliver(InFlight message) {
-        PoolWorker worker = acquireForStillAwaited(message);
+    /**
+     * Hands a message to another worker after its first one died, waiting for room until the deadline
+     * ({@link System#nanoTime()}); not when its caller has its answer already.
+     */
+    void redeliver(InFlight message, long deadline) {
+        if (message.isAnswered()) {
+            return;
+        }
+        PoolWorker worker = acquireForStillAwaited(message, deadline - System.nanoTime());
         if (worker != null) {
             deliver(worker, message);
             this.deadlines.watch(message);
@@ -569,7 +578,7 @@ public final class WorkerPool {
      * @throws IpcException when no worker took it; the caller settles it
      */
     void move(InFlight message) {
-        PoolWorker worker = acquireForStillAwaited(message);
+        PoolWorker worker = acquireForStillAwaited(message, this.acquireTimeoutNanos);
         if (worker == null) {
             return;
         }
@@ -587,8 +596,8 @@ public final class WorkerPool {
      * A worker with room for a message handed on, or null when it timed out while it waited for one:
      * its caller has its answer already.
      */
-    private @Nullable PoolWorker acquireForStillAwaited(InFlight message) {
-        PoolWorker worker = acquire(message.topic());
+    private @Nullable PoolWorker acquireForStillAwaited(InFlight message, long timeoutNanos) {
+        PoolWorker worker = acquire(message.topic(), timeoutNanos);
         if (message.isAnswered()) {
             worker.release();
             return null;
@@ -642,13 +651,18 @@ public final class WorkerPool {
      *     announced by the last one to get ready, so also while every worker is being replaced)
      */
     private PoolWorker acquire(String topic) {
+        return acquire(topic, this.acquireTimeoutNanos);
+    }
+
+    /** {@link #acquire}, waiting at most the given time (the clock is read only if it must wait). */
+    private PoolWorker acquire(String topic, long timeoutNanos) {
         requireAccepting(topic, null);
         PoolWorker worker = pick();
         if (worker != null) {
             return worker;
         }
         requireListener(topic); // not worth the wait for room
-        long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
+        long deadline = System.nanoTime() + timeoutNanos;
         return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
     }
 

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 
 import io.ipcworkers.CapturedLog;
@@ -306,6 +307,29 @@ class FaultInjectionTest {
         assertThat(request.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEqualTo(victim);
         assertThat(this.deadLetters).isEmpty();
         assertBackToSize(pool);
+    }
+
+    @Test
+    void aDeadWorkersMessagesAreRedeliveredInTheOrderItWasGivenThem() throws Exception {
+        WorkerPool pool = start((settings) -> oneWorker(settings.withDelivery(
+                new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3))));
+        long victim = pool.workerPids().get(0);
+        CompletableFuture<Long> head = pool.request("sleep", 2_000, Long.class);
+        List<CompletableFuture<Integer>> behind = new ArrayList<>();
+        for (int i = 0; i < 40; i++) {
+            behind.add(pool.request("note", i, Integer.class)); // each tells the parent when it runs
+        }
+
+        signal("KILL", victim);
+
+        assertThat(head.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEqualTo(victim);
+        for (int i = 0; i < 40; i++) {
+            assertThat(behind.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i);
+        }
+        await().atMost(WAIT).until(() -> this.noted.size() == 40);
+        assertThat(this.noted).isEqualTo(IntStream.range(0, 40).boxed().toList());
+        assertThat(this.deadLetters).isEmpty();
+        assertThat(pool.restartCount()).isEqualTo(1);
     }
 
     static Stream<Arguments> killedUnderLoad() {
