@@ -6,6 +6,7 @@ import java.util.Map;
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.ListenerDispatcher;
@@ -48,19 +49,46 @@ public final class InboundDispatcher {
             countUnhandled(message.topic(), sender.pool());
             return;
         }
+        catch (ProcessExitedException ex) {
+            if (ex.getPid() != sender.getId()) {
+                logFailure(message, sender, ex);
+            }
+            else {
+                answerLost(message, sender, ex); // the listener sent its worker a message, too late
+            }
+            return;
+        }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
-            logger.log(Level.ERROR, "@IpcListener for topic '" + message.topic() + "' from " + sender
-                    + " failed; the message is dropped", ex);
+            logFailure(message, sender, ex);
             return;
         }
         if (reply != null && !isReply) {
             try {
                 sender.sendReply((reply instanceof Message answer) ? answer : Message.of(message.topic(), reply));
             }
+            catch (ProcessExitedException ex) {
+                answerLost(message, sender, ex);
+            }
             catch (RuntimeException ex) {
                 logger.log(Level.WARNING, "Could not send the reply to '" + message.topic() + "' back to " + sender, ex);
             }
+        }
+    }
+
+    private static void logFailure(Message message, PoolWorker sender, Throwable ex) {
+        logger.log(Level.ERROR, "@IpcListener for topic '" + message.topic() + "' from " + sender
+                + " failed; the message is dropped", ex);
+    }
+
+    /**
+     * The listeners go on with what a worker sent before it exited (up to the queue's 1,024 messages),
+     * and every answer to it would fail the same way: the first is logged, without a stack trace.
+     */
+    private static void answerLost(Message message, PoolWorker sender, ProcessExitedException why) {
+        if (sender.answerLost() == 1) {
+            logger.log(Level.WARNING, "The parent's answer to '" + message.topic() + "' was not sent: " + why.getMessage()
+                    + ". Its messages still queued are handled; answers to them are dropped without a line each");
         }
     }
 

@@ -134,6 +134,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Since when a parent listener's answer to this worker is being written; {@link #NOT_ANSWERING} when none is. */
     private volatile long answeringSinceNanos = NOT_ANSWERING;
 
+    /** Parent listeners' answers to this worker not sent because it had exited; read and written on its inbound queue. */
+    private int answersLost;
+
     /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
     private volatile boolean inCallerCallback;
 
@@ -310,6 +313,15 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         finally {
             this.answeringSinceNanos = NOT_ANSWERING;
         }
+    }
+
+    /**
+     * Counts a parent listener's answer (its return value, or a message it sent) that could not be sent
+     * because this worker has exited; called on the thread that runs its messages through those listeners.
+     * @return how many were lost so far, this one included
+     */
+    int answerLost() {
+        return ++this.answersLost;
     }
 
     /**

@@ -43,6 +43,7 @@ import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,6 +51,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
@@ -74,6 +76,8 @@ class FaultInjectionTest {
     private final AtomicInteger flooded = new AtomicInteger();
 
     private final AtomicInteger bulky = new AtomicInteger();
+
+    private final AtomicInteger streamedHandled = new AtomicInteger();
 
     private final List<Object> echoed = new CopyOnWriteArrayList<>();
 
@@ -111,12 +115,14 @@ class FaultInjectionTest {
         /** Answers every message of a worker's stream, which that worker reads only once the stream ends. */
         @IpcListener("streamed")
         public String streamed(int n) {
+            FaultInjectionTest.this.streamedHandled.incrementAndGet();
             return "x".repeat(1024);
         }
 
         /** Sends its worker a message for every message of its stream, as an answer would be sent. */
         @IpcListener("told")
         public void told(int n, ChildProcess sender) {
+            FaultInjectionTest.this.streamedHandled.incrementAndGet();
             sender.sendMessage(Message.of("echo", "x".repeat(1024)));
         }
 
@@ -244,6 +250,17 @@ class FaultInjectionTest {
             throw new AssertionError("no outcome in time", ex);
         }
         throw new AssertionError("expected the request to fail");
+    }
+
+    /** Waits until the count has not moved for half a second. */
+    private static void awaitSteady(AtomicInteger count) {
+        int[] last = { -1 };
+        await().atMost(WAIT).pollInterval(Duration.ofMillis(500)).until(() -> {
+            int now = count.get();
+            boolean steady = now == last[0];
+            last[0] = now;
+            return steady;
+        });
     }
 
     private static boolean isAlive(long pid) {
@@ -925,7 +942,7 @@ class FaultInjectionTest {
 
     @Test
     void messagesQueuedBehindAPoisonMessageAreNotDeadLetteredWithIt() throws Exception {
-        // one worker: each replacement gets them all again, in no set order, about half behind the poison
+        // one worker: each replacement gets them all again, in their order, so all of them behind the poison
         WorkerPool pool = start((settings) -> oneWorker(settings.withDelivery(
                 new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2))));
         CompletableFuture<Object> poison = pool.request("poison-later", "test", Object.class);
@@ -1576,12 +1593,23 @@ class FaultInjectionTest {
         assertStalledKilledAndReplaced("stream-told"); // ChildProcess.sendMessage in place of a return value
     }
 
-    /** A worker streaming 200,000 messages on the topic's stream from one listener call. */
+    /**
+     * A worker streaming 200,000 messages on the topic's stream from one listener call. The parent's
+     * listeners go on with what it sent before it was killed, up to 1,024 messages, each answer to it
+     * failing: one line says so (there was one with a stack trace for each).
+     */
     private void assertStalledKilledAndReplaced(String streamTopic) throws Exception {
-        WorkerPool pool = start(UnaryOperator.identity());
-        assertThat(failureOf(pool.request(streamTopic, 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
-            .hasMessageContaining("was killed (stalled: a parent listener has waited");
-        assertBackToSize(pool);
+        try (CapturedLog log = new CapturedLog(InboundDispatcher.class)) {
+            WorkerPool pool = start(UnaryOperator.identity());
+            assertThat(failureOf(pool.request(streamTopic, 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
+                .hasMessageContaining("was killed (stalled: a parent listener has waited");
+            assertBackToSize(pool);
+            awaitSteady(this.streamedHandled); // the dead worker's messages, all through the listeners
+            assertThat(log.messages()).singleElement(as(InstanceOfAssertFactories.STRING))
+                .matches("The parent's answer to '(streamed|told)' was not sent: Worker faulty-\\d \\(pid \\d+\\) .* before "
+                        + "(the reply 'streamed'|message 'echo') could be sent\\. Its messages still queued are handled; answers to them "
+                        + "are dropped without a line each");
+        }
     }
 
     @Test
