@@ -40,7 +40,12 @@ public enum FrameType {
      */
     REVOKE(11),
     /** Pool worker to parent, answering a {@link #REVOKE}: the messages it gave back, which it will not run. */
-    REVOKED(12);
+    REVOKED(12),
+    /**
+     * Parent to pool worker: interrupt the listener if it runs one of the requests listed in the body
+     * (their correlation ids), whose callers cancelled them. Not answered: the listener's own answer is.
+     */
+    INTERRUPT(13);
 
     private static final @Nullable FrameType[] BY_CODE = new FrameType[16];
 

@@ -440,6 +440,28 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 true);
     }
 
+    /**
+     * Asks the worker to interrupt the listener of this request if it is running it: its caller
+     * cancelled it and allowed that. Not answered; the listener's own answer, when it returns, frees
+     * the request's place. Not on a reader thread, as {@link #withdrawAbandoned}.
+     */
+    void interrupt(InFlight request) {
+        this.sendOrder.lock(); // the request is on the wire before the INTERRUPT that names it
+        try {
+            if (this.closed || !holds(request)) {
+                return; // answered meanwhile, or gone
+            }
+            this.child.connection().sendBatched(FrameType.INTERRUPT, 0, 0,
+                    FrameWriter.BodyWriter.of(MessageIds.encode(new long[] { request.id })));
+        }
+        catch (IOException ex) {
+            // gone: its exit settles its messages
+        }
+        finally {
+            this.sendOrder.unlock();
+        }
+    }
+
     /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
         try {

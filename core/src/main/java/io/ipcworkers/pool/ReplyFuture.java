@@ -126,7 +126,7 @@ final class ReplyFuture<T> extends CompletableFuture<T> {
     public boolean cancel(boolean mayInterruptIfRunning) {
         boolean cancelled = super.cancel(mayInterruptIfRunning);
         if (cancelled) {
-            this.pool.cancelled(this.request);
+            this.pool.cancelled(this.request, mayInterruptIfRunning);
         }
         wakeReadingCaller();
         return cancelled;

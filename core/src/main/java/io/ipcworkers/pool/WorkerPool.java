@@ -463,17 +463,21 @@ public final class WorkerPool {
 
     /**
      * A request's caller cancelled it: it has its answer, so the worker holding it is asked not to run
-     * it if it has not started it ({@link PoolWorker#withdrawAbandoned}). On the pool's executor: the
-     * caller may be a reader thread (in a callback of another reply), which must not wait for a
-     * worker's send order.
+     * it if it has not started it ({@link PoolWorker#withdrawAbandoned}), and, with
+     * {@code interrupt}, to interrupt its listener if it runs it ({@link PoolWorker#interrupt}). On the
+     * pool's executor: the caller may be a reader thread (in a callback of another reply), which must
+     * not wait for a worker's send order.
      */
-    void cancelled(InFlight request) {
+    void cancelled(InFlight request, boolean interrupt) {
         Objects.requireNonNull(request.reply).cancel(false); // answered: not redelivered, moved nor run when given back
         try {
             this.executor.execute(() -> {
                 for (PoolWorker worker : allWorkers()) {
                     if (worker.holds(request)) {
                         worker.withdrawAbandoned();
+                        if (interrupt) {
+                            worker.interrupt(request);
+                        }
                         return;
                     }
                 }

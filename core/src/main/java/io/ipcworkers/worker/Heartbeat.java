@@ -17,7 +17,8 @@ import io.ipcworkers.channel.FrameWriter.BodyWriter;
  * beats the thread sends acknowledgements that a long-running listener holds up, and reads ahead the
  * messages sent meanwhile: the worker reads between listener calls, and a message larger than the
  * socket's buffer would otherwise keep its sender in the parent waiting until the listener returns;
- * of those, it gives back the ones the parent revokes ({@link Revocations}).
+ * of those, it gives back the ones the parent revokes ({@link Revocations}), and it interrupts the
+ * running listener when the parent says its request was cancelled ({@link RunningRequest}).
  */
 public final class Heartbeat {
 
@@ -69,6 +70,7 @@ public final class Heartbeat {
                         && parent.readAhead(READ_AHEAD_BYTES, READ_AHEAD_BUDGET_NANOS);
                 if (readAhead) {
                     dispatcher.revocations().answerReadAhead();
+                    dispatcher.running().answerReadAhead(parent);
                 }
                 boolean lookSoon = (frames != framesSeen) || readAhead;
                 framesSeen = frames;

@@ -1,6 +1,7 @@
 package io.ipcworkers.worker;
 
 import java.io.IOException;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.ipcworkers.IpcProtocolException;
@@ -24,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * Serves a pool worker's messages: the thread that called {@link #serveUntilStopped()} reads each
  * frame from the socket and handles it, one at a time, in the order they arrived. While a listener
  * runs long the heartbeat thread reads ahead what the parent sends meanwhile, up to a few MiB
- * ({@link Heartbeat}), and gives back those the parent revokes for another worker ({@link Revocations});
+ * ({@link Heartbeat}), gives back those the parent revokes for another worker ({@link Revocations}),
+ * and interrupts the listener when the parent says its request was cancelled ({@link RunningRequest});
  * otherwise nothing is queued in this JVM, so a parent that sends faster than the listeners work is
  * slowed down by the socket. Replies and acknowledgements are batched and go out at
  * the latest when the loop waits for more.
@@ -42,6 +44,8 @@ final class WorkerDispatcher {
     private final Acknowledgements acknowledgements;
 
     private final Revocations revocations;
+
+    private final RunningRequest running = new RunningRequest();
 
     private final ListenerFailureLog failures;
 
@@ -76,6 +80,10 @@ final class WorkerDispatcher {
         return this.revocations;
     }
 
+    RunningRequest running() {
+        return this.running;
+    }
+
     long framesTaken() {
         return this.framesTaken.get();
     }
@@ -106,6 +114,9 @@ final class WorkerDispatcher {
                 this.revocations.answerReached();
                 continue;
             }
+            if (frame.type() == FrameType.INTERRUPT) {
+                continue; // reached here, not read ahead: the requests it names have ended
+            }
             if (frame.type() != FrameType.MESSAGE && frame.type() != FrameType.REQUEST) {
                 System.err.println("[ipc-workers] Connection to the parent failed: unexpected " + frame.type()
                         + " frame from the parent");
@@ -116,8 +127,21 @@ final class WorkerDispatcher {
     }
 
     private void handle(Frame frame) {
+        if (frame.type() != FrameType.REQUEST) {
+            handle(frame, false);
+            return;
+        }
+        this.running.taken(frame.correlationId());
+        try {
+            handle(frame, true);
+        }
+        finally {
+            this.running.ended();
+        }
+    }
+
+    private void handle(Frame frame, boolean request) {
         MessageCodec codec = this.parent.codec();
-        boolean request = frame.type() == FrameType.REQUEST;
         boolean hasDeadline = request && frame.hasFlag(Frame.FLAG_DEADLINE);
         Message message;
         long deadline = 0;
@@ -143,6 +167,10 @@ final class WorkerDispatcher {
         if (frame.hasFlag(Frame.FLAG_REDELIVERED)) {
             writeOutAnswers();
         }
+        if (request && !this.running.listenerStarts()) {
+            cancelled(frame, message);
+            return;
+        }
         try {
             Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
                     this.side);
@@ -156,7 +184,7 @@ final class WorkerDispatcher {
         }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
-            failed(frame, message, ex);
+            failed(frame, message, ex, request && this.running.isCancelled());
             return;
         }
         acknowledge(frame);
@@ -175,6 +203,17 @@ final class WorkerDispatcher {
         catch (RuntimeException ex) {
             // the parent is gone: the loop finds out at its next read
         }
+    }
+
+    /**
+     * A request whose caller cancelled it before its listener started is not run; its error frees its
+     * place in the parent, which drops it.
+     */
+    private void cancelled(Frame frame, Message message) {
+        String why = "Request '" + message.topic() + "' was cancelled by its caller before it started, so it did not run";
+        answer(FrameType.ERROR, 0, frame.correlationId(), this.parent.codec()
+            .encode(Message.of(message.topic(), new ErrorReply(ErrorReply.LISTENER,
+                    CancellationException.class.getName(), why))));
     }
 
     /**
@@ -227,9 +266,21 @@ final class WorkerDispatcher {
     /**
      * A tracked message's failure goes back in an {@code ERROR} frame, which also acknowledges it: a
      * request's caller gets an exception, a send's failure becomes a dead letter in the parent. The
-     * stack trace is printed here, the only place that has it (see {@link ListenerFailureLog}).
+     * stack trace is printed here, the only place that has it (see {@link ListenerFailureLog}), unless
+     * the listener failed because its caller cancelled the request and had it interrupted: that answer
+     * only frees the request's place in the parent.
      */
-    private void failed(Frame frame, Message message, Throwable failure) {
+    private void failed(Frame frame, Message message, Throwable failure, boolean cancelled) {
+        if (!cancelled) {
+            print(frame, message, failure);
+        }
+        if (isTracked(frame)) {
+            answer(FrameType.ERROR, 0, frame.correlationId(),
+                    this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
+        }
+    }
+
+    private void print(Frame frame, Message message, Throwable failure) {
         if (frame.type() == FrameType.MESSAGE) {
             if (failure instanceof NoListenerException noListener) {
                 this.failures.noListener(message.topic(), noListener);
@@ -240,10 +291,6 @@ final class WorkerDispatcher {
         }
         else if (!(failure instanceof NoListenerException) && !(failure instanceof PayloadConversionException)) {
             this.failures.requestFailed(message.topic(), failure);
-        }
-        if (isTracked(frame)) {
-            answer(FrameType.ERROR, 0, frame.correlationId(),
-                    this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
         }
     }
 }

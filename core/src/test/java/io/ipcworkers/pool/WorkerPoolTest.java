@@ -966,13 +966,31 @@ class WorkerPoolTest {
             CompletableFuture<Long> running = busy.request("busy", "sleep", 600, Long.class);
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().workers().get(0).currentMillis() >= 100);
 
-            assertThat(running.cancel(true)).isTrue();
+            assertThat(running.cancel(false)).isTrue();
 
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
             assertThat(pool.snapshot().workers().get(0).messagesHandled()).isEqualTo(1);
             assertThat(running).isCancelled();
             assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS))
                 .isEqualTo(pool.workerPids().get(0));
+        }
+    }
+
+    @Test
+    void cancellingWithInterruptStopsTheListenerOfARequestItsWorkerHasStarted() throws Exception {
+        try (WorkerPools busy = busyPool(1, UnaryOperator.identity())) {
+            WorkerPool pool = busy.pool("busy");
+            long pid = pool.workerPids().get(0);
+            CompletableFuture<Long> running = busy.request("busy", "sleep", 60_000, Long.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().workers().get(0).currentMillis() >= 100);
+
+            assertThat(running.cancel(true)).isTrue();
+
+            // the worker reads the parent's word from its next heartbeat on (each second here), not in a minute
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
+            assertThat(running).isCancelled();
+            assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(pid);
+            assertThat(pool.restartCount()).isZero();
         }
     }
 

@@ -361,10 +361,84 @@ class WorkerDispatcherTest {
         assertThat(this.listeners.fastOnes).containsExactly(1);
     }
 
+    @Test
+    void aRunningRequestIsInterruptedWhenTheParentSaysItsCallerCancelledItAndNoOtherListenerIs() throws Exception {
+        awaitHeartbeatSleepingUntilItsNextBeat();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1))); // its acknowledgement wakes the heartbeat
+        wire.write(frame(FrameType.REQUEST, 2, Message.of("slow", null)));
+        wire.write(interruption(1, 3)); // 1 has ended, 3 was never sent
+        wire.write(revocation(9)); // answered in the look that takes the interruption before it
+        RawWire.write(this.parentSide, wire.toByteArray());
+        Frame answer = nextNonHeartbeat();
+        if (answer.type() == FrameType.ACK) {
+            answer = nextNonHeartbeat();
+        }
+        assertThat(answer.type()).isEqualTo(FrameType.REVOKED);
+        Thread.sleep(200);
+        assertThat(this.listeners.slowInterrupted).as("interrupted for another message").isZero();
+
+        RawWire.write(this.parentSide, interruption(2));
+        Frame error = nextNonHeartbeat();
+        assertThat(error.type()).isEqualTo(FrameType.ERROR);
+        assertThat(error.correlationId()).isEqualTo(2);
+        assertThat(codec.decode(error.body()).payloadAs(ErrorReply.class).exception())
+            .isEqualTo(InterruptedException.class.getName());
+        assertThat(this.listeners.slowInterrupted).isOne();
+        assertThat(this.listeners.release.getCount()).as("released rather than interrupted").isOne();
+        // the next listener runs uninterrupted, and nothing was printed: nobody waits for the first answer
+        RawWire.write(this.parentSide, frame(FrameType.REQUEST, 4, Message.of("pause", 50)));
+        Frame reply = nextNonHeartbeat();
+        assertThat(reply.type()).isEqualTo(FrameType.REPLY);
+        assertThat(codec.decode(reply.body()).payloadAs(Boolean.class)).as("slept without interruption").isTrue();
+        assertThat(this.stderr.toString(StandardCharsets.UTF_8)).isEmpty();
+    }
+
+    @Test
+    void aRequestCancelledWhileItWaitsBehindARunningListenerDoesNotRun() throws Exception {
+        awaitHeartbeatSleepingUntilItsNextBeat();
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("fast", 1)));
+        wire.write(frame(FrameType.REQUEST, 2, Message.of("slow", null)));
+        wire.write(frame(FrameType.REQUEST, 3, Message.of("fast", 3)));
+        wire.write(interruption(3));
+        wire.write(revocation(9)); // answered in the look that takes the interruption before it
+        wire.write(frame(FrameType.REQUEST, 4, Message.of("fast", 4)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+        Frame answer = nextNonHeartbeat();
+        if (answer.type() == FrameType.ACK) {
+            answer = nextNonHeartbeat();
+        }
+        assertThat(answer.type()).isEqualTo(FrameType.REVOKED);
+
+        this.listeners.release.countDown();
+        List<Frame> answers = new ArrayList<>();
+        while (answers.size() < 3) {
+            Frame next = nextNonHeartbeat();
+            if (next.type() != FrameType.ACK) {
+                answers.add(next);
+            }
+        }
+        assertThat(answers).extracting(Frame::correlationId).containsExactly(2L, 3L, 4L);
+        assertThat(answers).extracting(Frame::type).containsExactly(FrameType.REPLY, FrameType.ERROR, FrameType.REPLY);
+        assertThat(codec.decode(answers.get(1).body()).payloadAs(ErrorReply.class).message())
+            .isEqualTo("Request 'fast' was cancelled by its caller before it started, so it did not run");
+        assertThat(this.listeners.fastOnes).containsExactly(1, 4);
+        assertThat(this.listeners.slowInterrupted).isZero();
+    }
+
     private static byte[] revocation(long... ids) {
+        return idsFrame(11, ids);
+    }
+
+    private static byte[] interruption(long... ids) {
+        return idsFrame(13, ids);
+    }
+
+    private static byte[] idsFrame(int type, long... ids) {
         byte[] body = MessageIds.encode(ids);
         return ByteBuffer.allocate(4 + Frame.HEADER_AFTER_LENGTH + body.length)
-            .putInt(Frame.HEADER_AFTER_LENGTH + body.length).put((byte) 11).put((byte) 0).putLong(0).put(body).array();
+            .putInt(Frame.HEADER_AFTER_LENGTH + body.length).put((byte) type).put((byte) 0).putLong(0).put(body).array();
     }
 
     /** Writes frames 1 to {@code count} in one write: the worker finds them all buffered. */
@@ -442,9 +516,30 @@ class WorkerDispatcherTest {
             this.fastOnes.add(n);
         }
 
+        /** How often the {@code slow} listener was interrupted. */
+        volatile int slowInterrupted;
+
         @IpcListener("slow")
         public void slow() throws InterruptedException {
-            this.release.await();
+            try {
+                this.release.await();
+            }
+            catch (InterruptedException ex) {
+                this.slowInterrupted++;
+                throw ex;
+            }
+        }
+
+        /** Sleeps; whether it was left to sleep the whole time. */
+        @IpcListener("pause")
+        public boolean pause(long millis) {
+            try {
+                Thread.sleep(millis);
+                return true;
+            }
+            catch (InterruptedException ex) {
+                return false;
+            }
         }
 
         /** Takes about {@code micros} on this thread, without sleeping (a sleep may take far longer). */
