@@ -28,8 +28,11 @@ final class Revocations {
 
     private final ConnectedParentProcess parent;
 
-    Revocations(ConnectedParentProcess parent) {
+    private final RunningRequest running;
+
+    Revocations(ConnectedParentProcess parent, RunningRequest running) {
         this.parent = parent;
+        this.running = running;
     }
 
     /** Looks through the frames read ahead for revocations; for the heartbeat thread, after it read ahead. */
@@ -64,7 +67,9 @@ final class Revocations {
                     earlier.remove();
                 }
             }
-            answer(Arrays.copyOf(givenBack, count));
+            long[] ids = Arrays.copyOf(givenBack, count);
+            this.running.givenBack(ids); // a request cancelled while read ahead: it will not be taken now
+            answer(ids);
         }
         frames.clear();
         frames.addAll(kept);

@@ -127,6 +127,19 @@ final class RunningRequest {
         }
     }
 
+    /** These requests, read ahead, were given back to the parent: none of them will be taken here. */
+    void givenBack(long[] correlationIds) {
+        if (!this.anyCancelledAhead) {
+            return;
+        }
+        synchronized (this.lock) {
+            for (long id : correlationIds) {
+                this.cancelledAhead.remove(id);
+            }
+            this.anyCancelledAhead = !this.cancelledAhead.isEmpty();
+        }
+    }
+
     private static boolean isRequestAhead(long correlationId, Iterable<Frame> ahead) {
         for (Frame frame : ahead) {
             if (frame.type() == FrameType.REQUEST && frame.correlationId() == correlationId) {

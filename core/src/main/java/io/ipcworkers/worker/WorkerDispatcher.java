@@ -69,7 +69,7 @@ final class WorkerDispatcher {
         this.parent = parent;
         this.dispatcher = new ListenerDispatcher(registry);
         this.acknowledgements = new Acknowledgements(parent);
-        this.revocations = new Revocations(parent);
+        this.revocations = new Revocations(parent, this.running);
     }
 
     Acknowledgements acknowledgements() {
