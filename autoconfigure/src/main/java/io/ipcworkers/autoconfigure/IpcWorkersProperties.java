@@ -114,6 +114,9 @@ public class IpcWorkersProperties {
         /** How long a request waits for its reply before its future fails with a timeout, unless the request gives its own. */
         private Duration requestTimeout = Duration.ofSeconds(30);
 
+        /** Whether the listener of a request still running when its timeout passes has its thread interrupted; nobody waits for its answer then. */
+        private boolean interruptTimedOutRequests;
+
         /** How long a send or request waits for a worker with room (all busy or restarting) before it fails. */
         private Duration acquireTimeout = Duration.ofSeconds(30);
 
@@ -217,6 +220,14 @@ public class IpcWorkersProperties {
 
         public void setRequestTimeout(Duration requestTimeout) {
             this.requestTimeout = requestTimeout;
+        }
+
+        public boolean isInterruptTimedOutRequests() {
+            return this.interruptTimedOutRequests;
+        }
+
+        public void setInterruptTimedOutRequests(boolean interruptTimedOutRequests) {
+            this.interruptTimedOutRequests = interruptTimedOutRequests;
         }
 
         public Duration getAcquireTimeout() {

@@ -58,7 +58,8 @@ final class PoolSettingsFactory {
         return new PoolSettings(name, pool.getWorkers(), workerClass, pool.getJvmArgs(), pool.getEnvironment(),
                 pool.getRouting(), pool.getMaxInFlight(), pool.getMaxWaiting(), pool.getRequestTimeout(),
                 pool.getAcquireTimeout(), pool.getStartTimeout(), pool.getStopTimeout(), supervision(name, prefix, pool),
-                recycling(name, prefix, pool.getRecycle()), delivery(name, prefix, pool.getDelivery()));
+                recycling(name, prefix, pool.getRecycle()), delivery(name, prefix, pool.getDelivery()),
+                pool.isInterruptTimedOutRequests());
     }
 
     private static PoolSettings.Supervision supervision(String name, String prefix, IpcWorkersProperties.Pool pool) {

@@ -82,6 +82,7 @@ class IpcWorkersAutoConfigurationTests {
                 "ipc.pools.thumbs.routing=round-robin",
                 "ipc.pools.thumbs.max-in-flight=8",
                 "ipc.pools.thumbs.request-timeout=2s",
+                "ipc.pools.thumbs.interrupt-timed-out-requests=true",
                 "ipc.pools.thumbs.acquire-timeout=250ms",
                 "ipc.pools.thumbs.start-timeout=20s",
                 "ipc.pools.thumbs.stop-timeout=3s",
@@ -110,7 +111,7 @@ class IpcWorkersAutoConfigurationTests {
                                 Duration.ofMinutes(2), Duration.ofSeconds(15), Duration.ofMillis(500),
                                 Duration.ofSeconds(4), Duration.ofSeconds(90)),
                         new PoolSettings.Recycling(10000, 0.2, 200L * 1024 * 1024, 1024L * 1024 * 1024),
-                        new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2)));
+                        new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 2), true));
                 PoolSettings other = context.getBean(WorkerPools.class).pool("other").settings();
                 assertThat(other).isEqualTo(PoolSettings.of("other", 1, PlainWorker.class.getName()));
             });

@@ -43,7 +43,8 @@ public enum FrameType {
     REVOKED(12),
     /**
      * Parent to pool worker: interrupt the listener if it runs one of the requests listed in the body
-     * (their correlation ids), whose callers cancelled them. Not answered: the listener's own answer is.
+     * (their correlation ids), whose callers no longer wait (cancelled, or timed out when the pool is
+     * set to interrupt those), and do not start the others. Not answered: the listener's own answer is.
      */
     INTERRUPT(13);
 

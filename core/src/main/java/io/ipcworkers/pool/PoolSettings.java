@@ -25,11 +25,13 @@ import io.ipcworkers.launch.LaunchOptions;
  * @param supervision restarts, crash limits, heartbeats and the handler timeout
  * @param recycling when workers are replaced although healthy
  * @param delivery what happens to unacknowledged messages of a worker that dies
+ * @param interruptTimedOutRequests whether the listener of a request still running when its timeout
+ *     passes has its thread interrupted (its caller has had its timeout already)
  */
 public record PoolSettings(String name, int workers, String workerClass, List<String> jvmArgs,
         Map<String, String> environment, Routing routing, int maxInFlight, int maxWaiting, Duration requestTimeout,
         Duration acquireTimeout, Duration startTimeout, Duration stopTimeout, Supervision supervision,
-        Recycling recycling, DeliveryPolicy delivery) {
+        Recycling recycling, DeliveryPolicy delivery, boolean interruptTimedOutRequests) {
 
     public PoolSettings {
         Objects.requireNonNull(name, "'name' must not be null");
@@ -44,6 +46,15 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
         environment = Map.copyOf(environment);
     }
 
+    /** Settings whose timed-out requests' listeners run on, as they did before that could be chosen. */
+    public PoolSettings(String name, int workers, String workerClass, List<String> jvmArgs,
+            Map<String, String> environment, Routing routing, int maxInFlight, int maxWaiting, Duration requestTimeout,
+            Duration acquireTimeout, Duration startTimeout, Duration stopTimeout, Supervision supervision,
+            Recycling recycling, DeliveryPolicy delivery) {
+        this(name, workers, workerClass, jvmArgs, environment, routing, maxInFlight, maxWaiting, requestTimeout,
+                acquireTimeout, startTimeout, stopTimeout, supervision, recycling, delivery, false);
+    }
+
     /** Like a record's, but the environment's values are left out: they may be secrets. */
     @Override
     public String toString() {
@@ -52,7 +63,8 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
                 + ", routing=" + this.routing + ", maxInFlight=" + this.maxInFlight + ", maxWaiting=" + this.maxWaiting
                 + ", requestTimeout=" + this.requestTimeout + ", acquireTimeout=" + this.acquireTimeout
                 + ", startTimeout=" + this.startTimeout + ", stopTimeout=" + this.stopTimeout + ", supervision="
-                + this.supervision + ", recycling=" + this.recycling + ", delivery=" + this.delivery + "]";
+                + this.supervision + ", recycling=" + this.recycling + ", delivery=" + this.delivery
+                + ", interruptTimedOutRequests=" + this.interruptTimedOutRequests + "]";
     }
 
     /** Settings with defaults for everything but the essentials; for tests and plain-Java use. */
@@ -65,50 +77,57 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
     public PoolSettings withRouting(Routing routing) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
-                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+                this.stopTimeout, this.supervision, this.recycling, this.delivery, this.interruptTimedOutRequests);
     }
 
     public PoolSettings withSupervision(Supervision supervision) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
-                this.stopTimeout, supervision, this.recycling, this.delivery);
+                this.stopTimeout, supervision, this.recycling, this.delivery, this.interruptTimedOutRequests);
     }
 
     public PoolSettings withRecycling(Recycling recycling) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
-                this.stopTimeout, this.supervision, recycling, this.delivery);
+                this.stopTimeout, this.supervision, recycling, this.delivery, this.interruptTimedOutRequests);
     }
 
     public PoolSettings withDelivery(DeliveryPolicy delivery) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
-                this.stopTimeout, this.supervision, this.recycling, delivery);
+                this.stopTimeout, this.supervision, this.recycling, delivery, this.interruptTimedOutRequests);
     }
 
     public PoolSettings withLimits(int maxInFlight, int maxWaiting, Duration acquireTimeout) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
                 maxInFlight, maxWaiting, this.requestTimeout, acquireTimeout, this.startTimeout, this.stopTimeout,
-                this.supervision, this.recycling, this.delivery);
+                this.supervision, this.recycling, this.delivery, this.interruptTimedOutRequests);
+    }
+
+    /** The same settings, interrupting or not the listeners of requests still running when their timeout passes. */
+    public PoolSettings withInterruptTimedOutRequests(boolean interruptTimedOutRequests) {
+        return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
+                this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
+                this.stopTimeout, this.supervision, this.recycling, this.delivery, interruptTimedOutRequests);
     }
 
     public PoolSettings withJvmArgs(List<String> jvmArgs) {
         return new PoolSettings(this.name, this.workers, this.workerClass, jvmArgs, this.environment, this.routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
-                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+                this.stopTimeout, this.supervision, this.recycling, this.delivery, this.interruptTimedOutRequests);
     }
 
     /** The same settings with these variables for each worker, added to what it inherits (the place for secrets). */
     public PoolSettings withEnvironment(Map<String, String> environment) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, environment, this.routing,
                 this.maxInFlight, this.maxWaiting, this.requestTimeout, this.acquireTimeout, this.startTimeout,
-                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+                this.stopTimeout, this.supervision, this.recycling, this.delivery, this.interruptTimedOutRequests);
     }
 
     public PoolSettings withRequestTimeout(Duration requestTimeout) {
         return new PoolSettings(this.name, this.workers, this.workerClass, this.jvmArgs, this.environment, this.routing,
                 this.maxInFlight, this.maxWaiting, requestTimeout, this.acquireTimeout, this.startTimeout,
-                this.stopTimeout, this.supervision, this.recycling, this.delivery);
+                this.stopTimeout, this.supervision, this.recycling, this.delivery, this.interruptTimedOutRequests);
     }
 
     /**

@@ -441,9 +441,10 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /**
-     * Asks the worker to interrupt the listener of this request if it is running it: its caller
-     * cancelled it and allowed that. Not answered; the listener's own answer, when it returns, frees
-     * the request's place. Not on a reader thread, as {@link #withdrawAbandoned}.
+     * Asks the worker to interrupt the listener of this request if it is running it, or not to start
+     * it: its caller cancelled it with {@code cancel(true)}, or it timed out in a pool set to interrupt
+     * those. Not answered; the listener's own answer, when it returns, frees the request's place. Not
+     * on a reader thread, as {@link #withdrawAbandoned}.
      */
     void interrupt(InFlight request) {
         this.sendOrder.lock(); // the request is on the wire before the INTERRUPT that names it

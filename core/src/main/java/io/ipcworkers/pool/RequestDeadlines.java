@@ -128,7 +128,10 @@ final class RequestDeadlines implements Runnable {
      */
     private void failLater(List<InFlight> due) {
         try {
-            this.pool.executor().execute(() -> fail(due));
+            this.pool.executor().execute(() -> {
+                fail(due);
+                interruptIfChosen(due);
+            });
         }
         catch (RejectedExecutionException ex) {
             fail(due); // the pools are closing
@@ -139,6 +142,22 @@ final class RequestDeadlines implements Runnable {
         for (InFlight request : due) {
             request.reply.completeExceptionally(new IpcTimeoutException("Request '" + request.topic() + "' to pool '"
                     + this.pool.name() + "' got no reply within " + request.timeout));
+        }
+    }
+
+    /**
+     * With {@code interrupt-timed-out-requests}, a worker running a request that timed out is asked to
+     * interrupt its listener ({@link PoolWorker#interrupt}): nobody waits for its answer any more.
+     */
+    private void interruptIfChosen(List<InFlight> due) {
+        if (!this.pool.settings().interruptTimedOutRequests()) {
+            return;
+        }
+        for (InFlight request : due) {
+            PoolWorker holder = this.pool.holderOf(request); // none while it waits to be redelivered
+            if (holder != null) {
+                holder.interrupt(request);
+            }
         }
     }
 

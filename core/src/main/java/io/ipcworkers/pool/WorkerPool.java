@@ -472,13 +472,11 @@ public final class WorkerPool {
         Objects.requireNonNull(request.reply).cancel(false); // answered: not redelivered, moved nor run when given back
         try {
             this.executor.execute(() -> {
-                for (PoolWorker worker : allWorkers()) {
-                    if (worker.holds(request)) {
-                        worker.withdrawAbandoned();
-                        if (interrupt) {
-                            worker.interrupt(request);
-                        }
-                        return;
+                PoolWorker holder = holderOf(request);
+                if (holder != null) {
+                    holder.withdrawAbandoned();
+                    if (interrupt) {
+                        holder.interrupt(request);
                     }
                 }
             });
@@ -486,6 +484,16 @@ public final class WorkerPool {
         catch (RejectedExecutionException ex) {
             // the pools are closed: their workers stop
         }
+    }
+
+    /** The worker that holds the message unacknowledged, if any does. */
+    @Nullable PoolWorker holderOf(InFlight message) {
+        for (PoolWorker worker : allWorkers()) {
+            if (worker.holds(message)) {
+                return worker;
+            }
+        }
+        return null;
     }
 
     /**

@@ -981,6 +981,7 @@ class WorkerPoolTest {
         try (WorkerPools busy = busyPool(1, UnaryOperator.identity())) {
             WorkerPool pool = busy.pool("busy");
             long pid = pool.workerPids().get(0);
+            assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(pid); // warmed up
             CompletableFuture<Long> running = busy.request("busy", "sleep", 60_000, Long.class);
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().workers().get(0).currentMillis() >= 100);
 
@@ -989,6 +990,26 @@ class WorkerPoolTest {
             // the worker reads the parent's word from its next heartbeat on (each second here), not in a minute
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
             assertThat(running).isCancelled();
+            assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(pid);
+            assertThat(pool.restartCount()).isZero();
+        }
+    }
+
+    @Test
+    void aTimedOutRequestsListenerIsInterruptedWhenThePoolIsSetTo() throws Exception {
+        try (WorkerPools busy = busyPool(1, (settings) -> settings.withInterruptTimedOutRequests(true))) {
+            WorkerPool pool = busy.pool("busy");
+            long pid = pool.workerPids().get(0);
+            // a fresh worker may take longer than the timeout to start its first listener, and then skips it
+            assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(pid);
+            CompletableFuture<Long> running = busy.request("busy", "sleep", 60_000, Long.class, Duration.ofSeconds(1));
+
+            assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> running.get(10, TimeUnit.SECONDS))
+                .havingCause().isInstanceOf(IpcTimeoutException.class)
+                .withMessage("Request 'sleep' to pool 'busy' got no reply within PT1S");
+
+            // the worker reads the parent's word from its next heartbeat on (each second here), not in a minute
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
             assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(pid);
             assertThat(pool.restartCount()).isZero();
         }
