@@ -93,7 +93,8 @@ class PoolSoakTest {
                     Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2),
                     Duration.ZERO))
             .withRecycling(new PoolSettings.Recycling(3000, 0.3, 0, 0))
-            .withDelivery(new PoolSettings.DeliveryPolicy(delivery, 2));
+            .withDelivery(new PoolSettings.DeliveryPolicy(delivery, 2))
+            .withInterruptTimedOutRequests(true); // the listeners of requests that time out are interrupted
         ListenerRegistry parent = ListenerRegistry.forParent();
         parent.registerAnnotatedMethods(new ParentListeners());
         LauncherSettings launcher = new LauncherSettings(1 << 20, Duration.ofSeconds(30), ProcessOutput.discard(),
