@@ -9,6 +9,7 @@ import io.ipcworkers.NoListenerException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.dispatch.Delivery;
+import io.ipcworkers.dispatch.FailureKinds;
 import io.ipcworkers.dispatch.ListenerDispatcher;
 import io.ipcworkers.dispatch.ListenerRegistry;
 
@@ -29,6 +30,8 @@ public final class InboundDispatcher {
     private final ListenerDispatcher dispatcher;
 
     private final TopicCounts unhandled = new TopicCounts();
+
+    private final FailureKinds failureKinds = new FailureKinds();
 
     public InboundDispatcher(ListenerRegistry registry) {
         this.registry = registry;
@@ -76,9 +79,19 @@ public final class InboundDispatcher {
         }
     }
 
-    private static void logFailure(Message message, PoolWorker sender, Throwable ex) {
-        logger.log(Level.ERROR, "@IpcListener for topic '" + message.topic() + "' from " + sender
-                + " failed; the message is dropped", ex);
+    /**
+     * Each failure is logged, as the message is dropped; its stack trace only for the first of its kind
+     * ({@link FailureKinds}): a listener failing on every message of a stream logs a line a message, not
+     * a stack trace a message.
+     */
+    private void logFailure(Message message, PoolWorker sender, Throwable ex) {
+        String text = "@IpcListener for topic '" + message.topic() + "' from " + sender + " failed; the message is dropped";
+        if (this.failureKinds.isFirst(message.topic(), ex)) {
+            logger.log(Level.ERROR, text, ex);
+        }
+        else {
+            logger.log(Level.ERROR, text + ": " + ex + " (its stack trace was logged for the first such failure)");
+        }
     }
 
     /**

@@ -1,10 +1,9 @@
 package io.ipcworkers.worker;
 
 import java.io.PrintStream;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.dispatch.FailureKinds;
 
 /**
  * Prints, on the worker's stderr (which the parent forwards to its log), what its listeners threw.
@@ -15,14 +14,11 @@ import io.ipcworkers.NoListenerException;
  */
 final class ListenerFailureLog {
 
-    /** Kinds remembered; past this many, a new kind is always printed rather than the set growing. */
-    private static final int KINDS_REMEMBERED = 256;
-
     private final PrintStream out;
 
-    private final Set<String> traced = ConcurrentHashMap.newKeySet();
+    private final FailureKinds traced = new FailureKinds();
 
-    private final Set<String> topicsWithoutListener = ConcurrentHashMap.newKeySet();
+    private final FailureKinds topicsWithoutListener = new FailureKinds();
 
     ListenerFailureLog(PrintStream out) {
         this.out = out;
@@ -37,7 +33,7 @@ final class ListenerFailureLog {
     }
 
     private void failed(String topic, Throwable failure, String what, String whereEachGoes) {
-        if (firstOfItsKind(this.traced, kind(topic, failure))) {
+        if (this.traced.isFirst(topic, failure)) {
             this.out.println("[ipc-workers] Listener for topic '" + topic + "' " + what + failure + " (" + whereEachGoes
                     + "; this trace is printed for the first such failure only)");
             failure.printStackTrace(this.out);
@@ -46,17 +42,8 @@ final class ListenerFailureLog {
 
     /** Once per topic: the parent is told of each such message in its dead letter. */
     void noListener(String topic, NoListenerException failure) {
-        if (firstOfItsKind(this.topicsWithoutListener, topic)) {
+        if (this.topicsWithoutListener.isFirst(topic)) {
             this.out.println("[ipc-workers] " + failure.getMessage() + "; dropping such messages");
         }
-    }
-
-    private static boolean firstOfItsKind(Set<String> seen, String kind) {
-        return (seen.size() < KINDS_REMEMBERED) ? seen.add(kind) : !seen.contains(kind);
-    }
-
-    private static String kind(String topic, Throwable failure) {
-        StackTraceElement[] trace = failure.getStackTrace();
-        return topic + '\n' + failure.getClass().getName() + '\n' + ((trace.length > 0) ? trace[0] : "");
     }
 }

@@ -521,14 +521,24 @@ class WorkerPoolTest {
     }
 
     @Test
-    void aParentListenerThatThrowsAnErrorDoesNotStopTheMessagesOfItsWorker() {
+    void aParentListenerThatThrowsAnErrorDoesNotStopTheMessagesOfItsWorkerAndHasItsStackTraceLoggedOnce() {
         WorkerPool patient = pools.pool("patient"); // one worker: every message below comes from it
-        patient.send("tell", "assert: a bug in a parent listener");
-        for (int i = 0; i < 5; i++) {
-            patient.send("tell", "after " + i);
+        try (CapturedLog log = new CapturedLog(InboundDispatcher.class)) {
+            for (int i = 0; i < 5; i++) {
+                patient.send("tell", "assert: a bug in a parent listener");
+                patient.send("tell", "after " + i);
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> told.size() == 5);
+            assertThat(told).containsExactly("after 0", "after 1", "after 2", "after 3", "after 4");
+            // each failure has its line, the first its stack trace too
+            String failed = "@IpcListener for topic 'told' from " + patient.currentWorkers().get(0)
+                    + " failed; the message is dropped";
+            assertThat(log.messages()).filteredOn((line) -> line.startsWith("@IpcListener")).hasSize(5)
+                .first().isEqualTo(failed);
+            assertThat(log.messages()).filteredOn((line) -> line.startsWith("@IpcListener")).last()
+                .isEqualTo(failed + ": java.lang.AssertionError: assert: a bug in a parent listener (its stack trace "
+                        + "was logged for the first such failure)");
         }
-        await().atMost(Duration.ofSeconds(10)).until(() -> told.size() == 5);
-        assertThat(told).containsExactly("after 0", "after 1", "after 2", "after 3", "after 4");
     }
 
     private static List<DeadLetter> failedSendsToPatient() {
