@@ -18,7 +18,7 @@ import io.ipcworkers.channel.FrameWriter.BodyWriter;
  * messages sent meanwhile: the worker reads between listener calls, and a message larger than the
  * socket's buffer would otherwise keep its sender in the parent waiting until the listener returns;
  * of those, it gives back the ones the parent revokes ({@link Revocations}), and it interrupts the
- * running listener when the parent says its request was cancelled ({@link RunningRequest}).
+ * running listener when the parent says nobody waits for its request ({@link RunningRequest}).
  */
 public final class Heartbeat {
 

@@ -26,7 +26,7 @@ import org.jspecify.annotations.Nullable;
  * frame from the socket and handles it, one at a time, in the order they arrived. While a listener
  * runs long the heartbeat thread reads ahead what the parent sends meanwhile, up to a few MiB
  * ({@link Heartbeat}), gives back those the parent revokes for another worker ({@link Revocations}),
- * and interrupts the listener when the parent says its request was cancelled ({@link RunningRequest});
+ * and interrupts the listener when the parent says nobody waits for its request ({@link RunningRequest});
  * otherwise nothing is queued in this JVM, so a parent that sends faster than the listeners work is
  * slowed down by the socket. Replies and acknowledgements are batched and go out at
  * the latest when the loop waits for more.
