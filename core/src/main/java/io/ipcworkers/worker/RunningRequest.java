@@ -41,7 +41,7 @@ final class RunningRequest {
     /** Requests read ahead, not taken yet, that the parent cancelled; under {@link #lock}. */
     private final Set<Long> cancelledAhead = new HashSet<>();
 
-    /** Whether {@link #cancelledAhead} may hold any: the loop's way past the lock for every request. */
+    /** Whether {@link #cancelledAhead} holds any: the loop skips the set, and a revocation the lock, when not. */
     private volatile boolean anyCancelledAhead;
 
     /** The serving loop has taken this request; {@link #ended()} must follow. */
