@@ -6,7 +6,6 @@ import java.util.List;
 import io.ipcworkers.IpcException;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
-import io.ipcworkers.channel.Durations;
 import io.ipcworkers.launch.LaunchedChild;
 
 /**
@@ -76,7 +75,7 @@ final class Unacknowledged {
      * each would have waited on a thread of its own.
      */
     private void redeliverInOrder(List<InFlight> messages) {
-        long deadline = System.nanoTime() + Durations.cappedNanos(this.pool.settings().acquireTimeout());
+        long deadline = System.nanoTime() + this.pool.acquireTimeoutNanos();
         for (InFlight message : messages) {
             try {
                 this.pool.redeliver(message, deadline);

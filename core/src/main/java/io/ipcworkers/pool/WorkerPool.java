@@ -196,6 +196,10 @@ public final class WorkerPool {
         return this.waits;
     }
 
+    long acquireTimeoutNanos() {
+        return this.acquireTimeoutNanos;
+    }
+
     Executor executor() {
         return this.executor;
     }

@@ -87,16 +87,24 @@ final class Revocations {
     /** The parent's list; one it garbled gives nothing back, which keeps every message where it is. */
     private static Set<Long> idsOf(Frame revoke) {
         Set<Long> ids = new HashSet<>();
-        try {
-            for (long id : MessageIds.decode(revoke.body(), Integer.MAX_VALUE)) {
-                ids.add(id);
-            }
-        }
-        catch (IpcProtocolException ex) {
-            System.err.println("[ipc-workers] Kept the messages of a malformed revocation from the parent: "
-                    + ex.getMessage());
+        for (long id : listedIn(revoke, "Kept the messages of a malformed revocation")) {
+            ids.add(id);
         }
         return ids;
+    }
+
+    /**
+     * The message ids a {@code REVOKE} or {@code INTERRUPT} from the parent lists; none, said on stderr
+     * as {@code whatWasDone}, when the parent garbled the list.
+     */
+    static long[] listedIn(Frame frame, String whatWasDone) {
+        try {
+            return MessageIds.decode(frame.body(), Integer.MAX_VALUE);
+        }
+        catch (IpcProtocolException ex) {
+            System.err.println("[ipc-workers] " + whatWasDone + " from the parent: " + ex.getMessage());
+            return new long[0];
+        }
     }
 
     private void answer(long[] ids) {

@@ -5,10 +5,8 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.Set;
 
-import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
-import io.ipcworkers.codec.MessageIds;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -98,7 +96,7 @@ final class RunningRequest {
             Frame frame = ahead.next();
             if (frame.type() == FrameType.INTERRUPT) {
                 ahead.remove();
-                cancel(idsOf(frame), frames);
+                cancel(Revocations.listedIn(frame, "Ignored a malformed interrupt"), frames);
             }
         }
     }
@@ -147,16 +145,5 @@ final class RunningRequest {
             }
         }
         return false;
-    }
-
-    /** The parent's list; one it garbled cancels nothing. */
-    private static long[] idsOf(Frame interrupt) {
-        try {
-            return MessageIds.decode(interrupt.body(), Integer.MAX_VALUE);
-        }
-        catch (IpcProtocolException ex) {
-            System.err.println("[ipc-workers] Ignored a malformed interrupt from the parent: " + ex.getMessage());
-            return new long[0];
-        }
     }
 }
