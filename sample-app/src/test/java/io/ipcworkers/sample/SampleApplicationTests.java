@@ -1,5 +1,7 @@
 package io.ipcworkers.sample;
 
+import java.util.Map;
+
 import io.ipcworkers.pool.WorkerPools;
 import io.ipcworkers.sample.reports.ReportWorkerConfiguration;
 import org.junit.jupiter.api.Test;
@@ -31,9 +33,12 @@ class SampleApplicationTests {
 
     @Test
     void theChunksSentAtOnceAreSpreadOverBothPrimeWorkers() {
-        // each takes tens of milliseconds, so all four are sent before any ends: two each
-        assertThat(this.runner.chunksByWorker()).containsOnlyKeys(this.pools.pool("primes").workerPids())
-            .allSatisfy((pid, chunks) -> assertThat(chunks).isEqualTo(2));
+        // the first two go to the two idle workers; the next two, as a rule, one each, but on a loaded machine
+        // a worker done early takes more (routed to it when idle, or moved to it by rebalancing)
+        Map<Long, Long> chunksByWorker = this.runner.chunksByWorker();
+        assertThat(chunksByWorker).containsOnlyKeys(this.pools.pool("primes").workerPids())
+            .allSatisfy((pid, chunks) -> assertThat(chunks).isPositive());
+        assertThat(chunksByWorker.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(4);
     }
 
     @Test
