@@ -51,9 +51,9 @@ public interface ChildProcess {
     /** Completes with the exit code when the child exits. */
     CompletableFuture<Integer> onExit();
 
-    /** Asks the child to exit (SIGTERM: its shutdown hooks run). */
+    /** Asks the child to exit (SIGTERM: its shutdown hooks run; what it started is left to them). */
     void terminate();
 
-    /** Ends the child at once (SIGKILL). */
+    /** Ends the child at once (SIGKILL), and the processes it started, as far as they are still its own. */
     void kill();
 }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -13,6 +14,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /** No child outlives its parent, whether the parent exits normally or is killed with SIGKILL. */
 class NoOrphansTest {
@@ -38,6 +40,31 @@ class NoOrphansTest {
 
         try (ProcessManager next = ProcessManager.builder().build()) {
             assertThat(socketDirectoriesOf(parent.pid())).isEmpty();
+        }
+    }
+
+    @Test
+    void aKilledChildTakesTheProcessesItStartedWithIt() throws Exception {
+        List<Long> started = new ArrayList<>(); // a shell and its sleep
+        try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
+            ChildProcess child = manager.runProcess((self, parent) -> {
+                Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
+                parent.sendMessage(Message.of("spawned", shell.pid()));
+                Thread.sleep(Long.MAX_VALUE);
+            });
+            long shell = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
+            started.add(shell);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(shell)
+                .map((handle) -> handle.children().count() == 1).orElse(false));
+            ProcessHandle.of(shell).ifPresent((handle) -> handle.children().forEach((sleep) -> started.add(sleep.pid())));
+            assertThat(started).hasSize(2).allMatch(Processes::isAlive);
+
+            child.kill();
+
+            Processes.assertAllGone(started, Duration.ofSeconds(5)); // not waited for by the dead child: may be zombies
+        }
+        finally {
+            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
     }
 

@@ -6,17 +6,17 @@ import java.util.Collection;
 import static org.awaitility.Awaitility.await;
 
 /** Checks that processes are really gone: a test that leaves a JVM behind fails. */
-final class Processes {
+public final class Processes {
 
     private Processes() {
     }
 
-    static void assertAllGone(Collection<Long> pids, Duration within) {
+    public static void assertAllGone(Collection<Long> pids, Duration within) {
         await().atMost(within).pollInterval(Duration.ofMillis(50)).until(() -> pids.stream().noneMatch(Processes::isAlive));
     }
 
     /** Running, that is: a zombie has exited already and waits only for its new parent to reap it. */
-    static boolean isAlive(long pid) {
+    public static boolean isAlive(long pid) {
         return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false) && !isZombie(pid);
     }
 

@@ -107,9 +107,17 @@ public final class LaunchedChild {
         this.process.toHandle().destroy();
     }
 
-    /** SIGKILL; see {@link #terminate()}. */
+    /**
+     * SIGKILL, to the processes the child started too: work killed for running too long or hanging
+     * must not run on in a process of its own. They are the descendants seen just before the kill (once
+     * the child is dead they belong to init and cannot be told from anyone's), so one started in that
+     * instant escapes. See {@link #terminate()} for why through the handle.
+     */
     public void kill() {
-        this.process.toHandle().destroyForcibly();
+        ProcessHandle handle = this.process.toHandle();
+        List<ProcessHandle> descendants = handle.isAlive() ? handle.descendants().toList() : List.of();
+        handle.destroyForcibly(); // first: a dead child starts nothing more
+        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 
     /**

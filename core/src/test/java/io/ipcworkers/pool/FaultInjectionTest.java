@@ -39,6 +39,7 @@ import io.ipcworkers.OwnThread;
 import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.ProcessOutput;
+import io.ipcworkers.Processes;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
@@ -83,6 +84,9 @@ class FaultInjectionTest {
 
     private final List<Integer> noted = new CopyOnWriteArrayList<>();
 
+    /** Processes workers started themselves (not worker JVMs). */
+    private final List<Long> spawned = new CopyOnWriteArrayList<>();
+
     private final CountDownLatch bulkyRelease = new CountDownLatch(1);
 
     public class ParentListeners {
@@ -124,6 +128,11 @@ class FaultInjectionTest {
         public void told(int n, ChildProcess sender) {
             FaultInjectionTest.this.streamedHandled.incrementAndGet();
             sender.sendMessage(Message.of("echo", "x".repeat(1024)));
+        }
+
+        @IpcListener("spawned")
+        public void spawned(long pid) {
+            FaultInjectionTest.this.spawned.add(pid);
         }
 
         @IpcListener("noted")
@@ -224,6 +233,7 @@ class FaultInjectionTest {
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> this.seenPids.stream()
             .noneMatch(FaultInjectionTest::isAlive));
+        this.spawned.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
     }
 
     private void assertBackToSize(WorkerPool pool) throws Exception {
@@ -740,6 +750,28 @@ class FaultInjectionTest {
         assertThat(failureOf(pool.request("spin", null, Object.class))).isInstanceOf(IpcTimeoutException.class)
             .hasMessageContaining("Handler for 'spin' on worker faulty-")
             .hasMessageContaining("ran longer than the handler timeout of PT1S");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void aWorkerKilledAtTheHandlerTimeoutTakesTheProcessesItStartedWithIt() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(10, Duration.ofSeconds(2))));
+
+        CompletableFuture<Object> request = pool.request("spawn-and-spin", null, Object.class);
+        await().atMost(WAIT).until(() -> !this.spawned.isEmpty());
+        long shell = this.spawned.get(0);
+        List<Long> started = new ArrayList<>(List.of(shell)); // the shell and its sleep
+        await().atMost(WAIT).until(() -> ProcessHandle.of(shell).map((handle) -> handle.children().count() == 1)
+            .orElse(false));
+        ProcessHandle.of(shell).ifPresent((handle) -> handle.descendants().forEach((sleep) -> {
+            started.add(sleep.pid());
+            this.spawned.add(sleep.pid());
+        }));
+        assertThat(started).hasSize(2).allMatch(Processes::isAlive);
+
+        assertThat(failureOf(request)).isInstanceOf(IpcTimeoutException.class)
+            .hasMessageContaining("ran longer than the handler timeout of PT2S");
+        Processes.assertAllGone(started, Duration.ofSeconds(5)); // not waited for by the dead worker: may be zombies
         assertBackToSize(pool);
     }
 

@@ -72,6 +72,14 @@ public class FaultyWorker {
         }
     }
 
+    /** Starts a shell that starts a sleep of its own, tells the parent the shell's pid, then spins. */
+    @IpcListener("spawn-and-spin")
+    public void spawnAndSpin(ParentProcess parent) throws java.io.IOException {
+        Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
+        parent.sendMessage(Message.of("spawned", shell.pid()));
+        spin();
+    }
+
     @IpcListener("allocate")
     public void allocateUntilOutOfMemory() {
         List<long[]> hog = new ArrayList<>();
