@@ -1,6 +1,7 @@
 package io.ipcworkers.pool;
 
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.Map;
 
 import io.ipcworkers.DeadLetter;
@@ -81,17 +82,47 @@ public final class InboundDispatcher {
 
     /**
      * Each failure is logged, as the message is dropped; its stack trace only for the first of its kind
-     * ({@link FailureKinds}): a listener failing on every message of a stream logs a line a message, not
-     * a stack trace a message.
+     * ({@link FailureKinds}), which is logged at once, and the others of a running pool one a period, with
+     * a line for those that followed ({@link ThrottledWarnings}): a listener failing on every message of a
+     * stream costs two lines a period, not a stack trace a message.
      */
     private void logFailure(Message message, PoolWorker sender, Throwable ex) {
-        String text = "@IpcListener for topic '" + message.topic() + "' from " + sender + " failed; the message is dropped";
-        if (this.failureKinds.isFirst(message.topic(), ex)) {
-            logger.log(Level.ERROR, text, ex);
-        }
-        else {
-            logger.log(Level.ERROR, text + ": " + ex + " (its stack trace was logged for the first such failure)");
-        }
+        boolean firstOfKind = this.failureKinds.isFirst(message.topic(), ex);
+        sender.owner().listenerFailureWarnings().warn(message.topic(), new Failure(sender.toString(), ex, firstOfKind),
+                firstOfKind);
+    }
+
+    /** A parent listener's failure on a worker's message: the worker, the exception, whether its trace is due. */
+    record Failure(String sender, Throwable exception, boolean traced) {
+    }
+
+    /** How a pool's parent listener failures read in the log. */
+    static ThrottledWarnings.Lines<Failure> throttledLines(String pool) {
+        return new ThrottledWarnings.Lines<>() {
+
+            @Override
+            public void logAlone(String topic, Failure failure) {
+                String text = "@IpcListener for topic '" + topic + "' from " + failure.sender()
+                        + " failed; the message is dropped";
+                if (failure.traced()) {
+                    logger.log(Level.ERROR, text, failure.exception());
+                }
+                else {
+                    logger.log(Level.ERROR, text + ": " + failure.exception()
+                            + " (its stack trace was logged for the first such failure)");
+                }
+            }
+
+            @Override
+            public void logFollowing(TopicTally<Failure> held, Duration period) {
+                Failure first = held.first();
+                logger.log(Level.ERROR, held.count() + " more " + ((held.count() == 1) ? "failure" : "failures")
+                        + " of parent @IpcListener methods on messages from pool '" + pool + "' within "
+                        + TopicTally.describe(period) + " of the one logged before, each message dropped ("
+                        + held.topics() + "); the first, topic '" + held.firstTopic() + "' from "
+                        + ((first != null) ? first.sender() + ": " + first.exception() : null));
+            }
+        };
     }
 
     /**

@@ -202,6 +202,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
+    /** The pool this worker belongs to. */
+    WorkerPool owner() {
+        return this.pool;
+    }
+
     /** Gives back a reservation that was not used. */
     void release() {
         this.load.decrementAndGet();

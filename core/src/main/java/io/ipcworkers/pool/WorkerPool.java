@@ -55,8 +55,11 @@ public final class WorkerPool {
      */
     static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+ExitOnOutOfMemoryError");
 
-    /** A running pool's dead letters that no listener takes are logged one at a time at most once a period. */
-    static final Duration DEAD_LETTER_WARNING_PERIOD = Duration.ofSeconds(10);
+    /**
+     * A running pool's dead letters that no listener takes, and its workers' messages a parent listener
+     * failed on, are each logged one at a time at most once a period ({@link ThrottledWarnings}).
+     */
+    static final Duration WARNING_PERIOD = Duration.ofSeconds(10);
 
     /** Lifecycle states. */
     public enum State {
@@ -89,7 +92,9 @@ public final class WorkerPool {
 
     private final Rebalancer rebalancer;
 
-    private final DeadLetterWarnings deadLetterWarnings;
+    private final ThrottledWarnings<String> deadLetterWarnings;
+
+    private final ThrottledWarnings<InboundDispatcher.Failure> listenerFailureWarnings;
 
     private final WaitEstimates waits = new WaitEstimates();
 
@@ -147,8 +152,10 @@ public final class WorkerPool {
         this.inbound = inbound;
         this.scheduler = scheduler;
         this.deadlines = new RequestDeadlines(this, scheduler);
-        this.deadLetterWarnings = new DeadLetterWarnings(settings.name(), DEAD_LETTER_WARNING_PERIOD, scheduler,
-                System::nanoTime);
+        this.deadLetterWarnings = new ThrottledWarnings<>(UnclaimedDeadLetters.throttledLines(settings.name()),
+                WARNING_PERIOD, scheduler, System::nanoTime);
+        this.listenerFailureWarnings = new ThrottledWarnings<>(InboundDispatcher.throttledLines(settings.name()),
+                WARNING_PERIOD, scheduler, System::nanoTime);
         this.requestTimeoutNanos = Durations.cappedNanos(settings.requestTimeout());
         this.acquireTimeoutNanos = Durations.cappedNanos(settings.acquireTimeout());
         this.executor = executor;
@@ -248,6 +255,7 @@ public final class WorkerPool {
         }
         this.state = State.RUNNING;
         this.deadLetterWarnings.start();
+        this.listenerFailureWarnings.start();
         long interval = this.settings.supervision().heartbeatInterval().toMillis();
         this.supervisor = this.scheduler.scheduleAtFixedRate(new PoolSupervisor(this), interval, interval,
                 TimeUnit.MILLISECONDS);
@@ -304,6 +312,7 @@ public final class WorkerPool {
         }
         this.state = State.STOPPED;
         this.deadLetterWarnings.stop();
+        this.listenerFailureWarnings.stop();
     }
 
     /**
@@ -801,6 +810,11 @@ public final class WorkerPool {
     /** Dead letters no listener took that wait to be logged in the period's summary line; for tests. */
     int deadLettersHeldBack() {
         return this.deadLetterWarnings.heldBack();
+    }
+
+    /** Where the failures of parent listeners on this pool's messages are logged. */
+    ThrottledWarnings<InboundDispatcher.Failure> listenerFailureWarnings() {
+        return this.listenerFailureWarnings;
     }
 
     /** Counts a message given up for good and hands it over; false when no parent listener took it. */

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 import io.ipcworkers.CapturedLog;
@@ -521,7 +523,7 @@ class WorkerPoolTest {
     }
 
     @Test
-    void aParentListenerThatThrowsAnErrorDoesNotStopTheMessagesOfItsWorkerAndHasItsStackTraceLoggedOnce() {
+    void aParentListenerThatThrowsAnErrorDoesNotStopTheMessagesOfItsWorkerAndHasItsFailuresLoggedWithoutAFlood() {
         WorkerPool patient = pools.pool("patient"); // one worker: every message below comes from it
         try (CapturedLog log = new CapturedLog(InboundDispatcher.class)) {
             for (int i = 0; i < 5; i++) {
@@ -530,14 +532,24 @@ class WorkerPoolTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> told.size() == 5);
             assertThat(told).containsExactly("after 0", "after 1", "after 2", "after 3", "after 4");
-            // each failure has its line, the first its stack trace too
+            // the first, a new kind, at once with its stack trace; the others of its period in one line at the
+            // period's end (held back until then)
             String failed = "@IpcListener for topic 'told' from " + patient.currentWorkers().get(0)
                     + " failed; the message is dropped";
-            assertThat(log.messages()).filteredOn((line) -> line.startsWith("@IpcListener")).hasSize(5)
-                .first().isEqualTo(failed);
-            assertThat(log.messages()).filteredOn((line) -> line.startsWith("@IpcListener")).last()
-                .isEqualTo(failed + ": java.lang.AssertionError: assert: a bug in a parent listener (its stack trace "
-                        + "was logged for the first such failure)");
+            Pattern following = Pattern.compile("^(\\d+) more failures? of parent @IpcListener methods on messages "
+                    + "from pool 'patient' within 10 s of the one logged before, each message dropped \\(topics 'told' "
+                    + "x\\1\\); the first, topic 'told' from .*: java.lang.AssertionError: assert: a bug in a parent "
+                    + "listener$");
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                int heldBack = patient.listenerFailureWarnings().heldBack();
+                List<String> lines = log.messages();
+                List<String> alone = lines.stream().filter((line) -> line.startsWith("@IpcListener")).toList();
+                int followed = lines.stream().map(following::matcher).filter(Matcher::matches)
+                    .mapToInt((matched) -> Integer.parseInt(matched.group(1))).sum();
+                assertThat(alone.size() + followed + heldBack).as("failures accounted for").isEqualTo(5);
+                // a period a failure before these started may end among them: then one more on its own
+                assertThat(alone).hasSizeLessThanOrEqualTo(2).first().isEqualTo(failed);
+            });
         }
     }
 
