@@ -1502,17 +1502,21 @@ class FaultInjectionTest {
         List<Long> first = pool.workerPids();
         List<CompletableFuture<Object>> replies = new ArrayList<>();
         int minimumUsable = Integer.MAX_VALUE;
-        for (int i = 0; i < 200; i++) {
+        // until both first workers are replaced: how the requests spread over the two is routing's (a worker
+        // starved of CPU gets fewer), so a fixed number may leave one short of its 25
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        for (int i = 0; pool.workerPids().stream().anyMatch(first::contains); i++) {
+            assertThat(System.nanoTime() - deadline).as("both first workers recycled within 60 s").isNegative();
             replies.add(pool.request("echo", i, Object.class));
             minimumUsable = Math.min(minimumUsable, pool.usableWorkers().size());
             if (i % 20 == 0) {
                 Thread.sleep(150);
             }
         }
-        for (int i = 0; i < 200; i++) {
+        for (int i = 0; i < replies.size(); i++) {
             assertThat(replies.get(i).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(i);
         }
-        await().atMost(WAIT).until(() -> pool.recycleCount() >= 2);
+        assertThat(pool.recycleCount()).isGreaterThanOrEqualTo(2);
         assertThat(pool.restartCount()).isZero();
         assertThat(minimumUsable).as("no capacity dip").isEqualTo(2);
         assertThat(pool.workerPids()).doesNotContainAnyElementsOf(first);
