@@ -1,5 +1,6 @@
 package io.ipcworkers.pool;
 
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -57,7 +58,7 @@ final class TopicTally<T> {
     }
 
     /** "10 s" or "300 ms": how a period reads in a line. */
-    static String describe(java.time.Duration period) {
+    static String describe(Duration period) {
         return (period.toMillis() % 1000 == 0) ? period.toSeconds() + " s" : period.toMillis() + " ms";
     }
 }
