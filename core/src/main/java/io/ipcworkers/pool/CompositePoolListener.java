@@ -71,6 +71,11 @@ final class CompositePoolListener implements PoolListener {
     }
 
     @Override
+    public void parentListenerFailed(String pool, String topic, Class<? extends Throwable> exception) {
+        each((listener) -> listener.parentListenerFailed(pool, topic, exception));
+    }
+
+    @Override
     public void messagesMoved(String pool, int count) {
         each((listener) -> listener.messagesMoved(pool, count));
     }

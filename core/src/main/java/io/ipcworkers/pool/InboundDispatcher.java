@@ -81,15 +81,17 @@ public final class InboundDispatcher {
     }
 
     /**
-     * Each failure is logged, as the message is dropped; its stack trace only for the first of its kind
-     * ({@link FailureKinds}), which is logged at once, and the others of a running pool one a period, with
-     * a line for those that followed ({@link ThrottledWarnings}): a listener failing on every message of a
-     * stream costs two lines a period, not a stack trace a message.
+     * Each failure is counted ({@link PoolListener#parentListenerFailed}) and logged, as the message is
+     * dropped; its stack trace only for the first of its kind ({@link FailureKinds}), which is logged at
+     * once, and the others of a running pool one a period, with a line for those that followed
+     * ({@link ThrottledWarnings}): a listener failing on every message of a stream costs two lines a
+     * period, not a stack trace a message.
      */
     private void logFailure(Message message, PoolWorker sender, Throwable ex) {
+        WorkerPool pool = sender.owner();
+        pool.listener().parentListenerFailed(pool.name(), message.topic(), ex.getClass());
         boolean firstOfKind = this.failureKinds.isFirst(message.topic(), ex);
-        sender.owner().listenerFailureWarnings().warn(message.topic(), new Failure(sender.toString(), ex, firstOfKind),
-                firstOfKind);
+        pool.listenerFailureWarnings().warn(message.topic(), new Failure(sender.toString(), ex, firstOfKind), firstOfKind);
     }
 
     /** A parent listener's failure on a worker's message: the worker, the exception, whether its trace is due. */

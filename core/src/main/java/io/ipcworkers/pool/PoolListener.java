@@ -48,6 +48,14 @@ public interface PoolListener {
     default void deadLetter(String pool, String topic) {
     }
 
+    /**
+     * A parent {@code @IpcListener} threw on a message from one of the pool's workers; the message is
+     * dropped (and logged, a line for several when they come fast).
+     * @param exception the class of what it threw
+     */
+    default void parentListenerFailed(String pool, String topic, Class<? extends Throwable> exception) {
+    }
+
     /** A worker gave back {@code count} queued messages, to be routed again to idle workers. */
     default void messagesMoved(String pool, int count) {
     }

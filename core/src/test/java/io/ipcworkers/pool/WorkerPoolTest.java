@@ -2,6 +2,7 @@ package io.ipcworkers.pool;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -79,6 +80,9 @@ class WorkerPoolTest {
     /** What the pools reported as sent to their workers, "pool:topic". */
     static final List<String> sent = new CopyOnWriteArrayList<>();
 
+    /** pool:topic:exception of each failure of a parent listener, as the pools' listener is told. */
+    static final List<String> parentListenerFailures = new CopyOnWriteArrayList<>();
+
     public static class ParentListeners {
 
         /** Answers a worker: one message to it through its handle, then the return value. */
@@ -136,6 +140,11 @@ class WorkerPoolTest {
                     @Override
                     public void messageSent(String pool, String topic) {
                         sent.add(pool + ":" + topic);
+                    }
+
+                    @Override
+                    public void parentListenerFailed(String pool, String topic, Class<? extends Throwable> exception) {
+                        parentListenerFailures.add(pool + ":" + topic + ":" + exception.getSimpleName());
                     }
                 }));
         pools.start();
@@ -532,6 +541,8 @@ class WorkerPoolTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> told.size() == 5);
             assertThat(told).containsExactly("after 0", "after 1", "after 2", "after 3", "after 4");
+            assertThat(parentListenerFailures).filteredOn((failure) -> failure.startsWith("patient:told:"))
+                .isEqualTo(Collections.nCopies(5, "patient:told:AssertionError"));
             // the first, a new kind, at once with its stack trace; the others of its period in one line at the
             // period's end (held back until then)
             String failed = "@IpcListener for topic 'told' from " + patient.currentWorkers().get(0)

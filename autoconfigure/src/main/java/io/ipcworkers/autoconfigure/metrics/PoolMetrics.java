@@ -23,7 +23,8 @@ import org.springframework.util.Assert;
  * error, timeout, cancelled), with p50/p95/p99</li>
  * <li>{@code ipc.worker.starts}, {@code ipc.worker.exits} (tagged {@code cause}: crashed, killed,
  * recycled, stopped), {@code ipc.dead.letters} (tagged {@code topic}), {@code ipc.messages.moved}
- * (queued messages given back for idle workers)</li>
+ * (queued messages given back for idle workers), {@code ipc.listener.failures} (messages a parent
+ * listener threw on, tagged {@code topic} and {@code exception})</li>
  * </ul>
  *
  * Topics become tag values: keep them to a fixed set, not ids. A worker's message on a topic no parent
@@ -106,6 +107,14 @@ public class PoolMetrics implements PoolListener {
     public void deadLetter(String pool, String topic) {
         Counter.builder("ipc.dead.letters").description("Messages given up for good")
             .tag("pool", pool).tag("topic", topic).register(this.registry).increment();
+    }
+
+    @Override
+    public void parentListenerFailed(String pool, String topic, Class<? extends Throwable> exception) {
+        Counter.builder("ipc.listener.failures")
+            .description("Messages from workers a parent @IpcListener threw on (each dropped)")
+            .tag("pool", pool).tag("topic", topic).tag("exception", exception.getSimpleName())
+            .register(this.registry).increment();
     }
 
     @Override

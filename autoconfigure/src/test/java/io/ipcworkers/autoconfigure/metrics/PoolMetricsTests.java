@@ -48,6 +48,18 @@ class PoolMetricsTests {
     }
 
     @Test
+    void parentListenerFailuresAreCountedByPoolTopicAndException() {
+        this.metrics.parentListenerFailed("a", "progress", IllegalStateException.class);
+        this.metrics.parentListenerFailed("a", "progress", IllegalStateException.class);
+        this.metrics.parentListenerFailed("a", "progress", AssertionError.class);
+
+        assertThat(this.registry.get("ipc.listener.failures").tag("pool", "a").tag("topic", "progress")
+            .tag("exception", "IllegalStateException").counter().count()).isEqualTo(2);
+        assertThat(this.registry.get("ipc.listener.failures").tag("exception", "AssertionError").counter().count())
+            .isEqualTo(1);
+    }
+
+    @Test
     void messagesMovedToIdleWorkersAreCountedByPool() {
         this.metrics.messagesMoved("a", 3);
         this.metrics.messagesMoved("a", 2);
