@@ -55,7 +55,7 @@ public final class InboundDispatcher {
         }
         catch (ProcessExitedException ex) {
             if (ex.getPid() != sender.getId()) {
-                logFailure(message, sender, ex);
+                failed(sender, message, ex);
             }
             else {
                 answerLost(message, sender, ex); // the listener sent its worker a message, too late
@@ -64,7 +64,7 @@ public final class InboundDispatcher {
         }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
-            logFailure(message, sender, ex);
+            failed(sender, message, ex);
             return;
         }
         if (reply != null && !isReply) {
@@ -80,22 +80,29 @@ public final class InboundDispatcher {
         }
     }
 
-    /**
-     * Each failure is counted ({@link PoolListener#parentListenerFailed}) and logged, as the message is
-     * dropped; its stack trace only for the first of its kind ({@link FailureKinds}), which is logged at
-     * once, and the others of a running pool one a period, with a line for those that followed
-     * ({@link ThrottledWarnings}): a listener failing on every message of a stream costs two lines a
-     * period, not a stack trace a message.
-     */
-    private void logFailure(Message message, PoolWorker sender, Throwable ex) {
-        WorkerPool pool = sender.owner();
-        pool.listener().parentListenerFailed(pool.name(), message.topic(), ex.getClass());
-        boolean firstOfKind = this.failureKinds.isFirst(message.topic(), ex);
-        pool.listenerFailureWarnings().warn(message.topic(), new Failure(sender.toString(), ex, firstOfKind), firstOfKind);
+    private void failed(PoolWorker sender, Message message, Throwable ex) {
+        failed(sender.owner(), message.topic(), "from " + sender, "the message is dropped", ex);
     }
 
-    /** A parent listener's failure on a worker's message: the worker, the exception, whether its trace is due. */
-    record Failure(String sender, Throwable exception, boolean traced) {
+    /**
+     * Each failure is counted ({@link PoolListener#parentListenerFailed}) and logged; its stack trace only
+     * for the first of its kind ({@link FailureKinds}), which is logged at once, and the others of a
+     * running pool one a period, with a line for those that followed ({@link ThrottledWarnings}): a
+     * listener failing on every message of a stream costs two lines a period, not a stack trace a message.
+     */
+    private void failed(WorkerPool pool, String topic, String about, String outcome, Throwable ex) {
+        pool.listener().parentListenerFailed(pool.name(), topic, ex.getClass());
+        boolean firstOfKind = this.failureKinds.isFirst(topic, ex);
+        pool.listenerFailureWarnings().warn(topic, new Failure(about, outcome, ex, firstOfKind), firstOfKind);
+    }
+
+    /**
+     * A parent listener's failure on a message.
+     * @param about what the message was, e.g. "from Worker thumbnails-1 (pid 1234)"
+     * @param outcome what became of it, e.g. "the message is dropped"
+     * @param traced whether its stack trace is to be logged
+     */
+    record Failure(String about, String outcome, Throwable exception, boolean traced) {
     }
 
     /** How a pool's parent listener failures read in the log. */
@@ -104,8 +111,7 @@ public final class InboundDispatcher {
 
             @Override
             public void logAlone(String topic, Failure failure) {
-                String text = "@IpcListener for topic '" + topic + "' from " + failure.sender()
-                        + " failed; the message is dropped";
+                String text = "@IpcListener for topic '" + topic + "' " + failure.about() + " failed; " + failure.outcome();
                 if (failure.traced()) {
                     logger.log(Level.ERROR, text, failure.exception());
                 }
@@ -120,9 +126,9 @@ public final class InboundDispatcher {
                 Failure first = held.first();
                 logger.log(Level.ERROR, held.count() + " more " + ((held.count() == 1) ? "failure" : "failures")
                         + " of parent @IpcListener methods on messages from pool '" + pool + "' within "
-                        + TopicTally.describe(period) + " of the one logged before, each message dropped ("
-                        + held.topics() + "); the first, topic '" + held.firstTopic() + "' from "
-                        + ((first != null) ? first.sender() + ": " + first.exception() : null));
+                        + TopicTally.describe(period) + " of the one logged before (" + held.topics()
+                        + "); the first, topic '" + held.firstTopic() + "' " + ((first != null) ? first.about() + ": "
+                        + first.exception() + "; " + first.outcome() : null));
             }
         };
     }
@@ -155,10 +161,12 @@ public final class InboundDispatcher {
     }
 
     /**
-     * Hands a dead letter to the parent's listeners on {@link DeadLetter#TOPIC}.
+     * Hands a dead letter to the parent's listeners on {@link DeadLetter#TOPIC}; a listener that throws
+     * is counted and logged as others are: a worker listener failing on every message of a stream makes
+     * a dead letter of each.
      * @return whether one took it without failing; if not, the caller logs it
      */
-    boolean deadLetter(DeadLetter letter) {
+    boolean deadLetter(DeadLetter letter, WorkerPool pool) {
         try {
             this.dispatcher.dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()), "parent");
             return true;
@@ -168,7 +176,8 @@ public final class InboundDispatcher {
         }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
-            logger.log(Level.ERROR, "Dead-letter listener failed for topic '" + letter.topic() + "'", ex);
+            failed(pool, DeadLetter.TOPIC, "on a dead letter of topic '" + letter.topic() + "'",
+                    "the letter is logged as unclaimed", ex);
             return false;
         }
     }

@@ -821,7 +821,7 @@ public final class WorkerPool {
     boolean handOverDeadLetter(InFlight message, String reason) {
         this.listener.deadLetter(name(), message.topic());
         return this.inbound.deadLetter(new DeadLetter(name(), message.topic(), message.message, message.deliveries,
-                reason));
+                reason), this);
     }
 
     /** Refuses a topic the workers have no listener for, as the last one to get ready announced them. */

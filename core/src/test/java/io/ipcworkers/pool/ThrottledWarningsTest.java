@@ -143,21 +143,24 @@ class ThrottledWarningsTest {
         ThrottledWarnings<InboundDispatcher.Failure> warnings = new ThrottledWarnings<>(
                 InboundDispatcher.throttledLines("p"), Duration.ofSeconds(10), this.timer, clock::get);
         IllegalStateException bug = new IllegalStateException("bug");
+        String dropped = "the message is dropped";
         try (CapturedLog failures = new CapturedLog(InboundDispatcher.class)) {
             warnings.start();
-            warnings.warn("a", new InboundDispatcher.Failure("Worker p-1 (pid 7)", bug, true), true);
-            warnings.warn("a", new InboundDispatcher.Failure("Worker p-1 (pid 7)", bug, false));
-            warnings.warn("b", new InboundDispatcher.Failure("Worker p-2 (pid 8)", bug, false));
+            warnings.warn("a", new InboundDispatcher.Failure("from Worker p-1 (pid 7)", dropped, bug, true), true);
+            warnings.warn("a", new InboundDispatcher.Failure("from Worker p-1 (pid 7)", dropped, bug, false));
+            warnings.warn("b", new InboundDispatcher.Failure("from Worker p-2 (pid 8)", dropped, bug, false));
             clock.set(Duration.ofSeconds(10).toNanos());
-            warnings.warn("a", new InboundDispatcher.Failure("Worker p-1 (pid 7)", bug, false));
+            warnings.warn("ipc.dead-letter", new InboundDispatcher.Failure("on a dead letter of topic 'a'",
+                    "the letter is logged as unclaimed", bug, false));
 
             assertThat(failures.messages()).containsExactly(
                     "@IpcListener for topic 'a' from Worker p-1 (pid 7) failed; the message is dropped",
                     "2 more failures of parent @IpcListener methods on messages from pool 'p' within 10 s of the one "
-                            + "logged before, each message dropped (topics 'a' x1, 'b' x1); the first, topic 'a' from "
-                            + "Worker p-1 (pid 7): java.lang.IllegalStateException: bug",
-                    "@IpcListener for topic 'a' from Worker p-1 (pid 7) failed; the message is dropped: "
-                            + "java.lang.IllegalStateException: bug (its stack trace was logged for the first such failure)");
+                            + "logged before (topics 'a' x1, 'b' x1); the first, topic 'a' from Worker p-1 (pid 7): "
+                            + "java.lang.IllegalStateException: bug; the message is dropped",
+                    "@IpcListener for topic 'ipc.dead-letter' on a dead letter of topic 'a' failed; the letter is "
+                            + "logged as unclaimed: java.lang.IllegalStateException: bug (its stack trace was logged for "
+                            + "the first such failure)");
         }
     }
 }

@@ -108,6 +108,9 @@ class WorkerPoolTest {
 
         @IpcListener(DeadLetter.TOPIC)
         public void deadLetter(DeadLetter letter) {
+            if ("a bug in the dead-letter listener".equals(letter.message().payload())) {
+                throw new IllegalStateException("no dead letters today");
+            }
             deadLetters.add(letter);
         }
 
@@ -548,9 +551,9 @@ class WorkerPoolTest {
             String failed = "@IpcListener for topic 'told' from " + patient.currentWorkers().get(0)
                     + " failed; the message is dropped";
             Pattern following = Pattern.compile("^(\\d+) more failures? of parent @IpcListener methods on messages "
-                    + "from pool 'patient' within 10 s of the one logged before, each message dropped \\(topics 'told' "
-                    + "x\\1\\); the first, topic 'told' from .*: java.lang.AssertionError: assert: a bug in a parent "
-                    + "listener$");
+                    + "from pool 'patient' within 10 s of the one logged before \\(topics 'told' x\\1\\); the first, "
+                    + "topic 'told' from .*: java.lang.AssertionError: assert: a bug in a parent listener; the message "
+                    + "is dropped$");
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
                 int heldBack = patient.listenerFailureWarnings().heldBack();
                 List<String> lines = log.messages();
@@ -561,6 +564,25 @@ class WorkerPoolTest {
                 // a period a failure before these started may end among them: then one more on its own
                 assertThat(alone).hasSizeLessThanOrEqualTo(2).first().isEqualTo(failed);
             });
+        }
+    }
+
+    @Test
+    void aDeadLetterListenerThatThrowsIsCountedAndLoggedAsOtherParentListenersAndTheLetterLoggedAsUnclaimed() {
+        WorkerPool patient = pools.pool("patient");
+        try (CapturedLog failures = new CapturedLog(InboundDispatcher.class);
+                CapturedLog letters = new CapturedLog(WorkerPool.class)) {
+            for (int i = 0; i < 3; i++) {
+                patient.send("fail", "a bug in the dead-letter listener"); // each a dead letter its listener throws on
+            }
+            await().atMost(Duration.ofSeconds(10)).until(() -> parentListenerFailures.stream()
+                .filter("patient:ipc.dead-letter:IllegalStateException"::equals).count() == 3);
+            assertThat(failures.messages()).filteredOn((line) -> line.contains("dead letter of topic 'fail'")).first()
+                .isEqualTo("@IpcListener for topic 'ipc.dead-letter' on a dead letter of topic 'fail' failed; the letter "
+                        + "is logged as unclaimed");
+            // the letters themselves, unclaimed: in a line of their own, or held for the period's line
+            await().atMost(Duration.ofSeconds(10)).until(() -> letters.messages().stream()
+                .anyMatch((line) -> line.contains("a bug in the dead-letter listener")) || patient.deadLettersHeldBack() > 0);
         }
     }
 
