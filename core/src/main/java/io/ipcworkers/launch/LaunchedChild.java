@@ -77,7 +77,7 @@ public final class LaunchedChild {
             Thread.currentThread().interrupt();
         }
         boolean exited = exitCode != ProcessExitedException.UNKNOWN_EXIT_CODE;
-        return new ExitReport(exitCode, exited ? "exited with code " + exitCode
+        return new ExitReport(exitCode, exited ? ExitCodes.describe(exitCode)
                 : "closed its connection (process still running)", exited ? lastOutputLines() : List.of());
     }
 

@@ -314,7 +314,8 @@ class FaultInjectionTest {
         assertThat(failureOf(busy)).isInstanceOfSatisfying(ProcessExitedException.class, (ex) -> {
             assertThat(ex.getExitCode()).isEqualTo(137);
             assertThat(ex.getPid()).isEqualTo(victim);
-            assertThat(ex).hasMessageContaining("exited with code 137 while request 'sleep' was in flight");
+            assertThat(ex).hasMessageContaining("exited with code 137 (SIGKILL, as from kill -9 or the kernel's "
+                    + "out-of-memory killer) while request 'sleep' was in flight");
         });
         assertThat(other.get()).isNotEqualTo(victim);
         assertBackToSize(pool);
@@ -447,7 +448,8 @@ class FaultInjectionTest {
             // the kills found work in flight (hundreds of messages in the runs seen)
             assertThat(this.deadLetters.size() + failedRequests).isPositive();
             assertThat(this.deadLetters).allSatisfy((letter) -> assertThat(letter.reason())
-                .contains("exited with code 137 while message 'echo' was in flight"));
+                .contains("exited with code 137 (SIGKILL, as from kill -9 or the kernel's out-of-memory killer) while "
+                    + "message 'echo' was in flight"));
         }
         await().atMost(WAIT).until(() -> pool.inFlight() == 0);
         assertBackToSize(pool); // a restart is counted once its worker is in place, after the last kill's too
@@ -1108,9 +1110,9 @@ class FaultInjectionTest {
                 .toList();
             assertThat(deadLetterLines).singleElement().asString()
                 .startsWith("6 dead letters from pool 'faulty' (topics 'sleep' x2, 'echo' x4); the first, topic "
-                        + "'sleep': Worker faulty-1 (pid " + pid + ") exited with code 137 while message 'sleep' was "
-                        + "in flight");
-            assertThat(log.messages()).anyMatch((line) -> line.contains("exited with code 137; restarting in"));
+                        + "'sleep': Worker faulty-1 (pid " + pid + ") exited with code 137 (SIGKILL, as from kill -9 or the "
+                        + "kernel's out-of-memory killer) while message 'sleep' was in flight");
+            assertThat(log.messages()).anyMatch((line) -> line.contains("out-of-memory killer); restarting in"));
         }
     }
 
