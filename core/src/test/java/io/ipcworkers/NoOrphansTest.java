@@ -44,6 +44,26 @@ class NoOrphansTest {
     }
 
     @Test
+    void whatAChildStartedEndsWithItWhenItsParentIsKilled() throws Exception {
+        Process parent = startParent("spawning");
+        List<Long> started = new ArrayList<>(readChildPids(parent)); // the child, and the shell it started
+        try {
+            long shell = started.get(1);
+            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(shell)
+                .map((handle) -> handle.children().count() == 1).orElse(false));
+            ProcessHandle.of(shell).ifPresent((handle) -> handle.children().forEach((sleep) -> started.add(sleep.pid())));
+            assertThat(started).hasSize(3).allMatch(Processes::isAlive);
+
+            parent.destroyForcibly().waitFor();
+
+            Processes.assertAllGone(started, Duration.ofSeconds(3));
+        }
+        finally {
+            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    @Test
     void aKilledChildTakesTheProcessesItStartedWithIt() throws Exception {
         List<Long> started = new ArrayList<>(); // a shell and its sleep
         try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {

@@ -92,7 +92,8 @@ public final class WorkerMain {
 
     /**
      * The parent holds our stdin open for as long as it lives. When it dies, even by SIGKILL, the
-     * kernel closes the pipe and this read returns end-of-stream: no orphan outlives its parent.
+     * kernel closes the pipe and this read returns end-of-stream: no orphan outlives its parent, nor
+     * what the orphan started ({@link WorkerExit#parentGone}).
      */
     private static void watchForParentDeath(InputStream stdin) {
         Thread watcher = new ParentWatch(stdin);
@@ -119,7 +120,7 @@ public final class WorkerMain {
             catch (IOException ex) {
                 // a broken pipe means the same
             }
-            WorkerExit.exit(WorkerExit.PARENT_GONE);
+            WorkerExit.parentGone();
         }
     }
 

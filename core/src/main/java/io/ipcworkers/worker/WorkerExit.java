@@ -1,5 +1,7 @@
 package io.ipcworkers.worker;
 
+import java.util.List;
+
 /** Exit codes of a child JVM, and a way out that cannot hang. */
 public final class WorkerExit {
 
@@ -17,7 +19,37 @@ public final class WorkerExit {
 
     private static final long HALT_AFTER_MILLIS = 1500;
 
+    /** How long the processes this one started have, after SIGTERM, before SIGKILL when the parent is gone. */
+    static final long DESCENDANTS_GRACE_MILLIS = 500;
+
     private WorkerExit() {
+    }
+
+    /**
+     * Exits because the parent is gone (even by SIGKILL), and first stops the processes this one
+     * started (a tool a listener runs, and what that started): nobody is left to stop them, and the
+     * parent promises no orphans. SIGTERM, then SIGKILL for those still running after
+     * {@value #DESCENDANTS_GRACE_MILLIS} ms.
+     */
+    public static void parentGone() {
+        stopDescendants(DESCENDANTS_GRACE_MILLIS);
+        exit(PARENT_GONE);
+    }
+
+    static void stopDescendants(long graceMillis) {
+        List<ProcessHandle> descendants = ProcessHandle.current().descendants().toList();
+        descendants.forEach(ProcessHandle::destroy);
+        long deadline = System.nanoTime() + graceMillis * 1_000_000;
+        while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() - deadline < 0) {
+            try {
+                Thread.sleep(20); // an exited grandchild may linger as a zombie until init reaps it: hence the bound
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        descendants.forEach(ProcessHandle::destroyForcibly);
     }
 
     /**
