@@ -69,8 +69,9 @@ public final class Heartbeat {
                 boolean readAhead = (frames == framesSeen)
                         && parent.readAhead(READ_AHEAD_BYTES, READ_AHEAD_BUDGET_NANOS);
                 if (readAhead) {
-                    dispatcher.revocations().answerReadAhead();
+                    // interrupts first: a REVOKED answer then also says that those before its REVOKE were taken
                     dispatcher.running().answerReadAhead(parent);
+                    dispatcher.revocations().answerReadAhead();
                 }
                 boolean lookSoon = (frames != framesSeen) || readAhead;
                 framesSeen = frames;

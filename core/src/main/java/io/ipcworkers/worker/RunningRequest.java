@@ -13,7 +13,8 @@ import org.jspecify.annotations.Nullable;
  * The request the serving loop has taken and not yet answered, which the parent may cancel
  * ({@code INTERRUPT}, read ahead by the heartbeat thread while a listener runs long): a listener
  * running it is interrupted, and one not started yet is not started. A request the frames read ahead
- * hold is marked, and not started when the loop takes it. An interrupt must reach that listener and
+ * hold is marked, and not started when the loop takes it; so is one found nowhere, which may be the one
+ * the loop has just read and is about to take. An interrupt must reach that listener and
  * no later one: it is given under a lock while the listener runs, and the loop clears its thread's
  * flag under the same lock once the listener has returned. (The worker's socket is non-blocking, and
  * its writes finish whatever the flag says: an interrupt cannot close it.)
@@ -39,7 +40,15 @@ final class RunningRequest {
     /** Requests read ahead, not taken yet, that the parent cancelled; under {@link #lock}. */
     private final Set<Long> cancelledAhead = new HashSet<>();
 
-    /** Whether {@link #cancelledAhead} holds any: the loop skips the set, and a revocation the lock, when not. */
+    /**
+     * Requests the parent cancelled that were neither taken nor read ahead: answered already, or the one
+     * the loop has just read and not yet taken (the frame left the read-ahead under the read lock, and is
+     * taken a moment later). Only the next request taken can be that one, so it clears them; under
+     * {@link #lock}.
+     */
+    private final Set<Long> cancelledUnseen = new HashSet<>();
+
+    /** Whether either set holds any: the loop skips them, and a revocation the lock, when not. */
     private volatile boolean anyCancelledAhead;
 
     /** The serving loop has taken this request; {@link #ended()} must follow. */
@@ -48,7 +57,8 @@ final class RunningRequest {
             this.thread = Thread.currentThread();
             this.id = correlationId;
             if (this.anyCancelledAhead) {
-                this.cancelled = this.cancelledAhead.remove(correlationId);
+                this.cancelled = this.cancelledAhead.remove(correlationId) | this.cancelledUnseen.contains(correlationId);
+                this.cancelledUnseen.clear();
                 this.anyCancelledAhead = !this.cancelledAhead.isEmpty();
             }
         }
@@ -89,7 +99,8 @@ final class RunningRequest {
 
     /**
      * An {@code INTERRUPT} follows the requests it names on the wire: each is the one taken, or among
-     * the frames read ahead before it, or has been answered (nothing to do).
+     * the frames read ahead before it, or the one the loop has read and is about to take, or has been
+     * answered (nothing to do).
      */
     private void takeInterrupts(Deque<Frame> frames) {
         for (Iterator<Frame> ahead = frames.iterator(); ahead.hasNext();) {
@@ -121,6 +132,10 @@ final class RunningRequest {
                     this.cancelledAhead.add(listed);
                     this.anyCancelledAhead = true;
                 }
+                else {
+                    this.cancelledUnseen.add(listed);
+                    this.anyCancelledAhead = true;
+                }
             }
         }
     }
@@ -134,7 +149,7 @@ final class RunningRequest {
             for (long id : correlationIds) {
                 this.cancelledAhead.remove(id);
             }
-            this.anyCancelledAhead = !this.cancelledAhead.isEmpty();
+            this.anyCancelledAhead = !this.cancelledAhead.isEmpty() || !this.cancelledUnseen.isEmpty();
         }
     }
 

@@ -228,15 +228,18 @@ class WorkerPoolTest {
     @Test
     void outstandingRequestsShareOneTimer() throws Exception {
         List<CompletableFuture<Object>> requests = new ArrayList<>();
+        // each pool's supervision, and what earlier tests left pending: a restart, the end of a period of
+        // throttled warnings (dead letters, parent listener failures)
+        int before = pools.scheduledTasks();
         int mostScheduled = 0;
         for (int i = 0; i < 2_000; i++) {
             requests.add(pools.request("echo", "echo", i, Object.class));
             mostScheduled = Math.max(mostScheduled, pools.scheduledTasks());
         }
         CompletableFuture.allOf(requests.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-        // per pool its supervision and one request timer, a restart a crash test may have left, and the
-        // two-worker pool's next look for a queue to share (Rebalancer)
-        assertThat(mostScheduled).isLessThanOrEqualTo(6);
+        // and now the pool's one request timer, its next look for a queue to share (Rebalancer), and room
+        // for one more thing an earlier test set going (a crash seen only now): not one a request
+        assertThat(mostScheduled).isLessThanOrEqualTo(before + 3);
     }
 
     @Test

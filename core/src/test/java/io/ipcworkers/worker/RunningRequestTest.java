@@ -71,4 +71,26 @@ class RunningRequestTest {
         assertThat(this.running.listenerStarts()).isTrue();
         assertThat(Thread.currentThread().isInterrupted()).isFalse();
     }
+
+    @Test
+    void aRequestCancelledBetweenItsReadAndItsTakingDoesNotStart() {
+        // the loop has read request 9 out of the frames read ahead, and not yet taken it, when the
+        // heartbeat thread finds the INTERRUPT behind it
+        this.running.cancel(new long[] { 9 }, List.of());
+
+        this.running.taken(9);
+        assertThat(this.running.listenerStarts()).isFalse();
+        assertThat(Thread.currentThread().isInterrupted()).isFalse();
+    }
+
+    @Test
+    void aCancelOfARequestFoundNowhereIsForgottenWhenTheNextRequestIsTaken() {
+        this.running.cancel(new long[] { 5 }, List.of()); // answered already
+
+        this.running.taken(6);
+        assertThat(this.running.listenerStarts()).isTrue();
+        this.running.ended();
+        this.running.taken(5); // never in practice: shows that the mark was dropped
+        assertThat(this.running.listenerStarts()).isTrue();
+    }
 }
