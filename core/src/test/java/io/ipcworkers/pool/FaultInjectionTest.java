@@ -778,6 +778,27 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aWorkerReplacedGracefullyStopsTheProcessesItsListenersStartedAndLeftRunning() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        long shell = pool.request("spawn", null, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        this.spawned.add(shell);
+        List<Long> started = new ArrayList<>(List.of(shell)); // the shell and its sleep
+        await().atMost(WAIT).until(() -> ProcessHandle.of(shell).map((handle) -> handle.children().count() == 1)
+            .orElse(false));
+        ProcessHandle.of(shell).ifPresent((handle) -> handle.children().forEach((sleep) -> {
+            started.add(sleep.pid());
+            this.spawned.add(sleep.pid());
+        }));
+        long worker = ProcessHandle.of(shell).flatMap(ProcessHandle::parent).orElseThrow().pid();
+        assertThat(started).hasSize(2).allMatch(Processes::isAlive);
+
+        assertThat(pool.restartWorker(worker)).isTrue(); // a SHUTDOWN, as recycling and the pool's stop send
+
+        Processes.assertAllGone(started, Duration.ofSeconds(10)); // not waited for by the worker: may be zombies
+        assertBackToSize(pool);
+    }
+
+    @Test
     void workerThatRunsOutOfMemoryExitsAndIsReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 

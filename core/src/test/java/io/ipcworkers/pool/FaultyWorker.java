@@ -72,6 +72,12 @@ public class FaultyWorker {
         }
     }
 
+    /** Starts a shell that starts a sleep of its own, and leaves it running; the shell's pid. */
+    @IpcListener("spawn")
+    public long spawn() throws java.io.IOException {
+        return new ProcessBuilder("sh", "-c", "sleep 300 & wait").start().pid();
+    }
+
     /** Starts a shell that starts a sleep of its own, tells the parent the shell's pid, then spins. */
     @IpcListener("spawn-and-spin")
     public void spawnAndSpin(ParentProcess parent) throws java.io.IOException {
