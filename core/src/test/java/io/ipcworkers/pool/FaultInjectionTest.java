@@ -761,15 +761,7 @@ class FaultInjectionTest {
 
         CompletableFuture<Object> request = pool.request("spawn-and-spin", null, Object.class);
         await().atMost(WAIT).until(() -> !this.spawned.isEmpty());
-        long shell = this.spawned.get(0);
-        List<Long> started = new ArrayList<>(List.of(shell)); // the shell and its sleep
-        await().atMost(WAIT).until(() -> ProcessHandle.of(shell).map((handle) -> handle.children().count() == 1)
-            .orElse(false));
-        ProcessHandle.of(shell).ifPresent((handle) -> handle.descendants().forEach((sleep) -> {
-            started.add(sleep.pid());
-            this.spawned.add(sleep.pid());
-        }));
-        assertThat(started).hasSize(2).allMatch(Processes::isAlive);
+        List<Long> started = shellAndItsSleep(this.spawned.get(0));
 
         assertThat(failureOf(request)).isInstanceOf(IpcTimeoutException.class)
             .hasMessageContaining("ran longer than the handler timeout of PT2S");
@@ -777,20 +769,26 @@ class FaultInjectionTest {
         assertBackToSize(pool);
     }
 
+    /** The pids of a shell a worker started ({@code sh -c "sleep 300 & wait"}) and of its sleep, both running. */
+    private List<Long> shellAndItsSleep(long shell) {
+        List<Long> started = new ArrayList<>(List.of(shell));
+        await().atMost(WAIT).until(() -> ProcessHandle.of(shell).map((handle) -> handle.children().count() == 1)
+            .orElse(false));
+        ProcessHandle.of(shell).ifPresent((handle) -> handle.children().forEach((sleep) -> {
+            started.add(sleep.pid());
+            this.spawned.add(sleep.pid()); // killed after the test, should it fail
+        }));
+        assertThat(started).hasSize(2).allMatch(Processes::isAlive);
+        return started;
+    }
+
     @Test
     void aWorkerReplacedGracefullyStopsTheProcessesItsListenersStartedAndLeftRunning() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         long shell = pool.request("spawn", null, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
         this.spawned.add(shell);
-        List<Long> started = new ArrayList<>(List.of(shell)); // the shell and its sleep
-        await().atMost(WAIT).until(() -> ProcessHandle.of(shell).map((handle) -> handle.children().count() == 1)
-            .orElse(false));
-        ProcessHandle.of(shell).ifPresent((handle) -> handle.children().forEach((sleep) -> {
-            started.add(sleep.pid());
-            this.spawned.add(sleep.pid());
-        }));
+        List<Long> started = shellAndItsSleep(shell);
         long worker = ProcessHandle.of(shell).flatMap(ProcessHandle::parent).orElseThrow().pid();
-        assertThat(started).hasSize(2).allMatch(Processes::isAlive);
 
         assertThat(pool.restartWorker(worker)).isTrue(); // a SHUTDOWN, as recycling and the pool's stop send
 
