@@ -1,7 +1,6 @@
 package io.ipcworkers.pool;
 
 import java.time.Duration;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -23,8 +22,8 @@ class ThrottledWarningsTest {
 
     private final CapturedLog log = new CapturedLog(WorkerPool.class);
 
-    private ThrottledWarnings<String> deadLetters(Duration period, ScheduledExecutorService timer, LongSupplier clock) {
-        return new ThrottledWarnings<>(UnclaimedDeadLetters.throttledLines("p"), period, timer, clock);
+    private ThrottledWarnings<String> deadLetters(Duration period, LongSupplier clock) {
+        return new ThrottledWarnings<>(UnclaimedDeadLetters.throttledLines("p"), period, this.timer, clock);
     }
 
     @AfterEach
@@ -35,7 +34,7 @@ class ThrottledWarningsTest {
 
     @Test
     void theFirstLetterOfAPeriodIsLoggedAndTheOthersInOneLineWhenItEnds() {
-        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMillis(300), this.timer, System::nanoTime);
+        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMillis(300), System::nanoTime);
         warnings.start();
         warnings.warn("a", "why 1");
         warnings.warn("a", "why 2");
@@ -57,7 +56,7 @@ class ThrottledWarningsTest {
     @Test
     void aLetterAfterThePeriodEndsItEvenBeforeItsTimerRuns() {
         AtomicLong clock = new AtomicLong();
-        ThrottledWarnings<String> warnings = deadLetters(Duration.ofSeconds(10), this.timer, clock::get);
+        ThrottledWarnings<String> warnings = deadLetters(Duration.ofSeconds(10), clock::get);
         warnings.start();
         warnings.warn("a", "why 1");
         clock.set(Duration.ofSeconds(1).toNanos());
@@ -73,7 +72,7 @@ class ThrottledWarningsTest {
 
     @Test
     void stoppingLogsWhatIsHeldBackAndEveryLetterAfterAsItComesAsBeforeTheStart() {
-        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMinutes(1), this.timer, System::nanoTime);
+        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMinutes(1), System::nanoTime);
         warnings.warn("a", "before 1");
         warnings.warn("a", "before 2");
         warnings.start();
@@ -93,7 +92,7 @@ class ThrottledWarningsTest {
 
     @Test
     void withItsTimerShutNothingIsHeldBack() {
-        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMinutes(1), this.timer, System::nanoTime);
+        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMinutes(1), System::nanoTime);
         warnings.start();
         this.timer.shutdownNow(); // the process manager closing
         warnings.warn("a", "why 1");
@@ -108,7 +107,7 @@ class ThrottledWarningsTest {
     @Test
     void aWarningThatMustBeSeenAtOnceIsLoggedAsItComesWithinAPeriodWithoutEndingIt() {
         AtomicLong clock = new AtomicLong();
-        ThrottledWarnings<String> warnings = deadLetters(Duration.ofSeconds(10), this.timer, clock::get);
+        ThrottledWarnings<String> warnings = deadLetters(Duration.ofSeconds(10), clock::get);
         warnings.start();
         warnings.warn("a", "why 1");
         warnings.warn("a", "why 2");
@@ -128,7 +127,7 @@ class ThrottledWarningsTest {
 
     @Test
     void aWarningThatMustBeSeenAtOnceStartsAPeriodWhenNoneRuns() {
-        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMinutes(1), this.timer, System::nanoTime);
+        ThrottledWarnings<String> warnings = deadLetters(Duration.ofMinutes(1), System::nanoTime);
         warnings.start();
         warnings.warn("b", "new kind", true);
         warnings.warn("a", "why 1");
