@@ -51,9 +51,15 @@ public interface ChildProcess {
     /** Completes with the exit code when the child exits. */
     CompletableFuture<Integer> onExit();
 
-    /** Asks the child to exit (SIGTERM: its shutdown hooks run; what it started is left to them). */
+    /**
+     * Asks the child to exit (SIGTERM: its shutdown hooks run). On Linux, what it started and left
+     * running is stopped once it has exited, as after a crash.
+     */
     void terminate();
 
-    /** Ends the child at once (SIGKILL), and the processes it started, as far as they are still its own. */
+    /**
+     * Ends the child at once (SIGKILL), and the processes it started: those that are still its
+     * descendants at once, and on Linux those that left its process tree once it is dead.
+     */
     void kill();
 }

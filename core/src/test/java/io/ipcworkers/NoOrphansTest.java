@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -86,6 +87,64 @@ class NoOrphansTest {
         finally {
             started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
+    }
+
+    @Test
+    void aChildThatCrashesTakesTheProcessesItStartedWithIt() throws Exception {
+        List<Long> started = new ArrayList<>(); // a shell and its sleep
+        try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
+            ChildProcess child = manager.runProcess((self, parent) -> {
+                Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
+                parent.sendMessage(Message.of("spawned", shell.pid()));
+                parent.getNextMessage(); // the test has seen the shell's sleep
+                Runtime.getRuntime().halt(70); // no shutdown hook runs, as with an out-of-memory exit
+            });
+            long shell = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
+            started.add(shell);
+            started.addAll(childrenOf(shell));
+
+            child.sendMessage(Message.of("halt", null));
+
+            assertThat(child.onExit().get(30, TimeUnit.SECONDS)).isEqualTo(70);
+            Processes.assertAllGone(started, Duration.ofSeconds(5)); // orphans now: found by the child's mark
+        }
+        finally {
+            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    @Test
+    void aKilledChildTakesWithItEvenTheProcessesThatLeftItsProcessTree() throws Exception {
+        List<Long> started = new ArrayList<>();
+        try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
+            ChildProcess child = manager.runProcess((self, parent) -> {
+                // the shell exits at once: its sleep, a daemon of sorts, belongs to init from then on
+                Process shell = new ProcessBuilder("sh", "-c", "sleep 300 > /dev/null 2>&1 & echo $!").start();
+                long sleep = Long.parseLong(new String(shell.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).trim());
+                parent.sendMessage(Message.of("detached", sleep));
+                Thread.sleep(Long.MAX_VALUE);
+            });
+            long sleep = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
+            started.add(sleep);
+            assertThat(Processes.isAlive(sleep)).isTrue();
+            assertThat(ProcessHandle.of(child.getId()).orElseThrow().descendants()).noneMatch((process) -> process.pid() == sleep);
+
+            child.kill();
+
+            Processes.assertAllGone(started, Duration.ofSeconds(5));
+        }
+        finally {
+            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
+    /** The one child a shell started ({@code sleep 300 & wait}), once it runs. */
+    private static List<Long> childrenOf(long shell) {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(shell)
+            .map((handle) -> handle.children().count() == 1).orElse(false));
+        List<Long> children = ProcessHandle.of(shell).orElseThrow().children().map(ProcessHandle::pid).toList();
+        assertThat(children).hasSize(1).allMatch(Processes::isAlive);
+        return children;
     }
 
     private static List<Path> socketDirectoriesOf(long pid) throws Exception {

@@ -19,7 +19,8 @@ import io.ipcworkers.channel.FrameType;
 /**
  * Starts child JVMs and connects them: encodes the task (refusing one that cannot be serialized
  * before any JVM starts), starts {@code java} with the parent's class path, hands over the bootstrap
- * (with the task) on stdin, and waits for the authenticated connection.
+ * (with the task) on stdin, and waits for the authenticated connection. Each child's processes carry
+ * a {@link ProcessTreeMark}, so that what it leaves running when it fails can be stopped.
  */
 public final class ChildLauncher implements AutoCloseable {
 
@@ -36,6 +37,8 @@ public final class ChildLauncher implements AutoCloseable {
     private final ChannelServer server;
 
     private final JavaCommand javaCommand;
+
+    private final LeftoverSweeper leftovers = new LeftoverSweeper();
 
     public ChildLauncher(LauncherSettings settings) {
         this.settings = settings;
@@ -71,7 +74,9 @@ public final class ChildLauncher implements AutoCloseable {
                     + this.settings.maxFrameLength() + " bytes");
         }
         String token = ChannelServer.newToken();
-        Process process = start(options);
+        ProcessTreeMark mark = ProcessTreeMark.random();
+        Process process = start(options, mark);
+        stopLeftoversUnlessExitedCleanly(process, mark, options.name());
         OutputTail tail = new OutputTail();
         OutputPump stdout = new OutputPump(process.getInputStream(), this.settings.output(), options.name(),
                 process.pid(), ProcessOutput.Stream.STDOUT, tail);
@@ -132,13 +137,28 @@ public final class ChildLauncher implements AutoCloseable {
         }
     }
 
-    private Process start(LaunchOptions options) {
+    /**
+     * What a child that ended other than by exiting with 0 (a crash, a kill, a failed task) left running
+     * is stopped. A clean exit leaves them be: a pool worker stops its own as it exits, and a
+     * {@code ProcessManager} task that returns may mean them to run on.
+     */
+    private void stopLeftoversUnlessExitedCleanly(Process process, ProcessTreeMark mark, String name) {
+        process.onExit().thenAccept((exited) -> {
+            int code = exited.exitValue();
+            if (code != 0) {
+                this.leftovers.sweepAfter(mark, LaunchedChild.describe(name, exited.pid()) + " " + ExitCodes.describe(code));
+            }
+        });
+    }
+
+    private Process start(LaunchOptions options, ProcessTreeMark mark) {
         List<String> jvmArgs = new ArrayList<>(this.settings.defaultJvmArgs());
         jvmArgs.addAll(options.jvmArgs());
         try {
             List<String> command = this.javaCommand.build(jvmArgs, WorkerMain.class.getName(), this.server.directory());
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(options.environment());
+            builder.environment().put(mark.variable(), "1");
             return builder.start();
         }
         catch (IOException ex) {

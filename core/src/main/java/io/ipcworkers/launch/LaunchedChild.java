@@ -96,7 +96,11 @@ public final class LaunchedChild {
 
     /** "child 1234" or "worker thumbnails-2 (pid 1234)". */
     public String describe() {
-        return "child".equals(this.name) ? "Child " + pid() : "Worker " + this.name + " (pid " + pid() + ")";
+        return describe(this.name, pid());
+    }
+
+    static String describe(String name, long pid) {
+        return "child".equals(name) ? "Child " + pid : "Worker " + name + " (pid " + pid + ")";
     }
 
     /**
@@ -109,9 +113,10 @@ public final class LaunchedChild {
 
     /**
      * SIGKILL, to the processes the child started too: work killed for running too long or hanging
-     * must not run on in a process of its own. They are the descendants seen just before the kill (once
-     * the child is dead they belong to init and cannot be told from anyone's), so one started in that
-     * instant escapes. See {@link #terminate()} for why through the handle.
+     * must not run on in a process of its own. They are the descendants seen just before the kill, on
+     * any system; on Linux, those that escape that look (one started in the instant between, or a
+     * daemon that left the tree) are found by the child's mark once it is dead and stopped then. See
+     * {@link #terminate()} for why through the handle.
      */
     public void kill() {
         ProcessHandle handle = this.process.toHandle();

@@ -1,6 +1,6 @@
 package io.ipcworkers.worker;
 
-import java.util.List;
+import io.ipcworkers.launch.GracefulStop;
 
 /** Exit codes of a child JVM, and a way out that cannot hang. */
 public final class WorkerExit {
@@ -37,19 +37,7 @@ public final class WorkerExit {
     }
 
     static void stopDescendants(long graceMillis) {
-        List<ProcessHandle> descendants = ProcessHandle.current().descendants().toList();
-        descendants.forEach(ProcessHandle::destroy);
-        long deadline = System.nanoTime() + graceMillis * 1_000_000;
-        while (descendants.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() - deadline < 0) {
-            try {
-                Thread.sleep(20); // an exited grandchild may linger as a zombie until init reaps it: hence the bound
-            }
-            catch (InterruptedException ex) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        descendants.forEach(ProcessHandle::destroyForcibly);
+        GracefulStop.stop(ProcessHandle.current().descendants().toList(), graceMillis);
     }
 
     /**

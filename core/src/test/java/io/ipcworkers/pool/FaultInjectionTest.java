@@ -797,6 +797,21 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aWorkerThatCrashesTakesTheProcessesItStartedWithIt() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        long shell = pool.request("spawn", null, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        this.spawned.add(shell);
+        List<Long> started = shellAndItsSleep(shell);
+        long worker = ProcessHandle.of(shell).flatMap(ProcessHandle::parent).orElseThrow().pid();
+
+        pool.broadcast("poison", "the test"); // each halts: no shutdown hook runs, as with an out-of-memory exit
+
+        await().atMost(WAIT).until(() -> !Processes.isAlive(worker));
+        Processes.assertAllGone(started, Duration.ofSeconds(10)); // orphans now: found by the worker's mark
+        assertBackToSize(pool);
+    }
+
+    @Test
     void workerThatRunsOutOfMemoryExitsAndIsReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
