@@ -782,13 +782,18 @@ class FaultInjectionTest {
         return started;
     }
 
+    /** The shell a worker's listener started and left running ({@code "spawn"}), and its sleep. */
+    private List<Long> spawnedShellAndItsSleep(WorkerPool pool) throws Exception {
+        long shell = pool.request("spawn", null, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        this.spawned.add(shell);
+        return shellAndItsSleep(shell);
+    }
+
     @Test
     void aWorkerReplacedGracefullyStopsTheProcessesItsListenersStartedAndLeftRunning() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
-        long shell = pool.request("spawn", null, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        this.spawned.add(shell);
-        List<Long> started = shellAndItsSleep(shell);
-        long worker = ProcessHandle.of(shell).flatMap(ProcessHandle::parent).orElseThrow().pid();
+        List<Long> started = spawnedShellAndItsSleep(pool);
+        long worker = ProcessHandle.of(started.get(0)).flatMap(ProcessHandle::parent).orElseThrow().pid();
 
         assertThat(pool.restartWorker(worker)).isTrue(); // a SHUTDOWN, as recycling and the pool's stop send
 
@@ -799,10 +804,8 @@ class FaultInjectionTest {
     @Test
     void aWorkerThatCrashesTakesTheProcessesItStartedWithIt() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
-        long shell = pool.request("spawn", null, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        this.spawned.add(shell);
-        List<Long> started = shellAndItsSleep(shell);
-        long worker = ProcessHandle.of(shell).flatMap(ProcessHandle::parent).orElseThrow().pid();
+        List<Long> started = spawnedShellAndItsSleep(pool);
+        long worker = ProcessHandle.of(started.get(0)).flatMap(ProcessHandle::parent).orElseThrow().pid();
 
         pool.broadcast("poison", "the test"); // each halts: no shutdown hook runs, as with an out-of-memory exit
 
