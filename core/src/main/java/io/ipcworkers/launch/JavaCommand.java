@@ -42,8 +42,8 @@ final class JavaCommand {
 
     /** The command for children of this JVM. */
     static JavaCommand forCurrentJvm() {
-        String java = ProcessHandle.current().info().command()
-            .orElse(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        String java = javaExecutable(ProcessHandle.current().info().command().orElse(null),
+                System.getProperty("java.home", ""));
         String classPath = System.getProperty("java.class.path", "");
         boolean bootJar = isBootExecutableJar(classPath);
         if (bootJar) {
@@ -53,6 +53,21 @@ final class JavaCommand {
             classPath = withOwnEntryFirst(classPath, ownClassPathEntry());
         }
         return new JavaCommand(java, classPath, bootJar);
+    }
+
+    /**
+     * The program this JVM runs as when it is the {@code java} launcher; otherwise (a JVM embedded in a
+     * program of its own, such as {@code jsvc} or a service wrapper, which would not know what to do
+     * with a JVM's command line) the {@code java} of this JVM's installation.
+     */
+    static String javaExecutable(@Nullable String command, String javaHome) {
+        if (command != null) {
+            String name = Path.of(command).getFileName().toString();
+            if (name.equals("java") || name.equals("java.exe")) {
+                return command;
+            }
+        }
+        return Path.of(javaHome, "bin", File.separatorChar == '\\' ? "java.exe" : "java").toString();
     }
 
     /**

@@ -2,6 +2,8 @@ package io.ipcworkers.launch;
 
 import java.io.File;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.file.Path;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -24,6 +26,16 @@ class JavaCommandTest {
         assertThat(JavaCommand.withOwnEntryFirst(classPath, "/libs/ipc-workers-core.jar")).isEqualTo(classPath);
         assertThat(JavaCommand.withOwnEntryFirst(classPath, "/elsewhere/x.jar")).isEqualTo(classPath);
         assertThat(JavaCommand.withOwnEntryFirst(classPath, null)).isEqualTo(classPath);
+    }
+
+    @Test
+    void childrenRunTheJavaLauncherEvenWhenThisJvmRunsInAProgramOfItsOwn() throws Exception {
+        assertThat(JavaCommand.javaExecutable("/opt/jdk/bin/java", "/opt/jdk")).isEqualTo("/opt/jdk/bin/java");
+        assertThat(JavaCommand.javaExecutable("/usr/bin/jsvc", "/opt/jdk")).isEqualTo("/opt/jdk/bin/java");
+        assertThat(JavaCommand.javaExecutable("/opt/app/bin/javaservice", "/opt/jdk")).isEqualTo("/opt/jdk/bin/java");
+        assertThat(JavaCommand.javaExecutable(null, "/opt/jdk")).isEqualTo("/opt/jdk/bin/java");
+        assertThat(JavaCommand.forCurrentJvm().build(List.of(), "Main", Path.of("/tmp")).get(0))
+            .endsWith(File.separator + "java");
     }
 
     @Test
