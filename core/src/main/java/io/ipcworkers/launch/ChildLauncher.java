@@ -76,7 +76,7 @@ public final class ChildLauncher implements AutoCloseable {
         String token = ChannelServer.newToken();
         ProcessTreeMark mark = ProcessTreeMark.random();
         Process process = start(options, mark);
-        stopLeftoversUnlessExitedCleanly(process, mark, options.name());
+        stopLeftoversAfterExit(process, mark, options);
         OutputTail tail = new OutputTail();
         OutputPump stdout = new OutputPump(process.getInputStream(), this.settings.output(), options.name(),
                 process.pid(), ProcessOutput.Stream.STDOUT, tail);
@@ -139,14 +139,14 @@ public final class ChildLauncher implements AutoCloseable {
 
     /**
      * What a child that ended other than by exiting with 0 (a crash, a kill, a failed task) left running
-     * is stopped. A clean exit leaves them be: a pool worker stops its own as it exits, and a
-     * {@code ProcessManager} task that returns may mean them to run on.
+     * is stopped; after a clean exit, only when the options say so.
      */
-    private void stopLeftoversUnlessExitedCleanly(Process process, ProcessTreeMark mark, String name) {
+    private void stopLeftoversAfterExit(Process process, ProcessTreeMark mark, LaunchOptions options) {
         process.onExit().thenAccept((exited) -> {
             int code = exited.exitValue();
-            if (code != 0) {
-                this.leftovers.sweepAfter(mark, LaunchedChild.describe(name, exited.pid()) + " " + ExitCodes.describe(code));
+            if (code != 0 || options.stopLeftoversAfterCleanExit()) {
+                this.leftovers.sweepAfter(mark, LaunchedChild.describe(options.name(), exited.pid()) + " "
+                        + ExitCodes.describe(code));
             }
         });
     }

@@ -10,8 +10,12 @@ import java.util.TreeSet;
  * @param name shown in output prefixes and error messages, e.g. {@code "child"} or {@code "thumbnails-2"}
  * @param jvmArgs options for the child JVM, e.g. {@code -Xmx256m}
  * @param environment variables added to the child's environment
+ * @param stopLeftoversAfterCleanExit whether what the child leaves running is stopped also when it exits
+ *        with 0 (a pool worker, whose processes are the pool's business), not only when it fails (what a
+ *        {@code ProcessManager} task that returns leaves may be meant to run on)
  */
-public record LaunchOptions(String name, List<String> jvmArgs, Map<String, String> environment) {
+public record LaunchOptions(String name, List<String> jvmArgs, Map<String, String> environment,
+        boolean stopLeftoversAfterCleanExit) {
 
     public LaunchOptions {
         jvmArgs = List.copyOf(jvmArgs);
@@ -19,18 +23,18 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
     }
 
     public static LaunchOptions named(String name) {
-        return new LaunchOptions(name, List.of(), Map.of());
+        return new LaunchOptions(name, List.of(), Map.of(), false);
     }
 
     public LaunchOptions withJvmArgs(List<String> jvmArgs) {
-        return new LaunchOptions(this.name, jvmArgs, this.environment);
+        return new LaunchOptions(this.name, jvmArgs, this.environment, this.stopLeftoversAfterCleanExit);
     }
 
     /** Like a record's, but the environment's values are left out: they may be secrets. */
     @Override
     public String toString() {
         return "LaunchOptions[name=" + this.name + ", jvmArgs=" + this.jvmArgs + ", environment="
-                + namesOnly(this.environment) + "]";
+                + namesOnly(this.environment) + ", stopLeftoversAfterCleanExit=" + this.stopLeftoversAfterCleanExit + "]";
     }
 
     /** An environment as its variables' names, for text that may be logged. */

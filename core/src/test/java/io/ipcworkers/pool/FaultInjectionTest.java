@@ -52,6 +52,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import tools.jackson.core.type.TypeReference;
+
 import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -798,6 +800,23 @@ class FaultInjectionTest {
         assertThat(pool.restartWorker(worker)).isTrue(); // a SHUTDOWN, as recycling and the pool's stop send
 
         Processes.assertAllGone(started, Duration.ofSeconds(10)); // not waited for by the worker: may be zombies
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void aWorkerReplacedGracefullyTakesWithItEvenTheProcessesThatLeftItsProcessTree() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        List<Long> pids = pool.request("detach", null, new TypeReference<List<Long>>() { })
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        long worker = pids.get(0);
+        long sleep = pids.get(1);
+        this.spawned.add(sleep);
+        assertThat(Processes.isAlive(sleep)).isTrue();
+        assertThat(ProcessHandle.of(worker).orElseThrow().descendants()).noneMatch((process) -> process.pid() == sleep);
+
+        assertThat(pool.restartWorker(worker)).isTrue();
+
+        Processes.assertAllGone(List.of(sleep), Duration.ofSeconds(10));
         assertBackToSize(pool);
     }
 

@@ -78,6 +78,17 @@ public class FaultyWorker {
         return new ProcessBuilder("sh", "-c", "sleep 300 & wait").start().pid();
     }
 
+    /**
+     * Starts a sleep in a shell that exits at once, so that the sleep (a daemon of sorts) leaves this
+     * worker's process tree for init's; this worker's pid and the sleep's.
+     */
+    @IpcListener("detach")
+    public List<Long> detach() throws Exception {
+        Process shell = new ProcessBuilder("sh", "-c", "sleep 300 > /dev/null 2>&1 & echo $!").start();
+        long sleep = Long.parseLong(new String(shell.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII).trim());
+        return List.of(ProcessHandle.current().pid(), sleep);
+    }
+
     /** Starts a shell that starts a sleep of its own, tells the parent the shell's pid, then spins. */
     @IpcListener("spawn-and-spin")
     public void spawnAndSpin(ParentProcess parent) throws java.io.IOException {

@@ -21,7 +21,8 @@ class PoolSettingsTest {
         assertThat(settings.toString()).startsWith("PoolSettings[name=reports, workers=2, workerClass=com.example.ReportWorker")
             .contains("environment=[DB_PASSWORD, REGION] (values hidden)", "maxInFlight=256", "delivery=")
             .doesNotContain("s3cret!", "eu-west-1");
-        assertThat(new LaunchOptions("reports-1", List.of("-Xmx64m"), ENVIRONMENT))
-            .hasToString("LaunchOptions[name=reports-1, jvmArgs=[-Xmx64m], environment=[DB_PASSWORD, REGION] (values hidden)]");
+        assertThat(new LaunchOptions("reports-1", List.of("-Xmx64m"), ENVIRONMENT, true))
+            .hasToString("LaunchOptions[name=reports-1, jvmArgs=[-Xmx64m], environment=[DB_PASSWORD, REGION] (values hidden), "
+                    + "stopLeftoversAfterCleanExit=true]");
     }
 }
