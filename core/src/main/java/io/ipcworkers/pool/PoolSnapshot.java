@@ -17,12 +17,15 @@ import org.jspecify.annotations.Nullable;
  * @param restarts workers replaced after they crashed
  * @param recycles healthy workers replaced (recycling, rolling restarts)
  * @param messagesMoved queued messages its workers gave back for idle workers (rebalancing)
+ * @param typicalMessageMillis the pool's typical time per message: a moving average of how long its
+ *        workers took for the messages they acknowledged, by which least-busy routing weighs their queues;
+ *        null until the first acknowledgement
  * @param topics the topics its workers listen to, sorted (empty until one is ready)
  * @param workers each slot's worker
  */
 public record PoolSnapshot(String name, String state, @Nullable String downReason, int configuredWorkers,
         int runningWorkers, int inFlight, int waitingCallers, long restarts, long recycles, long messagesMoved,
-        List<String> topics, List<WorkerSnapshot> workers) {
+        @Nullable Double typicalMessageMillis, List<String> topics, List<WorkerSnapshot> workers) {
 
     /**
      * One worker.

@@ -1,5 +1,7 @@
 package io.ipcworkers.pool;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * What least-busy routing compares: how long a message sent to a worker now would wait before its
  * listener runs, from the messages the worker has in flight, the pool's typical time per message, and
@@ -88,6 +90,12 @@ final class WaitEstimates {
 
     long typicalNanos() {
         return this.typicalNanos;
+    }
+
+    /** The typical time in milliseconds, for people; null while it is unknown. */
+    @Nullable Double typicalMillis() {
+        long typical = this.typicalNanos;
+        return (typical == UNKNOWN_TYPICAL_NANOS) ? null : typical / 1e6;
     }
 
     /**

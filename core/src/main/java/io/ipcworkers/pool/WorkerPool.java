@@ -1047,7 +1047,8 @@ public final class WorkerPool {
         Set<String> topics = this.announcedTopics;
         return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
                 usableWorkers().size(), inFlight(), this.room.waiting(), this.restarts.get(), this.recycles.get(),
-                this.rebalancer.moved(), (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
+                this.rebalancer.moved(), this.waits.typicalMillis(),
+                (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
     }
 
     /** Callers waiting for a worker with room now. */

@@ -913,9 +913,10 @@ class WorkerPoolTest {
     }
 
     @Test
-    void theSnapshotNamesTheMessageEachWorkerIsOnAndHowLongItHasRun() throws Exception {
+    void theSnapshotNamesTheMessageEachWorkerIsOnAndHowLongItHasRunAndThePoolsTypicalTimePerMessage() throws Exception {
         try (WorkerPools busy = twoWorkers()) {
             WorkerPool pool = busy.pool("busy");
+            assertThat(pool.snapshot().typicalMessageMillis()).as("before any message").isNull();
             long sent = System.nanoTime();
             CompletableFuture<Long> longOne = busy.request("busy", "sleep", 3000, Long.class);
 
@@ -938,6 +939,9 @@ class WorkerPoolTest {
                 assertThat(worker.currentTopic()).isNull();
                 assertThat(worker.currentMillis()).isZero();
             });
+            // the pool's only message so far, from its send to the idle worker to its acknowledgement
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().typicalMessageMillis() != null);
+            assertThat(pool.snapshot().typicalMessageMillis()).isGreaterThanOrEqualTo(3000.0);
         }
     }
 

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class IpcWorkersEndpointWebExtensionTests {
 
     private static final PoolSnapshot SNAPSHOT = new PoolSnapshot("thumbnails", "running", null, 1, 1, 0, 0, 0, 0, 0,
-            java.util.List.of("resize"), java.util.List.of());
+            null, java.util.List.of("resize"), java.util.List.of());
 
     @Test
     void aRestartDoneIsOkWithWhatWasDone() {

@@ -124,6 +124,7 @@ class ObservabilityIntegrationTests {
         assertThat(plain.get("state").asString()).isEqualTo("RUNNING");
         assertThat(plain.get("configuredWorkers").asInt()).isEqualTo(2);
         assertThat(plain.get("messagesMoved").asLong()).isNotNegative();
+        assertThat(plain.has("typicalMessageMillis")).isTrue(); // null until the pool's first acknowledgement
         assertThat(plain.get("topics").values()).extracting(JsonNode::asString).contains("resize").isSorted();
         List<Long> pids = new ArrayList<>();
         for (JsonNode worker : plain.get("workers")) {
