@@ -135,6 +135,30 @@ class NoOrphansTest {
         }
     }
 
+    @Test
+    void closingTheManagerStopsWhatItsChildrenLeftRunningBeforeItReturns() throws Exception {
+        List<Long> started = new ArrayList<>(); // a shell and its sleep
+        try {
+            ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build();
+            ChildProcess child = manager.runProcess((self, parent) -> {
+                Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
+                parent.sendMessage(Message.of("spawned", shell.pid()));
+                Thread.sleep(Long.MAX_VALUE);
+            });
+            long shell = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
+            started.add(shell);
+            started.addAll(childrenOf(shell));
+
+            manager.close(); // SIGTERM: the child's JVM exits with 143 and leaves its shell and sleep to init
+
+            assertThat(started).noneMatch(Processes::isAlive); // at once: an application may exit next
+            assertThat(child.onExit().get(10, TimeUnit.SECONDS)).isEqualTo(143);
+        }
+        finally {
+            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+        }
+    }
+
     /** The one child a shell started ({@code sleep 300 & wait}), once it runs. */
     private static List<Long> childrenOf(long shell) {
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(shell)

@@ -20,7 +20,8 @@ import io.ipcworkers.channel.FrameType;
  * Starts child JVMs and connects them: encodes the task (refusing one that cannot be serialized
  * before any JVM starts), starts {@code java} with the parent's class path, hands over the bootstrap
  * (with the task) on stdin, and waits for the authenticated connection. Each child's processes carry
- * a {@link ProcessTreeMark}, so that what it leaves running when it fails can be stopped.
+ * a {@link ProcessTreeMark}, so that what it leaves running when it fails (a pool worker: whenever it
+ * exits) can be stopped ({@link LeftoverSweeper}).
  */
 public final class ChildLauncher implements AutoCloseable {
 
@@ -76,7 +77,7 @@ public final class ChildLauncher implements AutoCloseable {
         String token = ChannelServer.newToken();
         ProcessTreeMark mark = ProcessTreeMark.random();
         Process process = start(options, mark);
-        stopLeftoversAfterExit(process, mark, options);
+        this.leftovers.track(mark, process, options);
         OutputTail tail = new OutputTail();
         OutputPump stdout = new OutputPump(process.getInputStream(), this.settings.output(), options.name(),
                 process.pid(), ProcessOutput.Stream.STDOUT, tail);
@@ -137,20 +138,6 @@ public final class ChildLauncher implements AutoCloseable {
         }
     }
 
-    /**
-     * What a child that ended other than by exiting with 0 (a crash, a kill, a failed task) left running
-     * is stopped; after a clean exit, only when the options say so.
-     */
-    private void stopLeftoversAfterExit(Process process, ProcessTreeMark mark, LaunchOptions options) {
-        process.onExit().thenAccept((exited) -> {
-            int code = exited.exitValue();
-            if (code != 0 || options.stopLeftoversAfterCleanExit()) {
-                this.leftovers.sweepAfter(mark, LaunchedChild.describe(options.name(), exited.pid()) + " "
-                        + ExitCodes.describe(code));
-            }
-        });
-    }
-
     private Process start(LaunchOptions options, ProcessTreeMark mark) {
         List<String> jvmArgs = new ArrayList<>(this.settings.defaultJvmArgs());
         jvmArgs.addAll(options.jvmArgs());
@@ -166,8 +153,14 @@ public final class ChildLauncher implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the socket, and stops what the children that have exited left running (those still
+     * running are looked after when they exit): the owner has stopped its children by now, and the
+     * application may be about to exit.
+     */
     @Override
     public void close() {
         this.server.close();
+        this.leftovers.sweepExited();
     }
 }

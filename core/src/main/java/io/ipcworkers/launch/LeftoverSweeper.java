@@ -4,19 +4,19 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
- * Stops what dead children left running (a tool a crashed worker had started, or one started in the
- * instant before a kill), found by their {@link ProcessTreeMark}s: SIGTERM, then SIGKILL after
- * {@value #GRACE_MILLIS} ms. Off the thread that noticed the exit, on one thread that ends when idle;
- * one look at the process table serves every child that died meanwhile (a pool's workers killed at
- * once, say). Never shut down: exits are still noticed after their launcher has closed.
+ * Stops what dead children left running (a tool a crashed worker had started, one started in the
+ * instant before a kill, a daemon that left the child's process tree), found by their
+ * {@link ProcessTreeMark}s: SIGTERM, then SIGKILL after {@value #GRACE_MILLIS} ms. Off the thread that
+ * noticed the exit, on one thread that ends when idle; one look at the process table serves every child
+ * that died meanwhile (a pool's workers killed at once, say). Never shut down: exits are still noticed
+ * after their launcher has closed.
  */
 final class LeftoverSweeper {
 
@@ -24,10 +24,24 @@ final class LeftoverSweeper {
 
     static final long GRACE_MILLIS = 500;
 
-    private record Dead(ProcessTreeMark mark, String description) {
+    private record Child(ProcessTreeMark mark, Process process, LaunchOptions options) {
+
+        /** What it left is stopped after a failure always, after a clean exit when its options say so. */
+        boolean leftoversStopped() {
+            return this.process.exitValue() != 0 || this.options.stopLeftoversAfterCleanExit();
+        }
+
+        String describe() {
+            return LaunchedChild.describe(this.options.name(), this.process.pid()) + " "
+                    + ExitCodes.describe(this.process.exitValue());
+        }
     }
 
-    private final Queue<Dead> pending = new ConcurrentLinkedQueue<>();
+    /** Children started and not yet looked after: each is taken once, by whichever sweep finds it exited. */
+    private final Map<ProcessTreeMark, Child> unswept = new ConcurrentHashMap<>();
+
+    /** Held through a sweep, so that {@link #sweepExited()} returns only once what it found is stopped. */
+    private final Object sweeping = new Object();
 
     private final ThreadPoolExecutor executor = new ThreadPoolExecutor(1, 1, 1, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), (task) -> {
@@ -40,31 +54,45 @@ final class LeftoverSweeper {
         this.executor.allowCoreThreadTimeOut(true);
     }
 
-    /**
-     * Stops, soon, the processes that carry a dead child's mark.
-     * @param description the child and how it ended, for the log line, e.g. "Worker p-1 (pid 12) exited with code 3"
-     */
-    void sweepAfter(ProcessTreeMark mark, String description) {
-        this.pending.add(new Dead(mark, description));
-        this.executor.execute(this::sweep);
+    /** Looks after a child just started, whose processes carry the mark, once it has exited. */
+    void track(ProcessTreeMark mark, Process process, LaunchOptions options) {
+        this.unswept.put(mark, new Child(mark, process, options));
+        process.onExit().thenRun(() -> this.executor.execute(this::sweepExited));
     }
 
-    private void sweep() {
-        List<Dead> dead = new ArrayList<>();
-        for (Dead next = this.pending.poll(); next != null; next = this.pending.poll()) {
-            dead.add(next);
+    /**
+     * Stops, on the caller's thread, what the children that have exited left running, and waits for a
+     * sweep under way: for a launcher's close, once its owner has stopped its children, so that the
+     * application's exit does not cut it short.
+     */
+    void sweepExited() {
+        synchronized (this.sweeping) {
+            List<Child> exited = takeExited();
+            if (!exited.isEmpty()) {
+                sweep(exited);
+            }
         }
-        if (dead.isEmpty()) {
-            return; // taken by the sweep before this one
+    }
+
+    private List<Child> takeExited() {
+        List<Child> exited = new ArrayList<>();
+        for (Child child : this.unswept.values()) {
+            if (!child.process().isAlive() && this.unswept.remove(child.mark(), child) && child.leftoversStopped()) {
+                exited.add(child);
+            }
         }
-        Map<ProcessTreeMark, List<ProcessHandle>> found = MarkedProcesses.find(dead.stream().map(Dead::mark).toList());
+        return exited;
+    }
+
+    private void sweep(List<Child> exited) {
+        Map<ProcessTreeMark, List<ProcessHandle>> found = MarkedProcesses.find(exited.stream().map(Child::mark).toList());
         if (found.isEmpty()) {
             return;
         }
-        for (Dead child : dead) {
+        for (Child child : exited) {
             List<ProcessHandle> left = found.get(child.mark());
             if (left != null) {
-                logger.log(Level.INFO, () -> child.description() + " and left " + left.size()
+                logger.log(Level.INFO, () -> child.describe() + " and left " + left.size()
                         + (left.size() == 1 ? " process" : " processes") + " it had started running; stopping "
                         + (left.size() == 1 ? "it" : "them") + ": " + describe(left));
             }
