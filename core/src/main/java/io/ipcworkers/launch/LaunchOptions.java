@@ -26,6 +26,11 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
         return new LaunchOptions(name, List.of(), Map.of(), false);
     }
 
+    /** A pool's worker: whatever way it exits, what it left running is stopped. */
+    public static LaunchOptions poolWorker(String name, List<String> jvmArgs, Map<String, String> environment) {
+        return new LaunchOptions(name, jvmArgs, environment, true);
+    }
+
     public LaunchOptions withJvmArgs(List<String> jvmArgs) {
         return new LaunchOptions(this.name, jvmArgs, this.environment, this.stopLeftoversAfterCleanExit);
     }
