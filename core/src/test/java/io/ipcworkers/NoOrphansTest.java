@@ -1,6 +1,7 @@
 package io.ipcworkers;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -19,6 +21,8 @@ import static org.awaitility.Awaitility.await;
 
 /** No child outlives its parent, whether the parent exits normally or is killed with SIGKILL. */
 class NoOrphansTest {
+
+    private final List<Long> started = new ArrayList<>();
 
     @Test
     void childrenExitWithinTwoSecondsOfTheirParentBeingKilled() throws Exception {
@@ -47,72 +51,49 @@ class NoOrphansTest {
     @Test
     void whatAChildStartedEndsWithItWhenItsParentIsKilled() throws Exception {
         Process parent = startParent("spawning");
-        List<Long> started = new ArrayList<>(readChildPids(parent)); // the child, and the shell it started
-        try {
-            long shell = started.get(1);
-            await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(shell)
-                .map((handle) -> handle.children().count() == 1).orElse(false));
-            ProcessHandle.of(shell).ifPresent((handle) -> handle.children().forEach((sleep) -> started.add(sleep.pid())));
-            assertThat(started).hasSize(3).allMatch(Processes::isAlive);
+        List<Long> pids = readChildPids(parent); // the child, and the shell it started
+        noteStarted(pids.get(0));
+        noteShellAndItsSleep(pids.get(1));
 
-            parent.destroyForcibly().waitFor();
+        parent.destroyForcibly().waitFor();
 
-            Processes.assertAllGone(started, Duration.ofSeconds(3));
-        }
-        finally {
-            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
-        }
+        Processes.assertAllGone(this.started, Duration.ofSeconds(3));
     }
 
     @Test
     void aKilledChildTakesTheProcessesItStartedWithIt() throws Exception {
-        List<Long> started = new ArrayList<>(); // a shell and its sleep
         try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
             ChildProcess child = manager.runProcess((self, parent) -> {
-                Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
-                parent.sendMessage(Message.of("spawned", shell.pid()));
+                startShell(parent);
                 Thread.sleep(Long.MAX_VALUE);
             });
-            long shell = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
-            started.add(shell);
-            started.addAll(childrenOf(shell));
+            noteShellAndItsSleep(child);
 
             child.kill();
 
-            Processes.assertAllGone(started, Duration.ofSeconds(5)); // not waited for by the dead child: may be zombies
-        }
-        finally {
-            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            Processes.assertAllGone(this.started, Duration.ofSeconds(5)); // not waited for by the dead child: may be zombies
         }
     }
 
     @Test
     void aChildThatCrashesTakesTheProcessesItStartedWithIt() throws Exception {
-        List<Long> started = new ArrayList<>(); // a shell and its sleep
         try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
             ChildProcess child = manager.runProcess((self, parent) -> {
-                Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
-                parent.sendMessage(Message.of("spawned", shell.pid()));
+                startShell(parent);
                 parent.getNextMessage(); // the test has seen the shell's sleep
                 Runtime.getRuntime().halt(70); // no shutdown hook runs, as with an out-of-memory exit
             });
-            long shell = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
-            started.add(shell);
-            started.addAll(childrenOf(shell));
+            noteShellAndItsSleep(child);
 
             child.sendMessage(Message.of("halt", null));
 
             assertThat(child.onExit().get(30, TimeUnit.SECONDS)).isEqualTo(70);
-            Processes.assertAllGone(started, Duration.ofSeconds(5)); // orphans now: found by the child's mark
-        }
-        finally {
-            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            Processes.assertAllGone(this.started, Duration.ofSeconds(5)); // orphans now: found by the child's mark
         }
     }
 
     @Test
     void aKilledChildTakesWithItEvenTheProcessesThatLeftItsProcessTree() throws Exception {
-        List<Long> started = new ArrayList<>();
         try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
             ChildProcess child = manager.runProcess((self, parent) -> {
                 // the shell exits at once: its sleep, a daemon of sorts, belongs to init from then on
@@ -121,52 +102,62 @@ class NoOrphansTest {
                 parent.sendMessage(Message.of("detached", sleep));
                 Thread.sleep(Long.MAX_VALUE);
             });
-            long sleep = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
-            started.add(sleep);
+            long sleep = noteStarted(child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class));
             assertThat(Processes.isAlive(sleep)).isTrue();
             assertThat(ProcessHandle.of(child.getId()).orElseThrow().descendants()).noneMatch((process) -> process.pid() == sleep);
 
             child.kill();
 
-            Processes.assertAllGone(started, Duration.ofSeconds(5));
-        }
-        finally {
-            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+            Processes.assertAllGone(this.started, Duration.ofSeconds(5));
         }
     }
 
     @Test
     void closingTheManagerStopsWhatItsChildrenLeftRunningBeforeItReturns() throws Exception {
-        List<Long> started = new ArrayList<>(); // a shell and its sleep
-        try {
-            ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build();
+        try (ProcessManager manager = ProcessManager.builder().output(ProcessOutput.discard()).build()) {
             ChildProcess child = manager.runProcess((self, parent) -> {
-                Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
-                parent.sendMessage(Message.of("spawned", shell.pid()));
+                startShell(parent);
                 Thread.sleep(Long.MAX_VALUE);
             });
-            long shell = child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class);
-            started.add(shell);
-            started.addAll(childrenOf(shell));
+            noteShellAndItsSleep(child);
 
             manager.close(); // SIGTERM: the child's JVM exits with 143 and leaves its shell and sleep to init
 
-            assertThat(started).noneMatch(Processes::isAlive); // at once: an application may exit next
+            assertThat(this.started).noneMatch(Processes::isAlive); // at once: an application may exit next
             assertThat(child.onExit().get(10, TimeUnit.SECONDS)).isEqualTo(143);
-        }
-        finally {
-            started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
         }
     }
 
-    /** The one child a shell started ({@code sleep 300 & wait}), once it runs. */
-    private static List<Long> childrenOf(long shell) {
+    /** In a child: starts a shell that starts a sleep of its own ({@code sleep 300 & wait}), and sends its pid. */
+    private static void startShell(ParentProcess parent) throws IOException {
+        Process shell = new ProcessBuilder("sh", "-c", "sleep 300 & wait").start();
+        parent.sendMessage(Message.of("spawned", shell.pid()));
+    }
+
+    /** Notes the shell the child started ({@link #startShell}) and, once it runs, the shell's sleep. */
+    private void noteShellAndItsSleep(ChildProcess child) {
+        noteShellAndItsSleep(child.getNextMessage(Duration.ofSeconds(30)).payloadAs(Long.class));
+    }
+
+    private void noteShellAndItsSleep(long shell) {
+        noteStarted(shell);
         await().atMost(Duration.ofSeconds(10)).until(() -> ProcessHandle.of(shell)
             .map((handle) -> handle.children().count() == 1).orElse(false));
-        List<Long> children = ProcessHandle.of(shell).orElseThrow().children().map(ProcessHandle::pid).toList();
-        assertThat(children).hasSize(1).allMatch(Processes::isAlive);
-        return children;
+        ProcessHandle.of(shell).orElseThrow().children().forEach((sleep) -> noteStarted(sleep.pid()));
+        assertThat(this.started).hasSizeGreaterThanOrEqualTo(2).allMatch(Processes::isAlive);
     }
+
+    /** A process the test checks is gone: killed after the test, should it fail. */
+    private long noteStarted(long pid) {
+        this.started.add(pid);
+        return pid;
+    }
+
+    @AfterEach
+    void killWhatTheTestStarted() {
+        this.started.forEach((pid) -> ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly));
+    }
+
 
     private static List<Path> socketDirectoriesOf(long pid) throws Exception {
         try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
