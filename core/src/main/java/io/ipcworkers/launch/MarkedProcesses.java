@@ -15,8 +15,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The running processes that carry a {@link ProcessTreeMark}, found through {@code /proc}: on Linux
- * only (elsewhere none are found), and only among this user's processes (others' environments cannot
- * be read, nor could they be stopped).
+ * only (elsewhere none are found), and only among the processes of this process's user, which a child
+ * and what it starts run as. Others' environments are not read even where they could be (as root):
+ * they may hold secrets, and a mark found there could only have been put there by hand.
  */
 final class MarkedProcesses {
 
@@ -30,9 +31,10 @@ final class MarkedProcesses {
         Map<ProcessTreeMark, List<ProcessHandle>> found = new LinkedHashMap<>();
         long self = ProcessHandle.current().pid();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(PROC)) {
+            Object user = Files.getAttribute(PROC.resolve(Long.toString(self)), "unix:uid");
             for (Path entry : entries) {
                 long pid = pidOf(entry.getFileName().toString());
-                if (pid <= 0 || pid == self) {
+                if (pid <= 0 || pid == self || !user.equals(uidOf(entry))) {
                     continue;
                 }
                 // taken before the environment is read: its start time keeps a pid reused meanwhile from being signalled
@@ -50,9 +52,18 @@ final class MarkedProcesses {
             }
         }
         catch (IOException | RuntimeException ex) {
-            // no /proc: not Linux
+            // no /proc (not Linux), or no "unix" file attributes
         }
         return found;
+    }
+
+    private static @Nullable Object uidOf(Path entry) {
+        try {
+            return Files.getAttribute(entry, "unix:uid");
+        }
+        catch (IOException | RuntimeException ex) {
+            return null; // gone meanwhile
+        }
     }
 
     private static byte @Nullable [] environ(Path entry) {

@@ -3,6 +3,8 @@ package io.ipcworkers.launch;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +16,8 @@ import org.junit.jupiter.api.Test;
 import io.ipcworkers.Processes;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class MarkedProcessesTest {
 
@@ -41,6 +45,22 @@ class MarkedProcessesTest {
             .containsExactlyInAnyOrder(firsts.pid(), alsoFirsts.pid());
         assertThat(found.get(second)).extracting(ProcessHandle::pid).containsExactly(seconds.pid());
         assertThat(MarkedProcesses.find(List.of(ProcessTreeMark.random()))).isEmpty();
+    }
+
+    @Test
+    void anotherUsersProcessesAreNotLookedAtEvenByRoot() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && "root".equals(System.getProperty("user.name")),
+                "needs root and setpriv to start a process of another user");
+        ProcessTreeMark mark = ProcessTreeMark.random();
+        Process ours = sleepMarked(mark);
+        ProcessBuilder nobody = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                "sleep", "300");
+        nobody.environment().put(mark.variable(), "1");
+        Process theirs = startSleep(nobody);
+        await().atMost(Duration.ofSeconds(10)).until(() -> Files.readString(Path.of("/proc", Long.toString(theirs.pid()), "stat"))
+            .contains("(sleep)")); // setpriv has switched users and run the sleep
+
+        assertThat(MarkedProcesses.find(List.of(mark)).get(mark)).extracting(ProcessHandle::pid).containsExactly(ours.pid());
     }
 
     @Test
