@@ -205,8 +205,8 @@ public class ProcessManager implements AutoCloseable {
     }
 
     /**
-     * Stops every running child (SIGTERM, then SIGKILL after the grace period), closes the socket
-     * and deletes its directory. Idempotent.
+     * Stops every running child (SIGTERM, then SIGKILL after the grace period) and, on Linux, what
+     * they leave running, closes the socket and deletes its directory. Idempotent.
      */
     @Override
     public void close() {

@@ -122,7 +122,10 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
             .toArray(CompletableFuture[]::new)).join();
     }
 
-    /** Stops every pool and releases the socket and threads; closing again does nothing. */
+    /**
+     * Stops every pool (and, on Linux, what its workers leave running) and releases the socket and
+     * threads; closing again does nothing.
+     */
     @Override
     public void close() {
         if (!this.closed.compareAndSet(false, true)) {
