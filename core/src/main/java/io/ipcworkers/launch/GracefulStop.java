@@ -12,10 +12,18 @@ import java.util.List;
  */
 public final class GracefulStop {
 
+    /** How long the processes have, after SIGTERM, before SIGKILL. */
+    public static final long GRACE_MILLIS = 500;
+
     private GracefulStop() {
     }
 
-    public static void stop(List<ProcessHandle> processes, long graceMillis) {
+    /** Stops the processes, giving them {@value #GRACE_MILLIS} ms after SIGTERM. */
+    public static void stop(List<ProcessHandle> processes) {
+        stop(processes, GRACE_MILLIS);
+    }
+
+    static void stop(List<ProcessHandle> processes, long graceMillis) {
         processes.forEach(ProcessHandle::destroy);
         long deadline = System.nanoTime() + graceMillis * 1_000_000;
         while (processes.stream().anyMatch(GracefulStop::isRunning) && System.nanoTime() - deadline < 0) {

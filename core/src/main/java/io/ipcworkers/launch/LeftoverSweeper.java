@@ -13,7 +13,7 @@ import java.util.stream.Collectors;
 /**
  * Stops what dead children left running (a tool a crashed worker had started, one started in the
  * instant before a kill, a daemon that left the child's process tree), found by their
- * {@link ProcessTreeMark}s: SIGTERM, then SIGKILL after {@value #GRACE_MILLIS} ms. Off the thread that
+ * {@link ProcessTreeMark}s: SIGTERM, then SIGKILL after {@value GracefulStop#GRACE_MILLIS} ms. Off the thread that
  * noticed the exit, on one thread that ends when idle; one look at the process table serves every child
  * that died meanwhile (a pool's workers killed at once, say). Never shut down: exits are still noticed
  * after their launcher has closed.
@@ -21,8 +21,6 @@ import java.util.stream.Collectors;
 final class LeftoverSweeper {
 
     private static final System.Logger logger = System.getLogger(LeftoverSweeper.class.getName());
-
-    static final long GRACE_MILLIS = 500;
 
     private record Child(ProcessTreeMark mark, Process process, LaunchOptions options) {
 
@@ -97,7 +95,7 @@ final class LeftoverSweeper {
                         + (left.size() == 1 ? "it" : "them") + ": " + describe(left));
             }
         }
-        GracefulStop.stop(found.values().stream().flatMap(List::stream).toList(), GRACE_MILLIS);
+        GracefulStop.stop(found.values().stream().flatMap(List::stream).toList());
     }
 
     private static String describe(List<ProcessHandle> processes) {

@@ -138,7 +138,7 @@ public final class ListenerWorkerTask implements WorkerTask {
             finally {
                 // the pool is done with this worker (its stop, recycling, a restart): what its listeners
                 // started and left running would be nobody's once it has exited
-                WorkerExit.stopDescendants(WorkerExit.DESCENDANTS_GRACE_MILLIS);
+                WorkerExit.stopDescendants();
             }
         }
     }

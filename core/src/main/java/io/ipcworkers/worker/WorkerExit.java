@@ -19,9 +19,6 @@ public final class WorkerExit {
 
     private static final long HALT_AFTER_MILLIS = 1500;
 
-    /** How long the processes this one started have, after SIGTERM, before SIGKILL when the parent is gone. */
-    static final long DESCENDANTS_GRACE_MILLIS = 500;
-
     private WorkerExit() {
     }
 
@@ -29,15 +26,15 @@ public final class WorkerExit {
      * Exits because the parent is gone (even by SIGKILL), and first stops the processes this one
      * started (a tool a listener runs, and what that started): nobody is left to stop them, and the
      * parent promises no orphans. SIGTERM, then SIGKILL for those still running after
-     * {@value #DESCENDANTS_GRACE_MILLIS} ms.
+     * {@value GracefulStop#GRACE_MILLIS} ms.
      */
     public static void parentGone() {
-        stopDescendants(DESCENDANTS_GRACE_MILLIS);
+        stopDescendants();
         exit(PARENT_GONE);
     }
 
-    static void stopDescendants(long graceMillis) {
-        GracefulStop.stop(ProcessHandle.current().descendants().toList(), graceMillis);
+    static void stopDescendants() {
+        GracefulStop.stop(ProcessHandle.current().descendants().toList());
     }
 
     /**
