@@ -125,6 +125,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private volatile boolean closed;
 
+    /** How the worker ended, once its pool has been told; set under the pool's placement lock. */
+    private volatile LaunchedChild.@Nullable ExitReport gone;
+
     /**
      * A write to the worker failed: its connection is gone, though its reader may not have seen the
      * end yet. Routing must not pick it meanwhile, or a send retried on another worker lands on it again.
@@ -993,6 +996,16 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     boolean isClosed() {
         return this.closed;
+    }
+
+    /** Notes that the pool has been told of the worker's exit; called under the pool's placement lock. */
+    void markGone(LaunchedChild.ExitReport report) {
+        this.gone = report;
+    }
+
+    /** How the worker ended, once its pool has been told; null while it runs. */
+    LaunchedChild.@Nullable ExitReport gone() {
+        return this.gone;
     }
 
     boolean listensTo(String topic) {

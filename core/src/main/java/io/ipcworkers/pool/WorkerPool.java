@@ -134,6 +134,13 @@ public final class WorkerPool {
 
     private final LaunchedChild.@Nullable ExitReport[] lastExits;
 
+    /**
+     * Orders a worker's exit against its being put in its slot: a worker is ready before it takes
+     * its slot and may die in between, when its exit finds the slot not yet its own. Held by both,
+     * so that a worker that died first is never put in place ({@link #place}).
+     */
+    private final Object placement = new Object();
+
     private final AtomicLong goneBytesRead = new AtomicLong();
 
     private final AtomicLong goneBytesWritten = new AtomicLong();
@@ -249,16 +256,40 @@ public final class WorkerPool {
             starting.forEach((future) -> future.thenAccept((worker) -> worker.stopProcess(Duration.ZERO)));
             throw new PoolStartException(name(), ex.getCause());
         }
-        for (CompletableFuture<PoolWorker> worker : starting) {
-            PoolWorker started = worker.join();
-            this.workers.set(started.slot(), started);
+        List<PoolWorker> goneAlready = new ArrayList<>();
+        synchronized (this.placement) {
+            for (CompletableFuture<PoolWorker> worker : starting) {
+                PoolWorker started = worker.join();
+                if (started.gone() != null) {
+                    goneAlready.add(started); // died once ready, while others were still starting
+                }
+                else {
+                    this.workers.set(started.slot(), started);
+                }
+            }
+            this.state = State.RUNNING;
         }
-        this.state = State.RUNNING;
         this.deadLetterWarnings.start();
         this.listenerFailureWarnings.start();
         long interval = this.settings.supervision().heartbeatInterval().toMillis();
         this.supervisor = this.scheduler.scheduleAtFixedRate(new PoolSupervisor(this), interval, interval,
                 TimeUnit.MILLISECONDS);
+        goneAlready.forEach((worker) -> crashed(worker, Objects.requireNonNull(worker.gone())));
+    }
+
+    /**
+     * Puts a ready worker in its slot in place of {@code expected}.
+     * @return false when the slot holds another worker
+     * @throws IpcException when the worker has died since it got ready: it never takes the slot
+     */
+    private boolean place(PoolWorker worker, @Nullable PoolWorker expected) {
+        synchronized (this.placement) {
+            LaunchedChild.ExitReport gone = worker.gone();
+            if (gone != null) {
+                throw new IpcException(worker + " " + gone.state() + " before it took its place in the pool");
+            }
+            return this.workers.compareAndSet(worker.slot(), expected, worker);
+        }
     }
 
     /** Starts a worker for a slot and waits until it is ready; the caller puts it in place. */
@@ -845,14 +876,19 @@ public final class WorkerPool {
 
     /** Called on the worker's reader thread once it is gone, with what it had not acknowledged. */
     void workerGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
-        boolean wasCurrent = this.workers.compareAndSet(worker.slot(), worker, null);
-        boolean expected = this.retiring.remove(worker) || worker.isRetiring();
-        State current = this.state;
-        boolean stopping = current == State.STOPPING || current == State.STOPPED;
         LaunchedChild.ExitReport described = (worker.killReason() != null)
                 ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + worker.killReason() + ")",
                         report.lastOutputLines())
                 : report;
+        boolean wasCurrent;
+        State current;
+        synchronized (this.placement) {
+            worker.markGone(described);
+            wasCurrent = this.workers.compareAndSet(worker.slot(), worker, null);
+            current = this.state;
+        }
+        boolean expected = this.retiring.remove(worker) || worker.isRetiring();
+        boolean stopping = current == State.STOPPING || current == State.STOPPED;
         this.unacknowledged.settle(worker, described, unacknowledgedMessages, stopping);
         this.goneBytesRead.addAndGet(worker.launched().connection().bytesRead());
         this.goneBytesWritten.addAndGet(worker.launched().connection().bytesWritten());
@@ -912,7 +948,7 @@ public final class WorkerPool {
         }
         try {
             PoolWorker worker = startWorker(slot);
-            if (!this.workers.compareAndSet(slot, null, worker) || this.state != State.RUNNING) {
+            if (!place(worker, null) || this.state != State.RUNNING) {
                 worker.stopProcess(Duration.ZERO);
                 return;
             }
@@ -970,10 +1006,14 @@ public final class WorkerPool {
      */
     private boolean replace0(PoolWorker worker, String reason) {
         PoolWorker replacement;
+        boolean placed;
         try {
             replacement = startWorker(worker.slot());
+            this.retiring.add(worker);
+            placed = place(replacement, worker);
         }
         catch (RuntimeException ex) {
+            this.retiring.remove(worker);
             Duration retryIn = this.replacementBackoff.afterFailure(worker.slot(), Duration.ZERO);
             worker.abortRecycling(retryIn);
             String failure = "Could not start a replacement for " + worker.describeLowercase() + " (" + reason + "): "
@@ -982,8 +1022,7 @@ public final class WorkerPool {
                     ? " and recycling leaves it alone for " + retryIn.toMillis() + " ms" : ""));
             throw new IpcException(failure, ex);
         }
-        this.retiring.add(worker);
-        if (!this.workers.compareAndSet(worker.slot(), worker, replacement)) {
+        if (!placed) {
             this.retiring.remove(worker);
             replacement.stopProcess(Duration.ZERO);
             return false;

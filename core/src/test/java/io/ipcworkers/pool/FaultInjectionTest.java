@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -301,6 +302,78 @@ class FaultInjectionTest {
             assertThat(DirectMemory.used() - before).isLessThan(2 * 80 * 1024L);
         });
         assertThat(kept).allSatisfy((worker) -> assertThat(worker.isAlive()).isFalse());
+    }
+
+    /**
+     * Kills the worker that gets ready {@code nth} (1 for the first) as soon as it is, and lets its pool
+     * go on only once the pool has seen it exit: in the window between a worker's getting ready and
+     * its taking its slot.
+     */
+    private PoolListener killingTheWorkerReady(int nth, CountDownLatch exited) {
+        AtomicInteger ready = new AtomicInteger();
+        AtomicLong victim = new AtomicLong();
+        return new PoolListener() {
+
+            @Override
+            public void workerStarted(String pool, String worker, long pid) {
+                if (ready.incrementAndGet() == nth) {
+                    victim.set(pid);
+                    FaultInjectionTest.this.seenPids.add(pid);
+                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    await().atMost(WAIT).until(() -> exited.await(0, TimeUnit.SECONDS));
+                }
+            }
+
+            @Override
+            public void workerExited(String pool, String worker, long pid, int exitCode, String cause,
+                    String description) {
+                if (pid == victim.get()) {
+                    exited.countDown();
+                }
+            }
+        };
+    }
+
+    @Test
+    void aWorkerKilledOnceReadyWhileTheOthersStillStartIsReplaced() throws Exception {
+        CountDownLatch exited = new CountDownLatch(1);
+
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(killingTheWorkerReady(1, exited)));
+
+        assertThat(exited.getCount()).isZero();
+        assertBackToSize(pool);
+        assertThat(pool.restartCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aReplacementKilledOnceReadyLeavesTheWorkerItWasToReplaceAtWork() throws Exception {
+        CountDownLatch exited = new CountDownLatch(1);
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(killingTheWorkerReady(3, exited)));
+        List<Long> before = pool.workerPids();
+
+        assertThatExceptionOfType(IpcException.class).isThrownBy(() -> pool.restartWorker(before.get(0)))
+            .withMessageContaining("Could not start a replacement for worker faulty-")
+            .withMessageContaining("exited with code 137")
+            .withMessageContaining("before it took its place in the pool; it keeps working");
+
+        assertThat(exited.getCount()).isZero();
+        assertBackToSize(pool);
+        assertThat(pool.workerPids()).containsExactlyInAnyOrderElementsOf(before);
+        assertThat(pool.snapshot().recycles()).isZero();
+    }
+
+    @Test
+    void aWorkerRestartedAfterACrashAndKilledOnceReadyIsRestartedInTurn() throws Exception {
+        CountDownLatch exited = new CountDownLatch(1);
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(killingTheWorkerReady(3, exited)));
+        long crashed = pool.workerPids().get(0);
+
+        signal("KILL", crashed);
+
+        await().atMost(WAIT).until(() -> exited.getCount() == 0);
+        assertBackToSize(pool);
+        assertThat(pool.workerPids()).doesNotContain(crashed);
+        assertThat(pool.restartCount()).isEqualTo(1); // the restart that took its slot; the one that did not, no
     }
 
     @Test
