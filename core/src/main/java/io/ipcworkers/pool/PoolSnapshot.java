@@ -31,8 +31,11 @@ public record PoolSnapshot(String name, String state, @Nullable String downReaso
      * One worker.
      *
      * @param name e.g. {@code thumbnails-2}
-     * @param pid its process id; null while its slot is empty (being restarted)
-     * @param state {@code starting}, {@code running}, {@code retiring} or {@code restarting}
+     * @param pid its process id; null while its slot is empty (its worker starting or being restarted,
+     *        or the pool stopped)
+     * @param state {@code starting}, {@code running}, {@code retiring}, {@code restarting} (the slot
+     *        empty after a crash, while the pool runs or is down) or {@code stopped} (the slot empty
+     *        once the pool stopped)
      * @param uptimeMillis how long it has been running
      * @param messagesHandled messages it acknowledged
      * @param inFlight messages it holds

@@ -1071,7 +1071,7 @@ public final class WorkerPool {
                 Integer lastCode = (last != null) ? last.exitCode() : null;
                 String lastCause = (last != null) ? last.state() : null;
                 if (worker == null) {
-                    slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, "restarting", 0, 0, 0,
+                    slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, emptySlotState(), 0, 0, 0,
                             null, 0, this.slotRestarts[slot], lastCode, lastCause, 0, 0));
                     continue;
                 }
@@ -1088,6 +1088,15 @@ public final class WorkerPool {
                 usableWorkers().size(), inFlight(), this.room.waiting(), this.restarts.get(), this.recycles.get(),
                 this.rebalancer.moved(), this.waits.typicalMillis(),
                 (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
+    }
+
+    /** What a slot without a worker waits for: its worker's start, a restart, or nothing once stopped. */
+    private String emptySlotState() {
+        return switch (this.state) {
+            case NEW, STARTING -> "starting";
+            case RUNNING, DOWN -> "restarting";
+            case STOPPING, STOPPED -> "stopped";
+        };
     }
 
     /** Callers waiting for a worker with room now. */

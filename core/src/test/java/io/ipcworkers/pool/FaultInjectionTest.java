@@ -59,6 +59,7 @@ import static org.assertj.core.api.Assertions.as;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -374,6 +375,32 @@ class FaultInjectionTest {
         assertBackToSize(pool);
         assertThat(pool.workerPids()).doesNotContain(crashed);
         assertThat(pool.restartCount()).isEqualTo(1); // the restart that took its slot; the one that did not, no
+    }
+
+    @Test
+    void theSnapshotTellsEmptySlotsOfAStartingAndOfAStoppedPoolFromThoseBeingRestarted() throws Exception {
+        List<String> whileStarting = new CopyOnWriteArrayList<>();
+        AtomicBoolean looked = new AtomicBoolean();
+        PoolListener looking = new PoolListener() {
+
+            @Override
+            public void workerStarted(String pool, String worker, long pid) {
+                if (looked.compareAndSet(false, true)) { // the first worker is ready, the pool not yet
+                    FaultInjectionTest.this.pools.pool(pool).snapshot().workers()
+                        .forEach((slot) -> whileStarting.add(slot.state() + " " + slot.pid()));
+                }
+            }
+        };
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(looking));
+        this.seenPids.addAll(pool.workerPids());
+
+        this.pools.close();
+
+        assertThat(whileStarting).containsExactly("starting null", "starting null");
+        assertThat(pool.snapshot().workers()).extracting(PoolSnapshot.WorkerSnapshot::state,
+                PoolSnapshot.WorkerSnapshot::pid)
+            .containsExactly(tuple("stopped", null),
+                    tuple("stopped", null));
     }
 
     @Test
