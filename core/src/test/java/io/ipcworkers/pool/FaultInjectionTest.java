@@ -399,8 +399,7 @@ class FaultInjectionTest {
         assertThat(whileStarting).containsExactly("starting null", "starting null");
         assertThat(pool.snapshot().workers()).extracting(PoolSnapshot.WorkerSnapshot::state,
                 PoolSnapshot.WorkerSnapshot::pid)
-            .containsExactly(tuple("stopped", null),
-                    tuple("stopped", null));
+            .containsExactly(tuple("stopped", null), tuple("stopped", null));
     }
 
     @Test
