@@ -1011,6 +1011,12 @@ public final class WorkerPool {
             replacement = startWorker(worker.slot());
             this.retiring.add(worker);
             placed = place(replacement, worker);
+            if (!placed && (this.state == State.RUNNING || this.state == State.DOWN) && place(replacement, null)) {
+                // the worker died while its replacement started: the replacement takes its empty slot,
+                // where a restart would start another (or none, had its exit counted as expected)
+                this.retiring.remove(worker);
+                placed = true;
+            }
         }
         catch (RuntimeException ex) {
             this.retiring.remove(worker);

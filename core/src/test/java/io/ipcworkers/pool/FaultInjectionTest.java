@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongUnaryOperator;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -311,6 +312,14 @@ class FaultInjectionTest {
      * its taking its slot.
      */
     private PoolListener killingTheWorkerReady(int nth, CountDownLatch exited) {
+        return killingOnReady(nth, (ready) -> ready, exited);
+    }
+
+    /**
+     * Kills a worker (the one {@code victimOfReady} names, given the pid of the worker that got ready
+     * {@code nth}) then, and lets the pool go on only once it has seen that one exit.
+     */
+    private PoolListener killingOnReady(int nth, LongUnaryOperator victimOfReady, CountDownLatch exited) {
         AtomicInteger ready = new AtomicInteger();
         AtomicLong victim = new AtomicLong();
         return new PoolListener() {
@@ -318,9 +327,10 @@ class FaultInjectionTest {
             @Override
             public void workerStarted(String pool, String worker, long pid) {
                 if (ready.incrementAndGet() == nth) {
-                    victim.set(pid);
+                    victim.set(victimOfReady.applyAsLong(pid));
                     FaultInjectionTest.this.seenPids.add(pid);
-                    ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+                    FaultInjectionTest.this.seenPids.add(victim.get());
+                    ProcessHandle.of(victim.get()).ifPresent(ProcessHandle::destroyForcibly);
                     await().atMost(WAIT).until(() -> exited.await(0, TimeUnit.SECONDS));
                 }
             }
@@ -361,6 +371,26 @@ class FaultInjectionTest {
         assertBackToSize(pool);
         assertThat(pool.workerPids()).containsExactlyInAnyOrderElementsOf(before);
         assertThat(pool.snapshot().recycles()).isZero();
+    }
+
+    @Test
+    void aReplacementWhoseWorkerDiesWhileItStartsTakesTheEmptySlot() throws Exception {
+        CountDownLatch exited = new CountDownLatch(1);
+        AtomicLong replaced = new AtomicLong();
+        AtomicLong replacement = new AtomicLong();
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(killingOnReady(3, (ready) -> {
+            replacement.set(ready);
+            return replaced.get();
+        }, exited)));
+        replaced.set(pool.workerPids().get(0));
+
+        assertThat(pool.restartWorker(replaced.get())).isTrue();
+
+        assertThat(exited.getCount()).isZero();
+        assertThat(pool.workerPids()).contains(replacement.get()).doesNotContain(replaced.get());
+        assertBackToSize(pool);
+        assertThat(pool.workerPids()).contains(replacement.get());
+        assertThat(pool.restartCount()).isZero(); // the slot needed no restart of its own
     }
 
     @Test
