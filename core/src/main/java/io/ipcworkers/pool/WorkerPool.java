@@ -135,11 +135,12 @@ public final class WorkerPool {
     private final LaunchedChild.@Nullable ExitReport[] lastExits;
 
     /**
-     * Orders a worker's exit against its being put in its slot: a worker is ready before it takes
-     * its slot and may die in between, when its exit finds the slot not yet its own. Held by both,
-     * so that a worker that died first is never put in place ({@link #place}).
+     * Held to change the pool's state and to put a worker in its slot, and by a worker's exit: so
+     * that no state change comes between another's look at the state and its own (a stop and a
+     * restart, say), and that a worker that died after it got ready, whose exit found the slot not
+     * yet its own, is never put in place ({@link #place}).
      */
-    private final Object placement = new Object();
+    private final Object lifecycle = new Object();
 
     private final AtomicLong goneBytesRead = new AtomicLong();
 
@@ -242,7 +243,12 @@ public final class WorkerPool {
      *     workers that did start are stopped again
      */
     public void start() {
-        this.state = State.STARTING;
+        synchronized (this.lifecycle) {
+            if (this.state != State.NEW && this.state != State.STOPPED) {
+                throw new IllegalStateException("Pool '" + name() + "' is " + this.state + " and cannot be started");
+            }
+            this.state = State.STARTING;
+        }
         List<CompletableFuture<PoolWorker>> starting = new ArrayList<>();
         for (int slot = 0; slot < this.settings.workers(); slot++) {
             int index = slot;
@@ -252,22 +258,32 @@ public final class WorkerPool {
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
         }
         catch (CompletionException ex) {
-            this.state = State.STOPPED;
+            synchronized (this.lifecycle) {
+                this.state = State.STOPPED;
+            }
             starting.forEach((future) -> future.thenAccept((worker) -> worker.stopProcess(Duration.ZERO)));
             throw new PoolStartException(name(), ex.getCause());
         }
         List<PoolWorker> goneAlready = new ArrayList<>();
-        synchronized (this.placement) {
-            for (CompletableFuture<PoolWorker> worker : starting) {
-                PoolWorker started = worker.join();
-                if (started.gone() != null) {
-                    goneAlready.add(started); // died once ready, while others were still starting
+        boolean stoppedMeanwhile;
+        synchronized (this.lifecycle) {
+            stoppedMeanwhile = this.state != State.STARTING; // stop() came, and found no worker in place to stop
+            if (!stoppedMeanwhile) {
+                for (CompletableFuture<PoolWorker> worker : starting) {
+                    PoolWorker started = worker.join();
+                    if (started.gone() != null) {
+                        goneAlready.add(started); // died once ready, while others were still starting
+                    }
+                    else {
+                        this.workers.set(started.slot(), started);
+                    }
                 }
-                else {
-                    this.workers.set(started.slot(), started);
-                }
+                this.state = State.RUNNING;
             }
-            this.state = State.RUNNING;
+        }
+        if (stoppedMeanwhile) {
+            starting.forEach((future) -> future.join().stopProcess(Duration.ZERO));
+            throw new PoolStartException(name(), new IpcException("it was stopped while its workers started"));
         }
         this.deadLetterWarnings.start();
         this.listenerFailureWarnings.start();
@@ -283,7 +299,7 @@ public final class WorkerPool {
      * @throws IpcException when the worker has died since it got ready: it never takes the slot
      */
     private boolean place(PoolWorker worker, @Nullable PoolWorker expected) {
-        synchronized (this.placement) {
+        synchronized (this.lifecycle) {
             LaunchedChild.ExitReport gone = worker.gone();
             if (gone != null) {
                 throw new IpcException(worker + " " + gone.state() + " before it took its place in the pool");
@@ -324,11 +340,13 @@ public final class WorkerPool {
      * not finish fail their futures or become dead letters, never vanish.
      */
     public void stop() {
-        if (this.state == State.STOPPED || this.state == State.NEW) {
-            this.state = State.STOPPED;
-            return;
+        synchronized (this.lifecycle) {
+            if (this.state == State.STOPPED || this.state == State.NEW) {
+                this.state = State.STOPPED;
+                return;
+            }
+            this.state = State.STOPPING;
         }
-        this.state = State.STOPPING;
         ScheduledFuture<?> task = this.supervisor;
         if (task != null) {
             task.cancel(false);
@@ -341,7 +359,9 @@ public final class WorkerPool {
         for (PoolWorker worker : running) {
             worker.stopProcess(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
-        this.state = State.STOPPED;
+        synchronized (this.lifecycle) {
+            this.state = State.STOPPED;
+        }
         this.deadLetterWarnings.stop();
         this.listenerFailureWarnings.stop();
     }
@@ -378,14 +398,24 @@ public final class WorkerPool {
      * every empty slot.
      */
     public void restart() {
-        if (this.state != State.DOWN && this.state != State.RUNNING) {
+        if (!restart(false)) {
             throw new IllegalStateException("Pool '" + name() + "' is " + this.state + " and cannot be restarted");
         }
-        this.crashes.clear();
-        this.crashBackoff.resetAll();
-        boolean wasDown = this.state == State.DOWN;
-        this.downReason = null;
-        this.state = State.RUNNING;
+    }
+
+    /** As {@link #restart()}; false, doing nothing, when the pool is not DOWN (or, unless only then, RUNNING). */
+    private boolean restart(boolean onlyWhenDown) {
+        boolean wasDown;
+        synchronized (this.lifecycle) {
+            if (this.state != State.DOWN && (onlyWhenDown || this.state != State.RUNNING)) {
+                return false;
+            }
+            this.crashes.clear();
+            this.crashBackoff.resetAll();
+            wasDown = this.state == State.DOWN;
+            this.downReason = null;
+            this.state = State.RUNNING;
+        }
         if (wasDown) {
             this.listener.poolUp(name());
         }
@@ -396,6 +426,7 @@ public final class WorkerPool {
             }
         }
         logger.log(Level.INFO, "Pool '" + name() + "' is running again");
+        return true;
     }
 
     /**
@@ -882,7 +913,7 @@ public final class WorkerPool {
                 : report;
         boolean wasCurrent;
         State current;
-        synchronized (this.placement) {
+        synchronized (this.lifecycle) {
             worker.markGone(described);
             wasCurrent = this.workers.compareAndSet(worker.slot(), worker, null);
             current = this.state;
@@ -923,18 +954,23 @@ public final class WorkerPool {
         scheduleRestart(worker.slot(), backoff);
     }
 
+    /** Marks a running pool down; does nothing when it stopped or went down meanwhile. */
     private void markDown(String reason, String stderr) {
         Duration coolDown = this.settings.supervision().coolDown();
-        this.downReason = reason + "; it retries in " + coolDown + " or on restart()";
-        this.state = State.DOWN;
-        this.room.changed();
-        this.listener.poolDown(name(), this.downReason);
-        logger.log(Level.ERROR, "Pool '" + name() + "' is DOWN: " + this.downReason + stderr);
-        this.scheduler.schedule(() -> this.executor.execute(() -> {
-            if (this.state == State.DOWN) {
-                restart();
+        String why = reason + "; it retries in " + coolDown + " or on restart()";
+        synchronized (this.lifecycle) {
+            if (this.state != State.RUNNING) {
+                return;
             }
-        }), coolDown.toMillis(), TimeUnit.MILLISECONDS);
+            this.downReason = why;
+            this.state = State.DOWN;
+        }
+        this.room.changed();
+        this.listener.poolDown(name(), why);
+        logger.log(Level.ERROR, "Pool '" + name() + "' is DOWN: " + why + stderr);
+        // restarted or stopped meanwhile, it is left as it is
+        this.scheduler.schedule(() -> this.executor.execute(() -> restart(true)), coolDown.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     private void scheduleRestart(int slot, Duration delay) {

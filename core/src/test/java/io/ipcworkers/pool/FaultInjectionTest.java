@@ -408,6 +408,33 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aPoolStoppedWhileItStartsStaysStoppedAndItsWorkersDoNotOutliveTheStart() throws Exception {
+        AtomicBoolean stopped = new AtomicBoolean();
+        List<Long> started = new CopyOnWriteArrayList<>();
+        PoolListener stopping = new PoolListener() {
+
+            @Override
+            public void workerStarted(String pool, String worker, long pid) {
+                started.add(pid);
+                if (stopped.compareAndSet(false, true)) { // the first worker is ready, the pool not yet
+                    FaultInjectionTest.this.pools.pool(pool).stop();
+                }
+            }
+        };
+
+        assertThatExceptionOfType(PoolStartException.class)
+            .isThrownBy(() -> start(UnaryOperator.identity(), List.of(stopping)))
+            .withMessage("Pool 'faulty' could not start: it was stopped while its workers started");
+
+        this.seenPids.addAll(started);
+        assertThat(started).hasSize(2);
+        WorkerPool pool = this.pools.pool("faulty");
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.STOPPED);
+        assertThat(pool.workerPids()).isEmpty();
+        await().atMost(WAIT).until(() -> started.stream().noneMatch(FaultInjectionTest::isAlive));
+    }
+
+    @Test
     void theSnapshotTellsEmptySlotsOfAStartingAndOfAStoppedPoolFromThoseBeingRestarted() throws Exception {
         List<String> whileStarting = new CopyOnWriteArrayList<>();
         AtomicBoolean looked = new AtomicBoolean();
