@@ -238,9 +238,11 @@ public final class WorkerPool {
     // --- lifecycle
 
     /**
-     * Starts every worker in parallel and waits until all are ready.
-     * @throws PoolStartException naming the worker that could not start and why (its stderr included);
-     *     workers that did start are stopped again
+     * Starts every worker in parallel and waits until all are ready; a stopped pool starts again
+     * with new workers.
+     * @throws PoolStartException naming the worker that could not start and why (its stderr included),
+     *     or saying that the pool was stopped meanwhile; workers that did start are stopped again
+     * @throws IllegalStateException when the pool is starting, running, down or stopping
      */
     public void start() {
         synchronized (this.lifecycle) {
@@ -396,6 +398,7 @@ public final class WorkerPool {
     /**
      * Brings the pool back now: clears a DOWN state and the crash history, and starts a worker for
      * every empty slot.
+     * @throws IllegalStateException when the pool is neither DOWN nor RUNNING
      */
     public void restart() {
         if (!restart(false)) {
