@@ -125,7 +125,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private volatile boolean closed;
 
-    /** How the worker ended, once its pool has been told; set under the pool's placement lock. */
+    /** How the worker ended, once its pool has been told; set under the pool's lifecycle lock. */
     private volatile LaunchedChild.@Nullable ExitReport gone;
 
     /**
@@ -998,7 +998,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.closed;
     }
 
-    /** Notes that the pool has been told of the worker's exit; called under the pool's placement lock. */
+    /** Notes that the pool has been told of the worker's exit; called under the pool's lifecycle lock. */
     void markGone(LaunchedChild.ExitReport report) {
         this.gone = report;
     }
