@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>Every method throws at once, before anything is sent: {@link UnknownPoolException} (naming the
  * known pools) for a pool that does not exist, {@link PoolUnavailableException} when the pool is down,
- * stopping, or has no worker with room within its acquire timeout (a broadcast may have reached some
+ * stopping, or has no worker with room within its acquire timeout (a request: within its own timeout,
+ * if that ends first; a broadcast may have reached some
  * workers by then, and says how many), and {@link PayloadConversionException} (naming the topic and
  * the payload's type) for a payload that cannot be written as JSON. {@link #send} and {@link #broadcast}
  * also throw {@link NoListenerException} (naming the topics the pool's workers listen to) for a topic
@@ -88,8 +89,9 @@ public interface MessageBus {
 
     /**
      * As {@link #request(String, String, Object, Class)}, with a timeout of its own in place of the
-     * pool's request timeout, longer or shorter; counted, as the pool's, from when the request is
-     * sent, and carried to the worker, which does not run a request it reaches after it:
+     * pool's request timeout, longer or shorter; counted, as the pool's, from this call, so that a wait
+     * for room (every worker full) takes from it and ends with it, and carried to the worker, which does
+     * not run a request it reaches after it:
      * {@code bus.request("thumbnails", "resize", job, Thumbnail.class, Duration.ofSeconds(2))}.
      * @throws IllegalArgumentException for a timeout that is not positive
      */

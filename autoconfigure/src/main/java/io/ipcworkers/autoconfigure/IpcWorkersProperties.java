@@ -111,13 +111,19 @@ public class IpcWorkersProperties {
         /** Longest a worker may spend on one message before it is killed and replaced (the message fails with a timeout); unset for no limit. */
         private @Nullable Duration handlerTimeout;
 
-        /** How long a request waits for its reply before its future fails with a timeout, unless the request gives its own. */
+        /**
+         * How long a request may take, from the call to its reply (a wait for a worker with room included),
+         * before its future fails with a timeout, unless the request gives its own.
+         */
         private Duration requestTimeout = Duration.ofSeconds(30);
 
         /** Whether the listener of a request still running when its timeout passes has its thread interrupted; nobody waits for its answer then. */
         private boolean interruptTimedOutRequests;
 
-        /** How long a send or request waits for a worker with room (all busy or restarting) before it fails. */
+        /**
+         * How long a send or request waits for a worker with room (all busy or restarting) before it fails;
+         * a request no longer than its timeout.
+         */
         private Duration acquireTimeout = Duration.ofSeconds(30);
 
         /** How long a worker may take from start to ready (Spring workers boot a context). */

@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * the earliest deadline among the requests outstanding, it fails what is due and arms itself again
  * for the next. A timer per request, created and cancelled under the scheduler's lock, cost about a
  * sixth of the parent's CPU per pipelined request. Requests with the pool's timeout come due in the
- * order sent, so the timer is armed again only when it has fired; a request with a shorter timeout
- * of its own arms it for its earlier deadline as well.
+ * order of their calls, which is the order sent but for a caller overtaken while it waited for room,
+ * so the timer is armed again only when it has fired; a request with an earlier deadline (such a
+ * caller's, or a shorter timeout of its own) arms it for that deadline as well.
  * <p>
  * Outstanding requests are found where they already are, so nothing here grows with the request
  * rate: in a worker's in-flight queue (bounded by {@code max-in-flight}), or between a dead worker

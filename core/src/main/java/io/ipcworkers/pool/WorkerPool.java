@@ -511,19 +511,24 @@ public final class WorkerPool {
         return Durations.cappedNanos(timeout);
     }
 
+    /**
+     * The request's timeout counts from this call, so that it bounds the whole of it: a wait for room
+     * ends at its deadline if that comes before the acquire timeout, and leaves the reply the rest.
+     */
     private <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType,
             @Nullable TypeReference<T> genericReplyType, Duration timeout, long timeoutNanos) {
+        long started = System.nanoTime();
+        long deadline = started + timeoutNanos;
         Message message = Message.of(topic, payload);
         PoolWorker worker;
         try {
-            worker = acquireListening(topic);
+            worker = acquireListening(topic, deadline, timeout);
         }
         catch (NoListenerException ex) {
             return CompletableFuture.failedFuture(ex);
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
-        long started = System.nanoTime();
-        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, started + timeoutNanos, timeout);
+        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, deadline, timeout);
         PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
         ReplyFuture<T> result = new ReplyFuture<>(this, sentTo, request, replyType, genericReplyType);
@@ -711,7 +716,8 @@ public final class WorkerPool {
                 if (attempt == 3) {
                     throw ex;
                 }
-                worker = acquire(message.topic());
+                worker = message.isRequest() ? acquire(message.topic(), message.deadlineNanos, message.timeout)
+                        : acquire(message.topic());
             }
             catch (RuntimeException ex) {
                 worker.release();
@@ -724,7 +730,15 @@ public final class WorkerPool {
 
     /** {@link #acquire}, for a topic the worker it gives listens to; its room is given back if not. */
     private PoolWorker acquireListening(String topic) {
-        PoolWorker worker = acquire(topic);
+        return listening(acquire(topic), topic);
+    }
+
+    /** {@link #acquireListening}, for a request: waiting for room no later than its deadline. */
+    private PoolWorker acquireListening(String topic, long requestDeadline, @Nullable Duration requestTimeout) {
+        return listening(acquire(topic, requestDeadline, requestTimeout), topic);
+    }
+
+    private PoolWorker listening(PoolWorker worker, String topic) {
         if (!worker.listensTo(topic)) {
             worker.release();
             throw noListener(topic, worker);
@@ -754,6 +768,26 @@ public final class WorkerPool {
         requireListener(topic); // not worth the wait for room
         long deadline = System.nanoTime() + timeoutNanos;
         return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
+    }
+
+    /**
+     * {@link #acquire}, for a request: a caller who gave it a timeout is not kept waiting for room past
+     * it, so the wait ends at the request's deadline when that comes before the acquire timeout.
+     * @throws PoolUnavailableException naming the request's timeout when that ended the wait
+     */
+    private PoolWorker acquire(String topic, long requestDeadline, @Nullable Duration requestTimeout) {
+        requireAccepting(topic, null);
+        PoolWorker worker = pick();
+        if (worker != null) {
+            return worker;
+        }
+        requireListener(topic);
+        long deadline = System.nanoTime() + this.acquireTimeoutNanos;
+        if (requestTimeout == null || deadline - requestDeadline <= 0) {
+            return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
+        }
+        return this.room.await(topic, null, requestDeadline, this.anyWorkerWithRoom,
+                (timedOut) -> noCapacity(timedOut, "the request's timeout of " + requestTimeout));
     }
 
     /** A worker with room, reserved for the caller, by the pool's routing; null when every one is full. */
@@ -830,14 +864,18 @@ public final class WorkerPool {
     }
 
     private PoolUnavailableException noCapacity(String topic) {
+        return noCapacity(topic, this.settings.acquireTimeout().toString());
+    }
+
+    /** @param waited how long the caller waited for room: the acquire timeout, or a request's timeout */
+    private PoolUnavailableException noCapacity(String topic, String waited) {
         if (usableWorkers().isEmpty()) {
             return new PoolUnavailableException("Pool '" + name() + "' has no live worker for '" + topic
-                    + "' after waiting " + this.settings.acquireTimeout()
-                    + " (workers are being restarted; the log says why they exited)");
+                    + "' after waiting " + waited + " (workers are being restarted; the log says why they exited)");
         }
         return new PoolUnavailableException("Pool '" + name() + "' is busy: every worker has "
                 + this.settings.maxInFlight() + " messages in flight and none finished within "
-                + this.settings.acquireTimeout() + " ('" + topic + "' was not sent)");
+                + waited + " ('" + topic + "' was not sent)");
     }
 
     /** @param reached for a broadcast, how many workers it reached so far (for errors); else null */

@@ -1563,6 +1563,30 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aRequestsTimeoutCountsFromTheCallSoItsWaitForRoomEndsWithItAndTakesFromItsReplysTime() throws Exception {
+        WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
+        for (PoolWorker worker : pool.currentWorkers()) {
+            pool.sendTo(worker, Message.of("sleep", 2_000L)); // both workers full for two seconds
+        }
+        long started = System.nanoTime();
+
+        // not kept waiting for room until the acquire timeout (WAIT), nor until a worker has room
+        assertThatExceptionOfType(PoolUnavailableException.class)
+            .isThrownBy(() -> pool.request("echo", 1, Long.class, Duration.ofMillis(300)))
+            .withMessage("Pool 'faulty' is busy: every worker has 1 messages in flight and none finished within "
+                    + "the request's timeout of PT0.3S ('echo' was not sent)");
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+
+        // waits 1.7 s or more for room, then runs 1.5 s: past its 2 s, though the run alone is shorter
+        CompletableFuture<Long> late = pool.request("sleep", 1_500L, Long.class, Duration.ofSeconds(2));
+        assertThat(late).isNotDone();
+        assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> late.get(WAIT.toSeconds(), TimeUnit.SECONDS))
+            .havingCause().isInstanceOf(IpcTimeoutException.class)
+            .withMessage("Request 'sleep' to pool 'faulty' got no reply within PT2S");
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
+    }
+
+    @Test
     void aMessageForATopicNoWorkerListensToIsRefusedWithoutWaitingForRoom() throws Exception {
         WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
         List<PoolWorker> workers = pool.currentWorkers();
