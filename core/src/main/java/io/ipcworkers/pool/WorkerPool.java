@@ -55,6 +55,11 @@ public final class WorkerPool {
      */
     static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+ExitOnOutOfMemoryError");
 
+    /** How many times the pool's start starts a worker that {@code SIGKILL} ends before it is ready. */
+    static final int START_ATTEMPTS = 3;
+
+    private static final int SIGKILL_EXIT_CODE = 128 + 9;
+
     /**
      * A running pool's dead letters that no listener takes, and its workers' messages a parent listener
      * failed on, are each logged one at a time at most once a period ({@link ThrottledWarnings}).
@@ -239,7 +244,8 @@ public final class WorkerPool {
 
     /**
      * Starts every worker in parallel and waits until all are ready; a stopped pool starts again
-     * with new workers.
+     * with new workers. A worker that {@code SIGKILL} ends before it is ready is started again, up to
+     * {@value #START_ATTEMPTS} times in all, after the restart backoff.
      * @throws PoolStartException naming the worker that could not start and why (its stderr included),
      *     or saying that the pool was stopped meanwhile; workers that did start are stopped again
      * @throws IllegalStateException when the pool is starting, running, down or stopping
@@ -254,7 +260,7 @@ public final class WorkerPool {
         List<CompletableFuture<PoolWorker>> starting = new ArrayList<>();
         for (int slot = 0; slot < this.settings.workers(); slot++) {
             int index = slot;
-            starting.add(CompletableFuture.supplyAsync(() -> startWorker(index), this.executor));
+            starting.add(CompletableFuture.supplyAsync(() -> startFirstWorker(index), this.executor));
         }
         try {
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
@@ -310,6 +316,57 @@ public final class WorkerPool {
         }
     }
 
+    /**
+     * {@link #startWorker} at the pool's start. A worker that {@code SIGKILL} ends before it is ready
+     * (the kernel's out-of-memory killer, an operator's {@code kill -9}) is not at fault, as a running
+     * one killed so would not be: it is started again after the restart backoff, doubled each time, up
+     * to {@link #START_ATTEMPTS} in all. One that fails by itself (its class, its listeners, an exit of
+     * its own, the start timeout) fails the pool's start at once, as does a stop meanwhile.
+     */
+    private PoolWorker startFirstWorker(int slot) {
+        for (int attempt = 1;; attempt++) {
+            try {
+                return startWorker(slot);
+            }
+            catch (ProcessExitedException ex) {
+                if (ex.getExitCode() != SIGKILL_EXIT_CODE) {
+                    throw ex;
+                }
+                if (attempt == START_ATTEMPTS) {
+                    throw new ProcessExitedException(ex.getMessage() + ", as were the " + (attempt - 1)
+                            + " started for its slot before it", ex.getPid(), ex.getExitCode(), ex.getLastOutputLines());
+                }
+                PoolSettings.Supervision supervision = this.settings.supervision();
+                Duration doubled = supervision.restartBackoff().multipliedBy(1L << (attempt - 1));
+                Duration backoff = (doubled.compareTo(supervision.maxRestartBackoff()) > 0)
+                        ? supervision.maxRestartBackoff() : doubled;
+                logger.log(Level.WARNING, ex.getMessage() + "; starting it again in " + backoff.toMillis()
+                        + " ms (attempt " + (attempt + 1) + " of " + START_ATTEMPTS + ")");
+                if (!awaitWhileStarting(backoff)) {
+                    throw new IpcException("it was stopped while its workers started");
+                }
+            }
+        }
+    }
+
+    /** Waits while the pool is starting, until the time is up; false when it stopped meanwhile. */
+    private boolean awaitWhileStarting(Duration time) {
+        long deadline = System.nanoTime() + Durations.cappedNanos(time);
+        synchronized (this.lifecycle) {
+            try {
+                for (long left = deadline - System.nanoTime(); this.state == State.STARTING && left > 0;
+                        left = deadline - System.nanoTime()) {
+                    TimeUnit.NANOSECONDS.timedWait(this.lifecycle, left);
+                }
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+                throw new IpcException("Interrupted while starting pool '" + name() + "'", ex);
+            }
+            return this.state == State.STARTING;
+        }
+    }
+
     /** Starts a worker for a slot and waits until it is ready; the caller puts it in place. */
     private PoolWorker startWorker(int slot) {
         String workerName = name() + "-" + (slot + 1);
@@ -348,6 +405,7 @@ public final class WorkerPool {
                 return;
             }
             this.state = State.STOPPING;
+            this.lifecycle.notifyAll(); // a start waiting to start a killed worker again gives up
         }
         ScheduledFuture<?> task = this.supervisor;
         if (task != null) {

@@ -2064,6 +2064,83 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aWorkerKilledBeforeItIsReadyWhileThePoolStartsIsStartedAgain(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        Files.writeString(gate, "hold"); // each worker waits at the gate, not ready
+        CompletableFuture<WorkerPool> starting = OwnThread.supply(() -> start((settings) -> gated(settings, gate,
+                WAIT, restarting(Duration.ofMillis(50), Duration.ofMillis(200), 10, Duration.ofMinutes(1)))));
+        await().atMost(WAIT).until(() -> starts(gate).size() == 1);
+        long killed = starts(gate).get(0);
+
+        signal("KILL", killed); // as the kernel's out-of-memory killer would
+        await().atMost(WAIT).until(() -> starts(gate).size() == 2);
+        Files.writeString(gate, "open");
+
+        WorkerPool pool = starting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        this.seenPids.addAll(starts(gate));
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.RUNNING);
+        assertThat(pool.workerPids()).containsExactly(starts(gate).get(1));
+        assertThat(pool.request("echo", "back", String.class).get(10, TimeUnit.SECONDS)).isEqualTo("back");
+        assertThat(starts(gate)).hasSize(2);
+    }
+
+    @Test
+    void aPoolsStartGivesUpOnASlotWhoseWorkerIsKilledBeforeItIsReadyAtEachAttempt(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        Files.writeString(gate, "hold");
+        CompletableFuture<WorkerPool> starting = OwnThread.supply(() -> start((settings) -> gated(settings, gate,
+                WAIT, restarting(Duration.ofMillis(50), Duration.ofMillis(200), 10, Duration.ofMinutes(1)))));
+        for (int attempt = 1; attempt <= WorkerPool.START_ATTEMPTS; attempt++) {
+            int started = attempt;
+            await().atMost(WAIT).until(() -> starts(gate).size() == started);
+            signal("KILL", starts(gate).get(attempt - 1));
+        }
+
+        assertThat(starting).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+            .havingCause().isInstanceOf(PoolStartException.class)
+            .withMessageStartingWith("Pool 'faulty' could not start: Worker faulty-1 (pid " + starts(gate).get(2)
+                    + ") exited with code 137 (SIGKILL, as from kill -9 or the kernel's out-of-memory killer) before it "
+                    + "was ready, as were the 2 started for its slot before it");
+        this.seenPids.addAll(starts(gate));
+        assertThat(starts(gate)).hasSize(WorkerPool.START_ATTEMPTS);
+        assertThat(this.pools.pool("faulty").state()).isEqualTo(WorkerPool.State.STOPPED);
+    }
+
+    @Test
+    void aPoolStoppedWhileItWaitsToStartAKilledWorkerAgainStopsWaiting(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        Files.writeString(gate, "hold");
+        CompletableFuture<WorkerPool> starting = OwnThread.supply(() -> start((settings) -> gated(settings, gate,
+                WAIT, restarting(Duration.ofMinutes(1), Duration.ofMinutes(1), 10, Duration.ofMinutes(1)))));
+        await().atMost(WAIT).until(() -> starts(gate).size() == 1);
+        signal("KILL", starts(gate).get(0)); // started again in a minute
+
+        await().atMost(WAIT).until(() -> this.pools != null);
+        await().atMost(WAIT).until(() -> !ProcessHandle.of(starts(gate).get(0)).map(ProcessHandle::isAlive).orElse(false));
+        this.pools.pool("faulty").stop();
+
+        assertThat(starting).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
+            .havingCause().isInstanceOf(PoolStartException.class)
+            .withMessage("Pool 'faulty' could not start: it was stopped while its workers started");
+        this.seenPids.addAll(starts(gate));
+        assertThat(starts(gate)).hasSize(1);
+        assertThat(this.pools.pool("faulty").state()).isEqualTo(WorkerPool.State.STOPPED);
+    }
+
+    @Test
+    void aWorkerThatFailsByItselfWhileThePoolStartsFailsTheStartAtOnce(@TempDir Path dir) throws Exception {
+        Path gate = dir.resolve("gate");
+        Files.writeString(gate, "fail");
+
+        assertThatExceptionOfType(PoolStartException.class).isThrownBy(() -> start((settings) -> gated(settings, gate,
+                WAIT, restarting(Duration.ofMillis(50), Duration.ofMillis(200), 10, Duration.ofMinutes(1)))))
+            .withMessageStartingWith("Pool 'faulty' could not start: ")
+            .withMessageContaining("start refused by the test's gate");
+        this.seenPids.addAll(starts(gate));
+        assertThat(starts(gate)).hasSize(1);
+    }
+
+    @Test
     void closingThePoolsWhileAReplacementIsStartingLeavesNoWorkerJvmBehind(@TempDir Path dir) throws Exception {
         Path gate = dir.resolve("gate");
         WorkerPool pool = start((settings) -> gated(settings, gate, Duration.ofSeconds(60), settings.supervision()));
