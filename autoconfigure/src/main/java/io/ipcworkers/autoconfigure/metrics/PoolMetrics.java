@@ -85,7 +85,7 @@ public class PoolMetrics implements PoolListener {
     }
 
     private Timer requestTimer(String pool, String topic, String outcome) {
-        return Timer.builder("ipc.requests").description("Time from request to reply")
+        return Timer.builder("ipc.requests").description("Time from a request's call to its reply, a wait for room included")
             .tag("pool", pool).tag("topic", topic).tag("outcome", outcome)
             .publishPercentiles(0.5, 0.95, 0.99)
             .register(this.registry);
