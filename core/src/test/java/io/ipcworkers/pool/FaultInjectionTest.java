@@ -2066,9 +2066,7 @@ class FaultInjectionTest {
     @Test
     void aWorkerKilledBeforeItIsReadyWhileThePoolStartsIsStartedAgain(@TempDir Path dir) throws Exception {
         Path gate = dir.resolve("gate");
-        Files.writeString(gate, "hold"); // each worker waits at the gate, not ready
-        CompletableFuture<WorkerPool> starting = OwnThread.supply(() -> start((settings) -> gated(settings, gate,
-                WAIT, restarting(Duration.ofMillis(50), Duration.ofMillis(200), 10, Duration.ofMinutes(1)))));
+        CompletableFuture<WorkerPool> starting = startingHeldAtTheGate(gate, Duration.ofMillis(50));
         await().atMost(WAIT).until(() -> starts(gate).size() == 1);
         long killed = starts(gate).get(0);
 
@@ -2087,9 +2085,7 @@ class FaultInjectionTest {
     @Test
     void aPoolsStartGivesUpOnASlotWhoseWorkerIsKilledBeforeItIsReadyAtEachAttempt(@TempDir Path dir) throws Exception {
         Path gate = dir.resolve("gate");
-        Files.writeString(gate, "hold");
-        CompletableFuture<WorkerPool> starting = OwnThread.supply(() -> start((settings) -> gated(settings, gate,
-                WAIT, restarting(Duration.ofMillis(50), Duration.ofMillis(200), 10, Duration.ofMinutes(1)))));
+        CompletableFuture<WorkerPool> starting = startingHeldAtTheGate(gate, Duration.ofMillis(50));
         for (int attempt = 1; attempt <= WorkerPool.START_ATTEMPTS; attempt++) {
             int started = attempt;
             await().atMost(WAIT).until(() -> starts(gate).size() == started);
@@ -2109,14 +2105,11 @@ class FaultInjectionTest {
     @Test
     void aPoolStoppedWhileItWaitsToStartAKilledWorkerAgainStopsWaiting(@TempDir Path dir) throws Exception {
         Path gate = dir.resolve("gate");
-        Files.writeString(gate, "hold");
-        CompletableFuture<WorkerPool> starting = OwnThread.supply(() -> start((settings) -> gated(settings, gate,
-                WAIT, restarting(Duration.ofMinutes(1), Duration.ofMinutes(1), 10, Duration.ofMinutes(1)))));
+        CompletableFuture<WorkerPool> starting = startingHeldAtTheGate(gate, Duration.ofMinutes(1));
         await().atMost(WAIT).until(() -> starts(gate).size() == 1);
         signal("KILL", starts(gate).get(0)); // started again in a minute
 
-        await().atMost(WAIT).until(() -> this.pools != null);
-        await().atMost(WAIT).until(() -> !ProcessHandle.of(starts(gate).get(0)).map(ProcessHandle::isAlive).orElse(false));
+        await().atMost(WAIT).until(() -> this.pools != null && !isAlive(starts(gate).get(0)));
         this.pools.pool("faulty").stop();
 
         assertThat(starting).failsWithin(Duration.ofSeconds(10)).withThrowableOfType(ExecutionException.class)
@@ -2203,6 +2196,16 @@ class FaultInjectionTest {
                 settings.routing(), settings.maxInFlight(), settings.maxWaiting(), settings.requestTimeout(),
                 settings.acquireTimeout(), startTimeout, settings.stopTimeout(), supervision, settings.recycling(),
                 settings.delivery());
+    }
+
+    /**
+     * Starts a pool of one gated worker on a thread of its own, each of its workers held at the gate
+     * (not ready) until the test opens it; a worker killed there is started again after {@code backoff}.
+     */
+    private CompletableFuture<WorkerPool> startingHeldAtTheGate(Path gate, Duration backoff) throws Exception {
+        Files.writeString(gate, "hold");
+        return OwnThread.supply(() -> start((settings) -> gated(settings, gate, WAIT,
+                restarting(backoff, backoff.multipliedBy(4), 10, Duration.ofMinutes(1)))));
     }
 
     /** The pids of every worker JVM that reached the start gate, in order. */
