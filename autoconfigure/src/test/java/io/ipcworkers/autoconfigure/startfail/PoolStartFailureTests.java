@@ -1,5 +1,6 @@
 package io.ipcworkers.autoconfigure.startfail;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import io.ipcworkers.autoconfigure.it.PlainWorker;
@@ -56,15 +57,33 @@ class PoolStartFailureTests {
             .contains("ipc.pools.broken.jvm-args");
     }
 
+    @Test
+    void workersKilledWithSigkillAtEachAttemptPointAtTheirMemoryNotAtTheWorker(CapturedOutput output) {
+        run(SelfKillingWorker.class, "-Xmx64m", Map.of("ipc.pools.broken.restart.backoff", "50ms"));
+
+        assertThat(output).contains("Worker pool 'broken' could not start its workers")
+            .contains("exited with code 137 (SIGKILL, as from kill -9 or the kernel's out-of-memory killer) before it "
+                    + "was ready, as were the 2 started for its slot before it")
+            .contains("killed with SIGKILL before they were ready, at each attempt; nothing in the worker failed")
+            .contains("-Xmx in ipc.pools.broken.jvm-args, fewer ipc.pools.broken.workers")
+            .doesNotContain("Read the worker's stderr above");
+    }
+
     private static void run(Class<?> worker) {
         run(worker, "-Xmx64m");
     }
 
     private static void run(Class<?> worker, String jvmArgs) {
+        run(worker, jvmArgs, Map.of());
+    }
+
+    private static void run(Class<?> worker, String jvmArgs, Map<String, Object> more) {
         SpringApplication application = new SpringApplication(ParentApp.class);
         application.setWebApplicationType(WebApplicationType.NONE);
-        application.setDefaultProperties(Map.of("ipc.pools.broken.worker", worker.getName(),
-                "ipc.pools.broken.jvm-args", jvmArgs));
+        Map<String, Object> properties = new HashMap<>(more);
+        properties.put("ipc.pools.broken.worker", worker.getName());
+        properties.put("ipc.pools.broken.jvm-args", jvmArgs);
+        application.setDefaultProperties(properties);
         assertThatException().isThrownBy(application::run);
     }
 
