@@ -70,11 +70,13 @@ final class RoomWaiters {
                 if (remaining <= 0) {
                     throw timedOut.apply(topic);
                 }
-                // a read that ends without a change (end of stream, deadline, interrupt) is not repeated
+                // a read that ends without a change (end of stream, deadline, interrupt) is not repeated;
+                // the time left is read again after it, or a read to the deadline was followed by a sleep as long
                 if (!readForRoom(seen, deadline) || this.changes.get() == seen) {
                     synchronized (this.monitor) {
-                        if (this.changes.get() == seen) {
-                            sleep(remaining);
+                        long left = deadline - System.nanoTime();
+                        if (this.changes.get() == seen && left > 0) {
+                            sleep(left);
                         }
                     }
                 }

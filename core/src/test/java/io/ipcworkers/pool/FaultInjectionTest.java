@@ -1563,10 +1563,31 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aCallerWaitingForRoomGivesUpAtTheAcquireTimeoutNotLater() throws Exception {
+        Duration acquireTimeout = Duration.ofSeconds(2);
+        WorkerPool pool = start((settings) -> settings.withLimits(1, 10, acquireTimeout).withSupervision(quietSupervision()));
+        List<PoolWorker> workers = pool.currentWorkers();
+        for (PoolWorker worker : workers) {
+            pool.sendTo(worker, Message.of("sleep", 60_000L)); // every worker full past the test
+        }
+        long started = System.nanoTime();
+
+        assertThatExceptionOfType(PoolUnavailableException.class).isThrownBy(() -> pool.send("echo", 1))
+            .withMessage("Pool 'faulty' is busy: every worker has 1 messages in flight and none finished within PT2S "
+                    + "('echo' was not sent)");
+
+        // the caller read a full worker's connection until the deadline, and used to wait as long again after it
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(acquireTimeout, Duration.ofMillis(3_500));
+        for (PoolWorker worker : workers) {
+            signal("KILL", worker.getId()); // rather than have the pool's stop wait for them
+        }
+    }
+
+    @Test
     void aRequestsTimeoutCountsFromTheCallSoItsWaitForRoomEndsWithItAndTakesFromItsReplysTime() throws Exception {
         WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
         for (PoolWorker worker : pool.currentWorkers()) {
-            pool.sendTo(worker, Message.of("sleep", 2_000L)); // both workers full for two seconds
+            pool.sendTo(worker, Message.of("sleep", 3_000L)); // both workers full for three seconds
         }
         long started = System.nanoTime();
 
@@ -1577,12 +1598,13 @@ class FaultInjectionTest {
                     + "the request's timeout of PT0.3S ('echo' was not sent)");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
 
-        // waits 1.7 s or more for room, then runs 1.5 s: past its 2 s, though the run alone is shorter
-        CompletableFuture<Long> late = pool.request("sleep", 1_500L, Long.class, Duration.ofSeconds(2));
+        // waits some 2.7 s for room (under its 3 s, and over the 1 s it can spare), then would run 2 s:
+        // past its 3 s, though the run alone is shorter; its worker reaches it after its deadline, and skips it
+        CompletableFuture<Long> late = pool.request("sleep", 2_000L, Long.class, Duration.ofSeconds(3));
         assertThat(late).isNotDone();
         assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> late.get(WAIT.toSeconds(), TimeUnit.SECONDS))
             .havingCause().isInstanceOf(IpcTimeoutException.class)
-            .withMessage("Request 'sleep' to pool 'faulty' got no reply within PT2S");
+            .withMessage("Request 'sleep' to pool 'faulty' got no reply within PT3S");
         await().atMost(WAIT).until(() -> pool.inFlight() == 0);
     }
 
