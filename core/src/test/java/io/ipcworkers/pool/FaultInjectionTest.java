@@ -1586,9 +1586,8 @@ class FaultInjectionTest {
     @Test
     void aRequestsTimeoutCountsFromTheCallSoItsWaitForRoomEndsWithItAndTakesFromItsReplysTime() throws Exception {
         WorkerPool pool = start((settings) -> settings.withLimits(1, 10, WAIT).withSupervision(quietSupervision()));
-        for (PoolWorker worker : pool.currentWorkers()) {
-            pool.sendTo(worker, Message.of("sleep", 3_000L)); // both workers full for three seconds
-        }
+        List<PoolWorker> workers = pool.currentWorkers();
+        workers.forEach((worker) -> pool.sendTo(worker, Message.of("sleep", 1_000L))); // both full for a second or more
         long started = System.nanoTime();
 
         // not kept waiting for room until the acquire timeout (WAIT), nor until a worker has room
@@ -1597,9 +1596,12 @@ class FaultInjectionTest {
             .withMessage("Pool 'faulty' is busy: every worker has 1 messages in flight and none finished within "
                     + "the request's timeout of PT0.3S ('echo' was not sent)");
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
 
-        // waits some 2.7 s for room (under its 3 s, and over the 1 s it can spare), then would run 2 s:
-        // past its 3 s, though the run alone is shorter; its worker reaches it after its deadline, and skips it
+        // the workers warm now, both full for 2 s again: the request waits ~2 s for room (within its 3 s,
+        // and past the 1 s it can spare), then runs 2 s; its reply would be in time counted from the send,
+        // but it is due 3 s after the call
+        workers.forEach((worker) -> pool.sendTo(worker, Message.of("sleep", 2_000L)));
         CompletableFuture<Long> late = pool.request("sleep", 2_000L, Long.class, Duration.ofSeconds(3));
         assertThat(late).isNotDone();
         assertThatExceptionOfType(ExecutionException.class).isThrownBy(() -> late.get(WAIT.toSeconds(), TimeUnit.SECONDS))
