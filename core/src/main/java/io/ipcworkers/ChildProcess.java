@@ -39,7 +39,8 @@ public interface ChildProcess {
     Message getNextMessage();
 
     /**
-     * The next message the child sent, waiting at most {@code timeout}.
+     * The next message the child sent, waiting at most {@code timeout}, also while another thread
+     * reads this child.
      * @throws IpcTimeoutException when none arrived in time (nothing is lost: a later call gets it)
      * @throws ProcessExitedException when the child exits before sending another message
      */

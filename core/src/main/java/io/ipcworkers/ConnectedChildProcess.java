@@ -80,6 +80,7 @@ final class ConnectedChildProcess implements ChildProcess {
     }
 
     private Message next(@Nullable Duration timeout) {
+        long deadline = (timeout != null) ? System.nanoTime() + Durations.cappedNanos(timeout) : 0;
         lockReading(timeout);
         try {
             RuntimeException failure = this.ended;
@@ -88,7 +89,7 @@ final class ConnectedChildProcess implements ChildProcess {
             }
             Frame frame = this.leftovers.poll();
             if (frame == null) {
-                frame = this.drained ? null : readFrame(timeout);
+                frame = this.drained ? null : readFrame(timeout, deadline);
             }
             if (frame == null) {
                 throw end(this.child.exitedException("before sending another message", EXIT_CODE_WAIT_MILLIS));
@@ -123,10 +124,12 @@ final class ConnectedChildProcess implements ChildProcess {
         }
     }
 
-    private @Nullable Frame readFrame(@Nullable Duration timeout) {
+    /** @param deadline when the timeout, counted from the call, passes: a wait for another reader took from it */
+    private @Nullable Frame readFrame(@Nullable Duration timeout, long deadline) {
         Connection connection = this.child.connection();
         try {
-            return (timeout != null) ? connection.readFrame(timeout) : connection.readFrame();
+            return (timeout != null) ? connection.readFrame(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())))
+                    : connection.readFrame();
         }
         catch (SocketTimeoutException ex) {
             throw new IpcTimeoutException("No message from child " + this.child.pid() + " within " + timeout);

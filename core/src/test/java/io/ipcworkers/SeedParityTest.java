@@ -89,6 +89,24 @@ class SeedParityTest {
     }
 
     @Test
+    void aParentThatWaitsWithATimeoutWhileAnotherThreadReadsTheChildWaitsNoLongerThanItsTimeout() throws Exception {
+        ChildProcess child = pm.runProcess((self, parent) -> parent.getNextMessage()); // silent until told
+        CompletableFuture<Throwable> other = OwnThread.supply(() -> catchThrowable(
+                () -> child.getNextMessage(Duration.ofMillis(2_500))));
+        sleep(300); // the other thread reads first
+        long started = System.nanoTime();
+
+        assertThatExceptionOfType(IpcTimeoutException.class).isThrownBy(() -> child.getNextMessage(Duration.ofSeconds(3)))
+            .withMessage("No message from child " + child.getId() + " within PT3S");
+
+        // it waited ~2.2 s for the other reader, and used to read for its whole 3 s after that
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isBetween(Duration.ofSeconds(3), Duration.ofMillis(4_500));
+        assertThat(other.get(10, TimeUnit.SECONDS)).isInstanceOf(IpcTimeoutException.class);
+        child.sendMessage(Message.of("done", null));
+        assertThat(child.onExit().join()).isZero();
+    }
+
+    @Test
     void normalReturnExitsZeroAndExceptionExitsOneWithItsMessageOnStderr() {
         ChildProcess ok = pm.runProcess((self, parent) -> { });
         ChildProcess failing = pm.runProcess((self, parent) -> {
