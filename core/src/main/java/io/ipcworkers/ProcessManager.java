@@ -285,15 +285,30 @@ public class ProcessManager implements AutoCloseable {
             return this;
         }
 
-        /** How long a child may take from start to connected; default 30 s. */
+        /**
+         * How long a child may take from start to connected; default 30 s.
+         * @throws IllegalArgumentException for a timeout that is not positive
+         */
         public Builder startTimeout(Duration timeout) {
-            this.startTimeout = Objects.requireNonNull(timeout, "'timeout' must not be null");
+            Objects.requireNonNull(timeout, "'timeout' must not be null");
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("startTimeout must be positive, was " + timeout);
+            }
+            this.startTimeout = timeout;
             return this;
         }
 
-        /** How long {@link #close()} waits after SIGTERM before it kills; default 5 s. */
+        /**
+         * How long {@link #close()} waits after SIGTERM before it kills; default 5 s, zero to kill at once.
+         * @throws IllegalArgumentException for a negative period
+         */
         public Builder stopGracePeriod(Duration gracePeriod) {
-            this.stopGracePeriod = Objects.requireNonNull(gracePeriod, "'gracePeriod' must not be null");
+            Objects.requireNonNull(gracePeriod, "'gracePeriod' must not be null");
+            if (gracePeriod.isNegative()) {
+                throw new IllegalArgumentException("stopGracePeriod must not be negative (zero kills at once), was "
+                        + gracePeriod);
+            }
+            this.stopGracePeriod = gracePeriod;
             return this;
         }
 

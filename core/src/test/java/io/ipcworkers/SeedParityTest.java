@@ -107,6 +107,22 @@ class SeedParityTest {
     }
 
     @Test
+    void aManagerIsRefusedSettingsItCouldNotWorkWithAtOnceAndSaysWhich() {
+        assertThatIllegalArgumentException().isThrownBy(() -> ProcessManager.builder().startTimeout(Duration.ZERO))
+            .withMessage("startTimeout must be positive, was PT0S");
+        assertThatIllegalArgumentException().isThrownBy(() -> ProcessManager.builder().startTimeout(Duration.ofSeconds(-1)))
+            .withMessage("startTimeout must be positive, was PT-1S");
+        assertThatIllegalArgumentException()
+            .isThrownBy(() -> ProcessManager.builder().stopGracePeriod(Duration.ofMillis(-1)))
+            .withMessage("stopGracePeriod must not be negative (zero kills at once), was PT-0.001S");
+        assertThatIllegalArgumentException().isThrownBy(() -> ProcessManager.builder().maxFrameLength(100).build())
+            .withMessage("maxFrameLength must be at least 1024 bytes, was 100");
+        try (ProcessManager killsAtOnce = ProcessManager.builder().stopGracePeriod(Duration.ZERO).build()) {
+            assertThat(killsAtOnce.getRunningProcesses()).isEmpty();
+        }
+    }
+
+    @Test
     void normalReturnExitsZeroAndExceptionExitsOneWithItsMessageOnStderr() {
         ChildProcess ok = pm.runProcess((self, parent) -> { });
         ChildProcess failing = pm.runProcess((self, parent) -> {
