@@ -15,6 +15,9 @@ public class ProcessExitedException extends IpcException {
     /** Exit code used when the process has not been reaped yet or the code is unknown. */
     public static final int UNKNOWN_EXIT_CODE = -1;
 
+    /** Exit code of a process ended by {@code SIGKILL} ({@code kill -9}, the out-of-memory killer): 128 + 9. */
+    public static final int SIGKILL_EXIT_CODE = 128 + 9;
+
     private final long pid;
 
     private final int exitCode;

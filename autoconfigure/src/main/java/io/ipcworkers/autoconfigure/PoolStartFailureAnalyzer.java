@@ -8,9 +8,6 @@ import org.springframework.boot.diagnostics.FailureAnalysis;
 /** Explains a pool whose workers could not start, quoting what the worker printed before it died. */
 class PoolStartFailureAnalyzer extends AbstractFailureAnalyzer<PoolStartException> {
 
-    /** The exit code of a JVM ended by {@code SIGKILL}, which the pool's start gives up on only when it keeps coming. */
-    private static final int KILLED_EXIT_CODE = 128 + 9;
-
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, PoolStartException cause) {
         String prefix = "ipc.pools." + cause.getPool() + ".";
@@ -20,7 +17,8 @@ class PoolStartFailureAnalyzer extends AbstractFailureAnalyzer<PoolStartExceptio
     }
 
     private static boolean killedEachTime(PoolStartException cause) {
-        return cause.getCause() instanceof ProcessExitedException exited && exited.getExitCode() == KILLED_EXIT_CODE;
+        return cause.getCause() instanceof ProcessExitedException exited
+                && exited.getExitCode() == ProcessExitedException.SIGKILL_EXIT_CODE;
     }
 
     /** Nothing the worker did: something outside killed it at every attempt, most often for its memory. */

@@ -58,8 +58,6 @@ public final class WorkerPool {
     /** How many times the pool's start starts a worker that {@code SIGKILL} ends before it is ready. */
     static final int START_ATTEMPTS = 3;
 
-    private static final int SIGKILL_EXIT_CODE = 128 + 9;
-
     /**
      * A running pool's dead letters that no listener takes, and its workers' messages a parent listener
      * failed on, are each logged one at a time at most once a period ({@link ThrottledWarnings}).
@@ -324,22 +322,20 @@ public final class WorkerPool {
      * its own, the start timeout) fails the pool's start at once, as does a stop meanwhile.
      */
     private PoolWorker startFirstWorker(int slot) {
+        RestartBackoff backoffs = new RestartBackoff(this.settings.supervision(), 1); // this slot's, during the start
         for (int attempt = 1;; attempt++) {
             try {
                 return startWorker(slot);
             }
             catch (ProcessExitedException ex) {
-                if (ex.getExitCode() != SIGKILL_EXIT_CODE) {
+                if (ex.getExitCode() != ProcessExitedException.SIGKILL_EXIT_CODE) {
                     throw ex;
                 }
                 if (attempt == START_ATTEMPTS) {
                     throw new ProcessExitedException(ex.getMessage() + ", as were the " + (attempt - 1)
                             + " started for its slot before it", ex.getPid(), ex.getExitCode(), ex.getLastOutputLines());
                 }
-                PoolSettings.Supervision supervision = this.settings.supervision();
-                Duration doubled = supervision.restartBackoff().multipliedBy(1L << (attempt - 1));
-                Duration backoff = (doubled.compareTo(supervision.maxRestartBackoff()) > 0)
-                        ? supervision.maxRestartBackoff() : doubled;
+                Duration backoff = backoffs.afterFailure(0, Duration.ZERO);
                 logger.log(Level.WARNING, ex.getMessage() + "; starting it again in " + backoff.toMillis()
                         + " ms (attempt " + (attempt + 1) + " of " + START_ATTEMPTS + ")");
                 if (!awaitWhileStarting(backoff)) {
@@ -774,8 +770,7 @@ public final class WorkerPool {
                 if (attempt == 3) {
                     throw ex;
                 }
-                worker = message.isRequest() ? acquire(message.topic(), message.deadlineNanos, message.timeout)
-                        : acquire(message.topic());
+                worker = acquire(message.topic(), this.acquireTimeoutNanos, message.deadlineNanos, message.timeout);
             }
             catch (RuntimeException ex) {
                 worker.release();
@@ -793,7 +788,7 @@ public final class WorkerPool {
 
     /** {@link #acquireListening}, for a request: waiting for room no later than its deadline. */
     private PoolWorker acquireListening(String topic, long requestDeadline, @Nullable Duration requestTimeout) {
-        return listening(acquire(topic, requestDeadline, requestTimeout), topic);
+        return listening(acquire(topic, this.acquireTimeoutNanos, requestDeadline, requestTimeout), topic);
     }
 
     private PoolWorker listening(PoolWorker worker, String topic) {
@@ -813,11 +808,22 @@ public final class WorkerPool {
      *     announced by the last one to get ready, so also while every worker is being replaced)
      */
     private PoolWorker acquire(String topic) {
-        return acquire(topic, this.acquireTimeoutNanos);
+        return acquire(topic, this.acquireTimeoutNanos, 0, null); // a call level fewer on every send
     }
 
     /** {@link #acquire}, waiting at most the given time (the clock is read only if it must wait). */
     private PoolWorker acquire(String topic, long timeoutNanos) {
+        return acquire(topic, timeoutNanos, 0, null);
+    }
+
+    /**
+     * {@link #acquire(String, long)}, for a message that may be a request: a caller who gave it a timeout
+     * is not kept waiting for room past it, so the wait ends at the request's deadline when that comes
+     * first. A plain send has no timeout, and its deadline is not looked at.
+     * @throws PoolUnavailableException naming the request's timeout when that ended the wait
+     */
+    private PoolWorker acquire(String topic, long timeoutNanos, long requestDeadline,
+            @Nullable Duration requestTimeout) {
         requireAccepting(topic, null);
         PoolWorker worker = pick();
         if (worker != null) {
@@ -825,22 +831,6 @@ public final class WorkerPool {
         }
         requireListener(topic); // not worth the wait for room
         long deadline = System.nanoTime() + timeoutNanos;
-        return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
-    }
-
-    /**
-     * {@link #acquire}, for a request: a caller who gave it a timeout is not kept waiting for room past
-     * it, so the wait ends at the request's deadline when that comes before the acquire timeout.
-     * @throws PoolUnavailableException naming the request's timeout when that ended the wait
-     */
-    private PoolWorker acquire(String topic, long requestDeadline, @Nullable Duration requestTimeout) {
-        requireAccepting(topic, null);
-        PoolWorker worker = pick();
-        if (worker != null) {
-            return worker;
-        }
-        requireListener(topic);
-        long deadline = System.nanoTime() + this.acquireTimeoutNanos;
         if (requestTimeout == null || deadline - requestDeadline <= 0) {
             return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
         }
