@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.Objects;
 
 import io.ipcworkers.launch.LaunchOptions;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One pool's settings.
@@ -33,17 +34,33 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
         Duration acquireTimeout, Duration startTimeout, Duration stopTimeout, Supervision supervision,
         Recycling recycling, DeliveryPolicy delivery, boolean interruptTimedOutRequests) {
 
+    /**
+     * Refuses what a pool could not work with, naming the setting, so that a mistake fails here and not
+     * as a worker that cannot start or a request that times out at once.
+     */
     public PoolSettings {
         Objects.requireNonNull(name, "'name' must not be null");
-        Objects.requireNonNull(workerClass, "'workerClass' must not be null");
+        String owner = "Pool '" + name + "'";
+        if (workerClass == null || workerClass.isBlank()) {
+            throw new IllegalArgumentException(owner + ": workerClass must name a class, was " + workerClass);
+        }
         if (workers < 1) {
-            throw new IllegalArgumentException("Pool '" + name + "' needs at least 1 worker, was " + workers);
+            throw new IllegalArgumentException(owner + " needs at least 1 worker, was " + workers);
         }
         if (maxInFlight < 1 || maxWaiting < 0) {
-            throw new IllegalArgumentException("Pool '" + name + "' needs maxInFlight >= 1 and maxWaiting >= 0");
+            throw new IllegalArgumentException(owner + " needs maxInFlight >= 1 and maxWaiting >= 0, was "
+                    + maxInFlight + " and " + maxWaiting);
         }
-        jvmArgs = List.copyOf(jvmArgs);
-        environment = Map.copyOf(environment);
+        jvmArgs = List.copyOf(notNull(owner, "jvmArgs", jvmArgs));
+        environment = Map.copyOf(notNull(owner, "environment", environment));
+        notNull(owner, "routing", routing);
+        positive(owner, "requestTimeout", requestTimeout);
+        positive(owner, "acquireTimeout", acquireTimeout);
+        positive(owner, "startTimeout", startTimeout);
+        positive(owner, "stopTimeout", stopTimeout);
+        notNull(owner, "supervision", supervision);
+        notNull(owner, "recycling", recycling);
+        notNull(owner, "delivery", delivery);
     }
 
     /** Settings whose timed-out requests' listeners run on, as they did before that could be chosen. */
@@ -145,13 +162,35 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
     public record Supervision(Duration restartBackoff, Duration maxRestartBackoff, int maxCrashes, Duration crashWindow,
             Duration coolDown, Duration heartbeatInterval, Duration heartbeatTimeout, Duration handlerTimeout) {
 
+        public Supervision {
+            String owner = "Supervision";
+            positive(owner, "restartBackoff", restartBackoff);
+            positive(owner, "maxRestartBackoff", maxRestartBackoff);
+            positive(owner, "crashWindow", crashWindow);
+            positive(owner, "coolDown", coolDown);
+            positive(owner, "heartbeatInterval", heartbeatInterval);
+            positive(owner, "heartbeatTimeout", heartbeatTimeout);
+            if (maxCrashes < 1) {
+                throw new IllegalArgumentException("Supervision: maxCrashes must be at least 1, was " + maxCrashes);
+            }
+            if (heartbeatTimeout.compareTo(heartbeatInterval.multipliedBy(2)) < 0) {
+                throw new IllegalArgumentException("Supervision: heartbeatTimeout (" + heartbeatTimeout
+                        + ") must be at least twice its heartbeatInterval (" + heartbeatInterval
+                        + "), or healthy workers would be killed");
+            }
+            if (notNull(owner, "handlerTimeout", handlerTimeout).isNegative()) {
+                throw new IllegalArgumentException("Supervision: handlerTimeout must not be negative (zero: no limit), was "
+                        + handlerTimeout);
+            }
+        }
+
         public static Supervision defaults() {
             return new Supervision(Duration.ofSeconds(1), Duration.ofSeconds(30), 10, Duration.ofMinutes(1),
                     Duration.ofSeconds(30), Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ZERO);
         }
 
         public boolean hasHandlerTimeout() {
-            return !this.handlerTimeout.isZero() && !this.handlerTimeout.isNegative();
+            return !this.handlerTimeout.isZero();
         }
     }
 
@@ -168,6 +207,16 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
 
         public static final Recycling NEVER = new Recycling(0, 0.1, 0, 0);
 
+        public Recycling {
+            if (afterMessages < 0 || maxHeapBytes < 0 || maxRssBytes < 0) {
+                throw new IllegalArgumentException("Recycling: limits must not be negative (0: none), were afterMessages="
+                        + afterMessages + ", maxHeapBytes=" + maxHeapBytes + ", maxRssBytes=" + maxRssBytes);
+            }
+            if (!(jitter >= 0 && jitter <= 1)) {
+                throw new IllegalArgumentException("Recycling: jitter must be between 0 and 1, was " + jitter);
+            }
+        }
+
         public boolean isEnabled() {
             return this.afterMessages > 0 || this.maxHeapBytes > 0 || this.maxRssBytes > 0;
         }
@@ -181,8 +230,29 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
      */
     public record DeliveryPolicy(DeliveryMode mode, int maxRedeliveries) {
 
+        public DeliveryPolicy {
+            notNull("Delivery policy", "mode", mode);
+            if (maxRedeliveries < 0) {
+                throw new IllegalArgumentException("Delivery policy: maxRedeliveries must not be negative, was "
+                        + maxRedeliveries);
+            }
+        }
+
         public static DeliveryPolicy defaults() {
             return new DeliveryPolicy(DeliveryMode.FAIL, 3);
+        }
+    }
+
+    private static <T> T notNull(String owner, String setting, @Nullable T value) {
+        if (value == null) {
+            throw new IllegalArgumentException(owner + ": " + setting + " must not be null");
+        }
+        return value;
+    }
+
+    private static void positive(String owner, String setting, @Nullable Duration value) {
+        if (notNull(owner, setting, value).isNegative() || value.isZero()) {
+            throw new IllegalArgumentException(owner + ": " + setting + " must be positive, was " + value);
         }
     }
 
