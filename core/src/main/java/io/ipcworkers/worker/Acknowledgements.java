@@ -39,8 +39,11 @@ final class Acknowledgements {
 
     private long oldestPendingNanos;
 
-    /** The heartbeat thread while it sleeps until its next beat, to be woken when one becomes pending. */
-    private @Nullable Thread sleepingWatcher;
+    /**
+     * The heartbeat thread while it sleeps until its next beat, to be woken when one becomes pending or
+     * a message is taken; volatile, as the serving loop looks at it without the lock on every message.
+     */
+    private volatile @Nullable Thread sleepingWatcher;
 
     Acknowledgements(ConnectedParentProcess parent) {
         this.parent = parent;
@@ -78,6 +81,20 @@ final class Acknowledgements {
         }
     }
 
+    /**
+     * For the serving loop once it has taken a message: wakes the heartbeat thread if it sleeps until its
+     * next beat, so that should this listener run long, what the parent sends meanwhile (a cancelled
+     * request's interrupt, a revoke, more messages) is read ahead from now on, not from that beat. The
+     * loop writes its count of messages taken before it looks (see {@link Heartbeat}).
+     */
+    void messageTaken() {
+        if (this.sleepingWatcher != null) {
+            synchronized (this) {
+                wakeWatcher();
+            }
+        }
+    }
+
     private void wakeWatcher() {
         Thread watcher = this.sleepingWatcher;
         if (watcher != null) {
@@ -88,8 +105,9 @@ final class Acknowledgements {
 
     /**
      * For the heartbeat thread before it sleeps: whether an acknowledgement is pending, so that it should
-     * look again soon. If none is, the calling thread is woken when one becomes pending; an idle worker's
-     * heartbeat thread then sleeps until its next beat instead of checking every few milliseconds.
+     * look again soon. If none is, the calling thread is woken when one becomes pending or the serving loop
+     * takes a message ({@link #messageTaken}); an idle worker's heartbeat thread then sleeps until its next
+     * beat instead of checking every few milliseconds.
      */
     synchronized boolean pendingElseWakeOnNext() {
         if (this.pending > 0) {

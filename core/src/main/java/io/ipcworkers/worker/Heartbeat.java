@@ -76,7 +76,9 @@ public final class Heartbeat {
                 boolean lookSoon = (frames != framesSeen) || readAhead;
                 framesSeen = frames;
                 long sleep = nextBeat - System.nanoTime();
-                if (lookSoon || acknowledgements.pendingElseWakeOnNext()) {
+                // asked to be woken when a message is taken, it looks at the count once more: a message taken
+                // just before it asked would otherwise wait for the beat (the loop writes the count, then looks)
+                if (lookSoon || acknowledgements.pendingElseWakeOnNext() || dispatcher.framesTaken() != frames) {
                     sleep = Math.min(sleep, ACKNOWLEDGEMENT_CHECK_NANOS);
                 }
                 LockSupport.parkNanos(Math.max(MIN_SLEEP_NANOS, sleep));

@@ -94,12 +94,21 @@ final class WorkerDispatcher {
         while (true) {
             Frame frame;
             try {
-                if (!this.parent.hasBufferedFrame()) {
+                boolean mayWait = !this.parent.hasBufferedFrame();
+                if (mayWait) {
                     this.acknowledgements.send(); // the read may wait: the batch is flushed before it does
                 }
                 Thread.interrupted(); // a listener's leftover interrupt must not end the worker's loop
                 frame = this.parent.nextFrame();
-                this.framesTaken.lazySet(++taken); // no fence on the way of every message: seen in time will do
+                if (mayWait) {
+                    // a fence after a wait, where the heartbeat thread may have gone to sleep until its beat:
+                    // it asks to be woken and then reads this count, so one of the two sees the other
+                    this.framesTaken.set(++taken);
+                }
+                else {
+                    this.framesTaken.lazySet(++taken); // no fence on the way of every message: seen in time will do
+                }
+                this.acknowledgements.messageTaken();
             }
             catch (IOException | RuntimeException ex) {
                 // the parent is gone or broke the protocol: nobody could receive results, so stop at once

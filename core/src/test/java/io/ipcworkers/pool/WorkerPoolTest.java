@@ -1049,10 +1049,31 @@ class WorkerPoolTest {
 
             assertThat(running.cancel(true)).isTrue();
 
-            // the worker reads the parent's word from its next heartbeat on (each second here), not in a minute
+            // the worker reads the parent's word within some 20 ms of the listener's start, not in a minute
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
             assertThat(running).isCancelled();
             assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(pid);
+            assertThat(pool.restartCount()).isZero();
+        }
+    }
+
+    @Test
+    void aRequestStartedByAnIdleWorkerIsInterruptedSoonAfterItsCancelNotAtTheWorkersNextHeartbeat() throws Exception {
+        PoolSettings.Supervision slowHeartbeat = new PoolSettings.Supervision(Duration.ofSeconds(1), Duration.ofSeconds(30),
+                10, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ZERO);
+        try (WorkerPools busy = busyPool(1, (settings) -> settings.withSupervision(slowHeartbeat))) {
+            WorkerPool pool = busy.pool("busy");
+            assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isPositive(); // warmed up
+            Thread.sleep(200); // idle: its heartbeat thread sleeps until its next beat, some 20 s away
+            CompletableFuture<Long> running = busy.request("busy", "sleep", 60_000, Long.class);
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().workers().get(0).currentMillis() >= 100);
+
+            long cancelled = System.nanoTime();
+            assertThat(running.cancel(true)).isTrue();
+
+            // the worker looks at what the parent sent from when it takes a message, not from its next beat
+            await().atMost(Duration.ofSeconds(30)).until(() -> pool.inFlight() == 0);
+            assertThat(Duration.ofNanos(System.nanoTime() - cancelled)).isLessThan(Duration.ofSeconds(5));
             assertThat(pool.restartCount()).isZero();
         }
     }
@@ -1070,7 +1091,7 @@ class WorkerPoolTest {
                 .havingCause().isInstanceOf(IpcTimeoutException.class)
                 .withMessage("Request 'sleep' to pool 'busy' got no reply within PT1S");
 
-            // the worker reads the parent's word from its next heartbeat on (each second here), not in a minute
+            // the worker reads the parent's word within some 20 ms of the listener's start, not in a minute
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
             assertThat(busy.request("busy", "sleep", 1, Long.class).get(10, TimeUnit.SECONDS)).isEqualTo(pid);
             assertThat(pool.restartCount()).isZero();
