@@ -693,7 +693,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             this.headSinceNanos = now;
         }
         this.handled.addAndGet(count);
-        this.load.addAndGet(-count); // a stream's path: an idle worker is found by the periodic look (Rebalancer)
+        if (this.load.addAndGet(-count) == 0) {
+            this.pool.rebalancer().workerIdle(); // a look only where messages take 1 ms or more: not a quick stream's
+        }
         this.pool.capacityFreed();
     }
 

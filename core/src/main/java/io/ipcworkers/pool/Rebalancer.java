@@ -63,12 +63,9 @@ final class Rebalancer implements Runnable {
     }
 
     /**
-     * A worker answered its last request: a look at once, if the pool's messages typically take
-     * {@link #IDLE_LOOK_TYPICAL_NANOS} or more. Not called as a worker acknowledges plain sends, a
-     * stream's path: the look at each heartbeat interval finds such an idle worker, up to an interval
-     * later; a busy worker gives back only what it has read ahead, which it starts doing at its first
-     * heartbeat after a long listener began, so an earlier look would often wait for that anyway
-     * (benchmarks/README.md, item 38).
+     * A worker has nothing left in flight (its last request answered, or its last sends acknowledged):
+     * a look at once, if the pool's messages typically take {@link #IDLE_LOOK_TYPICAL_NANOS} or more, so
+     * that a quick stream, whose workers run dry between batches, does not look each time.
      */
     void workerIdle() {
         if (this.enabled && this.pool.waitEstimates().typicalNanos() >= IDLE_LOOK_TYPICAL_NANOS) {

@@ -913,6 +913,29 @@ class WorkerPoolTest {
     }
 
     @Test
+    void longSendsQueuedAtOneWorkerAreSharedWithTheOtherAsSoonAsItHasDoneItsShortOnes() throws Exception {
+        // the periodic look comes each heartbeat interval: 20 s here, long after the queue has run out
+        PoolSettings.Supervision slowHeartbeat = new PoolSettings.Supervision(Duration.ofSeconds(1), Duration.ofSeconds(30),
+                10, Duration.ofMinutes(1), Duration.ofSeconds(30), Duration.ofSeconds(20), Duration.ofSeconds(60), Duration.ZERO);
+        try (WorkerPools busy = twoWorkers((settings) -> settings.withSupervision(slowHeartbeat))) {
+            WorkerPool pool = busy.pool("busy");
+            settleTypicalTime(busy, 1);
+            long handledBefore = handledByPool(pool);
+            // sent at once, they alternate between the two workers: one gets the long ones
+            for (int i = 0; i < 10; i++) {
+                busy.send("busy", "sleep", 150);
+                busy.send("busy", "sleep", 1);
+            }
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
+            assertThat(handledByPool(pool) - handledBefore).isEqualTo(20);
+            // the worker done with its short ones took some of the long ones (none without the look it prompts: checked)
+            assertThat(pool.snapshot().messagesMoved()).isPositive();
+            assertThat(pool.restartCount()).isZero();
+        }
+    }
+
+    @Test
     void theSnapshotNamesTheMessageEachWorkerIsOnAndHowLongItHasRunAndThePoolsTypicalTimePerMessage() throws Exception {
         try (WorkerPools busy = twoWorkers()) {
             WorkerPool pool = busy.pool("busy");
