@@ -9,6 +9,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import io.ipcworkers.channel.Durations;
@@ -74,9 +75,9 @@ public class ProcessManager implements AutoCloseable {
 
     private final ParentProcess mainProcess = new MainProcess();
 
-    private final Thread shutdownHook = new Thread(this::stopChildren, "ipc-process-manager-shutdown");
+    private final Thread shutdownHook = new Thread(this::shutDown, "ipc-process-manager-shutdown");
 
-    private volatile boolean closed;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     /** A process manager with default settings. */
     public ProcessManager() {
@@ -114,7 +115,7 @@ public class ProcessManager implements AutoCloseable {
      */
     public ChildProcess runProcess(WorkerTask task, List<String> extraJvmArgs) {
         Objects.requireNonNull(task, "'task' must not be null");
-        if (this.closed) {
+        if (this.closed.get()) {
             throw new IllegalStateException("This ProcessManager has been closed");
         }
         List<String> args = new ArrayList<>(this.jvmArgs);
@@ -126,8 +127,8 @@ public class ProcessManager implements AutoCloseable {
             child.drainAfterExit();
             this.exits.exited(child, process.exitValue());
         }, this.exitNotifier);
-        if (this.closed) {
-            // closed while this child connected, after close() had listed the children to stop
+        if (this.closed.get()) {
+            // closed while this child connected, after close() or the shutdown hook had listed the children to stop
             child.kill();
             throw new IllegalStateException("This ProcessManager was closed while child " + child.getId()
                     + " was starting; the child was stopped");
@@ -210,10 +211,9 @@ public class ProcessManager implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (this.closed) {
+        if (!this.closed.compareAndSet(false, true)) {
             return;
         }
-        this.closed = true;
         try {
             Runtime.getRuntime().removeShutdownHook(this.shutdownHook);
         }
@@ -226,6 +226,17 @@ public class ProcessManager implements AutoCloseable {
     /** The socket children connect to; for tests. */
     java.nio.file.Path socketPath() {
         return this.launcher.socketPath();
+    }
+
+    /** What the JVM runs as it exits: closed first, so that a child started meanwhile is refused, not left out. */
+    private void shutDown() {
+        this.closed.set(true);
+        stopChildren();
+    }
+
+    /** The hook the JVM runs as it exits; for tests. */
+    Thread shutdownHook() {
+        return this.shutdownHook;
     }
 
     private void stopChildren() {

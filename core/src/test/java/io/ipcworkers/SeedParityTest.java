@@ -123,6 +123,21 @@ class SeedParityTest {
     }
 
     @Test
+    void aManagerWhoseShutdownHookHasRunStartsNoMoreChildren() throws Exception {
+        try (ProcessManager exiting = ProcessManager.builder().output(output).startTimeout(Duration.ofSeconds(5)).build()) {
+            ChildProcess waiting = exiting.runProcess((self, parent) -> parent.getNextMessage());
+            Process process = ((ConnectedChildProcess) waiting).launched().process();
+
+            exiting.shutdownHook().run(); // what the JVM runs as it exits
+
+            assertThat(process.waitFor(10, TimeUnit.SECONDS)).isTrue();
+            // a child started now would be one the hook did not stop: refused, as after close()
+            assertThatIllegalStateException().isThrownBy(() -> exiting.runProcess((self, parent) -> { }))
+                .withMessage("This ProcessManager has been closed");
+        }
+    }
+
+    @Test
     void normalReturnExitsZeroAndExceptionExitsOneWithItsMessageOnStderr() {
         ChildProcess ok = pm.runProcess((self, parent) -> { });
         ChildProcess failing = pm.runProcess((self, parent) -> {
