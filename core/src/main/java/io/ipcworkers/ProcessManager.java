@@ -211,16 +211,16 @@ public class ProcessManager implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!this.closed.compareAndSet(false, true)) {
-            return;
-        }
         try {
+            // whether or not it was closed already: the JVM keeps no hook of a closed manager
             Runtime.getRuntime().removeShutdownHook(this.shutdownHook);
         }
         catch (IllegalStateException ex) {
             // the JVM is shutting down and runs the hook itself
         }
-        stopChildren();
+        if (this.closed.compareAndSet(false, true)) {
+            stopChildren();
+        }
     }
 
     /** The socket children connect to; for tests. */
