@@ -301,11 +301,8 @@ public class ProcessManager implements AutoCloseable {
          * @throws IllegalArgumentException for a timeout that is not positive
          */
         public Builder startTimeout(Duration timeout) {
-            Objects.requireNonNull(timeout, "'timeout' must not be null");
-            if (timeout.isNegative() || timeout.isZero()) {
-                throw new IllegalArgumentException("startTimeout must be positive, was " + timeout);
-            }
-            this.startTimeout = timeout;
+            this.startTimeout = Durations.requirePositive("startTimeout",
+                    Objects.requireNonNull(timeout, "'timeout' must not be null"));
             return this;
         }
 

@@ -12,6 +12,18 @@ public final class Durations {
     }
 
     /**
+     * The duration, if it is positive.
+     * @param what the setting, as the message should name it
+     * @throws IllegalArgumentException for zero or a negative duration, naming the setting and the value
+     */
+    public static Duration requirePositive(String what, Duration duration) {
+        if (duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, was " + duration);
+        }
+        return duration;
+    }
+
+    /**
      * The duration in nanoseconds; one too long for that ("forever" written as centuries, or as
      * {@code Duration.ofMillis(Long.MAX_VALUE)}) is capped instead of overflowing.
      */

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
+import io.ipcworkers.channel.Durations;
 import io.ipcworkers.launch.LaunchOptions;
 import org.jspecify.annotations.Nullable;
 
@@ -251,9 +252,7 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
     }
 
     private static void positive(String owner, String setting, @Nullable Duration value) {
-        if (notNull(owner, setting, value).isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(owner + ": " + setting + " must be positive, was " + value);
-        }
+        Durations.requirePositive(owner + ": " + setting, notNull(owner, setting, value));
     }
 
     /** Delivery guarantee for messages whose worker dies before acknowledging them. */

@@ -746,7 +746,7 @@ public final class WorkerPool {
      * its caller has its answer already.
      */
     private @Nullable PoolWorker acquireForStillAwaited(InFlight message, long timeoutNanos) {
-        PoolWorker worker = acquire(message.topic(), timeoutNanos);
+        PoolWorker worker = acquire(message.topic(), timeoutNanos, 0, null);
         if (message.isAnswered()) {
             worker.release();
             return null;
@@ -811,15 +811,11 @@ public final class WorkerPool {
         return acquire(topic, this.acquireTimeoutNanos, 0, null); // a call level fewer on every send
     }
 
-    /** {@link #acquire}, waiting at most the given time (the clock is read only if it must wait). */
-    private PoolWorker acquire(String topic, long timeoutNanos) {
-        return acquire(topic, timeoutNanos, 0, null);
-    }
-
     /**
-     * {@link #acquire(String, long)}, for a message that may be a request: a caller who gave it a timeout
-     * is not kept waiting for room past it, so the wait ends at the request's deadline when that comes
-     * first. A plain send has no timeout, and its deadline is not looked at.
+     * {@link #acquire(String)}, waiting at most {@code timeoutNanos} (the clock is read only if it must
+     * wait), for a message that may be a request: a caller who gave it a timeout is not kept waiting for
+     * room past it, so the wait ends at the request's deadline when that comes first. A plain send has no
+     * timeout, and its deadline is not looked at.
      * @throws PoolUnavailableException naming the request's timeout when that ended the wait
      */
     private PoolWorker acquire(String topic, long timeoutNanos, long requestDeadline,
