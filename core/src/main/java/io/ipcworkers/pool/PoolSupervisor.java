@@ -1,13 +1,11 @@
 package io.ipcworkers.pool;
 
-import io.ipcworkers.IpcTimeoutException;
-
 /**
  * Checks a pool's workers at every heartbeat interval: kills a worker that has been silent past the
- * heartbeat timeout (hung, frozen, SIGSTOPped), kills one whose current message has run past the
- * handler timeout (failing that message with a timeout naming its topic), kills one that waits for the
- * parent while the parent waits for it (stalled), recycles workers that reached their message count
- * or memory limit, and moves queued messages to an idle worker ({@link Rebalancer}).
+ * heartbeat timeout (hung, frozen, SIGSTOPped), kills one that waits for the parent while the parent
+ * waits for it (stalled), recycles workers that reached their message count or memory limit, and moves
+ * queued messages to an idle worker ({@link Rebalancer}). The handler timeout has a timer of its own
+ * ({@link HandlerTimeouts}), so that it is kept closer than a heartbeat interval.
  */
 final class PoolSupervisor implements Runnable {
 
@@ -33,16 +31,6 @@ final class PoolSupervisor implements Runnable {
             }
             if (worker.silentFor().compareTo(supervision.heartbeatTimeout()) > 0) {
                 worker.kill("no heartbeat for more than " + supervision.heartbeatTimeout() + ": hung or stopped", null);
-                continue;
-            }
-            InFlight running = worker.running();
-            if (supervision.hasHandlerTimeout() && running != null
-                    && worker.runningFor().compareTo(supervision.handlerTimeout()) > 0) {
-                String reason = "its listener for '" + running.topic() + "' ran longer than the handler timeout of "
-                        + supervision.handlerTimeout();
-                worker.kill(reason, new IpcTimeoutException("Handler for '" + running.topic() + "' on "
-                        + worker.describeLowercase() + " ran longer than the handler timeout of "
-                        + supervision.handlerTimeout() + "; the worker was killed and is replaced"));
                 continue;
             }
             if (settings.recycling().isEnabled() && this.pool.state() == WorkerPool.State.RUNNING) {

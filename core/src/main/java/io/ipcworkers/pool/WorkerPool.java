@@ -131,6 +131,9 @@ public final class WorkerPool {
 
     private volatile @Nullable ScheduledFuture<?> supervisor;
 
+    /** Null when the pool has no handler timeout. */
+    private final @Nullable HandlerTimeouts handlerTimeouts;
+
     private final PoolListener listener;
 
     private final long[] slotRestarts;
@@ -163,6 +166,8 @@ public final class WorkerPool {
         this.inbound = inbound;
         this.scheduler = scheduler;
         this.deadlines = new RequestDeadlines(this, scheduler);
+        this.handlerTimeouts = settings.supervision().hasHandlerTimeout()
+                ? new HandlerTimeouts(this, scheduler, settings.supervision().handlerTimeout()) : null;
         this.deadLetterWarnings = new ThrottledWarnings<>(UnclaimedDeadLetters.throttledLines(settings.name()),
                 WARNING_PERIOD, scheduler, System::nanoTime);
         this.listenerFailureWarnings = new ThrottledWarnings<>(InboundDispatcher.throttledLines(settings.name()),
@@ -296,6 +301,9 @@ public final class WorkerPool {
         long interval = this.settings.supervision().heartbeatInterval().toMillis();
         this.supervisor = this.scheduler.scheduleAtFixedRate(new PoolSupervisor(this), interval, interval,
                 TimeUnit.MILLISECONDS);
+        if (this.handlerTimeouts != null) {
+            this.handlerTimeouts.start();
+        }
         goneAlready.forEach((worker) -> crashed(worker, Objects.requireNonNull(worker.gone())));
     }
 
@@ -406,6 +414,9 @@ public final class WorkerPool {
         ScheduledFuture<?> task = this.supervisor;
         if (task != null) {
             task.cancel(false);
+        }
+        if (this.handlerTimeouts != null) {
+            this.handlerTimeouts.stop();
         }
         this.room.changed();
         long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout());

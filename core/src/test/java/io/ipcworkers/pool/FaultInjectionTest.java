@@ -914,6 +914,28 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aWorkerIsKilledAtTheHandlerTimeoutRatherThanAtItsNextHeartbeatInterval() throws Exception {
+        // heartbeats every 20 s: a check made with them would kill the worker some 20 s after its listener began
+        WorkerPool pool = start((settings) -> settings.withSupervision(new PoolSettings.Supervision(Duration.ofMillis(50),
+                Duration.ofMillis(200), 10, Duration.ofMinutes(1), Duration.ofSeconds(2), Duration.ofSeconds(20),
+                Duration.ofSeconds(40), Duration.ofSeconds(2))));
+        Set<Long> workers = Set.copyOf(pool.currentWorkers().stream().map(PoolWorker::getId).toList());
+        // each well under the timeout, one after another on each worker: longer than it only together
+        List<CompletableFuture<Long>> oneAfterAnother = IntStream.range(0, 12)
+            .mapToObj((i) -> pool.request("sleep", 400, Long.class))
+            .toList();
+        for (CompletableFuture<Long> request : oneAfterAnother) {
+            assertThat(request.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isIn(workers);
+        }
+
+        long sent = System.nanoTime();
+        assertThat(failureOf(pool.request("spin", null, Object.class))).isInstanceOf(IpcTimeoutException.class)
+            .hasMessageContaining("ran longer than the handler timeout of PT2S");
+        assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(10));
+        assertBackToSize(pool);
+    }
+
+    @Test
     void aWorkerKilledAtTheHandlerTimeoutTakesTheProcessesItStartedWithIt() throws Exception {
         WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(10, Duration.ofSeconds(2))));
 
