@@ -85,7 +85,7 @@ final class HandlerTimeouts implements Runnable {
     private void kill(PoolWorker worker, InFlight running) {
         String reason = "its listener for '" + running.topic() + "' ran longer than the handler timeout of "
                 + this.timeout;
-        worker.kill(reason, new IpcTimeoutException("Handler for '" + running.topic() + "' on "
+        worker.killForRunning(running, reason, new IpcTimeoutException("Handler for '" + running.topic() + "' on "
                 + worker.describeLowercase() + " ran longer than the handler timeout of " + this.timeout
                 + "; the worker was killed and is replaced"));
     }

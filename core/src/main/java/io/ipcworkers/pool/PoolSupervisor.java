@@ -23,14 +23,14 @@ final class PoolSupervisor implements Runnable {
             if (worker.isReady() && !worker.isClosed() && worker.isStalled(supervision.heartbeatTimeout())) {
                 worker.kill("stalled: a parent listener has waited more than " + supervision.heartbeatTimeout()
                         + " to write its answer to the worker, which does not read while the parent holds back its "
-                        + "messages (answer a stream of messages once, at its end)", null);
+                        + "messages (answer a stream of messages once, at its end)");
                 continue;
             }
             if (!worker.isReady() || worker.isClosed() || worker.isHeldBack()) {
                 continue; // held back: we are not reading it, so its silence says nothing
             }
             if (worker.silentFor().compareTo(supervision.heartbeatTimeout()) > 0) {
-                worker.kill("no heartbeat for more than " + supervision.heartbeatTimeout() + ": hung or stopped", null);
+                worker.kill("no heartbeat for more than " + supervision.heartbeatTimeout() + ": hung or stopped");
                 continue;
             }
             if (settings.recycling().isEnabled() && this.pool.state() == WorkerPool.State.RUNNING) {

@@ -801,7 +801,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             this.pool.executor().execute(() -> {
                 awaitExit(CLOSE_TO_EXIT_MILLIS);
                 if (!this.closed && this.child.process().isAlive()) {
-                    kill("could not be written to (" + failure.getMessage() + ") but kept running", null);
+                    kill("could not be written to (" + failure.getMessage() + ") but kept running");
                 }
             });
         }
@@ -841,17 +841,26 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     // --- supervision
 
     /** Kills the worker; its unacknowledged messages go back to the pool with the reason attached. */
-    void kill(String reason, @Nullable RuntimeException headFailure) {
-        if (headFailure != null) {
-            synchronized (this.inFlight) {
-                InFlight head = this.inFlight.peekFirst();
-                if (head != null) {
-                    head.failure = headFailure;
-                }
-            }
-        }
+    void kill(String reason) {
         this.killReason = reason;
         this.child.kill();
+    }
+
+    /**
+     * Kills the worker for the message it runs, which fails with {@code failure} rather than going to
+     * another worker; not when that message has been answered since it was judged, so that the one
+     * after it, just begun, is not failed in its place.
+     * @return whether the worker was killed
+     */
+    boolean killForRunning(InFlight running, String reason, RuntimeException failure) {
+        synchronized (this.inFlight) {
+            if (this.inFlight.peekFirst() != running) {
+                return false;
+            }
+            running.failure = failure;
+        }
+        kill(reason);
+        return true;
     }
 
     /**
@@ -1109,7 +1118,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     @Override
     public void kill() {
-        kill("killed on request", null);
+        kill("killed on request");
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -933,6 +934,21 @@ class FaultInjectionTest {
             .hasMessageContaining("ran longer than the handler timeout of PT2S");
         assertThat(Duration.ofNanos(System.nanoTime() - sent)).isLessThan(Duration.ofSeconds(10));
         assertBackToSize(pool);
+    }
+
+    @Test
+    void aWorkerIsNotKilledForAMessageAnsweredSinceItWasJudgedToRunTooLong() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        CompletableFuture<Long> request = pool.request("sleep", 300, Long.class);
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+        PoolWorker worker = pool.currentWorkers().stream().filter((w) -> w.inFlight() == 1).findFirst().orElseThrow();
+        InFlight judged = Objects.requireNonNull(worker.running());
+        long pid = request.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(worker.killForRunning(judged, "judged too late", new IpcTimeoutException("judged too late"))).isFalse();
+        Thread.sleep(500);
+        assertThat(Processes.isAlive(pid)).isTrue();
+        assertThat(pool.currentWorkers()).contains(worker);
     }
 
     @Test
