@@ -41,7 +41,9 @@ import static org.awaitility.Awaitility.await;
  * quarter of the asynchronous requests are cancelled as soon as sent.
  * Then: every reply was its own request's, every future completed, every send was answered or
  * dead-lettered, every failure was one the API names, and the pool is back to size with nothing in
- * flight. {@code -Dsoak.delivery=FAIL} for the default delivery mode instead of redelivery.
+ * flight. {@code -Dsoak.delivery=FAIL} for the default delivery mode instead of redelivery;
+ * {@code -Dsoak.handlerTimeoutMillis=2000} (none by default) for a handler timeout, which then kills the
+ * workers running the chaos thread's 2.5 s requests.
  */
 @Tag("soak")
 class PoolSoakTest {
@@ -91,7 +93,7 @@ class PoolSoakTest {
             .withRequestTimeout(Duration.ofSeconds(3))
             .withSupervision(new PoolSettings.Supervision(Duration.ofMillis(50), Duration.ofMillis(200), 100_000,
                     Duration.ofMinutes(1), Duration.ofSeconds(1), Duration.ofMillis(200), Duration.ofSeconds(2),
-                    Duration.ZERO))
+                    Duration.ofMillis(Long.getLong("soak.handlerTimeoutMillis", 0))))
             .withRecycling(new PoolSettings.Recycling(3000, 0.3, 0, 0))
             .withDelivery(new PoolSettings.DeliveryPolicy(delivery, 2))
             .withInterruptTimedOutRequests(true); // the listeners of requests that time out are interrupted
@@ -235,7 +237,10 @@ class PoolSoakTest {
                     count("chaos: rolling restart");
                 }
                 else {
-                    this.pending.add(pools.request("soak", "sleep", 2500, Long.class)); // may time out
+                    this.pending.add(pools.request("soak", "sleep", 2500, Long.class) // may time out
+                        .whenComplete((slept, failure) -> count("chaos: 2.5 s request " + ((failure == null) ? "answered"
+                                : String.valueOf(failure.getMessage()).contains("ran longer than the handler timeout")
+                                        ? "past the handler timeout" : rootName(failure)))));
                     this.pending.add(pools.request("soak", "sleep", 1000, Long.class, Duration.ofMillis(200))
                         .handle((slept, failure) -> {
                             if (failure == null) {
