@@ -70,9 +70,9 @@ public interface MessageBus {
      * Cancelling the returned future withdraws the request if its worker has read it ahead and not
      * started it (a worker reads ahead while a listener runs long): it is not run. One the worker has
      * started, or not read yet, runs, and its answer is dropped; {@code cancel(true)} also interrupts
-     * the listener's thread if it is running the request, once the worker reads the parent's word,
-     * within its heartbeat interval (a listener that ignores interrupts runs on; the worker goes on
-     * with its next message when it returns).
+     * the listener's thread if it is running the request, once the worker reads the parent's word (it
+     * reads while a listener runs, every 20 ms). A listener that ignores interrupts runs on; the worker
+     * goes on with its next message when it returns.
      */
     <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType);
 
