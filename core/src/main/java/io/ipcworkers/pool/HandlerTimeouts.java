@@ -56,7 +56,22 @@ final class HandlerTimeouts implements Runnable {
 
     @Override
     public void run() {
-        long now = System.nanoTime();
+        long next = this.timeoutNanos;
+        try {
+            next = killOverdue(System.nanoTime());
+        }
+        finally {
+            // armed again whatever happened: a scheduled task that throws is never run again
+            synchronized (this) {
+                if (!this.stopped) {
+                    this.timer = arm(next);
+                }
+            }
+        }
+    }
+
+    /** @return nanoseconds until the next running message comes due, at most one handler timeout */
+    private long killOverdue(long now) {
         long next = this.timeoutNanos;
         for (PoolWorker worker : this.pool.allWorkers()) {
             // held back: we are not reading it, so its message's run time says nothing (it restarts on resuming)
@@ -75,11 +90,7 @@ final class HandlerTimeouts implements Runnable {
                 next = Math.min(next, left);
             }
         }
-        synchronized (this) {
-            if (!this.stopped) {
-                this.timer = arm(next);
-            }
-        }
+        return next;
     }
 
     private void kill(PoolWorker worker, InFlight running) {
