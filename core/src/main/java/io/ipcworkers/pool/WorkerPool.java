@@ -1152,6 +1152,11 @@ public final class WorkerPool {
         }
         catch (RuntimeException ex) {
             this.retiring.remove(worker);
+            if (this.state == State.STOPPING || this.state == State.STOPPED) {
+                // why it failed: the stop closed the pool's socket, and it stops the worker too
+                throw new IpcException("Could not start a replacement for " + worker.describeLowercase() + " ("
+                        + reason + "): pool '" + name() + "' was stopped meanwhile", ex);
+            }
             Duration retryIn = this.replacementBackoff.afterFailure(worker.slot(), Duration.ZERO);
             worker.abortRecycling(retryIn);
             String failure = "Could not start a replacement for " + worker.describeLowercase() + " (" + reason + "): "

@@ -54,6 +54,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import tools.jackson.core.type.TypeReference;
 
@@ -949,6 +950,33 @@ class FaultInjectionTest {
         Thread.sleep(500);
         assertThat(Processes.isAlive(pid)).isTrue();
         assertThat(pool.currentWorkers()).contains(worker);
+    }
+
+    /** The close comes while the replacement starts, connects, gets ready, or after it took its place. */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 60, 150, 200, 230, 260, 290, 320, 350, 600 })
+    void aWorkerRestartedWhileItsPoolsCloseLeavesNoProcessBehind(int closeAfterMillis) throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        long pid = pool.workerPids().get(0);
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<Boolean> restart = caller.submit(() -> pool.restartWorker(pid));
+            Thread.sleep(closeAfterMillis);
+            this.pools.close();
+            try {
+                restart.get(WAIT.toSeconds(), TimeUnit.SECONDS); // done, or not (the pool had stopped when it looked)
+            }
+            catch (ExecutionException ex) {
+                assertThat(ex.getCause()).isInstanceOf(IpcException.class)
+                    .hasMessageStartingWith("Could not start a replacement for worker faulty-1 (pid " + pid
+                            + ") (restart requested): pool 'faulty' was stopped meanwhile");
+            }
+            await().atMost(Duration.ofSeconds(20))
+                .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
+        }
+        finally {
+            caller.shutdownNow();
+        }
     }
 
     @Test
