@@ -979,6 +979,32 @@ class FaultInjectionTest {
         }
     }
 
+    /** As above, for a rolling restart: the close comes at one of its two replacements, or between them. */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 150, 300, 450, 600, 900, 1200 })
+    void aRollingRestartWhileItsPoolsCloseLeavesNoProcessBehind(int closeAfterMillis) throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        ExecutorService caller = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> restart = caller.submit(pool::rollingRestart);
+            Thread.sleep(closeAfterMillis);
+            this.pools.close();
+            try {
+                restart.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+            catch (ExecutionException ex) {
+                assertThat(ex.getCause()).isInstanceOf(IpcException.class)
+                    .hasMessageStartingWith("Rolling restart of pool 'faulty' incomplete: Could not start a replacement")
+                    .hasMessageContaining("pool 'faulty' was stopped meanwhile");
+            }
+            await().atMost(Duration.ofSeconds(20))
+                .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
+        }
+        finally {
+            caller.shutdownNow();
+        }
+    }
+
     @Test
     void aWorkerKilledAtTheHandlerTimeoutTakesTheProcessesItStartedWithIt() throws Exception {
         WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(10, Duration.ofSeconds(2))));
