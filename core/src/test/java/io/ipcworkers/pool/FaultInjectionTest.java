@@ -12,6 +12,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -24,6 +25,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.function.LongUnaryOperator;
 import java.util.function.UnaryOperator;
 import java.util.stream.IntStream;
@@ -958,25 +960,10 @@ class FaultInjectionTest {
     void aWorkerRestartedWhileItsPoolsCloseLeavesNoProcessBehind(int closeAfterMillis) throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
         long pid = pool.workerPids().get(0);
-        ExecutorService caller = Executors.newSingleThreadExecutor();
-        try {
-            Future<Boolean> restart = caller.submit(() -> pool.restartWorker(pid));
-            Thread.sleep(closeAfterMillis);
-            this.pools.close();
-            try {
-                restart.get(WAIT.toSeconds(), TimeUnit.SECONDS); // done, or not (the pool had stopped when it looked)
-            }
-            catch (ExecutionException ex) {
-                assertThat(ex.getCause()).isInstanceOf(IpcException.class)
-                    .hasMessageStartingWith("Could not start a replacement for worker faulty-1 (pid " + pid
-                            + ") (restart requested): pool 'faulty' was stopped meanwhile");
-            }
-            await().atMost(Duration.ofSeconds(20))
-                .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
-        }
-        finally {
-            caller.shutdownNow();
-        }
+        closePoolsDuring(() -> pool.restartWorker(pid), closeAfterMillis, (failure) -> assertThat(failure)
+            .isInstanceOf(IpcException.class)
+            .hasMessageStartingWith("Could not start a replacement for worker faulty-1 (pid " + pid
+                    + ") (restart requested): pool 'faulty' was stopped meanwhile"));
     }
 
     /** As above, for a rolling restart: the close comes at one of its two replacements, or between them. */
@@ -984,18 +971,29 @@ class FaultInjectionTest {
     @ValueSource(ints = { 0, 150, 300, 450, 600, 900, 1200 })
     void aRollingRestartWhileItsPoolsCloseLeavesNoProcessBehind(int closeAfterMillis) throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
+        closePoolsDuring(Executors.callable(pool::rollingRestart), closeAfterMillis, (failure) -> assertThat(failure)
+            .isInstanceOf(IpcException.class)
+            .hasMessageStartingWith("Rolling restart of pool 'faulty' incomplete: Could not start a replacement")
+            .hasMessageContaining("pool 'faulty' was stopped meanwhile"));
+    }
+
+    /**
+     * Runs the operation on a thread of its own and closes the pools after the given time; the operation
+     * ends (done, or not done since the pool had stopped when it looked) or fails as checked, and no
+     * worker JVM is left running.
+     */
+    private void closePoolsDuring(Callable<?> operation, int closeAfterMillis, Consumer<Throwable> checkFailure)
+            throws Exception {
         ExecutorService caller = Executors.newSingleThreadExecutor();
         try {
-            Future<?> restart = caller.submit(pool::rollingRestart);
+            Future<?> running = caller.submit(operation);
             Thread.sleep(closeAfterMillis);
             this.pools.close();
             try {
-                restart.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                running.get(WAIT.toSeconds(), TimeUnit.SECONDS);
             }
             catch (ExecutionException ex) {
-                assertThat(ex.getCause()).isInstanceOf(IpcException.class)
-                    .hasMessageStartingWith("Rolling restart of pool 'faulty' incomplete: Could not start a replacement")
-                    .hasMessageContaining("pool 'faulty' was stopped meanwhile");
+                checkFailure.accept(ex.getCause());
             }
             await().atMost(Duration.ofSeconds(20))
                 .until(() -> ProcessHandle.current().descendants().noneMatch(ProcessHandle::isAlive));
