@@ -261,19 +261,20 @@ public final class WorkerPool {
             this.state = State.STARTING;
         }
         List<CompletableFuture<PoolWorker>> starting = new ArrayList<>();
-        for (int slot = 0; slot < this.settings.workers(); slot++) {
-            int index = slot;
-            starting.add(CompletableFuture.supplyAsync(() -> startFirstWorker(index), this.executor));
-        }
         try {
+            for (int slot = 0; slot < this.settings.workers(); slot++) {
+                int index = slot;
+                starting.add(CompletableFuture.supplyAsync(() -> startFirstWorker(index), this.executor));
+            }
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
         }
-        catch (CompletionException ex) {
+        catch (CompletionException | RejectedExecutionException ex) {
             synchronized (this.lifecycle) {
                 this.state = State.STOPPED;
             }
             starting.forEach((future) -> future.thenAccept((worker) -> worker.stopProcess(Duration.ZERO)));
-            throw new PoolStartException(name(), ex.getCause());
+            throw new PoolStartException(name(), (ex instanceof CompletionException) ? ex.getCause()
+                    : new IpcException("its pools were closed while it started", ex));
         }
         List<PoolWorker> goneAlready = new ArrayList<>();
         boolean stoppedMeanwhile;

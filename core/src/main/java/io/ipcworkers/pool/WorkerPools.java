@@ -2,6 +2,7 @@ package io.ipcworkers.pool;
 
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -9,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -100,12 +102,21 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         };
     }
 
-    /** Starts every pool; if one fails, the others are stopped and the failure is thrown. */
+    /**
+     * Starts every pool; if one fails, the others are stopped and the failure is thrown.
+     * @throws IllegalStateException when these pools have been closed
+     */
     public void start() {
         warnOfListenersForUnknownPools();
-        List<CompletableFuture<Void>> starting = this.pools.values().stream()
-            .map((pool) -> CompletableFuture.runAsync(pool::start, this.executor))
-            .toList();
+        List<CompletableFuture<Void>> starting;
+        try {
+            starting = this.pools.values().stream()
+                .map((pool) -> CompletableFuture.runAsync(pool::start, this.executor))
+                .toList();
+        }
+        catch (RejectedExecutionException ex) {
+            throw new IllegalStateException("These pools have been closed", ex); // a pool started meanwhile is closed with them
+        }
         try {
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
         }
@@ -115,11 +126,24 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         }
     }
 
-    /** Stops every pool gracefully, in parallel. */
+    /** Stops every pool gracefully, in parallel; once closed, does nothing (closing stopped them). */
     public void stop() {
-        CompletableFuture.allOf(this.pools.values().stream()
-            .map((pool) -> CompletableFuture.runAsync(pool::stop, this.executor))
-            .toArray(CompletableFuture[]::new)).join();
+        if (!this.closed.get()) {
+            stopPools();
+        }
+    }
+
+    private void stopPools() {
+        List<CompletableFuture<Void>> stopping = new ArrayList<>();
+        try {
+            for (WorkerPool pool : this.pools.values()) {
+                stopping.add(CompletableFuture.runAsync(pool::stop, this.executor));
+            }
+        }
+        catch (RejectedExecutionException ex) {
+            return; // closed meanwhile: close() stops the pools itself
+        }
+        CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();
     }
 
     /**
@@ -131,7 +155,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (!this.closed.compareAndSet(false, true)) {
             return;
         }
-        stop();
+        stopPools();
         this.launcher.close();
         this.scheduler.shutdownNow();
         this.executor.shutdownNow();

@@ -171,14 +171,19 @@ class FaultInjectionTest {
 
     private WorkerPool start(UnaryOperator<PoolSettings> customizer, List<PoolListener> listeners, int maxFrameLength,
             ListenerRegistry parent) {
+        this.pools = unstartedPools(customizer, listeners, maxFrameLength, parent);
+        this.pools.start();
+        return this.pools.pool("faulty");
+    }
+
+    private static WorkerPools unstartedPools(UnaryOperator<PoolSettings> customizer, List<PoolListener> listeners,
+            int maxFrameLength, ListenerRegistry parent) {
         PoolSettings settings = customizer.apply(PoolSettings.of("faulty", 2, FaultyWorker.class.getName())
             .withJvmArgs(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC"))
             .withSupervision(fastSupervision(10, Duration.ZERO)));
         LauncherSettings launcher = new LauncherSettings(maxFrameLength, Duration.ofSeconds(30), ProcessOutput.console(),
                 List.of());
-        this.pools = new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent, listeners);
-        this.pools.start();
-        return this.pools.pool("faulty");
+        return new WorkerPools(List.of(settings), launcher, MessageCodec.withDefaultMapper(), parent, listeners);
     }
 
     /** Restarts as given; crashes counted over a minute, heartbeats every 200 ms, silent for 1 s is hung. */
@@ -975,6 +980,31 @@ class FaultInjectionTest {
             .isInstanceOf(IpcException.class)
             .hasMessageStartingWith("Rolling restart of pool 'faulty' incomplete: Could not start a replacement")
             .hasMessageContaining("pool 'faulty' was stopped meanwhile"));
+    }
+
+    /** As above, for the pools' start: the close comes while the workers start, or once they are ready. */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 60, 150, 200, 250, 300, 350, 600 })
+    void poolsClosedWhileTheyStartLeaveNoProcessBehind(int closeAfterMillis) throws Exception {
+        this.pools = unstartedPools(UnaryOperator.identity(), List.of(), 1 << 20, ListenerRegistry.forParent());
+        WorkerPools starting = this.pools;
+        closePoolsDuring(Executors.callable(starting::start), closeAfterMillis, (failure) -> assertThat(failure)
+            .isInstanceOf(PoolStartException.class)
+            .hasMessageStartingWith("Pool 'faulty' could not start: "));
+    }
+
+    @Test
+    void closedPoolsRefuseToStartAndTheirPoolIsLeftStopped() {
+        WorkerPools closed = unstartedPools(UnaryOperator.identity(), List.of(), 1 << 20, ListenerRegistry.forParent());
+        closed.close();
+
+        assertThatIllegalStateException().isThrownBy(closed::start).withMessage("These pools have been closed");
+        WorkerPool pool = closed.pool("faulty");
+        assertThatExceptionOfType(PoolStartException.class).isThrownBy(pool::start)
+            .withMessage("Pool 'faulty' could not start: its pools were closed while it started");
+        assertThat(pool.state()).isEqualTo(WorkerPool.State.STOPPED);
+        closed.stop(); // closing stopped them: nothing to do
+        assertThat(ProcessHandle.current().descendants().filter(ProcessHandle::isAlive)).isEmpty();
     }
 
     /**
