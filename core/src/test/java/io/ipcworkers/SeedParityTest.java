@@ -10,12 +10,16 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -269,6 +273,37 @@ class SeedParityTest {
         long pid = Long.parseLong(failure.getMessage().split(" ")[1]);
         started.add(pid);
         Processes.assertAllGone(List.of(pid), Duration.ofSeconds(10));
+    }
+
+    /** The close comes before the start, while the child starts or connects, or once it runs. */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 20, 50, 80, 120, 160, 220, 300, 500 })
+    void aManagerClosedWhileItStartsAChildLeavesNoProcessBehind(int closeAfterMillis) throws Exception {
+        Set<Long> before = aliveDescendants();
+        ProcessManager own = ProcessManager.builder().output(output).build();
+        CompletableFuture<ChildProcess> starting = OwnThread.supply(() -> own.runProcess((self, parent) -> {
+            parent.getNextMessage(); // until it is stopped
+        }));
+        sleep(closeAfterMillis);
+
+        own.close();
+
+        try {
+            starting.get(20, TimeUnit.SECONDS); // started before the close, which stopped it
+        }
+        catch (ExecutionException ex) {
+            // not a child failing by itself ("exited with code 2 before it could be given its task"):
+            // the close is named as the reason
+            assertThat(ex.getCause().getMessage()).matches("This ProcessManager has been closed"
+                    + "|This ProcessManager was closed while child \\d+ was starting; the child was stopped"
+                    + "|Child \\d+ could not connect: the worker socket was closed: its manager or pool is shutting down");
+        }
+        await().atMost(Duration.ofSeconds(20)).until(() -> before.containsAll(aliveDescendants()));
+    }
+
+    private static Set<Long> aliveDescendants() {
+        return ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).map(ProcessHandle::pid)
+            .collect(Collectors.toSet());
     }
 
     @Test

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +131,17 @@ final class ChannelServer implements AutoCloseable {
         CompletableFuture<Connection> connection = new CompletableFuture<>();
         this.expected.put(digest(token), new Expected(pid, connection));
         connection.whenComplete((result, failure) -> this.expected.remove(digest(token)));
+        if (this.closed) {
+            // closed while this child was started, after close() failed the connections it found (read after
+            // the put, as close() sets the flag before it looks): the child cannot connect, and must not be
+            // reported as a child that failed by itself
+            connection.completeExceptionally(closing());
+        }
         return connection;
+    }
+
+    private static IllegalStateException closing() {
+        return new IllegalStateException("the worker socket was closed: its manager or pool is shutting down");
     }
 
     private void acceptLoop() {
@@ -184,8 +195,14 @@ final class ChannelServer implements AutoCloseable {
             closeQuietly(channel);
             return;
         }
-        ScheduledFuture<?> timeout = this.handshakes.schedule(connection::close, HANDSHAKE_TIMEOUT_SECONDS,
-                TimeUnit.SECONDS);
+        ScheduledFuture<?> timeout;
+        try {
+            timeout = this.handshakes.schedule(connection::close, HANDSHAKE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        }
+        catch (RejectedExecutionException ex) {
+            connection.close(); // accepted as the server closed, which told the children it expected why
+            return;
+        }
         try {
             connection.limitIncomingFrames(MAX_HELLO_FRAME_LENGTH);
             Frame hello = connection.readFrame();
@@ -249,8 +266,7 @@ final class ChannelServer implements AutoCloseable {
             // already closed
         }
         this.handshakes.shutdownNow();
-        IllegalStateException closing = new IllegalStateException(
-                "the worker socket was closed: its manager or pool is shutting down");
+        IllegalStateException closing = closing();
         this.expected.values().forEach((child) -> child.connection().completeExceptionally(closing));
         try {
             Files.deleteIfExists(this.socketPath);

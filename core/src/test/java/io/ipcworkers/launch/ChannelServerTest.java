@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.channel.Connection;
@@ -36,6 +38,22 @@ class ChannelServerTest {
                 assertThat(accepted.isOpen()).isTrue();
                 accepted.close();
             }
+        }
+    }
+
+    @Test
+    void aChildExpectedOnlyAfterTheServerClosedIsToldAtOnceThatItCannotConnect() throws IOException {
+        ChannelServer server = new ChannelServer(1 << 20);
+        CompletableFuture<Connection> expectedBefore = server.expect(ChannelServer.newToken(), 4242);
+        server.close();
+
+        // a child started as its manager closed: without this, its start waited for it to exit (code 2: no socket)
+        CompletableFuture<Connection> expectedAfter = server.expect(ChannelServer.newToken(), 4243);
+
+        for (CompletableFuture<Connection> expected : List.of(expectedBefore, expectedAfter)) {
+            assertThat(expected).failsWithin(Duration.ZERO).withThrowableOfType(ExecutionException.class)
+                .havingCause().isInstanceOf(IllegalStateException.class)
+                .withMessage("the worker socket was closed: its manager or pool is shutting down");
         }
     }
 
