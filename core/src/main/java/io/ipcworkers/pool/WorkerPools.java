@@ -115,7 +115,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
                 .toList();
         }
         catch (RejectedExecutionException ex) {
-            throw new IllegalStateException("These pools have been closed", ex); // a pool started meanwhile is closed with them
+            // a pool started before the executor refused is stopped by the close, as its start fails
+            throw new IllegalStateException("These pools have been closed", ex);
         }
         try {
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
@@ -141,7 +142,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
             }
         }
         catch (RejectedExecutionException ex) {
-            return; // closed meanwhile: close() stops the pools itself
+            return; // closed meanwhile: close() stopped the pools before it shut the executor down
         }
         CompletableFuture.allOf(stopping.toArray(CompletableFuture[]::new)).join();
     }
