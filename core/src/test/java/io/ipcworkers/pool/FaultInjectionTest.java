@@ -993,6 +993,22 @@ class FaultInjectionTest {
             .hasMessageStartingWith("Pool 'faulty' could not start: "));
     }
 
+    /**
+     * A caller making one request after another, each waited for on its own thread (which reads the
+     * replies meanwhile): the close lets the request in flight finish and refuses the next one.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 30, 100, 250, 500 })
+    void aCallerWaitingForItsRepliesWhenThePoolsCloseHasItsNextRequestRefused(int closeAfterMillis) throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+        closePoolsDuring(() -> {
+            while (true) {
+                pool.request("sleep", 5, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            }
+        }, closeAfterMillis, (failure) -> assertThat(failure).isInstanceOf(PoolUnavailableException.class)
+            .message().matches("Pool 'faulty' is (stopping|stopped); 'sleep' was not sent"));
+    }
+
     @Test
     void closedPoolsRefuseToStartAndTheirPoolIsLeftStopped() {
         WorkerPools closed = unstartedPools(UnaryOperator.identity(), List.of(), 1 << 20, ListenerRegistry.forParent());
