@@ -40,6 +40,14 @@ class SeedParityTest {
 
     private static final List<Long> started = new CopyOnWriteArrayList<>();
 
+    /**
+     * How a start that a closing manager cut short fails: never as a child that failed by itself ("exited
+     * with code 2 before it could be given its task"), but naming the close.
+     */
+    private static final String CLOSE_NAMED = "This ProcessManager has been closed"
+            + "|This ProcessManager was closed while child \\d+ was starting; the child was stopped"
+            + "|Child \\d+ could not connect: the worker socket was closed: its manager or pool is shutting down";
+
     @BeforeAll
     static void startManager() {
         pm = ProcessManager.builder().output(output).build();
@@ -292,12 +300,29 @@ class SeedParityTest {
             starting.get(20, TimeUnit.SECONDS); // started before the close, which stopped it
         }
         catch (ExecutionException ex) {
-            // not a child failing by itself ("exited with code 2 before it could be given its task"):
-            // the close is named as the reason
-            assertThat(ex.getCause().getMessage()).matches("This ProcessManager has been closed"
-                    + "|This ProcessManager was closed while child \\d+ was starting; the child was stopped"
-                    + "|Child \\d+ could not connect: the worker socket was closed: its manager or pool is shutting down");
+            assertThat(ex.getCause().getMessage()).matches(CLOSE_NAMED);
         }
+        await().atMost(Duration.ofSeconds(20)).until(() -> before.containsAll(aliveDescendants()));
+    }
+
+    /** A caller keeps a queue of two full (each child sleeps 300 ms) when the queue, and its manager, close. */
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 100, 300, 600 })
+    void aQueueClosedWhileACallerFillsItStopsItsChildrenAndTellsTheCallerWhy(int closeAfterMillis) throws Exception {
+        Set<Long> before = aliveDescendants();
+        ProcessQueue queue = new ProcessQueue(2);
+        CompletableFuture<Void> filling = OwnThread.run(() -> {
+            while (true) {
+                queue.addToQueue((self, parent) -> Thread.sleep(300));
+            }
+        });
+        sleep(closeAfterMillis);
+
+        queue.close();
+
+        Throwable failure = catchThrowable(() -> filling.get(20, TimeUnit.SECONDS));
+        assertThat(failure).isInstanceOf(ExecutionException.class);
+        assertThat(failure.getCause().getMessage()).matches(CLOSE_NAMED);
         await().atMost(Duration.ofSeconds(20)).until(() -> before.containsAll(aliveDescendants()));
     }
 
