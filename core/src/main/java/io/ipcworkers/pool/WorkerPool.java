@@ -570,11 +570,8 @@ public final class WorkerPool {
     }
 
     private static long ownTimeoutNanos(Duration timeout) {
-        Objects.requireNonNull(timeout, "'timeout' must not be null");
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("A request's timeout must be positive, was " + timeout);
-        }
-        return Durations.cappedNanos(timeout);
+        return Durations.cappedNanos(Durations.requirePositive("A request's timeout",
+                Objects.requireNonNull(timeout, "'timeout' must not be null")));
     }
 
     /**
