@@ -3,6 +3,7 @@ package io.ipcworkers;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.logging.Handler;
+import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -32,9 +33,20 @@ public final class CapturedLog implements AutoCloseable {
         }
     };
 
+    /** The logger's level before {@link #includingDebug}, put back on close. */
+    private final Level levelBefore;
+
     public CapturedLog(Class<?> loggerOf) {
         this.logger = Logger.getLogger(loggerOf.getName());
+        this.levelBefore = this.logger.getLevel();
         this.logger.addHandler(this.handler);
+    }
+
+    /** As the constructor, with what the logger writes at {@code DEBUG} ({@code FINE}) too. */
+    public static CapturedLog includingDebug(Class<?> loggerOf) {
+        CapturedLog log = new CapturedLog(loggerOf);
+        log.logger.setLevel(Level.FINE);
+        return log;
     }
 
     /** What was logged so far, in order. */
@@ -45,5 +57,6 @@ public final class CapturedLog implements AutoCloseable {
     @Override
     public void close() {
         this.logger.removeHandler(this.handler);
+        this.logger.setLevel(this.levelBefore);
     }
 }

@@ -1,5 +1,7 @@
 package io.ipcworkers.pool;
 
+import java.lang.System.Logger.Level;
+
 /**
  * Checks a pool's workers at every heartbeat interval: kills a worker that has been silent past the
  * heartbeat timeout (hung, frozen, SIGSTOPped), kills one that waits for the parent while the parent
@@ -9,6 +11,8 @@ package io.ipcworkers.pool;
  */
 final class PoolSupervisor implements Runnable {
 
+    private static final System.Logger logger = System.getLogger(PoolSupervisor.class.getName());
+
     private final WorkerPool pool;
 
     PoolSupervisor(WorkerPool pool) {
@@ -17,6 +21,17 @@ final class PoolSupervisor implements Runnable {
 
     @Override
     public void run() {
+        try {
+            check();
+        }
+        catch (RuntimeException ex) {
+            // a periodic task that throws is never run again: one failed look must not end the pool's supervision
+            logger.log(Level.ERROR, "Supervising pool '" + this.pool.name() + "' failed; it goes on at the next "
+                    + "heartbeat interval", ex);
+        }
+    }
+
+    private void check() {
         PoolSettings settings = this.pool.settings();
         PoolSettings.Supervision supervision = settings.supervision();
         for (PoolWorker worker : this.pool.allWorkers()) {

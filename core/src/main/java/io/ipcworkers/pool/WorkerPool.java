@@ -1063,13 +1063,24 @@ public final class WorkerPool {
         this.listener.poolDown(name(), why);
         logger.log(Level.ERROR, "Pool '" + name() + "' is DOWN: " + why + stderr);
         // restarted or stopped meanwhile, it is left as it is
-        this.scheduler.schedule(() -> this.executor.execute(() -> restart(true)), coolDown.toMillis(),
-                TimeUnit.MILLISECONDS);
+        scheduleOrDrop(() -> restart(true), coolDown, "its retry after the cool-down");
     }
 
     private void scheduleRestart(int slot, Duration delay) {
-        this.scheduler.schedule(() -> this.executor.execute(() -> restartSlot(slot)), delay.toMillis(),
-                TimeUnit.MILLISECONDS);
+        scheduleOrDrop(() -> restartSlot(slot), delay, "the restart of worker " + name() + "-" + (slot + 1));
+    }
+
+    /**
+     * Runs the task on the executor after the delay, unless the pools are closed: a crash noticed on a
+     * worker's reader thread as they close finds the timers shut down, and there is nothing to restart.
+     */
+    private void scheduleOrDrop(Runnable task, Duration delay, String what) {
+        try {
+            this.scheduler.schedule(() -> this.executor.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (RejectedExecutionException ex) {
+            logger.log(Level.DEBUG, "Pool '" + name() + "' drops " + what + ": its pools are closed");
+        }
     }
 
     private void restartSlot(int slot) {

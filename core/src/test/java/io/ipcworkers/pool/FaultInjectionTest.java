@@ -913,6 +913,39 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aSupervisionRunThatFailsIsLoggedAndSupervisionGoesOn() throws Exception {
+        // due for recycling after one message, with an executor that refuses its replacement: every look fails
+        WorkerPool pool = start((settings) -> oneWorker(settings).withRecycling(new PoolSettings.Recycling(1, 0, 0, 0)));
+        try (CapturedLog log = new CapturedLog(PoolSupervisor.class)) {
+            long pid = pool.request("sleep", 0, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            ((ExecutorService) pool.executor()).shutdownNow();
+            await().atMost(WAIT).until(() -> !log.messages().isEmpty());
+            assertThat(log.messages()).first().isEqualTo("Supervising pool 'faulty' failed; it goes on at the next "
+                    + "heartbeat interval");
+
+            signal("STOP", pid);
+
+            await().atMost(WAIT).until(() -> !isAlive(pid));
+            assertThat(pool.snapshot().workers().get(0).lastExitCause())
+                .contains("was killed (no heartbeat for more than PT1S: hung or stopped)");
+        }
+    }
+
+    @Test
+    void aCrashNoticedOnceThePoolsTimersAreShutDownIsNotRestarted() throws Exception {
+        WorkerPool pool = start(FaultInjectionTest::oneWorker);
+        long pid = pool.workerPids().get(0);
+        try (CapturedLog log = CapturedLog.includingDebug(WorkerPool.class)) {
+            pool.scheduler().shutdownNow(); // as closing the pools does; the crash is noticed after it
+
+            signal("KILL", pid);
+
+            await().atMost(WAIT).until(() -> log.messages().contains("Pool 'faulty' drops the restart of worker "
+                    + "faulty-1: its pools are closed"));
+        }
+    }
+
+    @Test
     void handlerThatLoopsForeverIsKilledAtTheHandlerTimeoutAndTheRequestTimesOutNamingTheTopic() throws Exception {
         WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(10, Duration.ofSeconds(1))));
 
