@@ -79,4 +79,9 @@ final class CompositePoolListener implements PoolListener {
     public void messagesMoved(String pool, int count) {
         each((listener) -> listener.messagesMoved(pool, count));
     }
+
+    @Override
+    public void answerLost(String pool, String topic) {
+        each((listener) -> listener.answerLost(pool, topic));
+    }
 }

@@ -138,6 +138,8 @@ public final class InboundDispatcher {
      * and every answer to it would fail the same way: the first is logged, without a stack trace.
      */
     private static void answerLost(Message message, PoolWorker sender, ProcessExitedException why) {
+        WorkerPool pool = sender.owner();
+        pool.listener().answerLost(pool.name(), message.topic()); // a topic a parent listener takes: no made-up meters
         if (sender.answerLost() == 1) {
             logger.log(Level.WARNING, "The parent's answer to '" + message.topic() + "' was not sent: " + why.getMessage()
                     + ". Its messages still queued are handled; answers to them are dropped without a line each");

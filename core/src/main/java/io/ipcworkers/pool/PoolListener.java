@@ -59,4 +59,12 @@ public interface PoolListener {
     /** A worker gave back {@code count} queued messages, to be routed again to idle workers. */
     default void messagesMoved(String pool, int count) {
     }
+
+    /**
+     * A parent {@code @IpcListener}'s answer to a worker's message (its return value, or a message it
+     * sent that worker) was not sent: the worker had exited. Its other messages are still handled.
+     * @param topic the topic of the worker's message that was being answered
+     */
+    default void answerLost(String pool, String topic) {
+    }
 }

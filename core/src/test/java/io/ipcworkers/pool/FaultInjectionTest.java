@@ -2070,8 +2070,16 @@ class FaultInjectionTest {
      * failing: one line says so (there was one with a stack trace for each).
      */
     private void assertStalledKilledAndReplaced(String streamTopic) throws Exception {
+        List<String> lostAnswers = new CopyOnWriteArrayList<>();
+        PoolListener counting = new PoolListener() {
+
+            @Override
+            public void answerLost(String pool, String topic) {
+                lostAnswers.add(pool + "/" + topic);
+            }
+        };
         try (CapturedLog log = new CapturedLog(InboundDispatcher.class)) {
-            WorkerPool pool = start(UnaryOperator.identity());
+            WorkerPool pool = start(UnaryOperator.identity(), List.of(counting));
             assertThat(failureOf(pool.request(streamTopic, 200_000, Object.class))).isInstanceOf(ProcessExitedException.class)
                 .hasMessageContaining("was killed (stalled: a parent listener has waited");
             assertBackToSize(pool);
@@ -2080,6 +2088,9 @@ class FaultInjectionTest {
                 .matches("The parent's answer to '(streamed|told)' was not sent: Worker faulty-\\d \\(pid \\d+\\) .* before "
                         + "(the reply 'streamed'|message 'echo') could be sent\\. Its messages still queued are handled; answers to them "
                         + "are dropped without a line each");
+            // each answer to what the dead worker had sent: many, and no more than the messages handled
+            assertThat(lostAnswers).hasSizeBetween(2, this.streamedHandled.get())
+                .containsOnly("faulty/" + (streamTopic.equals("stream") ? "streamed" : "told"));
         }
     }
 

@@ -24,7 +24,8 @@ import org.springframework.util.Assert;
  * <li>{@code ipc.worker.starts}, {@code ipc.worker.exits} (tagged {@code cause}: crashed, killed,
  * recycled, stopped), {@code ipc.dead.letters} (tagged {@code topic}), {@code ipc.messages.moved}
  * (queued messages given back for idle workers), {@code ipc.listener.failures} (messages a parent
- * listener threw on, tagged {@code topic} and {@code exception})</li>
+ * listener threw on, tagged {@code topic} and {@code exception}), {@code ipc.answers.lost} (a parent
+ * listener's answers not sent because their worker had exited, tagged {@code topic})</li>
  * </ul>
  *
  * Topics become tag values: keep them to a fixed set, not ids. A worker's message on a topic no parent
@@ -121,6 +122,13 @@ public class PoolMetrics implements PoolListener {
     public void messagesMoved(String pool, int count) {
         Counter.builder("ipc.messages.moved").description("Queued messages a worker gave back for idle workers")
             .tag("pool", pool).register(this.registry).increment(count);
+    }
+
+    @Override
+    public void answerLost(String pool, String topic) {
+        Counter.builder("ipc.answers.lost")
+            .description("Answers of parent @IpcListener methods not sent because their worker had exited")
+            .tag("pool", pool).tag("topic", topic).register(this.registry).increment();
     }
 
     /** Meters by pool, then topic: looked up without building a key per message. */

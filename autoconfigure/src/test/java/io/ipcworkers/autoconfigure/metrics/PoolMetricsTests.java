@@ -60,6 +60,18 @@ class PoolMetricsTests {
     }
 
     @Test
+    void answersLostToAnExitedWorkerAreCountedByPoolAndTopic() {
+        this.metrics.answerLost("a", "progress");
+        this.metrics.answerLost("a", "progress");
+        this.metrics.answerLost("b", "progress");
+
+        assertThat(this.registry.get("ipc.answers.lost").tags("pool", "a", "topic", "progress").counter().count())
+            .isEqualTo(2);
+        assertThat(this.registry.get("ipc.answers.lost").tags("pool", "b", "topic", "progress").counter().count())
+            .isEqualTo(1);
+    }
+
+    @Test
     void messagesMovedToIdleWorkersAreCountedByPool() {
         this.metrics.messagesMoved("a", 3);
         this.metrics.messagesMoved("a", 2);
