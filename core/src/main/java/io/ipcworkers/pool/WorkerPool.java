@@ -1072,7 +1072,8 @@ public final class WorkerPool {
 
     /**
      * Runs the task on the executor after the delay, unless the pools are closed: a crash noticed on a
-     * worker's reader thread as they close finds the timers shut down, and there is nothing to restart.
+     * worker's reader thread as they close finds the timers shut down, and there is nothing to restart
+     * (nor a replaced worker to kill: their stop does that).
      */
     private void scheduleOrDrop(Runnable task, Duration delay, String what) {
         try {
@@ -1190,8 +1191,9 @@ public final class WorkerPool {
         this.rebalancer.check();
         logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
         // the kill is arranged first: asking a worker that does not read to exit waits until it reads
-        this.scheduler.schedule(() -> this.executor.execute(() -> worker.stopProcess(Duration.ZERO)),
-                this.settings.stopTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        // (with the pools closed meanwhile, their stop has taken this worker into its own list)
+        scheduleOrDrop(() -> worker.stopProcess(Duration.ZERO), this.settings.stopTimeout(),
+                "the kill of replaced " + worker.describeLowercase());
         worker.shutdown();
         return true;
     }

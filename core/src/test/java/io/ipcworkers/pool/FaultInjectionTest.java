@@ -946,6 +946,18 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aWorkerReplacedOnceThePoolsTimersAreShutDownIsStillAskedToExit() throws Exception {
+        WorkerPool pool = start(FaultInjectionTest::oneWorker);
+        long pid = pool.workerPids().get(0);
+        pool.scheduler().shutdownNow(); // as closing the pools does; the replacement is in place before it looks
+
+        assertThat(pool.restartWorker(pid)).isTrue();
+
+        await().atMost(WAIT).until(() -> !isAlive(pid));
+        assertThat(pool.workerPids()).singleElement().isNotEqualTo(pid);
+    }
+
+    @Test
     void handlerThatLoopsForeverIsKilledAtTheHandlerTimeoutAndTheRequestTimesOutNamingTheTopic() throws Exception {
         WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(10, Duration.ofSeconds(1))));
 
