@@ -2,6 +2,7 @@ package io.ipcworkers.pool;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.PoolUnavailableException;
@@ -64,10 +65,21 @@ final class Unacknowledged {
                 giveUp(message, exited(worker, report, message, ""), false, unclaimed);
             }
         }
-        unclaimed.log();
         if (!redeliveries.isEmpty()) {
-            this.pool.executor().execute(() -> redeliverInOrder(redeliveries));
+            try {
+                this.pool.executor().execute(() -> redeliverInOrder(redeliveries));
+            }
+            catch (RejectedExecutionException ex) {
+                // the pools closed since this death was judged: no thread is left to hand them on, nor timer to end them
+                for (InFlight message : redeliveries) {
+                    this.pool.deadlines().redelivered(message);
+                    giveUp(message, new PoolUnavailableException("Pool '" + this.pool.name() + "' was closed before '"
+                            + message.topic() + "' could be redelivered (" + worker.describeLowercase() + " "
+                            + report.state() + ")"), false, unclaimed);
+                }
+            }
         }
+        unclaimed.log();
     }
 
     /**

@@ -958,6 +958,22 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aMessageToRedeliverOnceThePoolsThreadsAreShutDownFailsSayingSoRatherThanHanging() throws Exception {
+        WorkerPool pool = start((settings) -> oneWorker(settings).withDelivery(
+                new PoolSettings.DeliveryPolicy(PoolSettings.DeliveryMode.REDELIVER, 3)));
+        long pid = pool.workerPids().get(0);
+        CompletableFuture<Long> request = pool.request("sleep", 60_000, Long.class, Duration.ofMinutes(5));
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+        ((ExecutorService) pool.executor()).shutdownNow(); // as closing the pools does; the crash is noticed after it
+
+        signal("KILL", pid);
+
+        assertThat(failureOf(request)).isInstanceOf(PoolUnavailableException.class)
+            .hasMessageStartingWith("Pool 'faulty' was closed before 'sleep' could be redelivered (worker faulty-1 (pid "
+                    + pid + ") exited with code 137");
+    }
+
+    @Test
     void handlerThatLoopsForeverIsKilledAtTheHandlerTimeoutAndTheRequestTimesOutNamingTheTopic() throws Exception {
         WorkerPool pool = start((settings) -> settings.withSupervision(fastSupervision(10, Duration.ofSeconds(1))));
 
