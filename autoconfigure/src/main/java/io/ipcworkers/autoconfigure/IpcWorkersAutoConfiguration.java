@@ -89,7 +89,7 @@ public final class IpcWorkersAutoConfiguration {
         Duration connectTimeout = pools.stream().map(PoolSettings::startTimeout).max(Duration::compareTo)
             .orElse(Duration.ofSeconds(60));
         LauncherSettings launcher = new LauncherSettings(maxFrameLength(properties), connectTimeout,
-                output.getIfAvailable(Slf4jProcessOutput::new), List.of());
+                output.getIfAvailable(Slf4jProcessOutput::new), List.of(), properties.getClassDataSharing().getDirectory());
         JsonMapper applicationMapper = jsonMapper.getIfAvailable();
         if (applicationMapper != null) {
             PlainWorkerJsonCheck.warnIfDifferent(plainWorkerPools(pools, resourceLoader.getClassLoader()),

@@ -1,5 +1,7 @@
 package io.ipcworkers.autoconfigure;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ import io.ipcworkers.pool.WorkerPools;
 import io.ipcworkers.worker.WorkerJvm;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -41,6 +44,27 @@ class IpcWorkersAutoConfigurationTests {
                 .hasSingleBean(IpcListenerAnnotationBeanPostProcessor.class)
                 .hasSingleBean(WorkerPoolsLifecycle.class);
             assertThat(context.getBean(WorkerPools.class).pools()).isEmpty();
+        });
+    }
+
+    @Test
+    void theClassDataSharingDirectoryIsBoundAndCreatedForThePools(@TempDir Path temp) {
+        Path directory = temp.resolve("cds").resolve("archives");
+        this.runner.withPropertyValues("ipc.class-data-sharing.directory=" + directory).run((context) -> {
+            assertThat(context).hasSingleBean(WorkerPools.class);
+            assertThat(context.getBean(IpcWorkersProperties.class).getClassDataSharing().getDirectory())
+                .isEqualTo(directory);
+            assertThat(directory).isDirectory();
+        });
+    }
+
+    @Test
+    void aClassDataSharingDirectoryThatCannotBeCreatedFailsStartUpNamingIt(@TempDir Path temp) throws Exception {
+        Path file = Files.writeString(temp.resolve("taken"), "a file where the directory would be");
+        this.runner.withPropertyValues("ipc.class-data-sharing.directory=" + file.resolve("archives")).run((context) -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).hasStackTraceContaining("Cannot create the class data sharing "
+                    + "directory " + file.resolve("archives"));
         });
     }
 

@@ -1,6 +1,7 @@
 package io.ipcworkers.launch;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,6 +16,7 @@ import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.WorkerTask;
 import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.FrameType;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Starts child JVMs and connects them: encodes the task (refusing one that cannot be serialized
@@ -33,6 +35,9 @@ public final class ChildLauncher implements AutoCloseable {
      */
     static final long CONNECTION_AFTER_EXIT_MILLIS = 500;
 
+    /** How long a close waits for the archive a stopped worker wrote to be kept (a move, once it has exited). */
+    private static final long ARCHIVE_KEPT_MILLIS = 5_000;
+
     private final LauncherSettings settings;
 
     private final ChannelServer server;
@@ -41,9 +46,18 @@ public final class ChildLauncher implements AutoCloseable {
 
     private final LeftoverSweeper leftovers = new LeftoverSweeper();
 
+    private final @Nullable ClassDataArchives archives;
+
+    /**
+     * @throws IpcException when the worker socket cannot be opened, or the class data sharing
+     *     directory cannot be created
+     */
     public ChildLauncher(LauncherSettings settings) {
         this.settings = settings;
         this.javaCommand = JavaCommand.forCurrentJvm();
+        Path archiveDirectory = settings.classDataSharingDirectory();
+        this.archives = (archiveDirectory != null) ? new ClassDataArchives(archiveDirectory,
+                this.javaCommand.classPath(), this.javaCommand.isBootExecutableJar()) : null;
         try {
             this.server = new ChannelServer(settings.maxFrameLength());
         }
@@ -141,16 +155,26 @@ public final class ChildLauncher implements AutoCloseable {
     private Process start(LaunchOptions options, ProcessTreeMark mark) {
         List<String> jvmArgs = new ArrayList<>(this.settings.defaultJvmArgs());
         jvmArgs.addAll(options.jvmArgs());
+        String group = options.classDataGroup();
+        ClassDataArchives.Use sharing = (this.archives != null && group != null)
+                ? this.archives.forNextChild(group, jvmArgs) : ClassDataArchives.Use.NONE;
+        jvmArgs.addAll(sharing.jvmArgs());
+        Process process;
         try {
             List<String> command = this.javaCommand.build(jvmArgs, WorkerMain.class.getName(), this.server.directory());
             ProcessBuilder builder = new ProcessBuilder(command);
             builder.environment().putAll(options.environment());
             builder.environment().put(mark.variable(), "1");
-            return builder.start();
+            process = builder.start();
         }
         catch (IOException ex) {
+            sharing.childExited(-1);
             throw new IpcException("Cannot start a child JVM: " + ex.getMessage(), ex);
         }
+        if (sharing.writes()) {
+            process.onExit().thenAccept((exited) -> sharing.childExited(exited.exitValue()));
+        }
+        return process;
     }
 
     /**
@@ -162,5 +186,8 @@ public final class ChildLauncher implements AutoCloseable {
     public void close() {
         this.server.close();
         this.leftovers.sweepExited();
+        if (this.archives != null) {
+            this.archives.awaitWriters(ARCHIVE_KEPT_MILLIS);
+        }
     }
 }

@@ -145,6 +145,11 @@ final class JavaCommand {
         return "-D" + SELECTOR_PROVIDER_PROPERTY + "=" + SelectorProvider.provider().getClass().getName();
     }
 
+    /** The class path children get (ours first, or the executable jar). */
+    String classPath() {
+        return this.classPath;
+    }
+
     boolean isBootExecutableJar() {
         return this.bootExecutableJar;
     }

@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * How to start one child.
  *
@@ -13,33 +15,46 @@ import java.util.TreeSet;
  * @param stopLeftoversAfterCleanExit whether what the child leaves running is stopped also when it exits
  *        with 0 (a pool worker, whose processes are the pool's business), not only when it fails (what a
  *        {@code ProcessManager} task that returns leaves may be meant to run on)
+ * @param classDataGroup the children that share a class data archive (a pool's workers), when the
+ *        launcher keeps archives ({@link LauncherSettings#classDataSharingDirectory()}); null for none
  */
 public record LaunchOptions(String name, List<String> jvmArgs, Map<String, String> environment,
-        boolean stopLeftoversAfterCleanExit) {
+        boolean stopLeftoversAfterCleanExit, @Nullable String classDataGroup) {
 
     public LaunchOptions {
         jvmArgs = List.copyOf(jvmArgs);
         environment = Map.copyOf(environment);
     }
 
+    public LaunchOptions(String name, List<String> jvmArgs, Map<String, String> environment,
+            boolean stopLeftoversAfterCleanExit) {
+        this(name, jvmArgs, environment, stopLeftoversAfterCleanExit, null);
+    }
+
     public static LaunchOptions named(String name) {
         return new LaunchOptions(name, List.of(), Map.of(), false);
     }
 
-    /** A pool's worker: whatever way it exits, what it left running is stopped. */
-    public static LaunchOptions poolWorker(String name, List<String> jvmArgs, Map<String, String> environment) {
-        return new LaunchOptions(name, jvmArgs, environment, true);
+    /**
+     * A pool's worker: whatever way it exits, what it left running is stopped; it shares class data
+     * with the pool's other workers when the launcher keeps archives.
+     */
+    public static LaunchOptions poolWorker(String pool, String name, List<String> jvmArgs,
+            Map<String, String> environment) {
+        return new LaunchOptions(name, jvmArgs, environment, true, pool);
     }
 
     public LaunchOptions withJvmArgs(List<String> jvmArgs) {
-        return new LaunchOptions(this.name, jvmArgs, this.environment, this.stopLeftoversAfterCleanExit);
+        return new LaunchOptions(this.name, jvmArgs, this.environment, this.stopLeftoversAfterCleanExit,
+                this.classDataGroup);
     }
 
     /** Like a record's, but the environment's values are left out: they may be secrets. */
     @Override
     public String toString() {
         return "LaunchOptions[name=" + this.name + ", jvmArgs=" + this.jvmArgs + ", environment="
-                + namesOnly(this.environment) + ", stopLeftoversAfterCleanExit=" + this.stopLeftoversAfterCleanExit + "]";
+                + namesOnly(this.environment) + ", stopLeftoversAfterCleanExit=" + this.stopLeftoversAfterCleanExit
+                + ", classDataGroup=" + this.classDataGroup + "]";
     }
 
     /** An environment as its variables' names, for text that may be logged. */

@@ -1,11 +1,13 @@
 package io.ipcworkers.launch;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
 import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.channel.Frame;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Settings shared by every child a {@link ChildLauncher} starts.
@@ -14,9 +16,15 @@ import io.ipcworkers.channel.Frame;
  * @param startTimeout how long a child may take from start to connected
  * @param output where the children's stdout and stderr lines go
  * @param defaultJvmArgs JVM options given to every child before its own
+ * @param classDataSharingDirectory where pool workers keep the class data sharing archives they write
+ *        and start from; null for none (see {@link ClassDataArchives})
  */
 public record LauncherSettings(int maxFrameLength, Duration startTimeout, ProcessOutput output,
-        List<String> defaultJvmArgs) {
+        List<String> defaultJvmArgs, @Nullable Path classDataSharingDirectory) {
+
+    public LauncherSettings(int maxFrameLength, Duration startTimeout, ProcessOutput output, List<String> defaultJvmArgs) {
+        this(maxFrameLength, startTimeout, output, defaultJvmArgs, null);
+    }
 
     public LauncherSettings {
         if (maxFrameLength < 1024) {
@@ -25,6 +33,11 @@ public record LauncherSettings(int maxFrameLength, Duration startTimeout, Proces
         Objects.requireNonNull(startTimeout, "'startTimeout' must not be null");
         Objects.requireNonNull(output, "'output' must not be null");
         defaultJvmArgs = List.copyOf(defaultJvmArgs);
+    }
+
+    /** These settings, with pool workers sharing class data through archives kept in the directory. */
+    public LauncherSettings withClassDataSharing(@Nullable Path directory) {
+        return new LauncherSettings(this.maxFrameLength, this.startTimeout, this.output, this.defaultJvmArgs, directory);
     }
 
     public static LauncherSettings defaults() {

@@ -379,7 +379,8 @@ public final class WorkerPool {
                 this.settings.supervision().heartbeatInterval().toMillis(), this.listeners);
         List<String> jvmArgs = new ArrayList<>(DEFAULT_JVM_ARGS);
         jvmArgs.addAll(this.settings.jvmArgs());
-        LaunchedChild child = this.launcher.launch(task, LaunchOptions.poolWorker(workerName, jvmArgs, this.settings.environment()));
+        LaunchedChild child = this.launcher.launch(task, LaunchOptions.poolWorker(name(), workerName, jvmArgs,
+                this.settings.environment()));
         PoolWorker worker = new PoolWorker(this, slot, child, this.codec, this.executor, recycleAfter());
         worker.startReading();
         worker.awaitReady(this.settings.startTimeout());

@@ -1,0 +1,350 @@
+package io.ipcworkers.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+import io.ipcworkers.IpcException;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Dynamic class data sharing archives ({@code -XX:SharedArchiveFile}) for the workers of each group
+ * (a pool): the first worker of a group with no archive writes one when it exits
+ * ({@code -XX:ArchiveClassesAtExit}), into a file of its own that takes the archive's name only once
+ * that worker has exited by itself (the JVM writes the archive on its way out, whatever its exit code,
+ * and a halt waits for it; a signal cuts it short); the workers started after that map the classes it
+ * loaded ready-made.
+ * An archive is named by its group and a digest of the JDK, the class path (each entry's size and
+ * time) and the JVM options, so a new version of the application writes a new one and never meets an
+ * archive the JDK would refuse; older archives of the group are deleted then. The JDK archives classes
+ * from jars only: with a directory on the class path, or from an executable jar, there are none.
+ */
+final class ClassDataArchives {
+
+    private static final System.Logger logger = System.getLogger(ClassDataArchives.class.getName());
+
+    /** What a dynamic archive begins with, in the byte order of the machine that wrote it. */
+    private static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
+
+    /** Options by which the application runs class data sharing its own way: it is left to them. */
+    private static final List<String> OWN_SHARING_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit",
+            "-XX:+AutoCreateSharedArchive", "-XX:SharedClassListFile", "-Xshare:off", "-Xshare:dump");
+
+    private final Path directory;
+
+    /** Why this class path cannot be archived; null when it can. */
+    private final @Nullable String unusable;
+
+    /** Digest input that is the same for every group: the JDK and the class path's jars as they are now. */
+    private final String classPathState;
+
+    /** The archives being written now, by path: one writer each. */
+    private final Set<Path> writing = ConcurrentHashMap.newKeySet();
+
+    /** Groups whose archives are off, or whose workers map one, told so once (per archive). */
+    private final Set<String> told = ConcurrentHashMap.newKeySet();
+
+    private final AtomicLong writers = new AtomicLong();
+
+    /**
+     * @throws IpcException when the directory cannot be created
+     */
+    ClassDataArchives(Path directory, String classPath, boolean bootExecutableJar) {
+        this.directory = directory.toAbsolutePath();
+        try {
+            Files.createDirectories(this.directory);
+        }
+        catch (IOException ex) {
+            throw new IpcException("Cannot create the class data sharing directory " + this.directory + ": " + ex, ex);
+        }
+        this.unusable = bootExecutableJar
+                ? "the classes of an executable jar's nested jars cannot be archived: extract it "
+                        + "(java -Djarmode=tools -jar app.jar extract) and run it from there"
+                : directoryOn(classPath);
+        this.classPathState = (this.unusable != null) ? "" : stateOf(classPath);
+        deleteOrphanedPartials();
+    }
+
+    /**
+     * Files whose writing parent is gone (killed while one of its workers wrote): nobody will keep them.
+     * A partial file's name ends with that parent's pid, so those of another application sharing the
+     * directory are left alone while it runs.
+     */
+    private void deleteOrphanedPartials() {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(this.directory, "*.partial")) {
+            for (Path file : files) {
+                String[] parts = file.getFileName().toString().split("\\.");
+                long pid = (parts.length >= 2) ? parsePid(parts[parts.length - 2]) : -1;
+                if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                Files.deleteIfExists(file);
+            }
+        }
+        catch (IOException | RuntimeException ex) {
+            logger.log(Level.DEBUG, "Could not look for unfinished class data archives in " + this.directory + ": " + ex);
+        }
+    }
+
+    private static long parsePid(String text) {
+        try {
+            return Long.parseLong(text);
+        }
+        catch (NumberFormatException ex) {
+            return -1;
+        }
+    }
+
+    /** The first non-empty directory or wildcard on the class path, as the reason it cannot be archived. */
+    private static @Nullable String directoryOn(String classPath) {
+        for (String entry : classPath.split(File.pathSeparator)) {
+            if (entry.endsWith("*")) {
+                return "its class path has the wildcard " + entry + " (the JDK archives classes from jars named one by one)";
+            }
+            Path path;
+            try {
+                path = Path.of(entry.isEmpty() ? "." : entry);
+            }
+            catch (InvalidPathException ex) {
+                return "its class path has the entry " + entry + ", which is no path here";
+            }
+            if (Files.isDirectory(path) && !isEmpty(path)) {
+                return "its class path has the directory " + path
+                        + " (the JDK archives classes from jars only: run the application from its jars)";
+            }
+        }
+        return null;
+    }
+
+    private static boolean isEmpty(Path directory) {
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            return !entries.iterator().hasNext();
+        }
+        catch (IOException ex) {
+            return false;
+        }
+    }
+
+    private static String stateOf(String classPath) {
+        StringBuilder state = new StringBuilder(System.getProperty("java.home", "")).append('\0')
+            .append(System.getProperty("java.vm.version", "")).append('\0');
+        for (String entry : classPath.split(File.pathSeparator)) {
+            Path path = Path.of(entry.isEmpty() ? "." : entry);
+            state.append(entry).append('\0');
+            try {
+                state.append(Files.size(path)).append('\0').append(Files.getLastModifiedTime(path).toMillis()).append('\0');
+            }
+            catch (IOException ex) {
+                state.append("-\0"); // missing: the JDK sees it missing too
+            }
+        }
+        return state.toString();
+    }
+
+    /**
+     * What the next worker of the group gets: the archive's options when it exists; else, when no
+     * other worker is writing it, the options to write it (call {@link Use#childExited} when that
+     * worker has exited); else nothing.
+     */
+    Use forNextChild(String group, List<String> jvmArgs) {
+        if (this.unusable != null) {
+            tellOnce(group, "Class data sharing is off for workers of '" + group + "': " + this.unusable);
+            return Use.NONE;
+        }
+        if (jvmArgs.stream().anyMatch((arg) -> OWN_SHARING_OPTIONS.stream().anyMatch(arg::startsWith))) {
+            tellOnce(group, "Class data sharing is left to the JVM options of the workers of '" + group + "': " + jvmArgs);
+            return Use.NONE;
+        }
+        Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs) + ".jsa");
+        if (Files.isRegularFile(archive)) {
+            tellOnce(archive.toString(), "Workers of '" + group + "' start from the class data archive " + archive);
+            return new Use(List.of("-XX:SharedArchiveFile=" + archive), null);
+        }
+        if (!this.writing.add(archive)) {
+            return Use.NONE;
+        }
+        Path partial = this.directory.resolve(archive.getFileName() + "." + this.writers.incrementAndGet() + "."
+                + ProcessHandle.current().pid() + ".partial");
+        // the JDK says much of what it leaves out of an archive (lambda forms, JFR classes): not the user's concern
+        return new Use(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds*=off"),
+                new Writing(group, archive, partial));
+    }
+
+    private void tellOnce(String key, String what) {
+        if (this.told.add(key)) {
+            logger.log(Level.INFO, what);
+        }
+    }
+
+    /**
+     * Waits, up to the time given, for the workers that have exited to have their archives kept: the
+     * launcher's owner has stopped its workers, and the application may be about to exit.
+     */
+    void awaitWriters(long millis) {
+        long deadline = System.nanoTime() + millis * 1_000_000;
+        synchronized (this.writing) {
+            for (long left = millis; !this.writing.isEmpty() && left > 0; left = (deadline - System.nanoTime()) / 1_000_000) {
+                try {
+                    this.writing.wait(left);
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+
+    /** A group's name as a file name: letters, digits, '-' and '_' as they are, anything else as '_'. */
+    static String fileNameOf(String group) {
+        StringBuilder name = new StringBuilder(group.length());
+        for (int i = 0; i < group.length(); i++) {
+            char c = group.charAt(i);
+            name.append((Character.isLetterOrDigit(c) && c < 128) || c == '-' || c == '_' ? c : '_');
+        }
+        return name.toString();
+    }
+
+    /** The group is in it too: two groups whose names make the same file name still have archives of their own. */
+    private String digest(String group, List<String> jvmArgs) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update((group + "\0" + this.classPathState).getBytes(StandardCharsets.UTF_8));
+            sha.update(String.join("\0", jvmArgs).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(sha.digest(), 0, 8);
+        }
+        catch (NoSuchAlgorithmException ex) {
+            throw new IllegalStateException("SHA-256 is a required algorithm", ex);
+        }
+    }
+
+    /** A worker's part in its group's archive: the options it starts with, and the archive it writes, if any. */
+    static final class Use {
+
+        static final Use NONE = new Use(List.of(), null);
+
+        private final List<String> jvmArgs;
+
+        private final @Nullable Writing writing;
+
+        Use(List<String> jvmArgs, @Nullable Writing writing) {
+            this.jvmArgs = jvmArgs;
+            this.writing = writing;
+        }
+
+        List<String> jvmArgs() {
+            return this.jvmArgs;
+        }
+
+        /** Whether the worker writes the archive: {@link #childExited} is then to be called. */
+        boolean writes() {
+            return this.writing != null;
+        }
+
+        /** Keeps what the worker wrote when it exited by itself; gives up the partial file when a signal ended it. */
+        void childExited(int exitCode) {
+            if (this.writing != null) {
+                this.writing.finish(exitCode);
+            }
+        }
+    }
+
+    /** One worker writing its group's archive. */
+    final class Writing {
+
+        private final String group;
+
+        private final Path archive;
+
+        private final Path partial;
+
+        Writing(String group, Path archive, Path partial) {
+            this.group = group;
+            this.archive = archive;
+            this.partial = partial;
+        }
+
+        void finish(int exitCode) {
+            try {
+                // 3 is common: a stopping worker that sees its connection closed while it writes exits as "parent gone"
+                if (exitCode >= 0 && exitCode < 128 && isWholeArchive(this.partial)) {
+                    Files.move(this.partial, this.archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+                    logger.log(Level.INFO, "Wrote the class data archive of '" + this.group + "' (" + this.archive + ", "
+                            + (Files.size(this.archive) >> 20) + " MB): its workers start from it from now on");
+                    deleteOthersOfGroup();
+                }
+                else {
+                    logger.log(Level.DEBUG, "The worker writing the class data archive of '" + this.group + "' exited with code "
+                            + exitCode + ", its archive " + (Files.exists(this.partial) ? "unfinished" : "not written")
+                            + ": the next worker writes it again");
+                    Files.deleteIfExists(this.partial); // killed, say
+                }
+            }
+            catch (IOException ex) {
+                logger.log(Level.WARNING, "Could not keep the class data archive of '" + this.group + "' at " + this.archive
+                        + ": " + ex + "; the next worker writes it again");
+                try {
+                    Files.deleteIfExists(this.partial);
+                }
+                catch (IOException ignored) {
+                    // left for the next application start to overwrite: its name is never reused
+                }
+            }
+            finally {
+                Set<Path> writing = ClassDataArchives.this.writing;
+                synchronized (writing) {
+                    writing.remove(this.archive);
+                    writing.notifyAll();
+                }
+            }
+        }
+
+        /** The group's archives for earlier versions of the application or its options. */
+        private void deleteOthersOfGroup() throws IOException {
+            String prefix = fileNameOf(this.group) + ".";
+            try (DirectoryStream<Path> files = Files.newDirectoryStream(ClassDataArchives.this.directory,
+                    (file) -> isArchiveOfGroup(file.getFileName().toString(), prefix) && !file.equals(this.archive))) {
+                for (Path file : files) {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+
+    /** "group.0123456789abcdef.jsa": a digest of 16 hex digits, so that group "a" never takes "a.b"'s. */
+    static boolean isArchiveOfGroup(String fileName, String prefix) {
+        return fileName.startsWith(prefix) && fileName.endsWith(".jsa")
+                && fileName.length() == prefix.length() + 16 + 4
+                && fileName.substring(prefix.length(), prefix.length() + 16).chars()
+                    .allMatch((c) -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+    }
+
+    /** Written to its end: not empty, and it begins as the JDK's dynamic archives do. */
+    static boolean isWholeArchive(Path file) throws IOException {
+        if (!Files.isRegularFile(file) || Files.size(file) < 4096) {
+            return false;
+        }
+        byte[] head = new byte[4];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 4) < 4) {
+                return false;
+            }
+        }
+        int bigEndian = ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
+        return bigEndian == DYNAMIC_ARCHIVE_MAGIC || Integer.reverseBytes(bigEndian) == DYNAMIC_ARCHIVE_MAGIC;
+    }
+}

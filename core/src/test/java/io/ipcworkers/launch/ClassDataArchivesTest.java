@@ -1,0 +1,197 @@
+package io.ipcworkers.launch;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Which options a pool's workers get for their class data archive, and what becomes of the file a
+ * worker writes. That the JDK writes and maps such an archive is checked end to end by the sample
+ * app's {@code ExtractedApplicationIT}, whose class path is one of jars (this module's tests run from
+ * directories, which the JDK does not archive).
+ */
+class ClassDataArchivesTest {
+
+    private static final List<String> OPTIONS = List.of("-XX:+ExitOnOutOfMemoryError", "-Xmx64m");
+
+    @TempDir
+    Path temp;
+
+    private Path archives() {
+        return this.temp.resolve("archives");
+    }
+
+    private String jars() throws IOException {
+        Path lib = Files.createDirectories(this.temp.resolve("lib"));
+        Path a = Files.write(lib.resolve("a.jar"), new byte[] { 1, 2, 3 });
+        Path b = Files.write(lib.resolve("b.jar"), new byte[] { 4, 5 });
+        return a + File.pathSeparator + b;
+    }
+
+    @Test
+    void theFirstWorkerOfAPoolWritesItsArchiveAndNoOtherWorkerWritesItMeanwhile() throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
+
+        ClassDataArchives.Use first = archives.forNextChild("reports", OPTIONS);
+
+        assertThat(first.jvmArgs()).hasSize(2);
+        assertThat(first.jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=" + archives().toAbsolutePath()
+                .resolve("reports.")).endsWith(".partial");
+        assertThat(first.jvmArgs().get(1)).isEqualTo("-Xlog:cds*=off");
+        assertThat(archives.forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("thumbnails", OPTIONS).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = { 0, 1, 3 }) // the JVM writes it on its way out whatever the code: 3 is a worker whose parent left
+    void anArchiveWrittenByAWorkerThatExitedByItselfIsMappedByTheWorkersAfterIt(int exitCode) throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
+        ClassDataArchives.Use writer = archives.forNextChild("reports", OPTIONS);
+        Path partial = writtenBy(writer);
+        Files.write(partial, archiveBytes());
+
+        writer.childExited(exitCode);
+
+        assertThat(partial).doesNotExist();
+        List<String> next = archives.forNextChild("reports", OPTIONS).jvmArgs();
+        assertThat(next).singleElement().asString().startsWith("-XX:SharedArchiveFile=").endsWith(".jsa");
+        Path archive = Path.of(next.get(0).substring("-XX:SharedArchiveFile=".length()));
+        assertThat(archive).hasParent(archives().toAbsolutePath()).hasBinaryContent(archiveBytes());
+        assertThat(archive.getFileName().toString()).matches("reports\\.[0-9a-f]{16}\\.jsa");
+    }
+
+    @Test
+    void whatAWorkerLeftWhenItWasKilledOrCutShortIsDiscardedAndTheNextWorkerWritesTheArchiveAgain() throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
+        ClassDataArchives.Use killed = archives.forNextChild("reports", OPTIONS);
+        Files.write(writtenBy(killed), archiveBytes());
+
+        killed.childExited(137);
+
+        assertThat(writtenBy(killed)).doesNotExist();
+        ClassDataArchives.Use cutShort = archives.forNextChild("reports", OPTIONS);
+        assertThat(cutShort.jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
+        Files.write(writtenBy(cutShort), new byte[8192]); // exited by itself, but not an archive from its start
+        cutShort.childExited(0);
+        assertThat(writtenBy(cutShort)).doesNotExist();
+        assertThat(archives.forNextChild("reports", OPTIONS).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
+        try (var files = Files.list(archives())) {
+            assertThat(files.filter((file) -> file.toString().endsWith(".jsa"))).isEmpty();
+        }
+    }
+
+    @Test
+    void anArchiveIsNamedByTheJarsAsTheyAreAndTheOptionsSoThatANewVersionWritesANewOne() throws IOException {
+        String jars = jars();
+        String name = archiveNameAfterWriting(new ClassDataArchives(archives(), jars, false), OPTIONS);
+        assertThat(nameFor(new ClassDataArchives(archives(), jars, false), OPTIONS)).isEqualTo(name);
+
+        assertThat(nameFor(new ClassDataArchives(archives(), jars, false), List.of("-Xmx128m"))).isNotEqualTo(name);
+        Path a = Path.of(jars.split(File.pathSeparator)[0]);
+        Files.setLastModifiedTime(a, FileTime.fromMillis(Files.getLastModifiedTime(a).toMillis() - 60_000));
+        ClassDataArchives rebuilt = new ClassDataArchives(archives(), jars, false);
+        String newName = archiveNameAfterWriting(rebuilt, OPTIONS);
+        assertThat(newName).isNotEqualTo(name);
+        assertThat(archives().resolve(name)).as("the pool's archive for the older jars").doesNotExist();
+    }
+
+    @Test
+    void aNewArchiveReplacesOnlyItsOwnPoolsOlderOnes() throws IOException {
+        Files.createDirectories(archives());
+        Path older = Files.write(archives().resolve("reports.0123456789abcdef.jsa"), archiveBytes());
+        Path otherPool = Files.write(archives().resolve("reports-b.0123456789abcdef.jsa"), archiveBytes());
+        Path notAnArchive = Files.write(archives().resolve("reports.notes.jsa"), new byte[1]);
+
+        archiveNameAfterWriting(new ClassDataArchives(archives(), jars(), false), OPTIONS);
+
+        assertThat(older).doesNotExist();
+        assertThat(otherPool).exists();
+        assertThat(notAnArchive).exists();
+    }
+
+    @Test
+    void unfinishedArchivesOfParentsThatAreGoneAreDeletedAndThoseOfARunningOneKept() throws IOException {
+        Files.createDirectories(archives());
+        long gone = new ProcessBuilder("true").start().pid(); // exited, and reaped below
+        ProcessHandle.of(gone).ifPresent((handle) -> handle.onExit().join());
+        Path orphaned = Files.write(archives().resolve("reports.0123456789abcdef.jsa.1." + gone + ".partial"), new byte[1]);
+        Path running = Files.write(archives().resolve("reports.0123456789abcdef.jsa.1." + ProcessHandle.current().pid()
+                + ".partial"), new byte[1]);
+
+        new ClassDataArchives(archives(), jars(), false);
+
+        assertThat(orphaned).doesNotExist();
+        assertThat(running).exists();
+    }
+
+    @Test
+    void aClassPathWithADirectoryOrAnExecutableJarHasNoArchives() throws IOException {
+        Path classes = Files.createDirectories(this.temp.resolve("classes"));
+        Files.write(classes.resolve("Worker.class"), new byte[] { 1 });
+        Path empty = Files.createDirectories(this.temp.resolve("empty"));
+
+        assertThat(new ClassDataArchives(archives(), jars() + File.pathSeparator + classes, false)
+            .forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+        assertThat(new ClassDataArchives(archives(), this.temp.resolve("lib") + File.separator + "*", false)
+            .forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+        assertThat(new ClassDataArchives(archives(), jars(), true).forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+        assertThat(new ClassDataArchives(archives(), jars() + File.pathSeparator + empty, false)
+            .forNextChild("reports", OPTIONS).jvmArgs()).as("an empty directory is no obstacle").isNotEmpty();
+    }
+
+    @Test
+    void workersWhoseOptionsShareClassesTheirOwnWayAreLeftToThem() throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
+
+        assertThat(archives.forNextChild("a", List.of("-XX:SharedArchiveFile=/opt/app.jsa")).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("b", List.of("-Xshare:off")).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("c", List.of("-XX:ArchiveClassesAtExit=/tmp/x.jsa")).jvmArgs()).isEmpty();
+    }
+
+    @Test
+    void aPoolNameThatIsNoFileNameIsMadeOne() throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
+
+        assertThat(writtenBy(archives.forNextChild("../etc/ré port", OPTIONS)).getParent()).isEqualTo(archives().toAbsolutePath());
+        assertThat(ClassDataArchives.fileNameOf("../etc/ré port")).isEqualTo("___etc_r__port");
+    }
+
+    private static Path writtenBy(ClassDataArchives.Use writer) {
+        return Path.of(writer.jvmArgs().get(0).substring("-XX:ArchiveClassesAtExit=".length()));
+    }
+
+    private static String archiveNameAfterWriting(ClassDataArchives archives, List<String> options) throws IOException {
+        ClassDataArchives.Use writer = archives.forNextChild("reports", options);
+        Files.write(writtenBy(writer), archiveBytes());
+        writer.childExited(0);
+        return nameFor(archives, options);
+    }
+
+    /** The archive's file name, from the options of a worker that maps it or writes it. */
+    private static String nameFor(ClassDataArchives archives, List<String> options) {
+        String option = archives.forNextChild("reports", options).jvmArgs().get(0);
+        String file = Path.of(option.substring(option.indexOf('=') + 1)).getFileName().toString();
+        return file.substring(0, file.indexOf(".jsa") + 4);
+    }
+
+    /** What a dynamic archive written on a little-endian machine begins with, then some bytes. */
+    private static byte[] archiveBytes() {
+        byte[] bytes = new byte[5000];
+        bytes[0] = (byte) 0xa8;
+        bytes[1] = (byte) 0xab;
+        bytes[2] = 0x0b;
+        bytes[3] = (byte) 0xf0;
+        bytes[4999] = 7;
+        return bytes;
+    }
+}
