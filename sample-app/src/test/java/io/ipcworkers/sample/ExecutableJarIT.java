@@ -1,14 +1,11 @@
 package io.ipcworkers.sample;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -27,21 +24,8 @@ class ExecutableJarIT {
     void sampleRunsFromTheExecutableJarAndLeavesNoWorkerBehind() throws Exception {
         Path jar = Path.of(System.getProperty("sample.jar"));
         assertThat(jar).exists();
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process app = new ProcessBuilder(java, "-Xmx128m", "-jar", jar.toString(), "--sample.limit=100000")
-            .redirectErrorStream(true)
-            .start();
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(app.getInputStream(), StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                lines.add(line);
-            }
-        }
-        assertThat(app.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = String.join("\n", lines);
+        String output = JavaRuns.run(Map.of(), "-Xmx128m", "-jar", jar.toString(), "--sample.limit=100000");
 
-        assertThat(app.exitValue()).as(output).isZero();
         assertThat(output).contains("9,592 primes below 100,000").contains("written by Spring worker pid");
         // a task class made by name in the child, through Boot's class loader
         assertThat(output).containsPattern("Checked by a one-off child JVM \\(pid \\d+, exit code 0\\) with a sieve: "

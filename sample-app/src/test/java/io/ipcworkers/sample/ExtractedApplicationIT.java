@@ -1,15 +1,10 @@
 package io.ipcworkers.sample;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -31,22 +26,22 @@ class ExtractedApplicationIT {
     void poolWorkersWriteTheirClassDataArchivesOnceAndStartFromThemAfterwards() throws Exception {
         Path jar = Path.of(System.getProperty("sample.jar"));
         Path application = this.temp.resolve("application");
-        String extracted = run(Map.of(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination",
+        String extracted = JavaRuns.run(Map.of(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination",
                 application.toString());
         Path archives = this.temp.resolve("archives");
         String[] sample = { "-Xmx128m", "-jar", application.resolve(jar.getFileName()).toString(), "--sample.limit=100000",
             "--ipc.class-data-sharing.directory=" + archives, "--logging.level.io.ipcworkers.launch=info" };
 
-        String first = run(Map.of(), sample);
+        String first = JavaRuns.run(Map.of(), sample);
 
-        assertThat(first).as(extracted).contains("9,592 primes below 100,000", "written by Spring worker pid")
-            .contains("Wrote the class data archive of 'reports'", "Wrote the class data archive of 'primes'");
+        // the line saying an archive was kept may come after the application's logging has shut down
+        assertThat(first).as(extracted).contains("9,592 primes below 100,000", "written by Spring worker pid");
         assertThat(archiveNames(archives)).hasSize(2)
             .anySatisfy((name) -> assertThat(name).matches("reports\\.[0-9a-f]{16}\\.jsa"))
             .anySatisfy((name) -> assertThat(name).matches("primes\\.[0-9a-f]{16}\\.jsa"));
 
         // with -Xshare:on, a JVM that cannot map the archive it is given does not start
-        String second = run(Map.of("JAVA_TOOL_OPTIONS", "-Xshare:on"), sample);
+        String second = JavaRuns.run(Map.of("JAVA_TOOL_OPTIONS", "-Xshare:on"), sample);
 
         assertThat(second).contains("9,592 primes below 100,000", "written by Spring worker pid")
             .contains("Workers of 'reports' start from the class data archive " + archives.toAbsolutePath()
@@ -60,27 +55,5 @@ class ExtractedApplicationIT {
         try (Stream<Path> files = Files.list(directory)) {
             return files.map((file) -> file.getFileName().toString()).toList();
         }
-    }
-
-    /** Runs java with the arguments; its output, once it has exited with 0. */
-    private static String run(Map<String, String> environment, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>();
-        command.add(ProcessHandle.current().info().command().orElse("java"));
-        command.addAll(List.of(arguments));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        Process process = builder.start();
-        List<String> lines = new ArrayList<>();
-        try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8))) {
-            String line;
-            while ((line = reader.readLine()) != null) {
-                lines.add(line);
-            }
-        }
-        assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
-        String output = String.join("\n", lines);
-        assertThat(process.exitValue()).as(output).isZero();
-        return output;
     }
 }
