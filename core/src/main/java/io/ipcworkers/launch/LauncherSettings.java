@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * @param output where the children's stdout and stderr lines go
  * @param defaultJvmArgs JVM options given to every child before its own
  * @param classDataSharingDirectory where pool workers keep the class data sharing archives they write
- *        and start from; null for none (see {@link ClassDataArchives})
+ *        and start from, one per pool; null for none
  */
 public record LauncherSettings(int maxFrameLength, Duration startTimeout, ProcessOutput output,
         List<String> defaultJvmArgs, @Nullable Path classDataSharingDirectory) {
@@ -33,11 +33,6 @@ public record LauncherSettings(int maxFrameLength, Duration startTimeout, Proces
         Objects.requireNonNull(startTimeout, "'startTimeout' must not be null");
         Objects.requireNonNull(output, "'output' must not be null");
         defaultJvmArgs = List.copyOf(defaultJvmArgs);
-    }
-
-    /** These settings, with pool workers sharing class data through archives kept in the directory. */
-    public LauncherSettings withClassDataSharing(@Nullable Path directory) {
-        return new LauncherSettings(this.maxFrameLength, this.startTimeout, this.output, this.defaultJvmArgs, directory);
     }
 
     public static LauncherSettings defaults() {
