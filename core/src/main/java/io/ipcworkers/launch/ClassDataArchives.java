@@ -6,10 +6,14 @@ import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -44,6 +48,8 @@ final class ClassDataArchives {
     private static final List<String> OWN_SHARING_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit",
             "-XX:+AutoCreateSharedArchive", "-XX:SharedClassListFile", "-Xshare:off", "-Xshare:dump");
 
+    private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+
     private final Path directory;
 
     /** Why this class path cannot be archived; null when it can. */
@@ -66,13 +72,22 @@ final class ClassDataArchives {
     ClassDataArchives(Path directory, String classPath, boolean bootExecutableJar) {
         this.directory = directory.toAbsolutePath();
         try {
-            Files.createDirectories(this.directory);
+            if (POSIX) {
+                Files.createDirectories(this.directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            }
+            else {
+                Files.createDirectories(this.directory);
+            }
         }
         catch (IOException ex) {
             throw new IpcException("Cannot create the class data sharing directory " + this.directory + ": " + ex, ex);
         }
-        this.unusable = bootExecutableJar
-                ? "the classes of an executable jar's nested jars cannot be archived: extract it "
+        String othersMayWrite = othersMayWrite(this.directory);
+        if (othersMayWrite != null) {
+            logger.log(Level.WARNING, "Class data sharing is off: " + othersMayWrite);
+        }
+        this.unusable = (othersMayWrite != null) ? othersMayWrite
+                : bootExecutableJar ? "the classes of an executable jar's nested jars cannot be archived: extract it "
                         + "(java -Djarmode=tools -jar app.jar extract) and run it from there"
                 : directoryOn(classPath);
         this.classPathState = (this.unusable != null) ? "" : stateOf(classPath);
@@ -106,6 +121,41 @@ final class ClassDataArchives {
         }
         catch (NumberFormatException ex) {
             return -1;
+        }
+    }
+
+    /**
+     * Why others than this user could put an archive there, if they could: an archive is code the workers
+     * run, so the directory must be this user's alone (checked where the file system has POSIX permissions).
+     */
+    static @Nullable String othersMayWrite(Path directory) {
+        if (!POSIX) {
+            return null;
+        }
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(directory);
+            if (permissions.contains(PosixFilePermission.GROUP_WRITE) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
+                return "the class data sharing directory " + directory + " can be written by other users ("
+                        + PosixFilePermissions.toString(permissions) + "), and an archive there is code the workers run";
+            }
+            // this user as the file system names it: a file of ours says so, where user.name may not
+            Path probe = Files.createTempFile(directory, ".owner", ".probe");
+            UserPrincipal user;
+            try {
+                user = Files.getOwner(probe);
+            }
+            finally {
+                Files.deleteIfExists(probe);
+            }
+            UserPrincipal owner = Files.getOwner(directory);
+            if (!owner.equals(user)) {
+                return "the class data sharing directory " + directory + " belongs to " + owner.getName() + ", not to "
+                        + user.getName() + ", and an archive there is code the workers run";
+            }
+            return null;
+        }
+        catch (IOException ex) {
+            return "the class data sharing directory " + directory + " could not be checked: " + ex;
         }
     }
 

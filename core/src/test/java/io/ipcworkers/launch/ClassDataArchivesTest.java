@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -147,6 +148,21 @@ class ClassDataArchivesTest {
         assertThat(new ClassDataArchives(archives(), jars(), true).forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
         assertThat(new ClassDataArchives(archives(), jars() + File.pathSeparator + empty, false)
             .forNextChild("reports", OPTIONS).jvmArgs()).as("an empty directory is no obstacle").isNotEmpty();
+    }
+
+    @Test
+    void aDirectoryOthersMayWriteHasNoArchivesAndOneCreatedHereIsTheUsersAlone() throws IOException {
+        ClassDataArchives created = new ClassDataArchives(archives(), jars(), false);
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archives()))).isEqualTo("rwx------");
+        assertThat(created.forNextChild("reports", OPTIONS).jvmArgs()).isNotEmpty();
+
+        Path shared = Files.createDirectories(this.temp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(new ClassDataArchives(shared, jars(), false).forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+        assertThat(ClassDataArchives.othersMayWrite(shared)).startsWith("the class data sharing directory " + shared
+                + " can be written by other users (rwxrwxrwx)");
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertThat(ClassDataArchives.othersMayWrite(shared)).isNull();
     }
 
     @Test
