@@ -35,7 +35,9 @@ import org.jspecify.annotations.Nullable;
  * An archive is named by its group and a digest of the JDK, the class path (each entry's size and
  * time) and the JVM options, so a new version of the application writes a new one and never meets an
  * archive the JDK would refuse; older archives of the group are deleted then. The JDK archives classes
- * from jars only: with a directory on the class path, or from an executable jar, there are none.
+ * from jars only: with a directory on the class path, or from an executable jar, there are none. An
+ * archive is code the workers run, so the directory is created for this user alone, and one that another
+ * user owns or others may write is not used.
  */
 final class ClassDataArchives {
 
@@ -73,7 +75,8 @@ final class ClassDataArchives {
         this.directory = directory.toAbsolutePath();
         try {
             if (POSIX) {
-                Files.createDirectories(this.directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(this.directory,
+                        PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             }
             else {
                 Files.createDirectories(this.directory);
