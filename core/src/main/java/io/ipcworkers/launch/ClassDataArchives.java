@@ -170,7 +170,7 @@ final class ClassDataArchives {
             }
             Path path;
             try {
-                path = Path.of(entry.isEmpty() ? "." : entry);
+                path = pathOf(entry);
             }
             catch (InvalidPathException ex) {
                 return "its class path has the entry " + entry + ", which is no path here";
@@ -181,6 +181,11 @@ final class ClassDataArchives {
             }
         }
         return null;
+    }
+
+    /** A class path entry as the JVM takes it: an empty one is the working directory. */
+    private static Path pathOf(String entry) {
+        return Path.of(entry.isEmpty() ? "." : entry);
     }
 
     private static boolean isEmpty(Path directory) {
@@ -196,7 +201,7 @@ final class ClassDataArchives {
         StringBuilder state = new StringBuilder(System.getProperty("java.home", "")).append('\0')
             .append(System.getProperty("java.vm.version", "")).append('\0');
         for (String entry : classPath.split(File.pathSeparator)) {
-            Path path = Path.of(entry.isEmpty() ? "." : entry);
+            Path path = pathOf(entry); // a path: the class path was checked entry by entry first
             state.append(entry).append('\0');
             try {
                 state.append(Files.size(path)).append('\0').append(Files.getLastModifiedTime(path).toMillis()).append('\0');
