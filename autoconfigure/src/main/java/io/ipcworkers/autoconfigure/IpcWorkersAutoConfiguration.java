@@ -13,6 +13,7 @@ import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.LauncherSettings;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.pool.PoolListener;
+import io.ipcworkers.pool.PoolObserver;
 import io.ipcworkers.pool.WorkerPools;
 import io.ipcworkers.worker.ListenerWorkerTask;
 import io.ipcworkers.autoconfigure.event.ApplicationEventPoolListener;
@@ -84,7 +85,7 @@ public final class IpcWorkersAutoConfiguration {
     @ConditionalOnMissingBean(MessageBus.class)
     WorkerPools ipcWorkerPools(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
             ListenerRegistry listenerRegistry, ResourceLoader resourceLoader, ObjectProvider<PoolListener> listeners,
-            ObjectProvider<ProcessOutput> output, ListableBeanFactory beanFactory) {
+            ObjectProvider<ProcessOutput> output, ObjectProvider<PoolObserver> observer, ListableBeanFactory beanFactory) {
         List<PoolSettings> pools = new PoolSettingsFactory(resourceLoader.getClassLoader()).create(properties.getPools());
         Duration connectTimeout = pools.stream().map(PoolSettings::startTimeout).max(Duration::compareTo)
             .orElse(Duration.ofSeconds(60));
@@ -96,7 +97,8 @@ public final class IpcWorkersAutoConfiguration {
                     applicationMapper, beanFactory, resourceLoader.getClassLoader());
         }
         MessageCodec codec = new MessageCodec((applicationMapper != null) ? applicationMapper : DefaultJsonMapper.get());
-        return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList());
+        return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList(),
+                observer.getIfUnique());
     }
 
     @Bean

@@ -39,6 +39,13 @@ public class IpcWorkersProperties {
     /** How long the ProcessManager bean waits after SIGTERM before it kills its remaining children on close. */
     private Duration stopGracePeriod = Duration.ofSeconds(5);
 
+    /**
+     * Whether the message bus's sends and requests and the parent's @IpcListener calls are observed
+     * with Micrometer's Observation API (timers, and spans when tracing is set up), given an
+     * ObservationRegistry bean.
+     */
+    private boolean observationEnabled;
+
     /** Worker pools by name; the name is what MessageBus methods and @IpcListener(pool) refer to. */
     private Map<String, Pool> pools = new LinkedHashMap<>();
 
@@ -62,6 +69,14 @@ public class IpcWorkersProperties {
 
     public void setAutoStartup(boolean autoStartup) {
         this.autoStartup = autoStartup;
+    }
+
+    public boolean isObservationEnabled() {
+        return this.observationEnabled;
+    }
+
+    public void setObservationEnabled(boolean observationEnabled) {
+        this.observationEnabled = observationEnabled;
     }
 
     public DataSize getMaxFrameLength() {

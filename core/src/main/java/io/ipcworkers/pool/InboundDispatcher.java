@@ -13,6 +13,7 @@ import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.FailureKinds;
 import io.ipcworkers.dispatch.ListenerDispatcher;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Hands messages from workers to the parent's {@code @IpcListener} methods. A listener's return
@@ -34,9 +35,12 @@ public final class InboundDispatcher {
 
     private final FailureKinds failureKinds = new FailureKinds();
 
-    public InboundDispatcher(ListenerRegistry registry) {
+    private final @Nullable PoolObserver observer;
+
+    InboundDispatcher(ListenerRegistry registry, @Nullable PoolObserver observer) {
         this.registry = registry;
         this.dispatcher = new ListenerDispatcher(registry);
+        this.observer = observer;
     }
 
     /** The topic as meters and events may show it: see {@link PoolListener#UNHANDLED_TOPIC}. */
@@ -47,7 +51,7 @@ public final class InboundDispatcher {
     void handle(PoolWorker sender, Message message, boolean isReply) {
         Object reply;
         try {
-            reply = this.dispatcher.dispatch(new Delivery(message, sender, null, sender.pool()), "parent");
+            reply = dispatch(new Delivery(message, sender, null, sender.pool()));
         }
         catch (NoListenerException ex) {
             countUnhandled(message.topic(), sender.pool());
@@ -78,6 +82,15 @@ public final class InboundDispatcher {
                 logger.log(Level.WARNING, "Could not send the reply to '" + message.topic() + "' back to " + sender, ex);
             }
         }
+    }
+
+    /** Calls the parent listener of the delivery's topic, observed when it has one and there is an observer. */
+    private @Nullable Object dispatch(Delivery delivery) throws Exception {
+        String topic = delivery.message().topic();
+        if (this.observer == null || !this.registry.hasListener(topic, delivery.pool())) {
+            return this.dispatcher.dispatch(delivery, "parent");
+        }
+        return this.observer.listen(delivery.pool(), topic, () -> this.dispatcher.dispatch(delivery, "parent"));
     }
 
     private void failed(PoolWorker sender, Message message, Throwable ex) {
@@ -170,7 +183,7 @@ public final class InboundDispatcher {
      */
     boolean deadLetter(DeadLetter letter, WorkerPool pool) {
         try {
-            this.dispatcher.dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()), "parent");
+            dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()));
             return true;
         }
         catch (NoListenerException ex) {

@@ -46,6 +46,9 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
 
     private final ListenerRegistry parentListeners;
 
+    /** Null when none was given: the bus's methods then call the pool without a lambda each. */
+    private final @Nullable PoolObserver observer;
+
     private final AtomicBoolean closed = new AtomicBoolean();
 
     public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
@@ -53,20 +56,28 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         this(settings, launcherSettings, codec, parentListeners, List.of());
     }
 
+    /** As {@link #WorkerPools(Collection, LauncherSettings, MessageCodec, ListenerRegistry, List, PoolObserver)}, unobserved. */
+    public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
+            ListenerRegistry parentListeners, List<PoolListener> listeners) {
+        this(settings, launcherSettings, codec, parentListeners, listeners, null);
+    }
+
     /**
      * @param listeners told of pool events (metrics, application events)
+     * @param observer runs around the bus's sends and requests and the parent listeners' calls; null for none
      * @throws IllegalArgumentException when two pools have the same name, or a plain worker class has an
      *     {@code @IpcListener} method its workers would fail on; nothing is left open then
      */
     public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
-            ListenerRegistry parentListeners, List<PoolListener> listeners) {
+            ListenerRegistry parentListeners, List<PoolListener> listeners, @Nullable PoolObserver observer) {
         PoolListener listener = new CompositePoolListener(listeners);
         this.launcher = new ChildLauncher(launcherSettings);
         this.scheduler = new ScheduledThreadPoolExecutor(1, daemon("ipc-pool-timer"));
         this.scheduler.setRemoveOnCancelPolicy(true); // a request timer re-armed earlier does not linger
         this.executor = Executors.newCachedThreadPool(daemon("ipc-pool-"));
-        this.inbound = new InboundDispatcher(parentListeners);
+        this.inbound = new InboundDispatcher(parentListeners, observer);
         this.parentListeners = parentListeners;
+        this.observer = observer;
         try {
             for (PoolSettings pool : settings) {
                 if (this.pools.containsKey(pool.name())) {
@@ -185,34 +196,56 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
 
     @Override
     public void send(String pool, String topic, @Nullable Object payload) {
-        pool(pool).send(topic, payload);
+        if (this.observer == null) {
+            pool(pool).send(topic, payload);
+            return;
+        }
+        this.observer.send(pool, topic, false, () -> {
+            pool(pool).send(topic, payload);
+            return 1;
+        });
     }
 
     @Override
     public int broadcast(String pool, String topic, @Nullable Object payload) {
-        return pool(pool).broadcast(topic, payload);
+        if (this.observer == null) {
+            return pool(pool).broadcast(topic, payload);
+        }
+        return this.observer.send(pool, topic, true, () -> pool(pool).broadcast(topic, payload));
     }
 
     @Override
     public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType) {
-        return pool(pool).request(topic, payload, replyType);
+        if (this.observer == null) {
+            return pool(pool).request(topic, payload, replyType);
+        }
+        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType));
     }
 
     @Override
     public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
             TypeReference<T> replyType) {
-        return pool(pool).request(topic, payload, replyType);
+        if (this.observer == null) {
+            return pool(pool).request(topic, payload, replyType);
+        }
+        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType));
     }
 
     @Override
     public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload, Class<T> replyType,
             Duration timeout) {
-        return pool(pool).request(topic, payload, replyType, timeout);
+        if (this.observer == null) {
+            return pool(pool).request(topic, payload, replyType, timeout);
+        }
+        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType, timeout));
     }
 
     @Override
     public <T> CompletableFuture<T> request(String pool, String topic, @Nullable Object payload,
             TypeReference<T> replyType, Duration timeout) {
-        return pool(pool).request(topic, payload, replyType, timeout);
+        if (this.observer == null) {
+            return pool(pool).request(topic, payload, replyType, timeout);
+        }
+        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType, timeout));
     }
 }

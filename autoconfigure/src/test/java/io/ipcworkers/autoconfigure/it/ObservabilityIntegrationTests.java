@@ -7,6 +7,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -14,15 +15,21 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import io.ipcworkers.IpcListener;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.autoconfigure.event.IpcWorkersEvent;
 import io.ipcworkers.autoconfigure.event.PoolDownEvent;
 import io.ipcworkers.autoconfigure.event.PoolUpEvent;
 import io.ipcworkers.autoconfigure.event.WorkerExitedEvent;
 import io.ipcworkers.autoconfigure.event.WorkerStartedEvent;
+import io.ipcworkers.autoconfigure.observation.IpcBusObservationContext;
+import io.ipcworkers.autoconfigure.observation.IpcListenerObservationContext;
 import io.ipcworkers.pool.WorkerPool;
 import io.ipcworkers.pool.WorkerPools;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
+import io.micrometer.observation.ObservationRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -42,9 +49,10 @@ import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /** Actuator endpoint over HTTP, health, metrics, events and worker logs, against live worker JVMs. */
-@SpringBootTest(classes = { TestApplication.class, ObservabilityIntegrationTests.Events.class },
+@SpringBootTest(classes = { TestApplication.class, ObservabilityIntegrationTests.Events.class,
+        ObservabilityIntegrationTests.Observations.class },
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
-        properties = { "management.endpoints.web.exposure.include=ipcworkers,health",
+        properties = { "management.endpoints.web.exposure.include=ipcworkers,health", "ipc.observation-enabled=true",
                 "management.endpoint.health.show-details=always",
                 // down at its second crash within the window, and back only when asked
                 "ipc.pools.fragile.worker=io.ipcworkers.autoconfigure.it.PlainWorker",
@@ -93,6 +101,53 @@ class ObservabilityIntegrationTests {
         @Bean
         String eventsMarker() {
             return "events";
+        }
+    }
+
+    @Autowired
+    Observations observations;
+
+    @Autowired
+    ObservationRegistry observationRegistry;
+
+    /** Keeps what the application's observations were when stopped, and what a parent listener saw as current. */
+    @TestConfiguration(proxyBeanMethods = false)
+    static class Observations {
+
+        final List<Observation.Context> stopped = new CopyOnWriteArrayList<>();
+
+        final List<Observation.ContextView> currentInListener = new CopyOnWriteArrayList<>();
+
+        @Bean
+        ObservationHandler<Observation.Context> stoppedObservations() {
+            return new ObservationHandler<>() {
+
+                @Override
+                public boolean supportsContext(Observation.Context context) {
+                    return true;
+                }
+
+                @Override
+                public void onStop(Observation.Context context) {
+                    Observations.this.stopped.add(context);
+                }
+            };
+        }
+
+        @Bean
+        ObservedListener observedListener(ObservationRegistry registry) {
+            return new ObservedListener(registry, this.currentInListener);
+        }
+    }
+
+    record ObservedListener(ObservationRegistry registry, List<Observation.ContextView> currentInListener) {
+
+        @IpcListener(topics = "observed", pool = "plain")
+        public void observed(int value) {
+            Observation current = this.registry.getCurrentObservation();
+            if (current != null) {
+                this.currentInListener.add(current.getContextView());
+            }
         }
     }
 
@@ -292,5 +347,36 @@ class ObservabilityIntegrationTests {
             .isPositive();
         assertThat(output).containsPattern("WARN .*ipcworkers\\.worker\\.plain\\s*: \\[plain-\\d \\d+\\] crashing on purpose with 42");
         await().atMost(WAIT).until(() -> this.pools.pool("plain").workerPids().size() == 2);
+    }
+
+    @Test
+    void busCallsAndParentListenerCallsAreObservedWithTheCallersObservationAsTheirParentAndTimed() throws Exception {
+        Observation caller = Observation.start("test.caller", this.observationRegistry);
+        try (Observation.Scope scope = caller.openScope()) {
+            assertThat(this.bus.request("plain", "resize", new ResizeJob("observed.png", 40), Thumbnail.class)
+                .get(30, TimeUnit.SECONDS).height()).isEqualTo(30);
+            this.bus.send("plain", "emit", Map.of("topic", "observed", "payload", 7));
+        }
+        finally {
+            caller.stop();
+        }
+
+        await().atMost(WAIT).until(() -> !this.observations.currentInListener.isEmpty());
+        Observation.ContextView inListener = this.observations.currentInListener.get(0);
+        assertThat(inListener).isInstanceOfSatisfying(IpcListenerObservationContext.class, (context) -> {
+            assertThat(context.getPool()).isEqualTo("plain");
+            assertThat(context.getTopic()).isEqualTo("observed");
+        });
+        assertThat(inListener.getParentObservation()).isNull(); // no trace context comes from the worker
+        await().atMost(WAIT).until(() -> this.observations.stopped.stream().anyMatch((context) -> context == inListener));
+        assertThat(this.observations.stopped).filteredOn(IpcBusObservationContext.class::isInstance)
+            .map(IpcBusObservationContext.class::cast)
+            .filteredOn((context) -> context.getParentObservation() == caller)
+            .extracting(IpcBusObservationContext::getContextualName)
+            .contains("request plain/resize", "send plain/emit");
+        assertThat(this.meters.get("ipc.bus").tag("ipc.pool", "plain").tag("ipc.topic", "resize")
+            .tag("ipc.operation", "request").tag("error", "none").timer().count()).isPositive();
+        assertThat(this.meters.get("ipc.listener").tag("ipc.pool", "plain").tag("ipc.topic", "observed").timer().count())
+            .isPositive();
     }
 }

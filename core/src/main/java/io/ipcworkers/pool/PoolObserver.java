@@ -1,0 +1,44 @@
+package io.ipcworkers.pool;
+
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Runs around what the {@link io.ipcworkers.MessageBus} does for its callers and around each call of
+ * a parent {@code @IpcListener} method on what a worker sent, to observe them: the Spring Boot
+ * starter's Micrometer observations ({@code ipc.observation-enabled}) are one. Unlike a
+ * {@link PoolListener}, which is told afterwards, an observer wraps the work on the caller's thread,
+ * so that it can see what that thread is doing (a trace it is part of) and make it visible to the
+ * listener's code.
+ * <p>
+ * Each method must call what it is given exactly once, on the thread it was called on, and return
+ * what that returned or throw what it threw.
+ */
+public interface PoolObserver {
+
+    /**
+     * A {@link io.ipcworkers.MessageBus#send} or {@link io.ipcworkers.MessageBus#broadcast}.
+     * @param broadcast whether the message goes to every worker
+     * @param sending sends it; returns how many workers it reached (1 for a send)
+     */
+    int send(String pool, String topic, boolean broadcast, IntSupplier sending);
+
+    /**
+     * A {@link io.ipcworkers.MessageBus#request}: {@code requesting} sends it and returns the caller's
+     * future, which is to be returned as it is (a caller may cancel it); it completes later, on the
+     * thread that reads the reply.
+     */
+    <T> CompletableFuture<T> request(String pool, String topic, Supplier<CompletableFuture<T>> requesting);
+
+    /**
+     * A parent listener's call on a message of a worker of the pool (or on a
+     * {@link io.ipcworkers.DeadLetter} of it), on the pool's listener thread; only when a parent
+     * listener takes the topic.
+     * @return what the listener returned
+     */
+    @Nullable Object listen(String pool, String topic, Callable<@Nullable Object> listening) throws Exception;
+}
