@@ -17,11 +17,16 @@ public final class CapturedLog implements AutoCloseable {
 
     private final List<String> messages = new CopyOnWriteArrayList<>();
 
+    private final List<String> tracedMessages = new CopyOnWriteArrayList<>();
+
     private final Handler handler = new Handler() {
 
         @Override
         public void publish(LogRecord logRecord) {
             CapturedLog.this.messages.add(logRecord.getMessage());
+            if (logRecord.getThrown() != null) {
+                CapturedLog.this.tracedMessages.add(logRecord.getMessage());
+            }
         }
 
         @Override
@@ -52,6 +57,11 @@ public final class CapturedLog implements AutoCloseable {
     /** What was logged so far, in order. */
     public List<String> messages() {
         return List.copyOf(this.messages);
+    }
+
+    /** What was logged so far with an exception (its stack trace), in order. */
+    public List<String> tracedMessages() {
+        return List.copyOf(this.tracedMessages);
     }
 
     @Override

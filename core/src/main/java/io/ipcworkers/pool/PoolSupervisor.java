@@ -15,8 +15,12 @@ final class PoolSupervisor implements Runnable {
 
     private final WorkerPool pool;
 
+    private final FailureStreak failures;
+
     PoolSupervisor(WorkerPool pool) {
         this.pool = pool;
+        this.failures = new FailureStreak(logger, "Supervising pool '" + pool.name() + "'", "look",
+                "it goes on at the next heartbeat interval");
     }
 
     @Override
@@ -26,9 +30,10 @@ final class PoolSupervisor implements Runnable {
         }
         catch (RuntimeException ex) {
             // a periodic task that throws is never run again: one failed look must not end the pool's supervision
-            logger.log(Level.ERROR, "Supervising pool '" + this.pool.name() + "' failed; it goes on at the next "
-                    + "heartbeat interval", ex);
+            this.failures.failed(ex);
+            return;
         }
+        this.failures.succeeded();
     }
 
     private void check() {

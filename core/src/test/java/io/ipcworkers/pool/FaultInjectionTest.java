@@ -920,8 +920,9 @@ class FaultInjectionTest {
             long pid = pool.request("sleep", 0, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             ((ExecutorService) pool.executor()).shutdownNow();
             await().atMost(WAIT).until(() -> !log.messages().isEmpty());
-            assertThat(log.messages()).first().isEqualTo("Supervising pool 'faulty' failed; it goes on at the next "
-                    + "heartbeat interval");
+            String first = "Supervising pool 'faulty' failed; it goes on at the next heartbeat interval";
+            assertThat(log.messages()).first().isEqualTo(first);
+            assertThat(log.tracedMessages()).first().isEqualTo(first); // with its stack trace; the lines after it: FailureStreakTest
 
             signal("STOP", pid);
 
