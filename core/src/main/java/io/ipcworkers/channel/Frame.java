@@ -34,6 +34,12 @@ public record Frame(FrameType type, int flags, long correlationId, byte[] body) 
      */
     public static final int FLAG_REDELIVERED = 4;
 
+    /**
+     * Set on a pool's {@link FrameType#MESSAGE} or {@link FrameType#REQUEST} whose body has headers
+     * after its message ({@link io.ipcworkers.codec.MessageHeaders}), before a request's deadline.
+     */
+    public static final int FLAG_HEADERS = 8;
+
     /** Default maximum frame length: 16 MiB. */
     public static final int DEFAULT_MAX_FRAME_LENGTH = 16 * 1024 * 1024;
 

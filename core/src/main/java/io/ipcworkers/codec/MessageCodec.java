@@ -97,12 +97,25 @@ public final class MessageCodec {
 
     /** The frame body for a message. */
     public BodyWriter encode(Message message) {
-        return new MessageBody(wireTopic(message.topic()), message, NO_DEADLINE);
+        return new MessageBody(wireTopic(message.topic()), message, NO_DEADLINE, null);
+    }
+
+    /**
+     * The frame body for a message with headers ({@link MessageHeaders#encode}), sent with
+     * {@link io.ipcworkers.channel.Frame#FLAG_HEADERS} when not null.
+     */
+    public BodyWriter encode(Message message, byte @Nullable [] headers) {
+        return new MessageBody(wireTopic(message.topic()), message, NO_DEADLINE, headers);
     }
 
     /** The frame body for a request: its message, then its caller's deadline ({@link RequestDeadline}). */
     public BodyWriter encodeRequest(Message message, long deadlineEpochMillis) {
-        return new MessageBody(wireTopic(message.topic()), message, deadlineEpochMillis);
+        return new MessageBody(wireTopic(message.topic()), message, deadlineEpochMillis, null);
+    }
+
+    /** {@link #encodeRequest(Message, long)}, with headers before the deadline (see {@link #encode(Message, byte[])}). */
+    public BodyWriter encodeRequest(Message message, long deadlineEpochMillis, byte @Nullable [] headers) {
+        return new MessageBody(wireTopic(message.topic()), message, deadlineEpochMillis, headers);
     }
 
     /**
@@ -119,10 +132,14 @@ public final class MessageCodec {
         /** A request's deadline, written after the message; {@link #NO_DEADLINE} for other messages. */
         private final long deadline;
 
-        MessageBody(byte[] wireTopic, Message message, long deadline) {
+        /** The message's headers block ({@link MessageHeaders}), written after it; null for none. */
+        private final byte @Nullable [] headers;
+
+        MessageBody(byte[] wireTopic, Message message, long deadline, byte @Nullable [] headers) {
             this.wireTopic = wireTopic;
             this.message = message;
             this.deadline = deadline;
+            this.headers = headers;
         }
 
         /**
@@ -134,8 +151,9 @@ public final class MessageCodec {
          * than sending malformed JSON and failing the thread's next payload. (One that writes no value,
          * or several, is refused by {@link Message#writePayloadJson(OutputStream, JsonMapper, JsonGenerator)}.)
          *
-         * <p>A request's deadline follows the payload ({@link RequestDeadline}), written here rather than
-         * by a wrapper, so that the frame writer's call to this stays monomorphic.
+         * <p>A request's deadline follows the payload ({@link RequestDeadline}), after the headers of a
+         * message that has them ({@link MessageHeaders}), written here rather than by a wrapper, so that
+         * the frame writer's call to this stays monomorphic.
          *
          * <p>One method from the topic to the body's last byte, and a large one on purpose: C2 does
          * not inline a hot method of over 325 bytes of bytecode ({@code FreqInlineSize}), and this one
@@ -154,9 +172,7 @@ public final class MessageCodec {
             Message message = this.message;
             if (message.hasNullPayload()) {
                 out.write(NULL_JSON);
-                if (this.deadline != NO_DEADLINE) {
-                    RequestDeadline.write(out, this.deadline);
-                }
+                writeTrailer(out);
                 return;
             }
             ThreadLocal<@Nullable ThreadGenerator> generators = MessageCodec.this.threadGenerators;
@@ -197,9 +213,7 @@ public final class MessageCodec {
                     generators.remove();
                 }
             }
-            if (this.deadline != NO_DEADLINE) {
-                RequestDeadline.write(out, this.deadline);
-            }
+            writeTrailer(out);
             if (outOfLine) { // never true; see above
                 out.write(NULL_JSON, 0, 0);
                 out.write(NULL_JSON, 0, 0);
@@ -207,6 +221,18 @@ public final class MessageCodec {
                 out.write(NULL_JSON, 0, 0);
                 out.write(NULL_JSON, 0, 0);
                 out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+                out.write(NULL_JSON, 0, 0);
+            }
+        }
+
+        /** What follows the message: its headers, then a request's deadline. */
+        private void writeTrailer(OutputStream out) throws IOException {
+            if (this.headers != null) {
+                out.write(this.headers);
+            }
+            if (this.deadline != NO_DEADLINE) {
+                RequestDeadline.write(out, this.deadline);
             }
         }
     }

@@ -30,6 +30,9 @@ final class InFlight {
      */
     final boolean pinned;
 
+    /** What goes with it to its worker ({@link io.ipcworkers.codec.MessageHeaders}, encoded), kept for a redelivery; null for none. */
+    final byte @Nullable [] headers;
+
     /** How often it has been handed to a worker, this delivery included. */
     int deliveries;
 
@@ -37,24 +40,25 @@ final class InFlight {
     volatile @Nullable RuntimeException failure;
 
     /** A plain send, to the worker routing picks. */
-    InFlight(long id, Message message) {
-        this(id, message, null, 0, null, false);
+    InFlight(long id, Message message, byte @Nullable [] headers) {
+        this(id, message, null, 0, null, false, headers);
     }
 
     /** A plain send to one worker in particular. */
-    static InFlight pinned(long id, Message message) {
-        return new InFlight(id, message, null, 0, null, true);
+    static InFlight pinned(long id, Message message, byte @Nullable [] headers) {
+        return new InFlight(id, message, null, 0, null, true, headers);
     }
 
     /** A request, to be answered by its deadline. */
     InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply, long deadlineNanos,
-            @Nullable Duration timeout) {
-        this(id, message, reply, deadlineNanos, timeout, false);
+            @Nullable Duration timeout, byte @Nullable [] headers) {
+        this(id, message, reply, deadlineNanos, timeout, false, headers);
     }
 
     private InFlight(long id, Message message, @Nullable CompletableFuture<Message> reply, long deadlineNanos,
-            @Nullable Duration timeout, boolean pinned) {
+            @Nullable Duration timeout, boolean pinned, byte @Nullable [] headers) {
         this.id = id;
+        this.headers = headers;
         this.pinned = pinned;
         this.message = message;
         this.reply = reply;

@@ -90,7 +90,7 @@ public final class InboundDispatcher {
         if (this.observer == null || !this.registry.hasListener(topic, delivery.pool())) {
             return this.dispatcher.dispatch(delivery, "parent");
         }
-        return this.observer.listen(delivery.pool(), topic, () -> this.dispatcher.dispatch(delivery, "parent"));
+        return this.observer.listen(delivery.pool(), topic, Map.of(), () -> this.dispatcher.dispatch(delivery, "parent"));
     }
 
     private void failed(PoolWorker sender, Message message, Throwable ex) {

@@ -1,19 +1,21 @@
 package io.ipcworkers.pool;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 import org.jspecify.annotations.Nullable;
 
 /**
  * Runs around what the {@link io.ipcworkers.MessageBus} does for its callers and around each call of
- * a parent {@code @IpcListener} method on what a worker sent, to observe them: the Spring Boot
- * starter's Micrometer observations ({@code ipc.observation-enabled}) are one. Unlike a
- * {@link PoolListener}, which is told afterwards, an observer wraps the work on the caller's thread,
- * so that it can see what that thread is doing (a trace it is part of) and make it visible to the
- * listener's code.
+ * an {@code @IpcListener} method, to observe them: the Spring Boot starter's Micrometer observations
+ * ({@code ipc.observation-enabled}) are one. Unlike a {@link PoolListener}, which is told afterwards, an
+ * observer wraps the work on the caller's thread, so that it can see what that thread is doing (a trace
+ * it is part of), make it visible to the listener's code, and carry it to the worker: what it puts in
+ * the headers of a send or request goes with the message, and a worker's observer
+ * ({@link io.ipcworkers.worker.ConnectedParentProcess#observeWith}) gets them in {@link #listen}.
  * <p>
  * Each method must call what it is given exactly once, on the thread it was called on, and return
  * what that returned or throw what it threw.
@@ -23,22 +25,26 @@ public interface PoolObserver {
     /**
      * A {@link io.ipcworkers.MessageBus#send} or {@link io.ipcworkers.MessageBus#broadcast}.
      * @param broadcast whether the message goes to every worker
-     * @param sending sends it; returns how many workers it reached (1 for a send)
+     * @param sending sends it with the headers given (empty for none); returns how many workers it
+     *     reached (1 for a send)
      */
-    int send(String pool, String topic, boolean broadcast, IntSupplier sending);
+    int send(String pool, String topic, boolean broadcast, ToIntFunction<Map<String, String>> sending);
 
     /**
-     * A {@link io.ipcworkers.MessageBus#request}: {@code requesting} sends it and returns the caller's
-     * future, which is to be returned as it is (a caller may cancel it); it completes later, on the
-     * thread that reads the reply.
+     * A {@link io.ipcworkers.MessageBus#request}: {@code requesting} sends it with the headers given
+     * (empty for none) and returns the caller's future, which is to be returned as it is (a caller may
+     * cancel it); it completes later, on the thread that reads the reply.
      */
-    <T> CompletableFuture<T> request(String pool, String topic, Supplier<CompletableFuture<T>> requesting);
+    <T> CompletableFuture<T> request(String pool, String topic,
+            Function<Map<String, String>, CompletableFuture<T>> requesting);
 
     /**
-     * A parent listener's call on a message of a worker of the pool (or on a
-     * {@link io.ipcworkers.DeadLetter} of it), on the pool's listener thread; only when a parent
-     * listener takes the topic.
+     * A listener's call: in the parent, of a parent listener on a message of a worker of the pool (or on
+     * a {@link io.ipcworkers.DeadLetter} of it), on the pool's listener thread, only when a parent listener
+     * takes the topic (a worker's messages carry no headers); in a worker, of its listener on a message
+     * of the parent, with the headers it was sent with.
      * @return what the listener returned
      */
-    @Nullable Object listen(String pool, String topic, Callable<@Nullable Object> listening) throws Exception;
+    @Nullable Object listen(String pool, String topic, Map<String, String> headers,
+            Callable<@Nullable Object> listening) throws Exception;
 }

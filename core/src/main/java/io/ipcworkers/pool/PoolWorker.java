@@ -239,7 +239,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     void deliver(InFlight message) {
         boolean request = message.isRequest();
         FrameType type = request ? FrameType.REQUEST : FrameType.MESSAGE;
-        FrameWriter.BodyWriter body = request ? requestBody(message) : this.codec.encode(message.message);
+        FrameWriter.BodyWriter body = request ? requestBody(message) : this.codec.encode(message.message, message.headers);
         this.sendOrder.lock();
         try {
             message.deliveries++; // before it is in the queue, where the worker's exit may read it
@@ -252,7 +252,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 }
                 this.inFlight.add(message);
             }
-            int flags = (request ? Frame.FLAG_DEADLINE : 0) | ((message.deliveries > 1) ? Frame.FLAG_REDELIVERED : 0);
+            int flags = (request ? Frame.FLAG_DEADLINE : 0) | ((message.deliveries > 1) ? Frame.FLAG_REDELIVERED : 0)
+                    | ((message.headers != null) ? Frame.FLAG_HEADERS : 0);
             this.child.connection().sendBatched(type, flags, message.id, body);
             if (head) {
                 startedRunning(message);
@@ -302,7 +303,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      */
     private FrameWriter.BodyWriter requestBody(InFlight request) {
         long remainingMillis = Math.max(0, TimeUnit.NANOSECONDS.toMillis(request.deadlineNanos - System.nanoTime()));
-        return this.codec.encodeRequest(request.message, System.currentTimeMillis() + remainingMillis + 1);
+        return this.codec.encodeRequest(request.message, System.currentTimeMillis() + remainingMillis + 1, request.headers);
     }
 
     /**

@@ -542,32 +542,54 @@ public final class WorkerPool {
      * @throws NoListenerException for a topic the pool's workers have no listener for (nothing is sent)
      */
     public void send(String topic, @Nullable Object payload) {
+        send(topic, payload, null);
+    }
+
+    /** {@link #send(String, Object)}, with headers for the worker ({@link io.ipcworkers.codec.MessageHeaders}); null for none. */
+    void send(String topic, @Nullable Object payload, byte @Nullable [] headers) {
         Message message = Message.of(topic, payload);
-        deliver(acquireListening(topic), new InFlight(this.ids.incrementAndGet(), message));
+        deliver(acquireListening(topic), new InFlight(this.ids.incrementAndGet(), message, headers));
     }
 
     /** Sends a request to one worker; the future completes with its listener's reply. */
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType) {
-        return request(topic, payload, replyType, null, this.settings.requestTimeout(), this.requestTimeoutNanos);
+        return request(topic, payload, replyType, null, this.settings.requestTimeout(), this.requestTimeoutNanos, null);
+    }
+
+    /**
+     * Any of the public {@code request} methods, with headers for the worker
+     * ({@link io.ipcworkers.codec.MessageHeaders}, encoded; null for none).
+     * @param genericReplyType the reply's generic type, or null for {@code replyType}
+     * @param ownTimeout the request's own timeout, or null for the pool's
+     */
+    @SuppressWarnings("unchecked")
+    <T> CompletableFuture<T> request(String topic, @Nullable Object payload, @Nullable Class<T> replyType,
+            @Nullable TypeReference<T> genericReplyType, @Nullable Duration ownTimeout, byte @Nullable [] headers) {
+        Class<T> type = (genericReplyType != null) ? (Class<T>) Object.class : Objects.requireNonNull(replyType);
+        if (ownTimeout == null) {
+            return request(topic, payload, type, genericReplyType, this.settings.requestTimeout(),
+                    this.requestTimeoutNanos, headers);
+        }
+        return request(topic, payload, type, genericReplyType, ownTimeout, ownTimeoutNanos(ownTimeout), headers);
     }
 
     /** Sends a request to one worker; the future completes with its listener's reply, of a generic type. */
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, TypeReference<T> replyType) {
         return request(topic, payload, (Class<T>) Object.class, replyType, this.settings.requestTimeout(),
-                this.requestTimeoutNanos);
+                this.requestTimeoutNanos, null);
     }
 
     /** As {@link #request(String, Object, Class)}, with a timeout of its own in place of the pool's. */
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType, Duration timeout) {
-        return request(topic, payload, replyType, null, timeout, ownTimeoutNanos(timeout));
+        return request(topic, payload, replyType, null, timeout, ownTimeoutNanos(timeout), null);
     }
 
     /** As {@link #request(String, Object, TypeReference)}, with a timeout of its own in place of the pool's. */
     @SuppressWarnings("unchecked")
     public <T> CompletableFuture<T> request(String topic, @Nullable Object payload, TypeReference<T> replyType,
             Duration timeout) {
-        return request(topic, payload, (Class<T>) Object.class, replyType, timeout, ownTimeoutNanos(timeout));
+        return request(topic, payload, (Class<T>) Object.class, replyType, timeout, ownTimeoutNanos(timeout), null);
     }
 
     private static long ownTimeoutNanos(Duration timeout) {
@@ -580,7 +602,7 @@ public final class WorkerPool {
      * ends at its deadline if that comes before the acquire timeout, and leaves the reply the rest.
      */
     private <T> CompletableFuture<T> request(String topic, @Nullable Object payload, Class<T> replyType,
-            @Nullable TypeReference<T> genericReplyType, Duration timeout, long timeoutNanos) {
+            @Nullable TypeReference<T> genericReplyType, Duration timeout, long timeoutNanos, byte @Nullable [] headers) {
         long started = System.nanoTime();
         long deadline = started + timeoutNanos;
         Message message = Message.of(topic, payload);
@@ -592,7 +614,7 @@ public final class WorkerPool {
             return CompletableFuture.failedFuture(ex);
         }
         CompletableFuture<Message> reply = new CompletableFuture<>();
-        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, deadline, timeout);
+        InFlight request = new InFlight(this.ids.incrementAndGet(), message, reply, deadline, timeout, headers);
         PoolWorker sentTo = deliver(worker, request);
         this.deadlines.watch(request);
         ReplyFuture<T> result = new ReplyFuture<>(this, sentTo, request, replyType, genericReplyType);
@@ -653,6 +675,11 @@ public final class WorkerPool {
      *     many workers the message reached
      */
     public int broadcast(String topic, @Nullable Object payload) {
+        return broadcast(topic, payload, null);
+    }
+
+    /** {@link #broadcast(String, Object)}, with headers for the workers ({@link io.ipcworkers.codec.MessageHeaders}); null for none. */
+    int broadcast(String topic, @Nullable Object payload, byte @Nullable [] headers) {
         requireAccepting(topic, null);
         Message message = Message.of(topic, payload);
         requireListener(topic);
@@ -663,7 +690,7 @@ public final class WorkerPool {
             if (!worker.tryReserve(this.settings.maxInFlight())) {
                 full.add(worker);
             }
-            else if (deliverOnReservation(worker, message)) {
+            else if (deliverOnReservation(worker, message, headers)) {
                 sent++;
             }
         }
@@ -672,7 +699,7 @@ public final class WorkerPool {
             String reached = "'" + topic + "' reached " + sent + " of " + targets.size() + " workers";
             boolean reserved = this.room.await(topic, reached, deadline, () -> roomOn(worker),
                     (t) -> stillFull(worker, reached));
-            if (reserved && deliverOnReservation(worker, message)) {
+            if (reserved && deliverOnReservation(worker, message, headers)) {
                 sent++;
             }
         }
@@ -694,9 +721,9 @@ public final class WorkerPool {
     }
 
     /** @return false when the worker died in the meantime: it is being replaced and was not reached */
-    private boolean deliverOnReservation(PoolWorker worker, Message message) {
+    private boolean deliverOnReservation(PoolWorker worker, Message message, byte @Nullable [] headers) {
         try {
-            worker.deliver(InFlight.pinned(this.ids.incrementAndGet(), message));
+            worker.deliver(InFlight.pinned(this.ids.incrementAndGet(), message, headers));
             this.listener.messageSent(name(), message.topic());
             return true;
         }
@@ -712,7 +739,7 @@ public final class WorkerPool {
 
     /** A message to one particular worker (a parent listener answering its sender). */
     void sendTo(PoolWorker worker, Message message) {
-        worker.deliverUnreserved(InFlight.pinned(this.ids.incrementAndGet(), message));
+        worker.deliverUnreserved(InFlight.pinned(this.ids.incrementAndGet(), message, null));
         this.listener.messageSent(name(), message.topic());
     }
 

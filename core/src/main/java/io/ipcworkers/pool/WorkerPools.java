@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.UnknownPoolException;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.MessageHeaders;
 import io.ipcworkers.dispatch.ListenerEndpoint;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.launch.ChildLauncher;
@@ -200,8 +202,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
             pool(pool).send(topic, payload);
             return;
         }
-        this.observer.send(pool, topic, false, () -> {
-            pool(pool).send(topic, payload);
+        this.observer.send(pool, topic, false, (headers) -> {
+            pool(pool).send(topic, payload, MessageHeaders.encode(headers));
             return 1;
         });
     }
@@ -211,7 +213,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).broadcast(topic, payload);
         }
-        return this.observer.send(pool, topic, true, () -> pool(pool).broadcast(topic, payload));
+        return this.observer.send(pool, topic, true,
+                (headers) -> pool(pool).broadcast(topic, payload, MessageHeaders.encode(headers)));
     }
 
     @Override
@@ -219,7 +222,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType);
         }
-        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType));
+        return this.observer.request(pool, topic,
+                (headers) -> pool(pool).request(topic, payload, replyType, null, null, MessageHeaders.encode(headers)));
     }
 
     @Override
@@ -228,7 +232,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType);
         }
-        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType));
+        return this.observer.request(pool, topic,
+                (headers) -> pool(pool).request(topic, payload, null, replyType, null, MessageHeaders.encode(headers)));
     }
 
     @Override
@@ -237,7 +242,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType, timeout);
         }
-        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType, timeout));
+        return this.observer.request(pool, topic, (headers) -> pool(pool).request(topic, payload, replyType, null,
+                Objects.requireNonNull(timeout, "'timeout' must not be null"), MessageHeaders.encode(headers)));
     }
 
     @Override
@@ -246,6 +252,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType, timeout);
         }
-        return this.observer.request(pool, topic, () -> pool(pool).request(topic, payload, replyType, timeout));
+        return this.observer.request(pool, topic, (headers) -> pool(pool).request(topic, payload, null, replyType,
+                Objects.requireNonNull(timeout, "'timeout' must not be null"), MessageHeaders.encode(headers)));
     }
 }

@@ -20,6 +20,7 @@ import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.pool.PoolObserver;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -35,6 +36,9 @@ public final class ConnectedParentProcess implements ParentProcess {
     private final long pid;
 
     private volatile MessageCodec codec = MessageCodec.withDefaultMapper();
+
+    /** Runs around the worker's listener calls (with the headers each message came with); null for none. */
+    private volatile @Nullable PoolObserver observer;
 
     /** Set in a pool worker: its dispatcher reads every message, for the {@code @IpcListener} methods. */
     private volatile boolean dispatched;
@@ -52,6 +56,18 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     public MessageCodec codec() {
         return this.codec;
+    }
+
+    /**
+     * Has a pool worker's listener calls observed from here on: {@link PoolObserver#listen} runs around
+     * each, with the headers the parent's observer sent with its message (a trace context, say).
+     */
+    public void observeWith(PoolObserver observer) {
+        this.observer = Objects.requireNonNull(observer, "'observer' must not be null");
+    }
+
+    @Nullable PoolObserver observer() {
+        return this.observer;
     }
 
     @Override

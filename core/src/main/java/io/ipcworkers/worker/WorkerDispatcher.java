@@ -1,6 +1,7 @@
 package io.ipcworkers.worker;
 
 import java.io.IOException;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -14,11 +15,13 @@ import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.MessageHeaders;
 import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.ListenerDispatcher;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.pool.PoolObserver;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -154,12 +157,19 @@ final class WorkerDispatcher {
         boolean hasDeadline = request && frame.hasFlag(Frame.FLAG_DEADLINE);
         Message message;
         long deadline = 0;
+        Map<String, String> headers = Map.of();
         try {
             byte[] body = frame.body();
             if (hasDeadline) {
                 deadline = RequestDeadline.read(body);
             }
-            message = codec.decode(body, hasDeadline ? body.length - RequestDeadline.BYTES : body.length);
+            int end = hasDeadline ? body.length - RequestDeadline.BYTES : body.length;
+            if (frame.hasFlag(Frame.FLAG_HEADERS)) {
+                MessageHeaders.Read read = MessageHeaders.read(body, end);
+                headers = read.headers();
+                end = read.messageEnd();
+            }
+            message = codec.decode(body, end);
         }
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
@@ -181,8 +191,7 @@ final class WorkerDispatcher {
             return;
         }
         try {
-            Object reply = this.dispatcher.dispatch(new Delivery(message, null, this.parent, this.pool),
-                    this.side);
+            Object reply = dispatch(message, headers);
             if (request) {
                 answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
                 return;
@@ -197,6 +206,16 @@ final class WorkerDispatcher {
             return;
         }
         acknowledge(frame);
+    }
+
+    /** Calls the listener of the message's topic, observed when the worker has an observer. */
+    private @Nullable Object dispatch(Message message, Map<String, String> headers) throws Exception {
+        Delivery delivery = new Delivery(message, null, this.parent, this.pool);
+        PoolObserver observer = this.parent.observer();
+        if (observer == null) {
+            return this.dispatcher.dispatch(delivery, this.side);
+        }
+        return observer.listen(this.pool, message.topic(), headers, () -> this.dispatcher.dispatch(delivery, this.side));
     }
 
     /**

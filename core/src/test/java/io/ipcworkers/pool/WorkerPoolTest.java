@@ -8,6 +8,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,6 +18,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -730,6 +733,47 @@ class WorkerPoolTest {
                 MessageCodec.withDefaultMapper(), ListenerRegistry.forParent()))
             .withMessage("Two pools are named 'twice'");
         await().atMost(Duration.ofSeconds(10)).until(() -> acceptingBefore.containsAll(WorkerSockets.acceptingThreads()));
+    }
+
+    @Test
+    void theHeadersAnObserverGivesASendOrRequestReachTheWorkersObserver() throws Exception {
+        PoolObserver observer = new PoolObserver() {
+
+            @Override
+            public int send(String pool, String topic, boolean broadcast, ToIntFunction<Map<String, String>> sending) {
+                return sending.applyAsInt(Map.of("traceparent", (broadcast ? "broadcast-" : "send-") + topic));
+            }
+
+            @Override
+            public <T> CompletableFuture<T> request(String pool, String topic,
+                    Function<Map<String, String>, CompletableFuture<T>> requesting) {
+                return requesting.apply(Map.of("traceparent", "request-" + topic, "baggage", "tenant=ä"));
+            }
+
+            @Override
+            public @Nullable Object listen(String pool, String topic, Map<String, String> headers,
+                    Callable<@Nullable Object> listening) throws Exception {
+                return listening.call();
+            }
+        };
+        try (WorkerPools observed = new WorkerPools(List.of(PoolSettings.of("headers", 1, HeadersWorker.class.getName())),
+                launcher(), MessageCodec.withDefaultMapper(), ListenerRegistry.forParent(), List.of(), observer)) {
+            observed.start();
+            assertThat(observed.request("headers", "observe", null, Boolean.class).get(10, TimeUnit.SECONDS)).isTrue();
+
+            assertThat(observed.request("headers", "headers", null, Map.class).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Map.of("traceparent", "request-headers", "baggage", "tenant=ä"));
+            // with a deadline of its own, which the body carries after the headers
+            assertThat(observed.request("headers", "headers", null, new TypeReference<Map<String, String>>() {
+            }, Duration.ofSeconds(10)).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Map.of("traceparent", "request-headers", "baggage", "tenant=ä"));
+            observed.send("headers", "remember", null);
+            assertThat(observed.request("headers", "remembered", null, Map.class).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Map.of("traceparent", "send-remember"));
+            assertThat(observed.broadcast("headers", "remember", null)).isEqualTo(1);
+            assertThat(observed.request("headers", "remembered", null, Map.class).get(10, TimeUnit.SECONDS))
+                .isEqualTo(Map.of("traceparent", "broadcast-remember"));
+        }
     }
 
     @Test

@@ -7,7 +7,8 @@ import io.micrometer.observation.docs.ObservationDocumentation;
 
 /**
  * The observations of worker pools, made when {@code ipc.observation-enabled} is true and the
- * application has an {@link io.micrometer.observation.ObservationRegistry}.
+ * application (or, for its listeners, a Spring worker's context) has an
+ * {@link io.micrometer.observation.ObservationRegistry}.
  */
 public enum IpcObservation implements ObservationDocumentation {
 
@@ -29,8 +30,10 @@ public enum IpcObservation implements ObservationDocumentation {
     },
 
     /**
-     * A parent {@code @IpcListener} method's call on a message a worker sent (or on a dead letter), on
-     * the pool's listener thread, with the observation current while it runs. Named {@code ipc.listener}.
+     * An {@code @IpcListener} method's call, with the observation current while it runs: in the parent,
+     * on a message a worker sent (or on a dead letter), on the pool's listener thread; in a Spring worker
+     * whose context observes, on a message of the parent, continuing the trace its headers carry. Named
+     * {@code ipc.listener}.
      */
     LISTENER {
         @Override

@@ -12,9 +12,10 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.context.annotation.Bean;
 
 /**
- * Micrometer observations of the message bus and the parent's listeners, when
- * {@code ipc.observation-enabled} is true and an {@link ObservationRegistry} is present (Spring Boot
- * makes one with the actuator). Runs before the pools are created: they take the {@link PoolObserver}.
+ * Micrometer observations of the message bus and the listeners, when {@code ipc.observation-enabled}
+ * is true and an {@link ObservationRegistry} is present (Spring Boot makes one with the actuator). Runs
+ * before the pools are created: they take the {@link PoolObserver}. In a Spring worker's context it
+ * makes the one the worker's listener calls run in, continuing the traces the parent's messages carry.
  */
 @AutoConfiguration(before = IpcWorkersAutoConfiguration.class,
         afterName = "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration")

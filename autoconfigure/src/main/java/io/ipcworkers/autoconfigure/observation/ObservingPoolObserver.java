@@ -1,10 +1,11 @@
 package io.ipcworkers.autoconfigure.observation;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.function.IntSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 import io.ipcworkers.pool.PoolObserver;
 import io.micrometer.observation.Observation;
@@ -12,9 +13,10 @@ import io.micrometer.observation.ObservationRegistry;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Makes an {@link IpcObservation} of each bus call and parent listener call. A listener's topic is
- * observed only once a parent listener takes it ({@link PoolObserver#listen}), so a worker cannot
- * add tag values.
+ * Makes an {@link IpcObservation} of each bus call and listener call. A bus call's headers are what
+ * the handlers put in its context's carrier (a tracing handler, the trace context); a listener's
+ * context reads the ones its message came with. In the parent a listener's topic is observed only
+ * once a parent listener takes it ({@link PoolObserver#listen}), so a worker cannot add tag values.
  */
 final class ObservingPoolObserver implements PoolObserver {
 
@@ -36,17 +38,20 @@ final class ObservingPoolObserver implements PoolObserver {
     }
 
     @Override
-    public int send(String pool, String topic, boolean broadcast, IntSupplier sending) {
-        return bus(pool, topic, broadcast ? "broadcast" : "send").observe(sending::getAsInt);
+    public int send(String pool, String topic, boolean broadcast, ToIntFunction<Map<String, String>> sending) {
+        IpcBusObservationContext context = new IpcBusObservationContext(pool, topic, broadcast ? "broadcast" : "send");
+        return bus(context).observe(() -> sending.applyAsInt(headers(context)));
     }
 
     /** The observation is current while the request is sent, and stops when its future completes. */
     @Override
-    public <T> CompletableFuture<T> request(String pool, String topic, Supplier<CompletableFuture<T>> requesting) {
-        Observation observation = bus(pool, topic, "request").start();
+    public <T> CompletableFuture<T> request(String pool, String topic,
+            Function<Map<String, String>, CompletableFuture<T>> requesting) {
+        IpcBusObservationContext context = new IpcBusObservationContext(pool, topic, "request");
+        Observation observation = bus(context).start();
         CompletableFuture<T> future;
         try (Observation.Scope scope = observation.openScope()) {
-            future = requesting.get();
+            future = requesting.apply(headers(context));
         }
         catch (RuntimeException | Error ex) {
             observation.error(ex);
@@ -64,15 +69,21 @@ final class ObservingPoolObserver implements PoolObserver {
     }
 
     @Override
-    public @Nullable Object listen(String pool, String topic, Callable<@Nullable Object> listening) throws Exception {
+    public @Nullable Object listen(String pool, String topic, Map<String, String> headers,
+            Callable<@Nullable Object> listening) throws Exception {
         return IpcObservation.LISTENER
             .observation(this.listenerConvention, DEFAULT_LISTENER_CONVENTION,
-                    () -> new IpcListenerObservationContext(pool, topic), this.registry)
+                    () -> new IpcListenerObservationContext(pool, topic, headers), this.registry)
             .observeChecked(listening::call);
     }
 
-    private Observation bus(String pool, String topic, String operation) {
-        return IpcObservation.BUS.observation(this.busConvention, DEFAULT_BUS_CONVENTION,
-                () -> new IpcBusObservationContext(pool, topic, operation), this.registry);
+    private Observation bus(IpcBusObservationContext context) {
+        return IpcObservation.BUS.observation(this.busConvention, DEFAULT_BUS_CONVENTION, () -> context, this.registry);
+    }
+
+    /** What the handlers put in the context's carrier as the observation started (a trace context, say). */
+    private static Map<String, String> headers(IpcBusObservationContext context) {
+        Map<String, String> carrier = context.getCarrier();
+        return (carrier != null) ? carrier : Map.of();
     }
 }

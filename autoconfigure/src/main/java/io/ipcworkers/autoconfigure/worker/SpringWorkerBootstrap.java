@@ -2,6 +2,7 @@ package io.ipcworkers.autoconfigure.worker;
 
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.autoconfigure.IpcListenerAnnotationBeanPostProcessor;
+import io.ipcworkers.pool.PoolObserver;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.worker.ConnectedParentProcess;
@@ -41,6 +42,8 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
         });
         ConfigurableApplicationContext context = application.run();
         context.getBeanProvider(JsonMapper.class).ifAvailable((mapper) -> parent.useCodec(new MessageCodec(mapper)));
+        // ipc.observation-enabled with an ObservationRegistry in the worker's context: its listeners continue the parent's traces
+        context.getBeanProvider(PoolObserver.class).ifUnique(parent::observeWith);
         return context::close;
     }
 }

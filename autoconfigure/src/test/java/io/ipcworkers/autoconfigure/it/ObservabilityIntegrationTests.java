@@ -30,6 +30,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -53,6 +54,11 @@ import static org.awaitility.Awaitility.await;
         ObservabilityIntegrationTests.Observations.class },
         webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
         properties = { "management.endpoints.web.exposure.include=ipcworkers,health", "ipc.observation-enabled=true",
+                "management.tracing.sampling.probability=1.0",
+                // a Spring worker with tracing of its own, observed too: its listener continues the parent's trace
+                "ipc.pools.traced.worker=io.ipcworkers.autoconfigure.tracedworker.TracedWorkerConfig",
+                "ipc.pools.traced.jvm-args=-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC,"
+                        + "-Dipc.observation-enabled=true,-Dmanagement.tracing.sampling.probability=1.0",
                 "management.endpoint.health.show-details=always",
                 // down at its second crash within the window, and back only when asked
                 "ipc.pools.fragile.worker=io.ipcworkers.autoconfigure.it.PlainWorker",
@@ -109,6 +115,9 @@ class ObservabilityIntegrationTests {
 
     @Autowired
     ObservationRegistry observationRegistry;
+
+    @Autowired
+    Tracer tracer;
 
     /** Keeps what the application's observations were when stopped, and what a parent listener saw as current. */
     @TestConfiguration(proxyBeanMethods = false)
@@ -378,5 +387,28 @@ class ObservabilityIntegrationTests {
             .tag("ipc.operation", "request").tag("error", "none").timer().count()).isPositive();
         assertThat(this.meters.get("ipc.listener").tag("ipc.pool", "plain").tag("ipc.topic", "observed").timer().count())
             .isPositive();
+    }
+
+    @Test
+    void aRequestCarriesItsTraceToTheWorkerWhoseListenerContinuesIt() throws Exception {
+        Observation caller = Observation.start("test.caller", this.observationRegistry);
+        String traceId;
+        String workerSaw;
+        try (Observation.Scope scope = caller.openScope()) {
+            traceId = this.tracer.currentSpan().context().traceId();
+            workerSaw = this.bus.request("traced", "trace", "which trace?", String.class).get(30, TimeUnit.SECONDS);
+        }
+        finally {
+            caller.stop();
+        }
+        IpcBusObservationContext request = this.observations.stopped.stream()
+            .filter(IpcBusObservationContext.class::isInstance).map(IpcBusObservationContext.class::cast)
+            .filter((context) -> context.getPool().equals("traced")).findFirst().orElseThrow();
+        String requestSpanId = request.getCarrier().get("traceparent").split("-")[2];
+        // the worker's listener ran in a span of the caller's trace, a child of the request's span
+        assertThat(workerSaw).isEqualTo(traceId + "/" + requestSpanId);
+        assertThat(this.bus.request("traced", "trace", "untraced", String.class).get(30, TimeUnit.SECONDS))
+            .as("a request outside any trace starts one, which the worker continues").isNotEqualTo("none")
+            .doesNotStartWith(traceId);
     }
 }

@@ -1,9 +1,10 @@
 package io.ipcworkers.autoconfigure.observation;
 
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.IntSupplier;
-import java.util.function.Supplier;
+import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.UnknownPoolException;
@@ -135,18 +136,20 @@ class IpcWorkersObservationAutoConfigurationTests {
         int sends;
 
         @Override
-        public int send(String pool, String topic, boolean broadcast, IntSupplier sending) {
+        public int send(String pool, String topic, boolean broadcast, ToIntFunction<Map<String, String>> sending) {
             this.sends++;
-            return sending.getAsInt();
+            return sending.applyAsInt(Map.of());
         }
 
         @Override
-        public <T> CompletableFuture<T> request(String pool, String topic, Supplier<CompletableFuture<T>> requesting) {
-            return requesting.get();
+        public <T> CompletableFuture<T> request(String pool, String topic,
+                Function<Map<String, String>, CompletableFuture<T>> requesting) {
+            return requesting.apply(Map.of());
         }
 
         @Override
-        public @Nullable Object listen(String pool, String topic, Callable<@Nullable Object> listening) throws Exception {
+        public @Nullable Object listen(String pool, String topic, Map<String, String> headers,
+                Callable<@Nullable Object> listening) throws Exception {
             return listening.call();
         }
     }

@@ -1,5 +1,6 @@
 package io.ipcworkers.autoconfigure.observation;
 
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
@@ -8,6 +9,7 @@ import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.UnknownPoolException;
 import io.micrometer.common.KeyValues;
 import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.junit.jupiter.api.Test;
 
@@ -24,7 +26,7 @@ class ObservingPoolObserverTests {
     @Test
     void aSendIsObservedWhileItRunsWithItsPoolTopicAndOperation() {
         AtomicReference<Observation> current = new AtomicReference<>();
-        int reached = this.observer.send("thumbs", "resize", false, () -> {
+        int reached = this.observer.send("thumbs", "resize", false, (headers) -> {
             current.set(this.registry.getCurrentObservation());
             return 1;
         });
@@ -43,7 +45,7 @@ class ObservingPoolObserverTests {
 
     @Test
     void aBroadcastSaysSoAndReturnsHowManyWorkersItReached() {
-        assertThat(this.observer.send("thumbs", "reload", true, () -> 3)).isEqualTo(3);
+        assertThat(this.observer.send("thumbs", "reload", true, (headers) -> 3)).isEqualTo(3);
         assertThat(this.registry).hasSingleObservationThat()
             .hasContextualNameEqualTo("broadcast thumbs/reload")
             .hasLowCardinalityKeyValue("ipc.operation", "broadcast");
@@ -53,7 +55,7 @@ class ObservingPoolObserverTests {
     void aSendThatThrowsIsObservedAsAnErrorAndItsExceptionReachesTheCaller() {
         UnknownPoolException unknown = new UnknownPoolException("nope", java.util.Set.of("thumbs"));
         assertThatExceptionOfType(UnknownPoolException.class)
-            .isThrownBy(() -> this.observer.send("nope", "resize", false, () -> {
+            .isThrownBy(() -> this.observer.send("nope", "resize", false, (headers) -> {
                 throw unknown;
             }))
             .isSameAs(unknown);
@@ -67,7 +69,7 @@ class ObservingPoolObserverTests {
         AtomicReference<Observation> current = new AtomicReference<>();
         CompletableFuture<String> returned;
         try (Observation.Scope scope = caller.openScope()) {
-            returned = this.observer.request("thumbs", "resize", () -> {
+            returned = this.observer.request("thumbs", "resize", (headers) -> {
                 current.set(this.registry.getCurrentObservation());
                 return reply;
             });
@@ -86,10 +88,10 @@ class ObservingPoolObserverTests {
 
     @Test
     void aRequestThatFailsOrIsCancelledIsObservedWithItsFailure() {
-        CompletableFuture<String> timedOut = this.observer.request("thumbs", "slow", CompletableFuture::new);
+        CompletableFuture<String> timedOut = this.observer.request("thumbs", "slow", (headers) -> new CompletableFuture<String>());
         IpcTimeoutException timeout = new IpcTimeoutException("too slow");
         timedOut.completeExceptionally(timeout);
-        CompletableFuture<String> cancelled = this.observer.request("thumbs", "slower", CompletableFuture::new);
+        CompletableFuture<String> cancelled = this.observer.request("thumbs", "slower", (headers) -> new CompletableFuture<String>());
         cancelled.cancel(false);
         assertThat(this.registry).hasNumberOfObservationsEqualTo(2);
         assertThat(this.registry).hasHandledContextsThatSatisfy((contexts) -> {
@@ -103,7 +105,7 @@ class ObservingPoolObserverTests {
     void aRequestThatThrowsBeforeItIsSentIsObservedAsAnErrorAndRethrown() {
         IllegalStateException closed = new IllegalStateException("These pools have been closed");
         assertThatExceptionOfType(IllegalStateException.class)
-            .isThrownBy(() -> this.observer.request("thumbs", "resize", () -> {
+            .isThrownBy(() -> this.observer.request("thumbs", "resize", (headers) -> {
                 throw closed;
             }))
             .isSameAs(closed);
@@ -113,7 +115,7 @@ class ObservingPoolObserverTests {
     @Test
     void aParentListenerRunsWithItsObservationCurrentAndItsFailureIsObservedAndRethrown() throws Exception {
         AtomicReference<Observation> current = new AtomicReference<>();
-        Object answer = this.observer.listen("thumbs", "progress", () -> {
+        Object answer = this.observer.listen("thumbs", "progress", Map.of(), () -> {
             current.set(this.registry.getCurrentObservation());
             return "ok";
         });
@@ -121,7 +123,7 @@ class ObservingPoolObserverTests {
         assertThat(current.get().getContextView()).isInstanceOf(IpcListenerObservationContext.class);
         IllegalArgumentException bug = new IllegalArgumentException("bad progress");
         assertThatExceptionOfType(IllegalArgumentException.class)
-            .isThrownBy(() -> this.observer.listen("thumbs", "progress", () -> {
+            .isThrownBy(() -> this.observer.listen("thumbs", "progress", Map.of(), () -> {
                 throw bug;
             }))
             .isSameAs(bug);
@@ -150,11 +152,50 @@ class ObservingPoolObserverTests {
                 return KeyValues.of("pool", context.getPool());
             }
         });
-        custom.send("thumbs", "resize", false, () -> 1);
-        custom.listen("thumbs", "progress", () -> null);
+        custom.send("thumbs", "resize", false, (headers) -> 1);
+        custom.listen("thumbs", "progress", Map.of(), () -> null);
         assertThat(this.registry).hasObservationWithNameEqualTo("workers.bus");
         assertThat(this.registry).hasObservationWithNameEqualTo("ipc.listener").that()
             .hasLowCardinalityKeyValue("pool", "thumbs")
             .doesNotHaveLowCardinalityKeyValueWithKey("ipc.topic");
+    }
+
+    @Test
+    void whatTheHandlersPutInABusCallsCarrierIsSentAsItsHeaders() {
+        this.registry.observationConfig().observationHandler(new ObservationHandler<IpcBusObservationContext>() {
+
+            @Override
+            public void onStart(IpcBusObservationContext context) {
+                context.getSetter().set(context.getCarrier(), "traceparent", "00-" + context.getOperation() + "-01");
+            }
+
+            @Override
+            public boolean supportsContext(Observation.Context context) {
+                return context instanceof IpcBusObservationContext;
+            }
+        });
+        AtomicReference<Map<String, String>> sent = new AtomicReference<>();
+        this.observer.send("thumbs", "resize", false, (headers) -> {
+            sent.set(headers);
+            return 1;
+        });
+        assertThat(sent.get()).containsExactly(Map.entry("traceparent", "00-send-01"));
+        this.observer.request("thumbs", "resize", (headers) -> {
+            sent.set(headers);
+            return new CompletableFuture<String>();
+        });
+        assertThat(sent.get()).containsExactly(Map.entry("traceparent", "00-request-01"));
+    }
+
+    @Test
+    void aListenersHeadersAreItsObservationsCarrier() throws Exception {
+        AtomicReference<Observation> current = new AtomicReference<>();
+        this.observer.listen("thumbs", "resize", Map.of("traceparent", "00-abc-01"), () -> {
+            current.set(this.registry.getCurrentObservation());
+            return null;
+        });
+        IpcListenerObservationContext context = (IpcListenerObservationContext) current.get().getContextView();
+        assertThat(context.getGetter().get(context.getCarrier(), "traceparent")).isEqualTo("00-abc-01");
+        assertThat(context.getKind()).isEqualTo(io.micrometer.observation.transport.Kind.CONSUMER);
     }
 }

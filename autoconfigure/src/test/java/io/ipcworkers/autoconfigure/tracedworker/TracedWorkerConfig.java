@@ -1,0 +1,46 @@
+package io.ipcworkers.autoconfigure.tracedworker;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.autoconfigure.observation.IpcWorkersObservationAutoConfiguration;
+import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import org.springframework.boot.autoconfigure.ImportAutoConfiguration;
+import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
+import org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration;
+import org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * A Spring worker with tracing, as an application's would have with Boot's auto-configuration: its
+ * listener says which trace it runs in. Outside the test application's scanned packages, so that the
+ * parent does not load it as a configuration of its own.
+ */
+@Configuration(proxyBeanMethods = false)
+@ImportAutoConfiguration({ JacksonAutoConfiguration.class, ObservationAutoConfiguration.class,
+        MicrometerTracingAutoConfiguration.class, BraveAutoConfiguration.class,
+        IpcWorkersObservationAutoConfiguration.class })
+public class TracedWorkerConfig {
+
+    @Bean
+    TraceReporter traceReporter(Tracer tracer) {
+        return new TraceReporter(tracer);
+    }
+
+    public static class TraceReporter {
+
+        private final Tracer tracer;
+
+        TraceReporter(Tracer tracer) {
+            this.tracer = tracer;
+        }
+
+        /** The trace and parent span of the span the listener runs in, "none" outside any. */
+        @IpcListener("trace")
+        public String trace(String ignored) {
+            Span span = this.tracer.currentSpan();
+            return (span != null) ? span.context().traceId() + "/" + span.context().parentId() : "none";
+        }
+    }
+}
