@@ -33,8 +33,9 @@ public final class MessageHeaders {
     /**
      * The block to write after a message, or null when there are no headers. Headers past the bounds
      * (more than {@link #MAX_HEADERS}, an empty key or one over 255 bytes, a value over
-     * {@link #MAX_VALUE_BYTES}, a block over {@link #MAX_BLOCK_BYTES}) are left out: a message is never
-     * refused for what an observer added to it.
+     * {@link #MAX_VALUE_BYTES}, a block over {@link #MAX_BLOCK_BYTES}) are left out: a message is not
+     * refused for the number or size of what an observer added to it (the block does count towards the
+     * frame's maximum length, as the payload does).
      */
     public static byte @Nullable [] encode(Map<String, String> headers) {
         if (headers.isEmpty()) {

@@ -1,6 +1,6 @@
 package io.ipcworkers.autoconfigure.observation;
 
-import io.ipcworkers.autoconfigure.observation.IpcObservation.BusKeyNames;
+import io.ipcworkers.autoconfigure.observation.IpcObservation.LowCardinalityKeyNames;
 import io.micrometer.common.KeyValues;
 
 /**
@@ -21,8 +21,8 @@ public class DefaultIpcBusObservationConvention implements IpcBusObservationConv
 
     @Override
     public KeyValues getLowCardinalityKeyValues(IpcBusObservationContext context) {
-        return KeyValues.of(BusKeyNames.POOL.withValue(context.getPool()),
-                BusKeyNames.TOPIC.withValue(context.getTopic()),
-                BusKeyNames.OPERATION.withValue(context.getOperation()));
+        return KeyValues.of(LowCardinalityKeyNames.POOL.withValue(context.getPool()),
+                LowCardinalityKeyNames.TOPIC.withValue(context.getTopic()),
+                LowCardinalityKeyNames.OPERATION.withValue(context.getOperation()));
     }
 }

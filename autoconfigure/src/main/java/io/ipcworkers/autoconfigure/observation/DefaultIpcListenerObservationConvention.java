@@ -1,6 +1,6 @@
 package io.ipcworkers.autoconfigure.observation;
 
-import io.ipcworkers.autoconfigure.observation.IpcObservation.ListenerKeyNames;
+import io.ipcworkers.autoconfigure.observation.IpcObservation.LowCardinalityKeyNames;
 import io.micrometer.common.KeyValues;
 
 /**
@@ -21,7 +21,7 @@ public class DefaultIpcListenerObservationConvention implements IpcListenerObser
 
     @Override
     public KeyValues getLowCardinalityKeyValues(IpcListenerObservationContext context) {
-        return KeyValues.of(ListenerKeyNames.POOL.withValue(context.getPool()),
-                ListenerKeyNames.TOPIC.withValue(context.getTopic()));
+        return KeyValues.of(LowCardinalityKeyNames.POOL.withValue(context.getPool()),
+                LowCardinalityKeyNames.TOPIC.withValue(context.getTopic()));
     }
 }

@@ -25,7 +25,7 @@ public enum IpcObservation implements ObservationDocumentation {
 
         @Override
         public KeyName[] getLowCardinalityKeyNames() {
-            return BusKeyNames.values();
+            return LowCardinalityKeyNames.values();
         }
     },
 
@@ -43,14 +43,14 @@ public enum IpcObservation implements ObservationDocumentation {
 
         @Override
         public KeyName[] getLowCardinalityKeyNames() {
-            return ListenerKeyNames.values();
+            return new KeyName[] { LowCardinalityKeyNames.POOL, LowCardinalityKeyNames.TOPIC };
         }
     };
 
-    /** Tags of {@link #BUS}. */
-    public enum BusKeyNames implements KeyName {
+    /** The tags: {@link #BUS} has all three, {@link #LISTENER} the pool and topic. */
+    public enum LowCardinalityKeyNames implements KeyName {
 
-        /** The pool's name. */
+        /** The pool's name (for a listener, the pool the message's worker belongs to). */
         POOL {
             @Override
             public String asString() {
@@ -66,31 +66,11 @@ public enum IpcObservation implements ObservationDocumentation {
             }
         },
 
-        /** {@code send}, {@code broadcast} or {@code request}. */
+        /** A bus call's {@code send}, {@code broadcast} or {@code request}. */
         OPERATION {
             @Override
             public String asString() {
                 return "ipc.operation";
-            }
-        }
-    }
-
-    /** Tags of {@link #LISTENER}. */
-    public enum ListenerKeyNames implements KeyName {
-
-        /** The name of the pool whose worker sent the message. */
-        POOL {
-            @Override
-            public String asString() {
-                return "ipc.pool";
-            }
-        },
-
-        /** The message's topic. */
-        TOPIC {
-            @Override
-            public String asString() {
-                return "ipc.topic";
             }
         }
     }
