@@ -48,10 +48,11 @@ public final class InboundDispatcher {
         return this.registry.hasListener(topic, pool) ? topic : PoolListener.UNHANDLED_TOPIC;
     }
 
-    void handle(PoolWorker sender, Message message, boolean isReply) {
+    /** @param headers what the worker's observer sent with the message (a trace context, say) */
+    void handle(PoolWorker sender, Message message, boolean isReply, Map<String, String> headers) {
         Object reply;
         try {
-            reply = dispatch(new Delivery(message, sender, null, sender.pool()));
+            reply = dispatch(new Delivery(message, sender, null, sender.pool()), headers);
         }
         catch (NoListenerException ex) {
             countUnhandled(message.topic(), sender.pool());
@@ -85,12 +86,12 @@ public final class InboundDispatcher {
     }
 
     /** Calls the parent listener of the delivery's topic, observed when it has one and there is an observer. */
-    private @Nullable Object dispatch(Delivery delivery) throws Exception {
+    private @Nullable Object dispatch(Delivery delivery, Map<String, String> headers) throws Exception {
         String topic = delivery.message().topic();
         if (this.observer == null || !this.registry.hasListener(topic, delivery.pool())) {
             return this.dispatcher.dispatch(delivery, "parent");
         }
-        return this.observer.listen(delivery.pool(), topic, Map.of(), () -> this.dispatcher.dispatch(delivery, "parent"));
+        return this.observer.listen(delivery.pool(), topic, headers, () -> this.dispatcher.dispatch(delivery, "parent"));
     }
 
     private void failed(PoolWorker sender, Message message, Throwable ex) {
@@ -183,7 +184,7 @@ public final class InboundDispatcher {
      */
     boolean deadLetter(DeadLetter letter, WorkerPool pool) {
         try {
-            dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()));
+            dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()), Map.of());
             return true;
         }
         catch (NoListenerException ex) {

@@ -23,7 +23,9 @@ import org.jspecify.annotations.Nullable;
 public interface PoolObserver {
 
     /**
-     * A {@link io.ipcworkers.MessageBus#send} or {@link io.ipcworkers.MessageBus#broadcast}.
+     * A {@link io.ipcworkers.MessageBus#send} or {@link io.ipcworkers.MessageBus#broadcast}; in a worker,
+     * a message its code sends the parent ({@link io.ipcworkers.ParentProcess#sendMessage}).
+     * @param pool the pool, or in a worker its own
      * @param broadcast whether the message goes to every worker
      * @param sending sends it with the headers given (empty for none); returns how many workers it
      *     reached (1 for a send)
@@ -39,10 +41,10 @@ public interface PoolObserver {
             Function<Map<String, String>, CompletableFuture<T>> requesting);
 
     /**
-     * A listener's call: in the parent, of a parent listener on a message of a worker of the pool (or on
-     * a {@link io.ipcworkers.DeadLetter} of it), on the pool's listener thread, only when a parent listener
-     * takes the topic (a worker's messages carry no headers); in a worker, of its listener on a message
-     * of the parent, with the headers it was sent with.
+     * A listener's call, with the headers its message was sent with: in the parent, of a parent listener
+     * on a message of a worker of the pool (or on a {@link io.ipcworkers.DeadLetter} of it, without
+     * headers), on the pool's listener thread, only when a parent listener takes the topic; in a worker,
+     * of its listener on a message of the parent.
      * @return what the listener returned
      */
     @Nullable Object listen(String pool, String topic, Map<String, String> headers,

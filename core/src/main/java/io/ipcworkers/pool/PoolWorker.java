@@ -33,6 +33,7 @@ import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.MessageHeaders;
 import io.ipcworkers.codec.MessageIds;
 import io.ipcworkers.launch.LaunchedChild;
 import io.ipcworkers.worker.Heartbeat;
@@ -548,11 +549,20 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.residentBytes = beat[1];
             }
             case MESSAGE -> {
-                Message message = this.codec.decode(frame.body());
+                byte[] body = frame.body();
+                Map<String, String> headers = Map.of();
+                int end = body.length;
+                if (frame.hasFlag(Frame.FLAG_HEADERS)) {
+                    MessageHeaders.Read read = MessageHeaders.read(body, end); // bounded and checked: the worker is not trusted
+                    headers = read.headers();
+                    end = read.messageEnd();
+                }
+                Message message = this.codec.decode(body, end);
                 this.pool.listener().messageReceived(this.pool.name(),
                         this.pool.inbound().reportedTopic(message.topic(), this.pool.name()));
                 boolean isReply = frame.hasFlag(Frame.FLAG_REPLY);
-                this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply), frame.body().length);
+                Map<String, String> sentWith = headers;
+                this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply, sentWith), body.length);
             }
             case ACK -> acknowledgedThrough(frame.correlationId());
             case REVOKED -> revoked(frame.body());

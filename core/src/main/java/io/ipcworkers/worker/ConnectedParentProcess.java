@@ -20,6 +20,7 @@ import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.MessageHeaders;
 import io.ipcworkers.pool.PoolObserver;
 import org.jspecify.annotations.Nullable;
 
@@ -43,6 +44,9 @@ public final class ConnectedParentProcess implements ParentProcess {
     /** Set in a pool worker: its dispatcher reads every message, for the {@code @IpcListener} methods. */
     private volatile boolean dispatched;
 
+    /** A pool worker's pool, for its observer; null elsewhere. */
+    private volatile @Nullable String pool;
+
     /** @param pid the parent's pid, from the bootstrap: looking it up through {@code ProcessHandle} costs a worker's start several ms */
     public ConnectedParentProcess(Connection connection, long pid) {
         this.connection = connection;
@@ -60,7 +64,9 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     /**
      * Has a pool worker's listener calls observed from here on: {@link PoolObserver#listen} runs around
-     * each, with the headers the parent's observer sent with its message (a trace context, say).
+     * each, with the headers the parent's observer sent with its message (a trace context, say), and
+     * {@link PoolObserver#send} around each {@link #sendMessage}, whose headers go with the message to
+     * the parent's listener.
      */
     public void observeWith(PoolObserver observer) {
         this.observer = Objects.requireNonNull(observer, "'observer' must not be null");
@@ -78,7 +84,17 @@ public final class ConnectedParentProcess implements ParentProcess {
     @Override
     public void sendMessage(Message message) {
         Objects.requireNonNull(message, "'message' must not be null");
-        sendBatched(FrameType.MESSAGE, 0, 0, this.codec.encode(message));
+        PoolObserver observer = this.observer;
+        String pool = this.pool;
+        if (observer == null || pool == null) {
+            sendBatched(FrameType.MESSAGE, 0, 0, this.codec.encode(message));
+            return;
+        }
+        observer.send(pool, message.topic(), false, (headers) -> {
+            byte[] block = MessageHeaders.encode(headers);
+            sendBatched(FrameType.MESSAGE, (block != null) ? Frame.FLAG_HEADERS : 0, 0, this.codec.encode(message, block));
+            return 1;
+        });
     }
 
     /** Sends a frame and returns once it is written, translating a broken connection into "the parent is gone". */
@@ -129,9 +145,10 @@ public final class ConnectedParentProcess implements ParentProcess {
         return decode(nextFrameOrFail(timeout));
     }
 
-    /** This is a pool worker's: its messages are read by its dispatcher, and no one else. */
-    void dispatched() {
+    /** This is a worker of the pool's: its messages are read by its dispatcher, and no one else. */
+    void dispatched(String pool) {
         this.dispatched = true;
+        this.pool = pool;
     }
 
     /**

@@ -109,7 +109,7 @@ public final class ListenerWorkerTask implements WorkerTask {
     @Override
     public void run(ChildProcess self, ParentProcess parent) throws Exception {
         ConnectedParentProcess connected = (ConnectedParentProcess) parent;
-        connected.dispatched(); // the worker's beans get this handle, even while its context starts
+        connected.dispatched(this.pool); // the worker's beans get this handle, even while its context starts
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
         Class<?> type = Class.forName(this.workerClass, true, loader);
         ListenerRegistry registry = ListenerRegistry.forWorker();

@@ -1299,12 +1299,13 @@ class FaultInjectionTest {
     }
 
     @Test
-    void workerThatSendsAFrameOutOfPlaceOrAReadyFrameWithoutTopicsOrGivesBackWhatWasNotRevokedIsKilledAndReplaced() throws Exception {
+    void workerThatSendsAFrameOutOfPlaceOrAReadyFrameWithoutTopicsOrGivesBackWhatWasNotRevokedOrMalformedHeadersIsKilledAndReplaced() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
         assertKilledForBreakingTheProtocol(pool, "out-of-place", "unexpected REQUEST frame");
         assertKilledForBreakingTheProtocol(pool, "announce-nothing", "malformed READY frame: no topic list");
         assertKilledForBreakingTheProtocol(pool, "give-back-unasked", "REVOKED frame, but no message was revoked");
+        assertKilledForBreakingTheProtocol(pool, "bad-headers", "malformed message headers: headers of 32767 bytes in a body of 9");
         assertBackToSize(pool);
     }
 

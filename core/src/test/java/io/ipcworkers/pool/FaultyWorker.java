@@ -198,6 +198,15 @@ public class FaultyWorker {
         Thread.sleep(60_000);
     }
 
+    /** Sends a message flagged as having headers whose block claims more bytes than the body has. */
+    @IpcListener("bad-headers")
+    public void badHeaders(ParentProcess parent) throws Exception {
+        byte[] topic = "echo".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] body = { 0, (byte) topic.length, 'e', 'c', 'h', 'o', '1', 0x7F, (byte) 0xFF };
+        ParentWire.sendFrame(parent, FrameType.MESSAGE, io.ipcworkers.channel.Frame.FLAG_HEADERS, body);
+        Thread.sleep(60_000);
+    }
+
     /** Announces itself again, as a worker already ready never does. */
     @IpcListener("announce-again")
     public void announceAgain(ParentProcess parent) throws Exception {

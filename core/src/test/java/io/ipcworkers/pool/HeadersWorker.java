@@ -7,6 +7,7 @@ import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
 import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.worker.ConnectedParentProcess;
 import org.jspecify.annotations.Nullable;
@@ -25,7 +26,7 @@ public class HeadersWorker {
 
             @Override
             public int send(String pool, String topic, boolean broadcast, ToIntFunction<Map<String, String>> sending) {
-                throw new UnsupportedOperationException("not in a worker");
+                return sending.applyAsInt(Map.of("from", pool + "/" + topic));
             }
 
             @Override
@@ -47,6 +48,11 @@ public class HeadersWorker {
     @IpcListener("headers")
     public Map<String, String> headers() {
         return current;
+    }
+
+    @IpcListener("tell-parent")
+    public void tellParent(String what, ParentProcess parent) {
+        parent.sendMessage(Message.of("told", what));
     }
 
     @IpcListener("remember")

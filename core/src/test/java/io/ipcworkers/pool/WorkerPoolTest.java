@@ -736,7 +736,9 @@ class WorkerPoolTest {
     }
 
     @Test
-    void theHeadersAnObserverGivesASendOrRequestReachTheWorkersObserver() throws Exception {
+    void theHeadersAnObserverGivesASendOrRequestReachTheWorkersObserverAndBack() throws Exception {
+        Map<String, Map<String, String>> heardWith = new ConcurrentHashMap<>();
+        List<String> heard = new CopyOnWriteArrayList<>();
         PoolObserver observer = new PoolObserver() {
 
             @Override
@@ -753,11 +755,20 @@ class WorkerPoolTest {
             @Override
             public @Nullable Object listen(String pool, String topic, Map<String, String> headers,
                     Callable<@Nullable Object> listening) throws Exception {
+                heardWith.put(topic, headers);
                 return listening.call();
             }
         };
+        ListenerRegistry parentListeners = ListenerRegistry.forParent();
+        parentListeners.registerAnnotatedMethods(new Object() {
+
+            @IpcListener("told")
+            public void told(String what) {
+                heard.add(what);
+            }
+        });
         try (WorkerPools observed = new WorkerPools(List.of(PoolSettings.of("headers", 1, HeadersWorker.class.getName())),
-                launcher(), MessageCodec.withDefaultMapper(), ListenerRegistry.forParent(), List.of(), observer)) {
+                launcher(), MessageCodec.withDefaultMapper(), parentListeners, List.of(), observer)) {
             observed.start();
             assertThat(observed.request("headers", "observe", null, Boolean.class).get(10, TimeUnit.SECONDS)).isTrue();
 
@@ -773,6 +784,11 @@ class WorkerPoolTest {
             assertThat(observed.broadcast("headers", "remember", null)).isEqualTo(1);
             assertThat(observed.request("headers", "remembered", null, Map.class).get(10, TimeUnit.SECONDS))
                 .isEqualTo(Map.of("traceparent", "broadcast-remember"));
+
+            // and what the worker's observer gives a message the worker sends reaches the parent's
+            observed.send("headers", "tell-parent", "hello");
+            await().atMost(Duration.ofSeconds(10)).until(() -> heard.contains("hello"));
+            assertThat(heardWith.get("told")).isEqualTo(Map.of("from", "headers/told"));
         }
     }
 

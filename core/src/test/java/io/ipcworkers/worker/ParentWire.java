@@ -29,6 +29,11 @@ public final class ParentWire {
         ((ConnectedParentProcess) parent).send(type, 0, correlationId, FrameWriter.BodyWriter.of(body));
     }
 
+    /** Sends a frame with flags and a body of any bytes, as a lying worker would. */
+    public static void sendFrame(ParentProcess parent, FrameType type, int flags, byte[] body) {
+        ((ConnectedParentProcess) parent).send(type, flags, 0, FrameWriter.BodyWriter.of(body));
+    }
+
     /** Stops reading the child's socket, so that the parent's writes fail, without ending the process. */
     public static void shutdownInput(ParentProcess parent) {
         RawWire.shutdownInput(((ConnectedParentProcess) parent).connection());

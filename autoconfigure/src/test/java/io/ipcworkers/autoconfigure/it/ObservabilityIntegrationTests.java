@@ -127,6 +127,8 @@ class ObservabilityIntegrationTests {
 
         final List<Observation.ContextView> currentInListener = new CopyOnWriteArrayList<>();
 
+        final List<String> tracedBack = new CopyOnWriteArrayList<>();
+
         @Bean
         ObservationHandler<Observation.Context> stoppedObservations() {
             return new ObservationHandler<>() {
@@ -146,6 +148,21 @@ class ObservabilityIntegrationTests {
         @Bean
         ObservedListener observedListener(ObservationRegistry registry) {
             return new ObservedListener(registry, this.currentInListener);
+        }
+
+        @Bean
+        TracedBackListener tracedBackListener(Tracer tracer) {
+            return new TracedBackListener(tracer, this.tracedBack);
+        }
+    }
+
+    /** What the traced worker said its trace was, beside the trace the parent's listener of it ran in. */
+    record TracedBackListener(Tracer tracer, List<String> tracedBack) {
+
+        @IpcListener(topics = "traced-back", pool = "traced")
+        public void tracedBack(String workerTrace) {
+            io.micrometer.tracing.Span span = this.tracer.currentSpan();
+            this.tracedBack.add(workerTrace + " " + ((span != null) ? span.context().traceId() : "none"));
         }
     }
 
@@ -390,7 +407,7 @@ class ObservabilityIntegrationTests {
     }
 
     @Test
-    void aRequestCarriesItsTraceToTheWorkerWhoseListenerContinuesIt() throws Exception {
+    void aRequestCarriesItsTraceToTheWorkerWhoseListenerContinuesItAndItsMessagesBackCarryItOn() throws Exception {
         Observation caller = Observation.start("test.caller", this.observationRegistry);
         String traceId;
         String workerSaw;
@@ -407,6 +424,22 @@ class ObservabilityIntegrationTests {
         String requestSpanId = request.getCarrier().get("traceparent").split("-")[2];
         // the worker's listener ran in a span of the caller's trace, a child of the request's span
         assertThat(workerSaw).isEqualTo(traceId + "/" + requestSpanId);
+
+        // the worker's message back to the parent carries its trace on to the parent's listener
+        Observation again = Observation.start("test.caller", this.observationRegistry);
+        String againTraceId;
+        try (Observation.Scope scope = again.openScope()) {
+            againTraceId = this.tracer.currentSpan().context().traceId();
+            this.bus.send("traced", "trace-back", "which trace?");
+        }
+        finally {
+            again.stop();
+        }
+        await().atMost(WAIT).until(() -> !this.observations.tracedBack.isEmpty());
+        String[] tracedBack = this.observations.tracedBack.get(0).split(" ");
+        assertThat(tracedBack[0]).startsWith(againTraceId + "/");
+        assertThat(tracedBack[1]).isEqualTo(againTraceId);
+
         assertThat(this.bus.request("traced", "trace", "untraced", String.class).get(30, TimeUnit.SECONDS))
             .as("a request outside any trace starts one, which the worker continues").isNotEqualTo("none")
             .doesNotStartWith(traceId);

@@ -1,6 +1,8 @@
 package io.ipcworkers.autoconfigure.tracedworker;
 
 import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
+import io.ipcworkers.ParentProcess;
 import io.ipcworkers.autoconfigure.observation.IpcWorkersObservationAutoConfiguration;
 import io.micrometer.tracing.Span;
 import io.micrometer.tracing.Tracer;
@@ -24,16 +26,19 @@ import org.springframework.context.annotation.Configuration;
 public class TracedWorkerConfig {
 
     @Bean
-    TraceReporter traceReporter(Tracer tracer) {
-        return new TraceReporter(tracer);
+    TraceReporter traceReporter(Tracer tracer, ParentProcess parent) {
+        return new TraceReporter(tracer, parent);
     }
 
     public static class TraceReporter {
 
         private final Tracer tracer;
 
-        TraceReporter(Tracer tracer) {
+        private final ParentProcess parent;
+
+        TraceReporter(Tracer tracer, ParentProcess parent) {
             this.tracer = tracer;
+            this.parent = parent;
         }
 
         /** The trace and parent span of the span the listener runs in, "none" outside any. */
@@ -41,6 +46,12 @@ public class TracedWorkerConfig {
         public String trace(String ignored) {
             Span span = this.tracer.currentSpan();
             return (span != null) ? span.context().traceId() + "/" + span.context().parentId() : "none";
+        }
+
+        /** Tells the parent, on "traced-back", which trace this listener runs in. */
+        @IpcListener("trace-back")
+        public void traceBack(String ignored) {
+            this.parent.sendMessage(Message.of("traced-back", trace(ignored)));
         }
     }
 }
