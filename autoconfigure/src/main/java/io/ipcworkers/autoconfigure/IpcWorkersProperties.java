@@ -40,9 +40,9 @@ public class IpcWorkersProperties {
     private Duration stopGracePeriod = Duration.ofSeconds(5);
 
     /**
-     * Whether the message bus's sends and requests and the parent's @IpcListener calls are observed
-     * with Micrometer's Observation API (timers, and spans when tracing is set up), given an
-     * ObservationRegistry bean.
+     * Whether the message bus's sends and requests and the @IpcListener calls are observed with
+     * Micrometer's Observation API (timers, and spans when tracing is set up, the trace context carried
+     * to Spring workers that observe too, and back), given an ObservationRegistry bean.
      */
     private boolean observationEnabled;
 

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -395,11 +396,13 @@ class ObservabilityIntegrationTests {
         });
         assertThat(inListener.getParentObservation()).isNull(); // no trace context comes from the worker
         await().atMost(WAIT).until(() -> this.observations.stopped.stream().anyMatch((context) -> context == inListener));
-        assertThat(this.observations.stopped).filteredOn(IpcBusObservationContext.class::isInstance)
+        // a request's observation stops as its future completes, on whichever thread completes it
+        await().atMost(WAIT).untilAsserted(() -> assertThat(this.observations.stopped)
+            .filteredOn(IpcBusObservationContext.class::isInstance)
             .map(IpcBusObservationContext.class::cast)
             .filteredOn((context) -> context.getParentObservation() == caller)
             .extracting(IpcBusObservationContext::getContextualName)
-            .contains("request plain/resize", "send plain/emit");
+            .contains("request plain/resize", "send plain/emit"));
         assertThat(this.meters.get("ipc.bus").tag("ipc.pool", "plain").tag("ipc.topic", "resize")
             .tag("ipc.operation", "request").tag("error", "none").timer().count()).isPositive();
         assertThat(this.meters.get("ipc.listener").tag("ipc.pool", "plain").tag("ipc.topic", "observed").timer().count())
@@ -418,9 +421,9 @@ class ObservabilityIntegrationTests {
         finally {
             caller.stop();
         }
-        IpcBusObservationContext request = this.observations.stopped.stream()
+        IpcBusObservationContext request = await().atMost(WAIT).until(() -> this.observations.stopped.stream()
             .filter(IpcBusObservationContext.class::isInstance).map(IpcBusObservationContext.class::cast)
-            .filter((context) -> context.getPool().equals("traced")).findFirst().orElseThrow();
+            .filter((context) -> context.getPool().equals("traced")).findFirst().orElse(null), Objects::nonNull);
         String requestSpanId = request.getCarrier().get("traceparent").split("-")[2];
         // the worker's listener ran in a span of the caller's trace, a child of the request's span
         assertThat(workerSaw).isEqualTo(traceId + "/" + requestSpanId);
