@@ -222,8 +222,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType);
         }
-        return this.observer.request(pool, topic,
-                (headers) -> pool(pool).request(topic, payload, replyType, null, null, MessageHeaders.encode(headers)));
+        return observedRequest(pool, topic, payload, replyType, null, null);
     }
 
     @Override
@@ -232,8 +231,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType);
         }
-        return this.observer.request(pool, topic,
-                (headers) -> pool(pool).request(topic, payload, null, replyType, null, MessageHeaders.encode(headers)));
+        return observedRequest(pool, topic, payload, null, replyType, null);
     }
 
     @Override
@@ -242,8 +240,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType, timeout);
         }
-        return this.observer.request(pool, topic, (headers) -> pool(pool).request(topic, payload, replyType, null,
-                Objects.requireNonNull(timeout, "'timeout' must not be null"), MessageHeaders.encode(headers)));
+        return observedRequest(pool, topic, payload, replyType, null, Objects.requireNonNull(timeout, "'timeout' must not be null"));
     }
 
     @Override
@@ -252,7 +249,17 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
         if (this.observer == null) {
             return pool(pool).request(topic, payload, replyType, timeout);
         }
-        return this.observer.request(pool, topic, (headers) -> pool(pool).request(topic, payload, null, replyType,
-                Objects.requireNonNull(timeout, "'timeout' must not be null"), MessageHeaders.encode(headers)));
+        return observedRequest(pool, topic, payload, null, replyType, Objects.requireNonNull(timeout, "'timeout' must not be null"));
+    }
+
+    /**
+     * Any of the requests, through the observer, with the headers it gives: the pool is looked up inside,
+     * so that an unknown pool is observed failing.
+     * @param timeout the request's own, or null for the pool's
+     */
+    private <T> CompletableFuture<T> observedRequest(String pool, String topic, @Nullable Object payload,
+            @Nullable Class<T> replyType, @Nullable TypeReference<T> genericReplyType, @Nullable Duration timeout) {
+        return Objects.requireNonNull(this.observer).request(pool, topic, (headers) -> pool(pool).request(topic, payload,
+                replyType, genericReplyType, timeout, MessageHeaders.encode(headers)));
     }
 }
