@@ -8,6 +8,7 @@ import io.ipcworkers.DeadLetter;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.ProcessExitedException;
+import io.ipcworkers.codec.MessageHeaders;
 import io.ipcworkers.dispatch.Callbacks;
 import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.FailureKinds;
@@ -50,13 +51,11 @@ public final class InboundDispatcher {
 
     /** @param headers what the worker's observer sent with the message (a trace context, say) */
     void handle(PoolWorker sender, Message message, boolean isReply, Map<String, String> headers) {
-        Object reply;
         try {
-            reply = dispatch(new Delivery(message, sender, null, sender.pool()), headers);
+            dispatch(new Delivery(message, sender, null, sender.pool()), headers, isReply ? null : sender);
         }
         catch (NoListenerException ex) {
             countUnhandled(message.topic(), sender.pool());
-            return;
         }
         catch (ProcessExitedException ex) {
             if (ex.getPid() != sender.getId()) {
@@ -65,33 +64,63 @@ public final class InboundDispatcher {
             else {
                 answerLost(message, sender, ex); // the listener sent its worker a message, too late
             }
-            return;
         }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
             failed(sender, message, ex);
-            return;
-        }
-        if (reply != null && !isReply) {
-            try {
-                sender.sendReply((reply instanceof Message answer) ? answer : Message.of(message.topic(), reply));
-            }
-            catch (ProcessExitedException ex) {
-                answerLost(message, sender, ex);
-            }
-            catch (RuntimeException ex) {
-                logger.log(Level.WARNING, "Could not send the reply to '" + message.topic() + "' back to " + sender, ex);
-            }
         }
     }
 
-    /** Calls the parent listener of the delivery's topic, observed when it has one and there is an observer. */
-    private @Nullable Object dispatch(Delivery delivery, Map<String, String> headers) throws Exception {
+    /**
+     * Calls the parent listener of the delivery's topic, observed when it has one and there is an
+     * observer; its return value goes back inside that observation, so that the answer carries its trace.
+     * @param answerTo the worker the return value goes back to; null when it goes nowhere
+     */
+    private @Nullable Object dispatch(Delivery delivery, Map<String, String> headers, @Nullable PoolWorker answerTo)
+            throws Exception {
         String topic = delivery.message().topic();
-        if (this.observer == null || !this.registry.hasListener(topic, delivery.pool())) {
-            return this.dispatcher.dispatch(delivery, "parent");
+        PoolObserver observer = this.observer;
+        if (observer == null || !this.registry.hasListener(topic, delivery.pool())) {
+            return answer(delivery.message(), this.dispatcher.dispatch(delivery, "parent"), answerTo, null);
         }
-        return this.observer.listen(delivery.pool(), topic, headers, () -> this.dispatcher.dispatch(delivery, "parent"));
+        return observer.listen(delivery.pool(), topic, headers,
+                () -> answer(delivery.message(), this.dispatcher.dispatch(delivery, "parent"), answerTo, observer));
+    }
+
+    /**
+     * Sends a listener's return value back to its worker, observed as a send when there is an observer;
+     * a failure to send it is logged here, not counted as the listener's.
+     * @return the return value
+     */
+    private @Nullable Object answer(Message message, @Nullable Object returned, @Nullable PoolWorker answerTo,
+            @Nullable PoolObserver observer) {
+        if (returned == null || answerTo == null) {
+            return returned;
+        }
+        Message answer = (returned instanceof Message given) ? given : Message.of(message.topic(), returned);
+        try {
+            if (observer == null) {
+                answerTo.sendReply(answer, null);
+            }
+            else {
+                observer.send(answerTo.pool(), answer.topic(), false, (headers) -> {
+                    answerTo.sendReply(answer, MessageHeaders.encode(headers));
+                    return 1;
+                });
+            }
+        }
+        catch (ProcessExitedException ex) {
+            answerLost(message, answerTo, ex);
+        }
+        catch (RuntimeException ex) {
+            logger.log(Level.WARNING, "Could not send the reply to '" + message.topic() + "' back to " + answerTo, ex);
+        }
+        return returned;
+    }
+
+    /** What runs around the bus's sends and requests and the parent listeners' calls; null for nothing. */
+    @Nullable PoolObserver observer() {
+        return this.observer;
     }
 
     private void failed(PoolWorker sender, Message message, Throwable ex) {
@@ -184,7 +213,7 @@ public final class InboundDispatcher {
      */
     boolean deadLetter(DeadLetter letter, WorkerPool pool) {
         try {
-            dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()), Map.of());
+            dispatch(new Delivery(Message.of(DeadLetter.TOPIC, letter), null, null, letter.pool()), Map.of(), null);
             return true;
         }
         catch (NoListenerException ex) {

@@ -23,8 +23,10 @@ import org.jspecify.annotations.Nullable;
 public interface PoolObserver {
 
     /**
-     * A {@link io.ipcworkers.MessageBus#send} or {@link io.ipcworkers.MessageBus#broadcast}; in a worker,
-     * a message its code sends the parent ({@link io.ipcworkers.ParentProcess#sendMessage}).
+     * A {@link io.ipcworkers.MessageBus#send} or {@link io.ipcworkers.MessageBus#broadcast}; an answer a
+     * listener sends from inside {@link #listen} (its return value for a plain send, or in the parent a
+     * message to its worker, {@link io.ipcworkers.ChildProcess#sendMessage}); in a worker, a message its
+     * code sends the parent ({@link io.ipcworkers.ParentProcess#sendMessage}).
      * @param pool the pool, or in a worker its own
      * @param broadcast whether the message goes to every worker
      * @param sending sends it with the headers given (empty for none); returns how many workers it

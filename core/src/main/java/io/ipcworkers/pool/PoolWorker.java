@@ -311,11 +311,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * Sends a parent listener's return value back; a reply is not acknowledged or tracked. Called on
      * the thread that runs this worker's messages through the parent's listeners, so while it waits
      * for the worker to read, none of the worker's messages is handled (see {@link #isStalled}).
+     * @param headers for the worker's observer ({@link io.ipcworkers.codec.MessageHeaders}, encoded); null for none
      */
-    void sendReply(Message reply) {
+    void sendReply(Message reply, byte @Nullable [] headers) {
         this.answeringSinceNanos = System.nanoTime();
         try {
-            this.child.connection().sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.codec.encode(reply));
+            this.child.connection().sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY | ((headers != null) ? Frame.FLAG_HEADERS : 0),
+                    0, this.codec.encode(reply, headers));
         }
         catch (IOException ex) {
             throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent", EXIT_WAIT_MILLIS);

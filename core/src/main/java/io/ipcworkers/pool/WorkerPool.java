@@ -31,6 +31,7 @@ import io.ipcworkers.PoolUnavailableException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.channel.Durations;
 import io.ipcworkers.codec.MessageCodec;
+import io.ipcworkers.codec.MessageHeaders;
 import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.launch.ChildLauncher;
 import io.ipcworkers.launch.LaunchOptions;
@@ -737,9 +738,24 @@ public final class WorkerPool {
         }
     }
 
-    /** A message to one particular worker (a parent listener answering its sender). */
+    /**
+     * A message to one particular worker (a parent listener answering its sender), observed as a send
+     * when the pools have an observer.
+     */
     void sendTo(PoolWorker worker, Message message) {
-        worker.deliverUnreserved(InFlight.pinned(this.ids.incrementAndGet(), message, null));
+        PoolObserver observer = this.inbound.observer();
+        if (observer == null) {
+            sendTo(worker, message, null);
+            return;
+        }
+        observer.send(name(), message.topic(), false, (headers) -> {
+            sendTo(worker, message, MessageHeaders.encode(headers));
+            return 1;
+        });
+    }
+
+    private void sendTo(PoolWorker worker, Message message, byte @Nullable [] headers) {
+        worker.deliverUnreserved(InFlight.pinned(this.ids.incrementAndGet(), message, headers));
         this.listener.messageSent(name(), message.topic());
     }
 

@@ -191,14 +191,11 @@ final class WorkerDispatcher {
             return;
         }
         try {
-            Object reply = dispatch(message, headers);
             if (request) {
-                answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
+                answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, dispatch(message, headers, false))));
                 return;
             }
-            if (reply != null && !frame.hasFlag(Frame.FLAG_REPLY)) {
-                answer(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, codec.encode(replyTo(message, reply)));
-            }
+            dispatch(message, headers, !frame.hasFlag(Frame.FLAG_REPLY));
         }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
@@ -208,14 +205,40 @@ final class WorkerDispatcher {
         acknowledge(frame);
     }
 
-    /** Calls the listener of the message's topic, observed when the worker has an observer. */
-    private @Nullable Object dispatch(Message message, Map<String, String> headers) throws Exception {
+    /**
+     * Calls the listener of the message's topic, observed when the worker has an observer. The return
+     * value of a plain send goes back to the parent inside that observation, so that it carries its trace.
+     * @param returnsToParent whether a return value goes back to the parent as a message
+     */
+    private @Nullable Object dispatch(Message message, Map<String, String> headers, boolean returnsToParent)
+            throws Exception {
         Delivery delivery = new Delivery(message, null, this.parent, this.pool);
         PoolObserver observer = this.parent.observer();
         if (observer == null) {
-            return this.dispatcher.dispatch(delivery, this.side);
+            return returned(message, this.dispatcher.dispatch(delivery, this.side), returnsToParent, null);
         }
-        return observer.listen(this.pool, message.topic(), headers, () -> this.dispatcher.dispatch(delivery, this.side));
+        return observer.listen(this.pool, message.topic(), headers,
+                () -> returned(message, this.dispatcher.dispatch(delivery, this.side), returnsToParent, observer));
+    }
+
+    /** Sends a plain send's return value to the parent, observed as a send when there is an observer; returns it. */
+    private @Nullable Object returned(Message message, @Nullable Object value, boolean toParent,
+            @Nullable PoolObserver observer) {
+        if (value == null || !toParent) {
+            return value;
+        }
+        Message answer = replyTo(message, value);
+        if (observer == null) {
+            answer(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.parent.codec().encode(answer));
+            return value;
+        }
+        observer.send(this.pool, answer.topic(), false, (sentWith) -> {
+            byte[] block = MessageHeaders.encode(sentWith);
+            answer(FrameType.MESSAGE, Frame.FLAG_REPLY | ((block != null) ? Frame.FLAG_HEADERS : 0), 0,
+                    this.parent.codec().encode(answer, block));
+            return 1;
+        });
+        return value;
     }
 
     /**

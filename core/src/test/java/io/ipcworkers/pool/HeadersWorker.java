@@ -20,13 +20,19 @@ public class HeadersWorker {
 
     private static volatile Map<String, String> remembered = Map.of();
 
+    private static volatile Map<String, String> answeredWith = Map.of();
+
+    /** The topic of the listener running in its observation on this thread, if any. */
+    private static final ThreadLocal<String> listening = new ThreadLocal<>();
+
     @IpcListener("observe")
     public boolean observe(ParentProcess parent) {
         ((ConnectedParentProcess) parent).observeWith(new PoolObserver() {
 
             @Override
             public int send(String pool, String topic, boolean broadcast, ToIntFunction<Map<String, String>> sending) {
-                return sending.applyAsInt(Map.of("from", pool + "/" + topic));
+                String within = listening.get();
+                return sending.applyAsInt(Map.of("from", pool + "/" + topic + ((within != null) ? " within " + within : "")));
             }
 
             @Override
@@ -37,9 +43,15 @@ public class HeadersWorker {
 
             @Override
             public @Nullable Object listen(String pool, String topic, Map<String, String> headers,
-                    Callable<@Nullable Object> listening) throws Exception {
+                    Callable<@Nullable Object> call) throws Exception {
                 current = headers;
-                return listening.call();
+                listening.set(topic);
+                try {
+                    return call.call();
+                }
+                finally {
+                    listening.remove();
+                }
             }
         });
         return true;
@@ -63,5 +75,27 @@ public class HeadersWorker {
     @IpcListener("remembered")
     public Map<String, String> remembered() {
         return remembered;
+    }
+
+    /** A plain send's return value goes back to the parent's listener of the same topic. */
+    @IpcListener("answer-parent")
+    public String answerParent(String what) {
+        return "answered " + what;
+    }
+
+    @IpcListener("start-asking")
+    public void startAsking(ParentProcess parent) {
+        parent.sendMessage(Message.of("ask-parent", null));
+    }
+
+    /** The parent's listener's answer to "ask-parent". */
+    @IpcListener("ask-parent")
+    public void answered(String answer) {
+        answeredWith = current;
+    }
+
+    @IpcListener("answered-with")
+    public Map<String, String> answeredWith() {
+        return answeredWith;
     }
 }

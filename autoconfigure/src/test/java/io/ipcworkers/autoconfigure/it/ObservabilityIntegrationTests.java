@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 import io.ipcworkers.IpcListener;
+import io.ipcworkers.Message;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.autoconfigure.event.IpcWorkersEvent;
 import io.ipcworkers.autoconfigure.event.PoolDownEvent;
@@ -32,6 +33,7 @@ import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -157,13 +159,17 @@ class ObservabilityIntegrationTests {
         }
     }
 
-    /** What the traced worker said its trace was, beside the trace the parent's listener of it ran in. */
+    /**
+     * What the traced worker said its trace was, beside the trace the parent's listener of it ran in;
+     * its answer goes back to the worker.
+     */
     record TracedBackListener(Tracer tracer, List<String> tracedBack) {
 
-        @IpcListener(topics = "traced-back", pool = "traced")
-        public void tracedBack(String workerTrace) {
+        @IpcListener(topics = { "traced-back", "trace-returned" }, pool = "traced")
+        public @Nullable String tracedBack(String workerTrace, Message message) {
             io.micrometer.tracing.Span span = this.tracer.currentSpan();
-            this.tracedBack.add(workerTrace + " " + ((span != null) ? span.context().traceId() : "none"));
+            this.tracedBack.add(message.topic() + " " + workerTrace + " " + ((span != null) ? span.context().traceId() : "none"));
+            return message.topic().equals("traced-back") ? "thanks" : null;
         }
     }
 
@@ -440,8 +446,30 @@ class ObservabilityIntegrationTests {
         }
         await().atMost(WAIT).until(() -> !this.observations.tracedBack.isEmpty());
         String[] tracedBack = this.observations.tracedBack.get(0).split(" ");
-        assertThat(tracedBack[0]).startsWith(againTraceId + "/");
-        assertThat(tracedBack[1]).isEqualTo(againTraceId);
+        assertThat(tracedBack[0]).isEqualTo("traced-back");
+        assertThat(tracedBack[1]).startsWith(againTraceId + "/");
+        assertThat(tracedBack[2]).isEqualTo(againTraceId);
+        // and so does the parent listener's return value, on its way back to the worker
+        String[] answered = await().atMost(WAIT).until(() -> this.bus.request("traced", "answered", null, String.class)
+            .get(30, TimeUnit.SECONDS).split(" "), (words) -> words.length == 2);
+        assertThat(answered[0]).isEqualTo("thanks");
+        assertThat(answered[1]).startsWith(againTraceId + "/");
+
+        // a worker listener's return value for a plain send carries its trace to the parent's listener too
+        Observation third = Observation.start("test.caller", this.observationRegistry);
+        String thirdTraceId;
+        try (Observation.Scope scope = third.openScope()) {
+            thirdTraceId = this.tracer.currentSpan().context().traceId();
+            this.bus.send("traced", "trace-returned", "which trace?");
+        }
+        finally {
+            third.stop();
+        }
+        await().atMost(WAIT).until(() -> this.observations.tracedBack.size() == 2);
+        String[] returned = this.observations.tracedBack.get(1).split(" ");
+        assertThat(returned[0]).isEqualTo("trace-returned");
+        assertThat(returned[1]).startsWith(thirdTraceId + "/");
+        assertThat(returned[2]).isEqualTo(thirdTraceId);
 
         assertThat(this.bus.request("traced", "trace", "untraced", String.class).get(30, TimeUnit.SECONDS))
             .as("a request outside any trace starts one, which the worker continues").isNotEqualTo("none")

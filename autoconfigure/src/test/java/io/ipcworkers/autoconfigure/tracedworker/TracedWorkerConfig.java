@@ -36,6 +36,9 @@ public class TracedWorkerConfig {
 
         private final ParentProcess parent;
 
+        /** The parent listener's answer to "traced-back", with the trace its listener here ran in. */
+        private volatile String answered = "none";
+
         TraceReporter(Tracer tracer, ParentProcess parent) {
             this.tracer = tracer;
             this.parent = parent;
@@ -52,6 +55,23 @@ public class TracedWorkerConfig {
         @IpcListener("trace-back")
         public void traceBack(String ignored) {
             this.parent.sendMessage(Message.of("traced-back", trace(ignored)));
+        }
+
+        /** The parent's listener's return value for "traced-back" comes back here. */
+        @IpcListener("traced-back")
+        public void answered(String answer) {
+            this.answered = answer + " " + trace(answer);
+        }
+
+        @IpcListener("answered")
+        public String answeredSoFar() {
+            return this.answered;
+        }
+
+        /** Returns which trace this listener runs in; a plain send's return value goes to the parent's listener. */
+        @IpcListener("trace-returned")
+        public String traceReturned(String ignored) {
+            return trace(ignored);
         }
     }
 }
