@@ -16,11 +16,9 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import java.util.function.Function;
-import java.util.function.Supplier;
 
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.IpcException;
@@ -102,8 +100,8 @@ public final class WorkerPool {
 
     private final WaitEstimates waits = new WaitEstimates();
 
-    // made with the pool: a sender's first wait for room then defines no class, which discards compiled code
-    private final Supplier<@Nullable PoolWorker> anyWorkerWithRoom = this::pick;
+    /** Picks a worker with room; made with the pool, a sender's first wait for room then defines no class (which discards compiled code). */
+    private final WorkerRouting routing;
 
     private final Function<String, PoolUnavailableException> noCapacity = this::noCapacity;
 
@@ -114,8 +112,6 @@ public final class WorkerPool {
     private final long acquireTimeoutNanos;
 
     private final AtomicLong ids = new AtomicLong();
-
-    private final AtomicInteger nextWorker = new AtomicInteger();
 
     private final AtomicLong restarts = new AtomicLong();
 
@@ -178,6 +174,7 @@ public final class WorkerPool {
         this.executor = executor;
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.room = new RoomWaiters(this, this.workers);
+        this.routing = new WorkerRouting(this.workers, settings.routing(), settings.maxInFlight());
         this.crashBackoff = new RestartBackoff(settings.supervision(), settings.workers());
         this.replacementBackoff = new RestartBackoff(settings.supervision(), settings.workers());
         this.crashes = new CrashHistory(settings.supervision().crashWindow());
@@ -874,90 +871,17 @@ public final class WorkerPool {
     private PoolWorker acquire(String topic, long timeoutNanos, long requestDeadline,
             @Nullable Duration requestTimeout) {
         requireAccepting(topic, null);
-        PoolWorker worker = pick();
+        PoolWorker worker = this.routing.get();
         if (worker != null) {
             return worker;
         }
         requireListener(topic); // not worth the wait for room
         long deadline = System.nanoTime() + timeoutNanos;
         if (requestTimeout == null || deadline - requestDeadline <= 0) {
-            return this.room.await(topic, null, deadline, this.anyWorkerWithRoom, this.noCapacity);
+            return this.room.await(topic, null, deadline, this.routing, this.noCapacity);
         }
-        return this.room.await(topic, null, requestDeadline, this.anyWorkerWithRoom,
+        return this.room.await(topic, null, requestDeadline, this.routing,
                 (timedOut) -> noCapacity(timedOut, "the request's timeout of " + requestTimeout));
-    }
-
-    /** A worker with room, reserved for the caller, by the pool's routing; null when every one is full. */
-    private @Nullable PoolWorker pick() {
-        int size = this.workers.length();
-        for (int tries = 0; tries < 4; tries++) {
-            int start = Math.floorMod(this.nextWorker.getAndIncrement(), size);
-            if (this.settings.routing() == Routing.ROUND_ROBIN) {
-                return reserveInTurn(start);
-            }
-            PoolWorker best = leastBusy(start);
-            if (best == null) {
-                return null;
-            }
-            if (best.tryReserve(this.settings.maxInFlight())) {
-                return best;
-            }
-        }
-        return null;
-    }
-
-    private @Nullable PoolWorker reserveInTurn(int start) {
-        int size = this.workers.length();
-        for (int i = 0; i < size; i++) {
-            PoolWorker candidate = this.workers.get((start + i) % size);
-            if (candidate != null && candidate.isUsable() && candidate.tryReserve(this.settings.maxInFlight())) {
-                return candidate;
-            }
-        }
-        return null;
-    }
-
-    /**
-     * Of the workers with room, the one whose estimated wait is shortest ({@link WaitEstimates}): an
-     * idle one at once, ties in turn from {@code start}. An estimate is never below the worker's
-     * messages at the typical time each, and is that unless its listener runs long; so the worker with
-     * the fewest messages has the shortest unless its listener runs long, and only then are the
-     * estimates compared, to the clock read then (which keeps a stream's sends to counting, with no
-     * clock read of their own, as a stream's heads never run long).
-     */
-    private @Nullable PoolWorker leastBusy(int start) {
-        PoolWorker fewest = leastBusy(start, false);
-        if (fewest == null || !fewest.isRunningLong()) {
-            return fewest;
-        }
-        return leastBusy(start, true);
-    }
-
-    /** By messages in flight, or by estimated wait; full workers are passed over. */
-    private @Nullable PoolWorker leastBusy(int start, boolean byEstimatedWait) {
-        int size = this.workers.length();
-        PoolWorker best = null;
-        double bestBusy = Double.MAX_VALUE;
-        long now = byEstimatedWait ? System.nanoTime() : 0;
-        for (int i = 0; i < size; i++) {
-            PoolWorker candidate = this.workers.get((start + i) % size);
-            if (candidate == null || !candidate.isUsable()) {
-                continue;
-            }
-            int load = candidate.inFlight();
-            if (load == 0) {
-                return candidate;
-            }
-            if (load >= this.settings.maxInFlight()) {
-                continue; // full: the shortest wait is of no use to a caller who cannot join it
-            }
-            double busy = byEstimatedWait ? candidate.estimatedWait(load, now) : load;
-            if (busy < bestBusy) {
-                best = candidate;
-                bestBusy = busy;
-            }
-        }
-        return best;
     }
 
     private PoolUnavailableException noCapacity(String topic) {
