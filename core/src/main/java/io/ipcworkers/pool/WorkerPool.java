@@ -100,7 +100,10 @@ public final class WorkerPool {
 
     private final WaitEstimates waits = new WaitEstimates();
 
-    /** Picks a worker with room; made with the pool, a sender's first wait for room then defines no class (which discards compiled code). */
+    /**
+     * Picks a worker with room; made with the pool, so that a sender's first wait for room defines no
+     * class (which discards compiled code).
+     */
     private final WorkerRouting routing;
 
     private final Function<String, PoolUnavailableException> noCapacity = this::noCapacity;

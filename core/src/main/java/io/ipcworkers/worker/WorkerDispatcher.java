@@ -192,7 +192,8 @@ final class WorkerDispatcher {
         }
         try {
             if (request) {
-                answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, dispatch(message, headers, false))));
+                Object reply = dispatch(message, headers, false);
+                answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
                 return;
             }
             dispatch(message, headers, !frame.hasFlag(Frame.FLAG_REPLY));
