@@ -1,8 +1,10 @@
 package io.ipcworkers.autoconfigure.observation;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.function.ToIntFunction;
 
@@ -11,12 +13,15 @@ import io.ipcworkers.UnknownPoolException;
 import io.ipcworkers.autoconfigure.IpcWorkersAutoConfiguration;
 import io.ipcworkers.autoconfigure.it.PlainWorker;
 import io.ipcworkers.pool.PoolObserver;
+import io.micrometer.observation.Observation;
+import io.micrometer.observation.ObservationHandler;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.observation.tck.TestObservationRegistry;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
+import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
@@ -96,6 +101,41 @@ class IpcWorkersObservationAutoConfigurationTests {
                 assertThat(context.getBean(OwnObserver.class).sends).isEqualTo(1);
                 assertThat(context.getBean(TestObservationRegistry.class)).doesNotHaveAnyObservation();
             });
+    }
+
+    @Test
+    void bootsObservationSettingsTurnTheBusObservationsOffByName() {
+        ApplicationContextRunner withBootsRegistry = this.runner
+            .withConfiguration(AutoConfigurations.of(ObservationAutoConfiguration.class))
+            .withUserConfiguration(Recording.class)
+            .withPropertyValues("ipc.observation-enabled=true");
+        withBootsRegistry.run((context) -> {
+            assertThatExceptionOfType(UnknownPoolException.class)
+                .isThrownBy(() -> context.getBean(MessageBus.class).send("nope", "resize", null));
+            assertThat(context.getBean(Recording.class).started).containsExactly("ipc.bus");
+        });
+        withBootsRegistry.withPropertyValues("management.observations.enable.ipc.bus=false").run((context) -> {
+            assertThatExceptionOfType(UnknownPoolException.class)
+                .isThrownBy(() -> context.getBean(MessageBus.class).send("nope", "resize", null));
+            assertThat(context.getBean(Recording.class).started).isEmpty();
+        });
+    }
+
+    /** An observation handler, which Boot's registry is given, keeping the names of what it saw start. */
+    @Configuration(proxyBeanMethods = false)
+    static class Recording implements ObservationHandler<Observation.Context> {
+
+        final List<String> started = new CopyOnWriteArrayList<>();
+
+        @Override
+        public boolean supportsContext(Observation.Context context) {
+            return true;
+        }
+
+        @Override
+        public void onStart(Observation.Context context) {
+            this.started.add(context.getName());
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
