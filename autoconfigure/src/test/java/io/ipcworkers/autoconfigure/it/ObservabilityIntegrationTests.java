@@ -184,6 +184,18 @@ class ObservabilityIntegrationTests {
         }
     }
 
+    /** Sends the traced pool a message on the topic from a caller's observation of its own; returns its trace id. */
+    private String sendInATraceOfItsOwn(String topic) {
+        Observation caller = Observation.start("test.caller", this.observationRegistry);
+        try (Observation.Scope scope = caller.openScope()) {
+            this.bus.send("traced", topic, "which trace?");
+            return this.tracer.currentSpan().context().traceId();
+        }
+        finally {
+            caller.stop();
+        }
+    }
+
     private JsonNode get(String path) throws Exception {
         HttpResponse<String> response = this.http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + this.port + path))
             .GET().build(), HttpResponse.BodyHandlers.ofString());
@@ -435,15 +447,7 @@ class ObservabilityIntegrationTests {
         assertThat(workerSaw).isEqualTo(traceId + "/" + requestSpanId);
 
         // the worker's message back to the parent carries its trace on to the parent's listener
-        Observation again = Observation.start("test.caller", this.observationRegistry);
-        String againTraceId;
-        try (Observation.Scope scope = again.openScope()) {
-            againTraceId = this.tracer.currentSpan().context().traceId();
-            this.bus.send("traced", "trace-back", "which trace?");
-        }
-        finally {
-            again.stop();
-        }
+        String againTraceId = sendInATraceOfItsOwn("trace-back");
         await().atMost(WAIT).until(() -> !this.observations.tracedBack.isEmpty());
         String[] tracedBack = this.observations.tracedBack.get(0).split(" ");
         assertThat(tracedBack[0]).isEqualTo("traced-back");
@@ -456,15 +460,7 @@ class ObservabilityIntegrationTests {
         assertThat(answered[1]).startsWith(againTraceId + "/");
 
         // a worker listener's return value for a plain send carries its trace to the parent's listener too
-        Observation third = Observation.start("test.caller", this.observationRegistry);
-        String thirdTraceId;
-        try (Observation.Scope scope = third.openScope()) {
-            thirdTraceId = this.tracer.currentSpan().context().traceId();
-            this.bus.send("traced", "trace-returned", "which trace?");
-        }
-        finally {
-            third.stop();
-        }
+        String thirdTraceId = sendInATraceOfItsOwn("trace-returned");
         await().atMost(WAIT).until(() -> this.observations.tracedBack.size() == 2);
         String[] returned = this.observations.tracedBack.get(1).split(" ");
         assertThat(returned[0]).isEqualTo("trace-returned");
