@@ -219,6 +219,24 @@ class WorkerDispatcherTest {
         assertThat(this.listeners.handled).isEqualTo(3);
     }
 
+    @Test
+    void aSendWhoseReturnValueCannotBeWrittenIsAnsweredWithAnErrorAndTheWorkerGoesOn() throws Exception {
+        ByteArrayOutputStream wire = new ByteArrayOutputStream();
+        wire.write(frame(FrameType.MESSAGE, 1, Message.of("unwritable", null)));
+        wire.write(frame(FrameType.MESSAGE, 2, Message.of("fast", 2)));
+        RawWire.write(this.parentSide, wire.toByteArray());
+
+        Frame failed = nextNonHeartbeat(); // no half-written answer before it: the stream still parses
+        assertThat(failed.type()).isEqualTo(FrameType.ERROR);
+        assertThat(failed.correlationId()).isEqualTo(1);
+        assertThat(codec.decode(failed.body()).payloadAs(ErrorReply.class).message())
+            .contains("Cannot write the payload of message 'unwritable'", "not today");
+        Frame ack = nextNonHeartbeat();
+        assertThat(ack.type()).isEqualTo(FrameType.ACK);
+        assertThat(ack.correlationId()).isEqualTo(2);
+        assertThat(this.listeners.fastOnes).containsExactly(2);
+    }
+
     /**
      * Only the exception's class and message reach the parent, so the worker prints the trace; a
      * listener failing on every message of a stream printed the same trace for each.
@@ -564,6 +582,20 @@ class WorkerDispatcherTest {
         @IpcListener("increment")
         public int increment(int n) {
             return n + 1;
+        }
+
+        /** A send's return value goes back to the parent; this one cannot be written as JSON. */
+        @IpcListener("unwritable")
+        public Unwritable unwritable() {
+            return new Unwritable();
+        }
+    }
+
+    /** Its one property throws. */
+    public static final class Unwritable {
+
+        public String getValue() {
+            throw new IllegalStateException("not today");
         }
     }
 
