@@ -27,6 +27,7 @@ import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.channel.Durations;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
@@ -134,6 +135,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * end yet. Routing must not pick it meanwhile, or a send retried on another worker lands on it again.
      */
     private volatile boolean writeFailed;
+
+    /**
+     * Whether this worker was asked to exit (a SHUTDOWN sent, or its stdin closed): its connection then
+     * ends while its JVM still exits (its shutdown hooks, a class data archive written at exit), and
+     * whoever asked kills it at the stop timeout, not its reader at once.
+     */
+    private volatile boolean askedToExit;
 
     /** Since when a parent listener's answer to this worker is being written; {@link #NOT_ANSWERING} when none is. */
     private volatile long answeringSinceNanos = NOT_ANSWERING;
@@ -477,6 +485,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
+        this.askedToExit = true;
         try {
             this.child.connection().send(FrameType.SHUTDOWN, 0, 0, FrameWriter.BodyWriter.EMPTY);
         }
@@ -812,7 +821,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.writeFailed = true;
         try {
             this.pool.executor().execute(() -> {
-                awaitExit(CLOSE_TO_EXIT_MILLIS);
+                awaitExit(closeToExitMillis());
                 if (!this.closed && this.child.process().isAlive()) {
                     kill("could not be written to (" + failure.getMessage() + ") but kept running");
                 }
@@ -830,7 +839,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         // it has not read yet resets it instead ("Connection reset"): neither is the worker's doing
         boolean peerGone = cause == null || cause instanceof IOException; // protocol violations are IpcExceptions
         if (peerGone && this.killReason == null) {
-            awaitExit(CLOSE_TO_EXIT_MILLIS);
+            awaitExit(closeToExitMillis());
         }
         if (this.child.process().isAlive()) {
             // a worker without its connection can do nothing useful: protocol violation, or it closed the socket
@@ -1049,6 +1058,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return Character.toLowerCase(description.charAt(0)) + description.substring(1);
     }
 
+    /** How long a worker whose connection ended may take to exit before it is killed for living on. */
+    private long closeToExitMillis() {
+        return this.askedToExit ? TimeUnit.NANOSECONDS.toMillis(Durations.cappedNanos(this.pool.settings().stopTimeout()))
+                : CLOSE_TO_EXIT_MILLIS;
+    }
+
     private void awaitExit(long millis) {
         try {
             this.child.process().waitFor(millis, TimeUnit.MILLISECONDS);
@@ -1060,6 +1075,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Stops the process: closes its stdin (it exits at once), then SIGKILL after the grace period. */
     void stopProcess(Duration grace) {
+        this.askedToExit = true;
         this.child.closeStdin();
         try {
             if (!this.child.process().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {

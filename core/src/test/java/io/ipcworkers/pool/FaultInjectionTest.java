@@ -1319,6 +1319,34 @@ class FaultInjectionTest {
         assertBackToSize(pool);
     }
 
+    /**
+     * A JVM asked to exit may take seconds after its connection ends: its shutdown hooks, and a class data
+     * archive written at exit (a Spring worker's, on a busy machine). Killed two seconds after the end of
+     * its connection, a replaced worker lost its archive; it now has the stop timeout, as the stop gives it.
+     */
+    @Test
+    void aWorkerAskedToExitThatTakesSecondsAfterItsConnectionEndsIsNotKilled(@TempDir Path dir) throws Exception {
+        Map<Long, Integer> exitCodes = new ConcurrentHashMap<>();
+        PoolListener exits = new PoolListener() {
+
+            @Override
+            public void workerExited(String pool, String worker, long pid, int exitCode, String cause, String state) {
+                exitCodes.put(pid, exitCode);
+            }
+        };
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(exits));
+        PoolWorker lingering = pool.currentWorkers().get(0);
+        Path go = dir.resolve("go");
+        pool.sendTo(lingering, Message.of("linger-after-close", go.toString()));
+
+        assertThat(pool.restartWorker(lingering.getId())).isTrue(); // asks it to exit once its replacement is ready
+        Files.createFile(go); // its connection ends now, and its JVM three seconds later, by itself
+
+        await().atMost(WAIT).until(() -> exitCodes.containsKey(lingering.getId()));
+        assertThat(exitCodes.get(lingering.getId())).as("its own exit code, not SIGKILL's").isEqualTo(42);
+        assertBackToSize(pool);
+    }
+
     @Test
     void aSendIsNotRetriedOnAWorkerWhoseWriteFailedWhileItsReaderHasNotSeenItGo() throws Exception {
         // one message in flight per worker: while the other one is busy, only the dead one has room

@@ -226,6 +226,21 @@ public class FaultyWorker {
         sendNumbered(parent, "told", messages);
     }
 
+    /**
+     * Once the file named exists, closes its socket and lingers three seconds before its JVM ends with
+     * exit code 42: as a JVM asked to exit that writes its class data archive on its way out does.
+     */
+    @IpcListener("linger-after-close")
+    public void lingerAfterClose(String go, ParentProcess parent) throws InterruptedException {
+        Path file = Path.of(go);
+        while (!Files.exists(file)) {
+            Thread.sleep(10);
+        }
+        ParentWire.closeSocket(parent);
+        Thread.sleep(3_000);
+        Runtime.getRuntime().halt(42);
+    }
+
     @IpcListener("close-socket")
     public void closeSocketAndStayAlive(ParentProcess parent) {
         ParentWire.closeSocket(parent);
