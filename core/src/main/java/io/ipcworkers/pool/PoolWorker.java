@@ -54,7 +54,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * How long a worker whose connection ended may take to be seen exiting before it is taken for one
      * that kept running and killed. Generous: a JVM ending on a loaded machine took over 500 ms from its
      * socket's end to its reaping, and was reported as killed instead of with its own exit code. A
-     * worker that exits is seen at once; only one that really kept running waits the whole time.
+     * worker that exits is seen at once; only one that really kept running waits the whole time. Not for
+     * a worker asked to exit, which has the stop timeout ({@link #closeToExitMillis}).
      */
     private static final long CLOSE_TO_EXIT_MILLIS = 2000;
 
