@@ -41,10 +41,10 @@ public final class ConnectedParentProcess implements ParentProcess {
     /** Runs around the worker's listener calls (with the headers each message came with); null for none. */
     private volatile @Nullable PoolObserver observer;
 
-    /** Set in a pool worker: its dispatcher reads every message, for the {@code @IpcListener} methods. */
-    private volatile boolean dispatched;
-
-    /** A pool worker's pool, for its observer; null elsewhere. */
+    /**
+     * A pool worker's pool, for its observer; null elsewhere. Set, its dispatcher reads every message,
+     * for the {@code @IpcListener} methods.
+     */
     private volatile @Nullable String pool;
 
     /** @param pid the parent's pid, from the bootstrap: looking it up through {@code ProcessHandle} costs a worker's start several ms */
@@ -147,8 +147,7 @@ public final class ConnectedParentProcess implements ParentProcess {
 
     /** This is a worker of the pool's: its messages are read by its dispatcher, and no one else. */
     void dispatched(String pool) {
-        this.dispatched = true;
-        this.pool = pool;
+        this.pool = Objects.requireNonNull(pool, "'pool' must not be null");
     }
 
     /**
@@ -156,7 +155,7 @@ public final class ConnectedParentProcess implements ParentProcess {
      * would never acknowledge them, or a request, which would end the connection.
      */
     private void refuseWhileDispatched() {
-        if (this.dispatched) {
+        if (this.pool != null) {
             throw new IllegalStateException("In a pool worker the parent's messages go to @IpcListener methods, "
                     + "not to getNextMessage(); for a conversation with the parent, send it a message and take "
                     + "its answer in a listener, or run a WorkerTask with ProcessManager.runProcess");

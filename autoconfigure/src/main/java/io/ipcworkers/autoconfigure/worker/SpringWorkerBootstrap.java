@@ -2,9 +2,9 @@ package io.ipcworkers.autoconfigure.worker;
 
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.autoconfigure.IpcListenerAnnotationBeanPostProcessor;
-import io.ipcworkers.pool.PoolObserver;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.pool.PoolObserver;
 import io.ipcworkers.worker.ConnectedParentProcess;
 import io.ipcworkers.worker.WorkerBootstrap;
 import tools.jackson.databind.json.JsonMapper;
