@@ -56,7 +56,7 @@ final class PoolSupervisor implements Runnable {
             if (settings.recycling().isEnabled() && this.pool.state() == WorkerPool.State.RUNNING) {
                 String reason = worker.recycleReason(settings.recycling());
                 if (reason != null) {
-                    this.pool.recycle(worker, reason);
+                    this.pool.replacement().recycle(worker, reason);
                 }
             }
         }

@@ -22,7 +22,6 @@ import java.util.function.Function;
 
 import io.ipcworkers.DeadLetter;
 import io.ipcworkers.IpcException;
-import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PoolUnavailableException;
@@ -84,11 +83,9 @@ public final class WorkerPool {
 
     private final Set<PoolWorker> retiring = ConcurrentHashMap.newKeySet();
 
-    private final RestartBackoff crashBackoff;
+    private final CrashRecovery recovery;
 
-    private final RestartBackoff replacementBackoff;
-
-    private final CrashHistory crashes;
+    private final WorkerReplacement replacement;
 
     private final Unacknowledged unacknowledged = new Unacknowledged(this);
 
@@ -116,10 +113,6 @@ public final class WorkerPool {
 
     private final AtomicLong ids = new AtomicLong();
 
-    private final AtomicLong restarts = new AtomicLong();
-
-    private final AtomicLong recycles = new AtomicLong();
-
     /** The topics the last worker to get ready announced: all of a pool's workers listen to the same. */
     private volatile @Nullable Set<String> announcedTopics;
 
@@ -136,8 +129,7 @@ public final class WorkerPool {
 
     private final PoolListener listener;
 
-    private final long[] slotRestarts;
-
+    /** How each slot's last worker ended, for the snapshot; guarded by itself. */
     private final LaunchedChild.@Nullable ExitReport[] lastExits;
 
     /**
@@ -159,7 +151,6 @@ public final class WorkerPool {
             ScheduledExecutorService scheduler, Executor executor, PoolListener listener) {
         this.settings = settings;
         this.listener = listener;
-        this.slotRestarts = new long[settings.workers()];
         this.lastExits = new LaunchedChild.ExitReport[settings.workers()];
         this.launcher = launcher;
         this.codec = codec;
@@ -178,9 +169,8 @@ public final class WorkerPool {
         this.workers = new AtomicReferenceArray<>(settings.workers());
         this.room = new RoomWaiters(this, this.workers);
         this.routing = new WorkerRouting(this.workers, settings.routing(), settings.maxInFlight());
-        this.crashBackoff = new RestartBackoff(settings.supervision(), settings.workers());
-        this.replacementBackoff = new RestartBackoff(settings.supervision(), settings.workers());
-        this.crashes = new CrashHistory(settings.supervision().crashWindow());
+        this.recovery = new CrashRecovery(this);
+        this.replacement = new WorkerReplacement(this);
         this.listeners = ListenerWorkerTask.listenersOf(settings.workerClass(), classLoader());
         this.rebalancer = new Rebalancer(this, settings.routing() == Routing.LEAST_BUSY && settings.workers() > 1);
     }
@@ -306,7 +296,7 @@ public final class WorkerPool {
         if (this.handlerTimeouts != null) {
             this.handlerTimeouts.start();
         }
-        goneAlready.forEach((worker) -> crashed(worker, Objects.requireNonNull(worker.gone())));
+        goneAlready.forEach((worker) -> this.recovery.crashed(worker, Objects.requireNonNull(worker.gone())));
     }
 
     /**
@@ -314,7 +304,7 @@ public final class WorkerPool {
      * @return false when the slot holds another worker
      * @throws IpcException when the worker has died since it got ready: it never takes the slot
      */
-    private boolean place(PoolWorker worker, @Nullable PoolWorker expected) {
+    boolean place(PoolWorker worker, @Nullable PoolWorker expected) {
         synchronized (this.lifecycle) {
             LaunchedChild.ExitReport gone = worker.gone();
             if (gone != null) {
@@ -374,7 +364,7 @@ public final class WorkerPool {
     }
 
     /** Starts a worker for a slot and waits until it is ready; the caller puts it in place. */
-    private PoolWorker startWorker(int slot) {
+    PoolWorker startWorker(int slot) {
         String workerName = name() + "-" + (slot + 1);
         ListenerWorkerTask task = new ListenerWorkerTask(name(), this.settings.workerClass(),
                 this.settings.supervision().heartbeatInterval().toMillis(), this.listeners);
@@ -481,8 +471,7 @@ public final class WorkerPool {
             if (this.state != State.DOWN && (onlyWhenDown || this.state != State.RUNNING)) {
                 return false;
             }
-            this.crashes.clear();
-            this.crashBackoff.resetAll();
+            this.recovery.forgetCrashes();
             wasDown = this.state == State.DOWN;
             this.downReason = null;
             this.state = State.RUNNING;
@@ -493,7 +482,7 @@ public final class WorkerPool {
         for (int slot = 0; slot < this.workers.length(); slot++) {
             if (this.workers.get(slot) == null) {
                 int index = slot;
-                this.executor.execute(() -> restartSlot(index));
+                this.executor.execute(() -> this.recovery.restartSlot(index));
             }
         }
         logger.log(Level.INFO, "Pool '" + name() + "' is running again");
@@ -508,32 +497,7 @@ public final class WorkerPool {
      *     the workers it names keep working
      */
     public void rollingRestart() {
-        IpcException failed = null;
-        for (int slot = 0; slot < this.workers.length(); slot++) {
-            PoolWorker worker = this.workers.get(slot);
-            if (worker == null) {
-                continue;
-            }
-            CompletableFuture<Integer> exited = worker.onExit();
-            try {
-                if (replace(worker, "rolling restart")) {
-                    exited.orTimeout(this.settings.stopTimeout().toMillis() + 5000, TimeUnit.MILLISECONDS)
-                        .exceptionally((ex) -> null).join();
-                }
-            }
-            catch (IpcException ex) {
-                if (failed == null) {
-                    failed = new IpcException("Rolling restart of pool '" + name() + "' incomplete: " + ex.getMessage(),
-                            ex);
-                }
-                else {
-                    failed.addSuppressed(ex);
-                }
-            }
-        }
-        if (failed != null) {
-            throw failed;
-        }
+        this.replacement.rollingRestart();
     }
 
     // --- sending
@@ -998,29 +962,11 @@ public final class WorkerPool {
         if (expected || stopping || !wasCurrent) {
             return;
         }
-        crashed(worker, described);
-    }
-
-    private void crashed(PoolWorker worker, LaunchedChild.ExitReport report) {
-        String what = worker + " " + report.state();
-        String output = report.lastOutputLines().isEmpty() ? ""
-                : "; last output lines:\n  " + String.join("\n  ", report.lastOutputLines());
-        int recent = this.crashes.record();
-        PoolSettings.Supervision supervision = this.settings.supervision();
-        if (recent > supervision.maxCrashes() && this.state == State.RUNNING) {
-            markDown(recent + " worker crashes within " + supervision.crashWindow() + ", the last: " + what, output);
-            return;
-        }
-        if (this.state != State.RUNNING) {
-            return;
-        }
-        Duration backoff = this.crashBackoff.afterFailure(worker.slot(), worker.uptime());
-        logger.log(Level.WARNING, what + "; restarting in " + backoff.toMillis() + " ms" + output);
-        scheduleRestart(worker.slot(), backoff);
+        this.recovery.crashed(worker, described);
     }
 
     /** Marks a running pool down; does nothing when it stopped or went down meanwhile. */
-    private void markDown(String reason, String stderr) {
+    void markDown(String reason, String stderr) {
         Duration coolDown = this.settings.supervision().coolDown();
         String why = reason + "; it retries in " + coolDown + " or on restart()";
         synchronized (this.lifecycle) {
@@ -1037,16 +983,12 @@ public final class WorkerPool {
         scheduleOrDrop(() -> restart(true), coolDown, "its retry after the cool-down");
     }
 
-    private void scheduleRestart(int slot, Duration delay) {
-        scheduleOrDrop(() -> restartSlot(slot), delay, "the restart of worker " + name() + "-" + (slot + 1));
-    }
-
     /**
      * Runs the task on the executor after the delay, unless the pools are closed: a crash noticed on a
      * worker's reader thread as they close finds the timers shut down, and there is nothing to restart
      * (nor a replaced worker to kill: their stop does that).
      */
-    private void scheduleOrDrop(Runnable task, Duration delay, String what) {
+    void scheduleOrDrop(Runnable task, Duration delay, String what) {
         try {
             this.scheduler.schedule(() -> this.executor.execute(task), delay.toMillis(), TimeUnit.MILLISECONDS);
         }
@@ -1055,118 +997,15 @@ public final class WorkerPool {
         }
     }
 
-    private void restartSlot(int slot) {
-        if (this.state != State.RUNNING || this.workers.get(slot) != null) {
-            return;
-        }
-        try {
-            PoolWorker worker = startWorker(slot);
-            if (!place(worker, null) || this.state != State.RUNNING) {
-                worker.stopProcess(Duration.ZERO);
-                return;
-            }
-            this.restarts.incrementAndGet();
-            synchronized (this.lastExits) {
-                this.slotRestarts[slot]++;
-            }
-            this.room.changed();
-            this.rebalancer.check();
-        }
-        catch (RuntimeException ex) {
-            if (this.state != State.RUNNING) {
-                return; // stopped meanwhile, which is why it failed: nothing to retry
-            }
-            Duration backoff = this.crashBackoff.afterFailure(slot, Duration.ZERO);
-            logger.log(Level.ERROR, "Could not restart worker " + name() + "-" + (slot + 1) + ": " + ex.getMessage()
-                    + "; retrying in " + backoff.toMillis() + " ms");
-            if (this.crashes.record() > this.settings.supervision().maxCrashes() && this.state == State.RUNNING) {
-                markDown("workers keep failing to start: " + ex.getMessage(), "");
-                return;
-            }
-            scheduleRestart(slot, backoff);
-        }
-    }
-
-    /**
-     * Replaces a healthy worker in the background; see {@link #replace}. After a replacement failed to
-     * start, the worker is left alone for the restart backoff (doubling with each failure), so a
-     * replacement that cannot start is not tried at every heartbeat.
-     */
-    void recycle(PoolWorker worker, String reason) {
-        if (worker.mayRecycleNow() && worker.startRecycling()) {
-            this.executor.execute(() -> {
-                try {
-                    replace0(worker, reason);
-                }
-                catch (IpcException ex) {
-                    // logged by replace0; the worker keeps working
-                }
-            });
-        }
-    }
-
-    /**
-     * Replaces a worker now, on this thread; false if it is already being replaced or gone.
-     * @throws IpcException when the replacement could not start; the worker keeps working
-     */
-    private boolean replace(PoolWorker worker, String reason) {
-        return worker.startRecycling() && replace0(worker, reason);
-    }
-
-    /**
-     * Starts the replacement first; only once it is ready does the old worker stop taking work. The
-     * old worker then finishes what it holds and exits by itself.
-     */
-    private boolean replace0(PoolWorker worker, String reason) {
-        PoolWorker replacement;
-        boolean placed;
-        try {
-            replacement = startWorker(worker.slot());
-            this.retiring.add(worker);
-            placed = place(replacement, worker);
-            if (!placed && (this.state == State.RUNNING || this.state == State.DOWN) && place(replacement, null)) {
-                // the worker died while its replacement started: the replacement takes its empty slot,
-                // where a restart would start another (or none, had its exit counted as expected)
-                this.retiring.remove(worker);
-                placed = true;
-            }
-        }
-        catch (RuntimeException ex) {
-            this.retiring.remove(worker);
-            if (this.state == State.STOPPING || this.state == State.STOPPED) {
-                // why it failed: the stop closed the pool's socket, and it stops the worker too
-                throw new IpcException("Could not start a replacement for " + worker.describeLowercase() + " ("
-                        + reason + "): pool '" + name() + "' was stopped meanwhile", ex);
-            }
-            Duration retryIn = this.replacementBackoff.afterFailure(worker.slot(), Duration.ZERO);
-            worker.abortRecycling(retryIn);
-            String failure = "Could not start a replacement for " + worker.describeLowercase() + " (" + reason + "): "
-                    + ex.getMessage() + "; it keeps working";
-            logger.log(Level.WARNING, failure + (this.settings.recycling().isEnabled()
-                    ? " and recycling leaves it alone for " + retryIn.toMillis() + " ms" : ""));
-            throw new IpcException(failure, ex);
-        }
-        if (!placed) {
-            this.retiring.remove(worker);
-            replacement.stopProcess(Duration.ZERO);
-            return false;
-        }
-        worker.retire(); // only now: retired while still in its slot, it would leave the pool a worker short meanwhile
-        if (this.state != State.RUNNING && this.state != State.DOWN) {
-            // stop() took its list of workers before the replacement was in place: it is ours to stop
-            replacement.stopProcess(Duration.ZERO);
-        }
-        this.recycles.incrementAndGet();
-        this.replacementBackoff.reset(worker.slot());
+    /** A slot has a new worker: callers waiting for room and the rebalancer look again. */
+    void slotFilled() {
         this.room.changed();
         this.rebalancer.check();
-        logger.log(Level.INFO, "Replaced " + worker + " (" + reason + ") by " + replacement);
-        // the kill is arranged first: asking a worker that does not read to exit waits until it reads
-        // (with the pools closed meanwhile, their stop has taken this worker into its own list)
-        scheduleOrDrop(() -> worker.stopProcess(Duration.ZERO), this.settings.stopTimeout(),
-                "the kill of replaced " + worker.describeLowercase());
-        worker.shutdown();
-        return true;
+    }
+
+    /** Where the pool's supervisor hands the workers it finds due for recycling. */
+    WorkerReplacement replacement() {
+        return this.replacement;
     }
 
     /**
@@ -1178,7 +1017,7 @@ public final class WorkerPool {
     public boolean restartWorker(long pid) {
         for (PoolWorker worker : currentWorkers()) {
             if (worker.getId() == pid) {
-                return replace(worker, "restart requested");
+                return this.replacement.replace(worker, "restart requested");
             }
         }
         return false;
@@ -1197,7 +1036,7 @@ public final class WorkerPool {
                 String lastCause = (last != null) ? last.state() : null;
                 if (worker == null) {
                     slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, emptySlotState(), 0, 0, 0,
-                            null, 0, this.slotRestarts[slot], lastCode, lastCause, 0, 0));
+                            null, 0, this.recovery.restartsOf(slot), lastCode, lastCause, 0, 0));
                     continue;
                 }
                 String workerState = worker.isRetiring() ? "retiring" : worker.isReady() ? "running" : "starting";
@@ -1205,12 +1044,12 @@ public final class WorkerPool {
                 slots.add(new PoolSnapshot.WorkerSnapshot(worker.launched().name(), worker.getId(), workerState,
                         worker.uptime().toMillis(), worker.handledCount(), worker.inFlight(),
                         (current != null) ? current.topic() : null, (current != null) ? worker.runningFor().toMillis() : 0,
-                        this.slotRestarts[slot], lastCode, lastCause, worker.heapUsed(), worker.residentBytes()));
+                        this.recovery.restartsOf(slot), lastCode, lastCause, worker.heapUsed(), worker.residentBytes()));
             }
         }
         Set<String> topics = this.announcedTopics;
         return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
-                usableWorkers().size(), inFlight(), this.room.waiting(), this.restarts.get(), this.recycles.get(),
+                usableWorkers().size(), inFlight(), this.room.waiting(), this.recovery.restarts(), this.replacement.replaced(),
                 this.rebalancer.moved(), this.waits.typicalMillis(),
                 (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
     }
@@ -1247,12 +1086,12 @@ public final class WorkerPool {
 
     /** How many workers were replaced after they crashed. */
     public long restartCount() {
-        return this.restarts.get();
+        return this.recovery.restarts();
     }
 
     /** How many healthy workers were replaced (recycling, rolling restarts). */
     public long recycleCount() {
-        return this.recycles.get();
+        return this.replacement.replaced();
     }
 
     /** Workers that accept messages now. */
