@@ -10,6 +10,7 @@ import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PayloadConversionException;
+import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
@@ -93,6 +94,17 @@ final class WorkerDispatcher {
 
     /** Handles frames until a SHUTDOWN frame (after the work sent before it) or the connection ends. */
     void serveUntilStopped() {
+        try {
+            serve();
+        }
+        catch (ProcessExitedException ex) {
+            // an answer or acknowledgement could not be written: the parent is gone, as the next read would
+            // say; the worker ends as it does then, not as one whose task failed
+            System.err.println("[ipc-workers] Connection to the parent failed: " + ex.getMessage());
+        }
+    }
+
+    private void serve() {
         long taken = 0;
         while (true) {
             Frame frame;

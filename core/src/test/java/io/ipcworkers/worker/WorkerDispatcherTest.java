@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.Deque;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.IntFunction;
@@ -60,6 +61,9 @@ class WorkerDispatcherTest {
 
     private Thread heartbeat;
 
+    /** What escaped the serving loop, if anything did. */
+    private volatile @Nullable Throwable servingFailure;
+
     /** What the worker prints about its listeners' failures. */
     private final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
 
@@ -80,6 +84,7 @@ class WorkerDispatcherTest {
         // beats far apart: what a listener that runs long holds up must not wait for the next beat
         this.heartbeat = Heartbeat.start(parent, Duration.ofHours(1), dispatcher);
         this.serving = new Thread(dispatcher::serveUntilStopped, "serving");
+        this.serving.setUncaughtExceptionHandler((thread, failure) -> this.servingFailure = failure);
         this.serving.start();
     }
 
@@ -93,6 +98,7 @@ class WorkerDispatcherTest {
         this.heartbeat.join(5000);
         assertThat(this.serving.isAlive()).isFalse();
         assertThat(this.heartbeat.isAlive()).isFalse();
+        assertThat(this.servingFailure).as("what ended the serving loop, which the worker would exit with 1 for").isNull();
     }
 
     @Test
@@ -235,6 +241,18 @@ class WorkerDispatcherTest {
         assertThat(ack.type()).isEqualTo(FrameType.ACK);
         assertThat(ack.correlationId()).isEqualTo(2);
         assertThat(this.listeners.fastOnes).containsExactly(2);
+    }
+
+    @Test
+    void aWorkerWhoseParentLeftWhileAListenerRanEndsItsLoopAsWhenTheConnectionEnds() throws Exception {
+        RawWire.write(this.parentSide, frame(FrameType.REQUEST, 1, Message.of("slow", null)));
+        assertThat(this.listeners.slowStarted.await(10, TimeUnit.SECONDS)).isTrue();
+        this.parentSide.close();
+        this.listeners.release.countDown(); // its reply finds the parent gone
+
+        this.serving.join(5000);
+        assertThat(this.serving.isAlive()).isFalse();
+        assertThat(this.servingFailure).isNull();
     }
 
     /**
@@ -537,8 +555,11 @@ class WorkerDispatcherTest {
         /** How often the {@code slow} listener was interrupted. */
         volatile int slowInterrupted;
 
+        final CountDownLatch slowStarted = new CountDownLatch(1);
+
         @IpcListener("slow")
         public void slow() throws InterruptedException {
+            this.slowStarted.countDown();
             try {
                 this.release.await();
             }
