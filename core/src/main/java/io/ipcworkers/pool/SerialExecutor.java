@@ -2,6 +2,7 @@ package io.ipcworkers.pool;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.BooleanSupplier;
 
 import org.jspecify.annotations.Nullable;
@@ -100,7 +101,16 @@ final class SerialExecutor implements Executor {
             }
             this.running = true;
         }
-        this.delegate.execute(this::drain);
+        try {
+            this.delegate.execute(this::drain);
+        }
+        catch (RejectedExecutionException ex) {
+            // nothing drains the queue: the task waits in it, and the next one submitted tries again
+            synchronized (this.tasks) {
+                this.running = false;
+            }
+            throw ex;
+        }
     }
 
     private void awaitRoom() {
@@ -112,7 +122,7 @@ final class SerialExecutor implements Executor {
         }
         catch (InterruptedException ex) {
             Thread.currentThread().interrupt();
-            throw new java.util.concurrent.RejectedExecutionException("Interrupted while the queue was full", ex);
+            throw new RejectedExecutionException("Interrupted while the queue was full", ex);
         }
         finally {
             this.holdingBack = false;

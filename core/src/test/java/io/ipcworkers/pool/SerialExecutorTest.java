@@ -5,8 +5,10 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -15,6 +17,7 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 class SerialExecutorTest {
@@ -49,6 +52,25 @@ class SerialExecutorTest {
         finally {
             pool.shutdownNow();
         }
+    }
+
+    @Test
+    void aTaskTheExecutorRefusedWaitsInTheQueueAndRunsBeforeTheNextOneOnceTheExecutorTakesIt() {
+        AtomicBoolean refusing = new AtomicBoolean(true);
+        Executor sometimesRefusing = (task) -> {
+            if (refusing.get()) {
+                throw new RejectedExecutionException("not now");
+            }
+            task.run();
+        };
+        List<Integer> ran = new CopyOnWriteArrayList<>();
+        SerialExecutor executor = new SerialExecutor(sometimesRefusing, 10, Long.MAX_VALUE, () -> true, () -> { });
+
+        assertThatExceptionOfType(RejectedExecutionException.class).isThrownBy(() -> executor.execute(() -> ran.add(1)));
+        refusing.set(false);
+        executor.execute(() -> ran.add(2));
+
+        assertThat(ran).containsExactly(1, 2);
     }
 
     @Test
