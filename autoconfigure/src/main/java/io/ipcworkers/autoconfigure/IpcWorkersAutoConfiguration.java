@@ -10,6 +10,7 @@ import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.codec.DefaultJsonMapper;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.launch.ClassDataDirectoryException;
 import io.ipcworkers.launch.LauncherSettings;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.pool.PoolListener;
@@ -97,8 +98,16 @@ public final class IpcWorkersAutoConfiguration {
                     applicationMapper, beanFactory, resourceLoader.getClassLoader());
         }
         MessageCodec codec = new MessageCodec((applicationMapper != null) ? applicationMapper : DefaultJsonMapper.get());
-        return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList(),
-                observer.getIfUnique());
+        try {
+            return new WorkerPools(pools, launcher, codec, listenerRegistry, listeners.orderedStream().toList(),
+                    observer.getIfUnique());
+        }
+        catch (ClassDataDirectoryException ex) {
+            // Boot's failure analyzer reports it with where the value came from
+            throw new InvalidConfigurationPropertyValueException("ipc.class-data-sharing.directory",
+                    properties.getClassDataSharing().getDirectory(), "It cannot be created (" + ex.getCause()
+                            + "). Set it to a directory this application's user can create, or leave it unset.");
+        }
     }
 
     @Bean

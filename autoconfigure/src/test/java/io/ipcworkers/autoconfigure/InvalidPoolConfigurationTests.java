@@ -1,9 +1,14 @@
 package io.ipcworkers.autoconfigure;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 import io.ipcworkers.autoconfigure.it.PlainWorker;
 import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.springframework.boot.SpringApplication;
@@ -130,6 +135,21 @@ class InvalidPoolConfigurationTests {
                     InvalidConfigurationPropertyValueException.class);
             assertThat(invalid.getName()).isEqualTo(property);
             assertThat(invalid.getReason()).isEqualTo(reason);
+        });
+    }
+
+    @Test
+    void aClassDataSharingDirectoryThatCannotBeCreatedIsReportedByBootWithItsOrigin(@TempDir Path temp) throws IOException {
+        Path file = Files.write(temp.resolve("a-file"), new byte[] { 1 });
+        String directory = file.resolve("cds").toString();
+        this.runner.withPropertyValues("ipc.class-data-sharing.directory=" + directory).run((context) -> {
+            assertThat(context).hasFailed();
+            InvalidConfigurationPropertyValueException invalid = findCause(context.getStartupFailure(),
+                    InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("ipc.class-data-sharing.directory");
+            assertThat(invalid.getValue()).hasToString(directory);
+            assertThat(invalid.getReason()).startsWith("It cannot be created (java.nio.file.")
+                .endsWith("Set it to a directory this application's user can create, or leave it unset.");
         });
     }
 

@@ -49,8 +49,8 @@ public final class ChildLauncher implements AutoCloseable {
     private final @Nullable ClassDataArchives archives;
 
     /**
-     * @throws IpcException when the worker socket cannot be opened, or the class data sharing
-     *     directory cannot be created
+     * @throws IpcException when the worker socket cannot be opened
+     * @throws ClassDataDirectoryException when the class data sharing directory cannot be created
      */
     public ChildLauncher(LauncherSettings settings) {
         this.settings = settings;

@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-import io.ipcworkers.IpcException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -69,7 +68,7 @@ final class ClassDataArchives {
     private final AtomicLong writers = new AtomicLong();
 
     /**
-     * @throws IpcException when the directory cannot be created
+     * @throws ClassDataDirectoryException when the directory cannot be created
      */
     ClassDataArchives(Path directory, String classPath, boolean bootExecutableJar) {
         this.directory = directory.toAbsolutePath();
@@ -83,7 +82,7 @@ final class ClassDataArchives {
             }
         }
         catch (IOException ex) {
-            throw new IpcException("Cannot create the class data sharing directory " + this.directory + ": " + ex, ex);
+            throw new ClassDataDirectoryException(this.directory, ex);
         }
         String othersMayWrite = othersMayWrite(this.directory);
         if (othersMayWrite != null) {

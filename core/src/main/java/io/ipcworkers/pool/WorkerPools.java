@@ -69,6 +69,8 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
      * @param observer runs around the bus's sends and requests and the parent listeners' calls; null for none
      * @throws IllegalArgumentException when two pools have the same name, or a plain worker class has an
      *     {@code @IpcListener} method its workers would fail on; nothing is left open then
+     * @throws io.ipcworkers.launch.ClassDataDirectoryException when the launcher's class data sharing
+     *     directory cannot be created
      */
     public WorkerPools(Collection<PoolSettings> settings, LauncherSettings launcherSettings, MessageCodec codec,
             ListenerRegistry parentListeners, List<PoolListener> listeners, @Nullable PoolObserver observer) {

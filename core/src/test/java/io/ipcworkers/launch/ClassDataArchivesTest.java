@@ -14,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
  * Which options a pool's workers get for their class data archive, and what becomes of the file a
@@ -163,6 +164,18 @@ class ClassDataArchivesTest {
                 + " can be written by other users (rwxrwxrwx)");
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
         assertThat(ClassDataArchives.othersMayWrite(shared)).isNull();
+    }
+
+    @Test
+    void aDirectoryThatCannotBeCreatedIsRefusedNamingItAndWhy() throws IOException {
+        Path file = Files.write(this.temp.resolve("a-file"), new byte[] { 1 });
+        Path underAFile = file.resolve("archives");
+
+        assertThatExceptionOfType(ClassDataDirectoryException.class)
+            .isThrownBy(() -> new ClassDataArchives(underAFile, jars(), false))
+            .withMessageStartingWith("Cannot create the class data sharing directory " + underAFile + ": ")
+            .withCauseInstanceOf(IOException.class)
+            .satisfies((ex) -> assertThat(ex.getDirectory()).isEqualTo(underAFile));
     }
 
     @Test
