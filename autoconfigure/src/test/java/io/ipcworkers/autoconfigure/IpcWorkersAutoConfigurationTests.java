@@ -1,6 +1,5 @@
 package io.ipcworkers.autoconfigure;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -55,16 +54,6 @@ class IpcWorkersAutoConfigurationTests {
             assertThat(context.getBean(IpcWorkersProperties.class).getClassDataSharing().getDirectory())
                 .isEqualTo(directory);
             assertThat(directory).isDirectory();
-        });
-    }
-
-    @Test
-    void aClassDataSharingDirectoryThatCannotBeCreatedFailsStartUpNamingIt(@TempDir Path temp) throws Exception {
-        Path file = Files.writeString(temp.resolve("taken"), "a file where the directory would be");
-        this.runner.withPropertyValues("ipc.class-data-sharing.directory=" + file.resolve("archives")).run((context) -> {
-            assertThat(context).hasFailed();
-            assertThat(context.getStartupFailure()).hasStackTraceContaining("Cannot create the class data sharing "
-                    + "directory " + file.resolve("archives"));
         });
     }
 
