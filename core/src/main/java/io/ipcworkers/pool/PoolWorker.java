@@ -728,37 +728,10 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * and still in the queue, or the worker is lying, and is killed for it.
      */
     private void revoked(byte[] body) {
-        List<InFlight> givenBack = new ArrayList<>();
+        List<InFlight> givenBack;
         boolean askAgain;
         synchronized (this.inFlight) {
-            long[] asked = this.revoking;
-            if (asked == null) {
-                throw new IpcProtocolException("REVOKED frame, but no message was revoked");
-            }
-            Set<Long> expected = new HashSet<>();
-            for (long id : asked) {
-                expected.add(id);
-            }
-            Set<Long> ids = new HashSet<>();
-            for (long id : MessageIds.decode(body, asked.length)) {
-                if (!expected.contains(id) || !ids.add(id)) {
-                    throw new IpcProtocolException("REVOKED frame giving back message " + id
-                            + ", which was not revoked or was given back twice");
-                }
-            }
-            InFlight head = this.inFlight.peekFirst();
-            for (InFlight message : this.inFlight) {
-                if (ids.contains(message.id)) {
-                    givenBack.add(message);
-                }
-            }
-            if (givenBack.size() != ids.size()) {
-                throw new IpcProtocolException("REVOKED frame giving back a message that was acknowledged already");
-            }
-            this.inFlight.removeAll(givenBack);
-            if (givenBack.contains(head)) {
-                this.headSinceNanos = System.nanoTime();
-            }
+            givenBack = takeGivenBack(body);
             this.revoking = null;
             askAgain = this.withdrawAgain;
             this.withdrawAgain = false;
@@ -771,6 +744,52 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 // the pools are closed: the worker is stopping with them
             }
         }
+        passOn(givenBack);
+    }
+
+    /**
+     * Takes the messages a REVOKED frame gives back out of the in-flight queue, once each is checked
+     * against what was asked for; under the in-flight monitor.
+     * @throws IpcProtocolException for a message not asked for, given back twice, or acknowledged already
+     */
+    private List<InFlight> takeGivenBack(byte[] body) {
+        long[] asked = this.revoking;
+        if (asked == null) {
+            throw new IpcProtocolException("REVOKED frame, but no message was revoked");
+        }
+        Set<Long> expected = new HashSet<>();
+        for (long id : asked) {
+            expected.add(id);
+        }
+        Set<Long> ids = new HashSet<>();
+        for (long id : MessageIds.decode(body, asked.length)) {
+            if (!expected.contains(id) || !ids.add(id)) {
+                throw new IpcProtocolException("REVOKED frame giving back message " + id
+                        + ", which was not revoked or was given back twice");
+            }
+        }
+        List<InFlight> givenBack = new ArrayList<>();
+        InFlight head = this.inFlight.peekFirst();
+        for (InFlight message : this.inFlight) {
+            if (ids.contains(message.id)) {
+                givenBack.add(message);
+            }
+        }
+        if (givenBack.size() != ids.size()) {
+            throw new IpcProtocolException("REVOKED frame giving back a message that was acknowledged already");
+        }
+        this.inFlight.removeAll(givenBack);
+        if (givenBack.contains(head)) {
+            this.headSinceNanos = System.nanoTime();
+        }
+        return givenBack;
+    }
+
+    /**
+     * Drops the given-back messages whose callers have their answer (they never run) and hands the
+     * others to the rebalancer for another worker.
+     */
+    private void passOn(List<InFlight> givenBack) {
         List<InFlight> toMove = new ArrayList<>(givenBack.size());
         int dropped = 0;
         for (InFlight message : givenBack) {

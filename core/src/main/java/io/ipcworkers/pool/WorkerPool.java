@@ -251,6 +251,24 @@ public final class WorkerPool {
             }
             this.state = State.STARTING;
         }
+        List<PoolWorker> goneAlready = placeAll(startAll());
+        this.deadLetterWarnings.start();
+        this.listenerFailureWarnings.start();
+        long interval = this.settings.supervision().heartbeatInterval().toMillis();
+        this.supervisor = this.scheduler.scheduleAtFixedRate(new PoolSupervisor(this), interval, interval,
+                TimeUnit.MILLISECONDS);
+        if (this.handlerTimeouts != null) {
+            this.handlerTimeouts.start();
+        }
+        goneAlready.forEach((worker) -> this.recovery.crashed(worker, Objects.requireNonNull(worker.gone())));
+    }
+
+    /**
+     * Starts a worker for every slot, in parallel, and waits until all are ready.
+     * @throws PoolStartException when one could not start; the pool is then STOPPED, and the others are
+     *     stopped as they get ready
+     */
+    private List<PoolWorker> startAll() {
         List<CompletableFuture<PoolWorker>> starting = new ArrayList<>();
         try {
             for (int slot = 0; slot < this.settings.workers(); slot++) {
@@ -267,36 +285,33 @@ public final class WorkerPool {
             throw new PoolStartException(name(), (ex instanceof CompletionException) ? ex.getCause()
                     : new IpcException("its pools were closed while it started", ex));
         }
+        return starting.stream().map(CompletableFuture::join).toList();
+    }
+
+    /**
+     * Puts the workers started for the pool's start in their slots, and the pool in RUNNING.
+     * @return those that died once ready, while others were still starting: they take no slot
+     * @throws PoolStartException when the pool was stopped meanwhile; the workers are stopped
+     */
+    private List<PoolWorker> placeAll(List<PoolWorker> started) {
         List<PoolWorker> goneAlready = new ArrayList<>();
-        boolean stoppedMeanwhile;
         synchronized (this.lifecycle) {
-            stoppedMeanwhile = this.state != State.STARTING; // stop() came, and found no worker in place to stop
-            if (!stoppedMeanwhile) {
-                for (CompletableFuture<PoolWorker> worker : starting) {
-                    PoolWorker started = worker.join();
-                    if (started.gone() != null) {
-                        goneAlready.add(started); // died once ready, while others were still starting
+            if (this.state == State.STARTING) {
+                for (PoolWorker worker : started) {
+                    if (worker.gone() != null) {
+                        goneAlready.add(worker);
                     }
                     else {
-                        this.workers.set(started.slot(), started);
+                        this.workers.set(worker.slot(), worker);
                     }
                 }
                 this.state = State.RUNNING;
+                return goneAlready;
             }
         }
-        if (stoppedMeanwhile) {
-            starting.forEach((future) -> future.join().stopProcess(Duration.ZERO));
-            throw new PoolStartException(name(), new IpcException("it was stopped while its workers started"));
-        }
-        this.deadLetterWarnings.start();
-        this.listenerFailureWarnings.start();
-        long interval = this.settings.supervision().heartbeatInterval().toMillis();
-        this.supervisor = this.scheduler.scheduleAtFixedRate(new PoolSupervisor(this), interval, interval,
-                TimeUnit.MILLISECONDS);
-        if (this.handlerTimeouts != null) {
-            this.handlerTimeouts.start();
-        }
-        goneAlready.forEach((worker) -> this.recovery.crashed(worker, Objects.requireNonNull(worker.gone())));
+        // stop() came, and found no worker in place to stop
+        started.forEach((worker) -> worker.stopProcess(Duration.ZERO));
+        throw new PoolStartException(name(), new IpcException("it was stopped while its workers started"));
     }
 
     /**
