@@ -81,6 +81,13 @@ final class PlainWorkerJsonCheck {
      */
     static List<String> differences(JsonMapper application, JsonMapper workers, BootJackson boot) {
         List<String> differences = new ArrayList<>();
+        addSettingDifferences(application, workers, differences);
+        addModuleDifferences(application, workers, boot, differences);
+        return differences;
+    }
+
+    /** The naming strategy, features, date format and time zone. */
+    private static void addSettingDifferences(JsonMapper application, JsonMapper workers, List<String> differences) {
         SerializationConfig applicationConfig = application.serializationConfig();
         SerializationConfig workerConfig = workers.serializationConfig();
         String naming = nameOf(applicationConfig.getPropertyNamingStrategy());
@@ -99,6 +106,11 @@ final class PlainWorkerJsonCheck {
         if (!Objects.equals(timeZone, zoneOf(workerConfig))) {
             differences.add("time zone " + timeZone);
         }
+    }
+
+    /** Modules either mapper registers alone, and the serializers and mix-ins Boot's Jackson support added. */
+    private static void addModuleDifferences(JsonMapper application, JsonMapper workers, BootJackson boot,
+            List<String> differences) {
         Set<String> workerModules = workers.registeredModules().stream().map(JacksonModule::getModuleName)
             .collect(Collectors.toSet());
         List<String> missing = application.registeredModules().stream()
@@ -123,6 +135,7 @@ final class PlainWorkerJsonCheck {
             differences.add("serializers of @JacksonComponent beans " + boot.componentBeans());
         }
         if (registers(application, MIXIN_MODULE)) {
+            SerializationConfig workerConfig = workers.serializationConfig();
             List<String> mixedIn = boot.mixIns().entrySet().stream()
                 .filter((mixIn) -> mixIn.getValue() != workerConfig.findMixInClassFor(mixIn.getKey()))
                 .map((mixIn) -> mixIn.getKey().getName())
@@ -132,7 +145,6 @@ final class PlainWorkerJsonCheck {
                 differences.add("@JacksonMixin mix-ins for " + mixedIn);
             }
         }
-        return differences;
     }
 
     private static boolean registers(JsonMapper mapper, String moduleClass) {

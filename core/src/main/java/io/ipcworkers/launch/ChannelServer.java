@@ -204,21 +204,7 @@ final class ChannelServer implements AutoCloseable {
             return;
         }
         try {
-            connection.limitIncomingFrames(MAX_HELLO_FRAME_LENGTH);
-            Frame hello = connection.readFrame();
-            if (hello == null || hello.type() != FrameType.HELLO) {
-                throw new IpcProtocolException("expected a HELLO frame first, got "
-                        + ((hello != null) ? hello.type() : "end of stream"));
-            }
-            Hello parsed = Hello.decode(hello.body());
-            Expected child = this.expected.get(digest(parsed.token()));
-            if (child == null) {
-                throw new IpcProtocolException("unknown token from pid " + parsed.pid());
-            }
-            if (child.pid() != parsed.pid()) {
-                throw new IpcProtocolException("token issued to pid " + child.pid() + " presented by pid "
-                        + parsed.pid());
-            }
+            Expected child = introducedChild(connection);
             timeout.cancel(false);
             connection.limitIncomingFrames(this.maxFrameLength);
             if (!child.connection().complete(connection)) {
@@ -234,6 +220,29 @@ final class ChannelServer implements AutoCloseable {
                         + ": failed handshake (" + why + ")");
             }
         }
+    }
+
+    /**
+     * The child expected with the token the connection's first frame presents, from the pid it was
+     * issued to.
+     * @throws IpcProtocolException when the first frame is no HELLO, or its token is unknown or another's
+     */
+    private Expected introducedChild(SocketConnection connection) throws IOException {
+        connection.limitIncomingFrames(MAX_HELLO_FRAME_LENGTH);
+        Frame hello = connection.readFrame();
+        if (hello == null || hello.type() != FrameType.HELLO) {
+            throw new IpcProtocolException("expected a HELLO frame first, got "
+                    + ((hello != null) ? hello.type() : "end of stream"));
+        }
+        Hello parsed = Hello.decode(hello.body());
+        Expected child = this.expected.get(digest(parsed.token()));
+        if (child == null) {
+            throw new IpcProtocolException("unknown token from pid " + parsed.pid());
+        }
+        if (child.pid() != parsed.pid()) {
+            throw new IpcProtocolException("token issued to pid " + child.pid() + " presented by pid " + parsed.pid());
+        }
+        return child;
     }
 
     private static void closeQuietly(SocketChannel channel) {

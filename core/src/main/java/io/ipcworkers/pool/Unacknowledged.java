@@ -66,20 +66,25 @@ final class Unacknowledged {
             }
         }
         if (!redeliveries.isEmpty()) {
-            try {
-                this.pool.executor().execute(() -> redeliverInOrder(redeliveries));
-            }
-            catch (RejectedExecutionException ex) {
-                // the pools closed since this death was judged: no thread is left to hand them on, nor timer to end them
-                for (InFlight message : redeliveries) {
-                    this.pool.deadlines().redelivered(message);
-                    giveUp(message, new PoolUnavailableException("Pool '" + this.pool.name() + "' was closed before '"
-                            + message.topic() + "' could be redelivered (" + worker.describeLowercase() + " "
-                            + report.state() + ")"), false, unclaimed);
-                }
-            }
+            redeliverOnAPoolThread(redeliveries, worker, report, unclaimed);
         }
         unclaimed.log();
+    }
+
+    private void redeliverOnAPoolThread(List<InFlight> redeliveries, PoolWorker worker, LaunchedChild.ExitReport report,
+            UnclaimedDeadLetters unclaimed) {
+        try {
+            this.pool.executor().execute(() -> redeliverInOrder(redeliveries));
+        }
+        catch (RejectedExecutionException ex) {
+            // the pools closed since this death was judged: no thread is left to hand them on, nor timer to end them
+            for (InFlight message : redeliveries) {
+                this.pool.deadlines().redelivered(message);
+                giveUp(message, new PoolUnavailableException("Pool '" + this.pool.name() + "' was closed before '"
+                        + message.topic() + "' could be redelivered (" + worker.describeLowercase() + " "
+                        + report.state() + ")"), false, unclaimed);
+            }
+        }
     }
 
     /**
