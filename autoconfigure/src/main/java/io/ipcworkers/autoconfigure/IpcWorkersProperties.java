@@ -453,8 +453,8 @@ public class IpcWorkersProperties {
          * Directory for the class data sharing archives of pool workers (one per pool, written by its
          * first worker as it exits, then mapped by the workers started after it: a Spring worker starts
          * about a third faster); unset for none. It holds code the workers run: created for the
-         * application's user alone, and not used where others may write. Needs a class path of jars (an
-         * extracted application).
+         * application's user alone, and not used where others may write; one that cannot be created fails
+         * the start. Needs a class path of jars (an extracted application).
          */
         private @Nullable Path directory;
 
