@@ -414,6 +414,10 @@ class FaultInjectionTest {
         assertBackToSize(pool);
         assertThat(pool.workerPids()).doesNotContain(crashed);
         assertThat(pool.restartCount()).isEqualTo(1); // the restart that took its slot; the one that did not, no
+        // the slot's own count and how its last worker ended (both were killed); the other slot's untouched
+        assertThat(pool.snapshot().workers()).extracting(PoolSnapshot.WorkerSnapshot::restarts,
+                PoolSnapshot.WorkerSnapshot::lastExitCode)
+            .containsExactly(tuple(1L, 137), tuple(0L, null));
     }
 
     @Test
