@@ -44,7 +44,7 @@ final class CrashRecovery {
         String output = report.lastOutputLines().isEmpty() ? ""
                 : "; last output lines:\n  " + String.join("\n  ", report.lastOutputLines());
         int recent = this.crashes.record();
-        if (recent > this.supervision.maxCrashes() && this.pool.state() == WorkerPool.State.RUNNING) {
+        if (isCrashLoop(recent)) {
             this.pool.markDown(recent + " worker crashes within " + this.supervision.crashWindow() + ", the last: "
                     + what, output);
             return;
@@ -90,12 +90,17 @@ final class CrashRecovery {
             Duration delay = this.backoff.afterFailure(slot, Duration.ZERO);
             logger.log(Level.ERROR, "Could not restart worker " + this.pool.name() + "-" + (slot + 1) + ": "
                     + ex.getMessage() + "; retrying in " + delay.toMillis() + " ms");
-            if (this.crashes.record() > this.supervision.maxCrashes() && this.pool.state() == WorkerPool.State.RUNNING) {
+            if (isCrashLoop(this.crashes.record())) {
                 this.pool.markDown("workers keep failing to start: " + ex.getMessage(), "");
                 return;
             }
             scheduleRestart(slot, delay);
         }
+    }
+
+    /** Whether a running pool has had more crashes than it takes within the window: it goes down. */
+    private boolean isCrashLoop(int recentCrashes) {
+        return recentCrashes > this.supervision.maxCrashes() && this.pool.state() == WorkerPool.State.RUNNING;
     }
 
     private void scheduleRestart(int slot, Duration delay) {

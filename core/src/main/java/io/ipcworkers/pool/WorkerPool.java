@@ -1064,8 +1064,8 @@ public final class WorkerPool {
         }
         Set<String> topics = this.announcedTopics;
         return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
-                usableWorkers().size(), inFlight(), this.room.waiting(), this.recovery.restarts(), this.replacement.replaced(),
-                this.rebalancer.moved(), this.waits.typicalMillis(),
+                usableWorkers().size(), inFlight(), this.room.waiting(), this.recovery.restarts(),
+                this.replacement.replaced(), this.rebalancer.moved(), this.waits.typicalMillis(),
                 (topics != null) ? List.copyOf(new TreeSet<>(topics)) : List.of(), slots);
     }
 

@@ -22,7 +22,7 @@ final class WorkerReplacement {
 
     private final WorkerPool pool;
 
-    /** Kept apart from the crashes' backoff: failed recycling does not lengthen the wait after a crash, nor the reverse. */
+    /** Apart from the crashes' backoff: failed recycling does not lengthen the wait after a crash, nor the reverse. */
     private final RestartBackoff backoff;
 
     private final AtomicLong replaced = new AtomicLong();
