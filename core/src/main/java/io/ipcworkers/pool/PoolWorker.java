@@ -2,11 +2,9 @@ package io.ipcworkers.pool;
 
 import java.io.IOException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -84,8 +82,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private final BooleanSupplier inboundHasRoom;
 
-    /** Unacknowledged messages in send order; guarded by itself, never held while writing. */
-    private final ArrayDeque<InFlight> inFlight = new ArrayDeque<>();
+    /** Unacknowledged messages, and what the worker may say about them. */
+    private final InFlightQueue inFlight;
 
     /** Keeps queue order equal to wire order among senders; never taken by the reader thread. */
     private final ReentrantLock sendOrder = new ReentrantLock();
@@ -114,9 +112,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private final long recycleAfter;
 
     private volatile long lastSeenNanos = System.nanoTime();
-
-    /** When the head of the in-flight queue started running: when it was sent, or its predecessor acknowledged. */
-    private volatile long headSinceNanos = System.nanoTime();
 
     private volatile long heapUsed;
 
@@ -153,12 +148,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
     private volatile boolean inCallerCallback;
 
-    /** The messages a REVOKE asked back until the worker answers, else null; written under {@link #inFlight}. */
-    private volatile long @Nullable [] revoking;
-
-    /** A request was cancelled while a REVOKE was outstanding: ask again once it is answered; under {@link #inFlight}. */
-    private boolean withdrawAgain;
-
     PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, Executor listenerExecutor,
             long recycleAfter) {
         this.pool = pool;
@@ -166,6 +155,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.child = child;
         this.codec = codec;
         this.waits = pool.waitEstimates();
+        this.inFlight = new InFlightQueue(this.waits);
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
                 SerialExecutor.DEFAULT_BYTE_CAPACITY, () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.inboundHasRoom = this.inbound::hasRoom;
@@ -253,15 +243,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.sendOrder.lock();
         try {
             message.deliveries++; // before it is in the queue, where the worker's exit may read it
-            boolean head;
-            synchronized (this.inFlight) {
-                head = this.inFlight.isEmpty();
-                if (head) {
-                    // for supervision while the write lasts; routing's reading is taken once it is written
-                    this.headSinceNanos = System.nanoTime();
-                }
-                this.inFlight.add(message);
-            }
+            boolean head = this.inFlight.add(message);
             int flags = (request ? Frame.FLAG_DEADLINE : 0) | ((message.deliveries > 1) ? Frame.FLAG_REDELIVERED : 0)
                     | ((message.headers != null) ? Frame.FLAG_HEADERS : 0);
             this.child.connection().sendBatched(type, flags, message.id, body);
@@ -274,10 +256,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 // as onWriteFailed, which is not told when the connection was closed under this write
                 this.writeFailed = true;
             }
-            boolean kept;
-            synchronized (this.inFlight) {
-                kept = this.inFlight.remove(message);
-            }
+            boolean kept = this.inFlight.remove(message);
             if (!kept && ex instanceof IOException) {
                 return;
             }
@@ -299,11 +278,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      */
     private void startedRunning(InFlight message) {
         long now = System.nanoTime();
-        synchronized (this.inFlight) {
-            if (this.inFlight.peekFirst() == message) {
-                this.headSinceNanos = now;
-            }
-        }
+        this.inFlight.written(message, now);
         this.waits.started(now);
     }
 
@@ -375,55 +350,25 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * @return how many messages it was asked for
      */
     int revokeQueued(int idleWorkers) {
-        return revoke(() -> queuedShare(idleWorkers), false);
-    }
-
-    /** The ids {@link #revokeQueued} asks for; under the in-flight monitor. */
-    private long[] queuedShare(int idleWorkers) {
-        List<InFlight> movable = new ArrayList<>();
-        Iterator<InFlight> queued = this.inFlight.iterator();
-        if (queued.hasNext()) {
-            queued.next(); // the head: running, or about to
-        }
-        while (queued.hasNext()) {
-            InFlight message = queued.next();
-            if (!message.pinned && !message.isAnswered()) {
-                movable.add(message);
-            }
-        }
-        int count = this.retiring.get() ? movable.size()
-                : (movable.size() * idleWorkers + idleWorkers) / (idleWorkers + 1);
-        count = Math.min(count, movable.size());
-        long[] ids = new long[count];
-        for (int i = 0; i < count; i++) {
-            ids[i] = movable.get(movable.size() - count + i).id;
-        }
-        return ids;
+        return revoke(() -> this.inFlight.queuedShare(idleWorkers, this.retiring.get()), false);
     }
 
     /**
-     * Sends one {@code REVOKE} of the ids {@code choice} picks (under the in-flight monitor), unless the
-     * worker is closed or a revocation is outstanding, in which case {@code askAgainWhenAnswered} has
-     * {@link #withdrawAbandoned} run once that one is answered.
+     * Sends one {@code REVOKE} of the ids {@code choice} picks (under the in-flight queue's monitor),
+     * unless the worker is closed or a revocation is outstanding, in which case {@code askAgainWhenAnswered}
+     * has {@link #withdrawAbandoned} run once that one is answered.
      * @return how many messages it asked for
      */
     private int revoke(Supplier<long[]> choice, boolean askAgainWhenAnswered) {
         long[] ids;
         this.sendOrder.lock(); // so that every message listed is on the wire before the REVOKE
         try {
-            synchronized (this.inFlight) {
-                if (this.closed) {
-                    return 0;
-                }
-                if (this.revoking != null) {
-                    this.withdrawAgain |= askAgainWhenAnswered;
-                    return 0;
-                }
-                ids = choice.get();
-                if (ids.length == 0) {
-                    return 0;
-                }
-                this.revoking = ids;
+            if (this.closed) {
+                return 0;
+            }
+            ids = this.inFlight.startRevoking(choice, askAgainWhenAnswered);
+            if (ids.length == 0) {
+                return 0;
             }
             // batched: a worker whose socket is full would otherwise hold this thread until it reads
             this.child.connection().sendBatched(FrameType.REVOKE, 0, 0,
@@ -439,14 +384,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     boolean isRevoking() {
-        return this.revoking != null;
+        return this.inFlight.isRevoking();
     }
 
     /** Whether this worker holds the message, unacknowledged. */
     boolean holds(InFlight message) {
-        synchronized (this.inFlight) {
-            return this.inFlight.contains(message);
-        }
+        return this.inFlight.contains(message);
     }
 
     /**
@@ -457,8 +400,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * may wait for this worker's send order.
      */
     void withdrawAbandoned() {
-        revoke(() -> this.inFlight.stream().filter(InFlight::isAnswered).mapToLong((message) -> message.id).toArray(),
-                true);
+        revoke(this.inFlight::answeredIds, true);
     }
 
     /**
@@ -505,7 +447,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      */
     void readWhileWaiting(BooleanSupplier answered, long deadlineNanos) {
         if (!this.closed && this.child.connection().readUntil(answered, deadlineNanos, this.inboundHasRoom)
-                && hasUnacknowledged()) {
+                && !this.inFlight.isEmpty()) {
             this.child.connection().resumeReader(); // someone else waits for this worker: don't let them linger
         }
     }
@@ -536,12 +478,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         Thread sender = this.readingForRoom;
         if (sender != null && sender != Thread.currentThread()) {
             wakeReadingCaller();
-        }
-    }
-
-    private boolean hasUnacknowledged() {
-        synchronized (this.inFlight) {
-            return !this.inFlight.isEmpty();
         }
     }
 
@@ -627,10 +563,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     private void acknowledged(long id, @Nullable Message reply, @Nullable ErrorReply error) {
-        InFlight message = remove(id);
-        if (message == null) {
-            throw new IpcProtocolException("acknowledgement for message " + id + ", which this worker does not have");
-        }
+        InFlight message = this.inFlight.answered(id);
         this.handled.incrementAndGet();
         if (this.load.decrementAndGet() == 0) {
             this.pool.rebalancer().workerIdle();
@@ -681,40 +614,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
-    /**
-     * A worker's acknowledgements are cumulative: it handles messages in the order they were sent, so
-     * an ACK for one message acknowledges every plain message sent before it too. A request is only
-     * ever answered by its own REPLY or ERROR, which the worker sends after the ACKs before it.
-     */
+    /** An ACK: cumulative, see {@link InFlightQueue#acknowledgedThrough}. */
     private void acknowledgedThrough(long id) {
-        int count = 0;
-        synchronized (this.inFlight) {
-            @Nullable InFlight passedRequest = null;
-            boolean found = false;
-            for (InFlight message : this.inFlight) {
-                count++;
-                if (message.isRequest() && passedRequest == null) {
-                    passedRequest = message;
-                }
-                if (message.id == id) {
-                    found = true;
-                    break;
-                }
-            }
-            if (!found) {
-                throw new IpcProtocolException("acknowledgement for message " + id + ", which this worker does not have");
-            }
-            if (passedRequest != null) {
-                throw new IpcProtocolException("acknowledgement for message " + id + " covers request '"
-                        + passedRequest.topic() + "', which has not been answered");
-            }
-            for (int i = 0; i < count; i++) {
-                this.inFlight.pollFirst();
-            }
-            long now = System.nanoTime();
-            this.waits.acknowledged(this.headSinceNanos, now, count);
-            this.headSinceNanos = now;
-        }
+        int count = this.inFlight.acknowledgedThrough(id);
         this.handled.addAndGet(count);
         if (this.load.addAndGet(-count) == 0) {
             this.pool.rebalancer().workerIdle(); // a look only where messages take 1 ms or more: not a quick stream's
@@ -728,15 +630,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * and still in the queue, or the worker is lying, and is killed for it.
      */
     private void revoked(byte[] body) {
-        List<InFlight> givenBack;
-        boolean askAgain;
-        synchronized (this.inFlight) {
-            givenBack = takeGivenBack(body);
-            this.revoking = null;
-            askAgain = this.withdrawAgain;
-            this.withdrawAgain = false;
-        }
-        if (askAgain) {
+        InFlightQueue.GivenBack givenBack = this.inFlight.givenBack(body);
+        if (givenBack.askAgain()) {
             try {
                 this.pool.executor().execute(this::withdrawAbandoned); // this reader thread must not take the send order
             }
@@ -744,45 +639,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 // the pools are closed: the worker is stopping with them
             }
         }
-        passOn(givenBack);
-    }
-
-    /**
-     * Takes the messages a REVOKED frame gives back out of the in-flight queue, once each is checked
-     * against what was asked for; under the in-flight monitor.
-     * @throws IpcProtocolException for a message not asked for, given back twice, or acknowledged already
-     */
-    private List<InFlight> takeGivenBack(byte[] body) {
-        long[] asked = this.revoking;
-        if (asked == null) {
-            throw new IpcProtocolException("REVOKED frame, but no message was revoked");
-        }
-        Set<Long> expected = new HashSet<>();
-        for (long id : asked) {
-            expected.add(id);
-        }
-        Set<Long> ids = new HashSet<>();
-        for (long id : MessageIds.decode(body, asked.length)) {
-            if (!expected.contains(id) || !ids.add(id)) {
-                throw new IpcProtocolException("REVOKED frame giving back message " + id
-                        + ", which was not revoked or was given back twice");
-            }
-        }
-        List<InFlight> givenBack = new ArrayList<>();
-        InFlight head = this.inFlight.peekFirst();
-        for (InFlight message : this.inFlight) {
-            if (ids.contains(message.id)) {
-                givenBack.add(message);
-            }
-        }
-        if (givenBack.size() != ids.size()) {
-            throw new IpcProtocolException("REVOKED frame giving back a message that was acknowledged already");
-        }
-        this.inFlight.removeAll(givenBack);
-        if (givenBack.contains(head)) {
-            this.headSinceNanos = System.nanoTime();
-        }
-        return givenBack;
+        passOn(givenBack.messages());
     }
 
     /**
@@ -807,27 +664,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         if (!toMove.isEmpty()) {
             this.pool.rebalancer().move(this, toMove); // each stays in this worker's count until it is with another
-        }
-    }
-
-    private @Nullable InFlight remove(long id) {
-        synchronized (this.inFlight) {
-            InFlight head = this.inFlight.peekFirst();
-            if (head != null && head.id == id) {
-                this.inFlight.pollFirst();
-                long now = System.nanoTime();
-                this.waits.acknowledged(this.headSinceNanos, now, 1);
-                this.headSinceNanos = now;
-                return head;
-            }
-            for (Iterator<InFlight> it = this.inFlight.iterator(); it.hasNext();) {
-                InFlight message = it.next();
-                if (message.id == id) {
-                    it.remove();
-                    return message;
-                }
-            }
-            return null;
         }
     }
 
@@ -872,12 +708,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         LaunchedChild.ExitReport report = this.child.exitReport(EXIT_WAIT_MILLIS);
         this.ready.completeExceptionally(this.child.exitedException("before it was ready", report));
-        List<InFlight> unacknowledged;
-        synchronized (this.inFlight) {
-            unacknowledged = new ArrayList<>(this.inFlight);
-            this.inFlight.clear();
-        }
-        this.pool.workerGone(this, report, unacknowledged);
+        this.pool.workerGone(this, report, this.inFlight.drain());
     }
 
     // --- supervision
@@ -895,11 +726,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * @return whether the worker was killed
      */
     boolean killForRunning(InFlight running, String reason, RuntimeException failure) {
-        synchronized (this.inFlight) {
-            if (this.inFlight.peekFirst() != running) {
-                return false;
-            }
-            running.failure = failure;
+        if (!this.inFlight.failHead(running, failure)) {
+            return false;
         }
         kill(reason);
         return true;
@@ -918,14 +746,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private void readingResumed() {
         long now = System.nanoTime();
         this.lastSeenNanos = now;
-        this.headSinceNanos = now;
+        this.inFlight.restartHeadClock(now);
     }
 
     /** The message running now and for how long, or null when idle. */
     @Nullable InFlight running() {
-        synchronized (this.inFlight) {
-            return this.inFlight.peekFirst();
-        }
+        return this.inFlight.head();
     }
 
     /**
@@ -933,32 +759,26 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * @return nanoseconds until the earliest deadline still ahead, or {@link Long#MAX_VALUE} if none
      */
     long collectDueRequests(long now, List<InFlight> due) {
-        long next = Long.MAX_VALUE;
-        synchronized (this.inFlight) {
-            for (InFlight message : this.inFlight) {
-                next = Math.min(next, RequestDeadlines.collectIfDue(message, now, due));
-            }
-        }
-        return next;
+        return this.inFlight.collectDueRequests(now, due);
     }
 
     /** How long a message sent now to this worker, with {@code load} in flight, would wait, as least-busy routing estimates it. */
     double estimatedWait(int load, long nowNanos) {
-        return this.waits.estimate(load, this.headSinceNanos, nowNanos);
+        return this.waits.estimate(load, this.inFlight.headSinceNanos(), nowNanos);
     }
 
     /** Whether the message this worker is on has run long past the pool's typical time. */
     boolean isRunningLong() {
-        return this.load.get() > 0 && this.waits.runsLong(this.headSinceNanos);
+        return this.load.get() > 0 && this.waits.runsLong(this.inFlight.headSinceNanos());
     }
 
     /** How long the message this worker is on has run at {@code nowNanos}, as far as the parent can tell. */
     long headRunningNanos(long nowNanos) {
-        return nowNanos - this.headSinceNanos;
+        return nowNanos - this.inFlight.headSinceNanos();
     }
 
     Duration runningFor() {
-        return Duration.ofNanos(System.nanoTime() - this.headSinceNanos);
+        return Duration.ofNanos(System.nanoTime() - this.inFlight.headSinceNanos());
     }
 
     Duration silentFor() {
