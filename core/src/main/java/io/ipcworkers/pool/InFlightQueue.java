@@ -21,6 +21,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class InFlightQueue {
 
+    private static final long[] NO_IDS = {};
+
     private final ArrayDeque<InFlight> messages = new ArrayDeque<>();
 
     private final WaitEstimates waits;
@@ -139,7 +141,7 @@ final class InFlightQueue {
     synchronized long[] startRevoking(Supplier<long[]> choice, boolean askAgainWhenAnswered) {
         if (this.revoking != null) {
             this.withdrawAgain |= askAgainWhenAnswered;
-            return new long[0];
+            return NO_IDS;
         }
         long[] ids = choice.get();
         if (ids.length > 0) {
@@ -169,8 +171,8 @@ final class InFlightQueue {
                 movable.add(message);
             }
         }
+        // (n + 1) * k / (k + 1) is below n + 1: never more than there are
         int count = all ? movable.size() : (movable.size() * idleWorkers + idleWorkers) / (idleWorkers + 1);
-        count = Math.min(count, movable.size());
         long[] ids = new long[count];
         for (int i = 0; i < count; i++) {
             ids[i] = movable.get(movable.size() - count + i).id;
