@@ -155,17 +155,17 @@ public final class ChildLauncher implements AutoCloseable {
     private Process start(LaunchOptions options, ProcessTreeMark mark) {
         List<String> jvmArgs = new ArrayList<>(this.settings.defaultJvmArgs());
         jvmArgs.addAll(options.jvmArgs());
+        ProcessBuilder builder = new ProcessBuilder();
+        builder.environment().putAll(options.environment());
+        builder.environment().put(mark.variable(), "1");
         String group = options.classDataGroup();
         ClassDataArchives.Use sharing = (this.archives != null && group != null)
-                ? this.archives.forNextChild(group, jvmArgs) : ClassDataArchives.Use.NONE;
+                ? this.archives.forNextChild(group, jvmArgs, builder.environment()) : ClassDataArchives.Use.NONE;
         jvmArgs.addAll(sharing.jvmArgs());
         Process process;
         try {
-            List<String> command = this.javaCommand.build(jvmArgs, WorkerMain.class.getName(), this.server.directory());
-            ProcessBuilder builder = new ProcessBuilder(command);
-            builder.environment().putAll(options.environment());
-            builder.environment().put(mark.variable(), "1");
-            process = builder.start();
+            process = builder.command(this.javaCommand.build(jvmArgs, WorkerMain.class.getName(), this.server.directory()))
+                .start();
         }
         catch (IOException ex) {
             sharing.childExited(-1);

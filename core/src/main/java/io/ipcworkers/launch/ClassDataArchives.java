@@ -16,8 +16,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,9 +47,20 @@ final class ClassDataArchives {
     /** What a dynamic archive begins with, in the byte order of the machine that wrote it. */
     private static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
 
-    /** Options by which the application runs class data sharing its own way: it is left to them. */
+    /**
+     * Options by which the application runs class data sharing its own way: it is left to them. JDK 24's
+     * AOT cache options among them, which a JVM refuses to start with beside {@code -XX:SharedArchiveFile}.
+     */
     private static final List<String> OWN_SHARING_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit",
-            "-XX:+AutoCreateSharedArchive", "-XX:SharedClassListFile", "-Xshare:off", "-Xshare:dump");
+            "-XX:+AutoCreateSharedArchive", "-XX:SharedClassListFile", "-Xshare:off", "-Xshare:dump", "-XX:AOTCache",
+            "-XX:AOTCacheOutput", "-XX:AOTConfiguration", "-XX:AOTMode");
+
+    /**
+     * Variables a worker JVM takes options from besides its command line (the {@code java} launcher's, then
+     * the JVM's): a container image often sets its application's class data sharing in one of them, which
+     * the workers inherit.
+     */
+    static final List<String> OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
 
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
@@ -215,15 +228,19 @@ final class ClassDataArchives {
     /**
      * What the next worker of the group gets: the archive's options when it exists; else, when no
      * other worker is writing it, the options to write it (call {@link Use#childExited} when that
-     * worker has exited); else nothing.
+     * worker has exited); else nothing. Nothing either when its options, or those its environment
+     * gives it, share classes their own way.
+     * @param environment the worker's whole environment, as it will start with it
      */
-    Use forNextChild(String group, List<String> jvmArgs) {
+    Use forNextChild(String group, List<String> jvmArgs, Map<String, String> environment) {
         if (this.unusable != null) {
             tellOnce(group, "Class data sharing is off for workers of '" + group + "': " + this.unusable);
             return Use.NONE;
         }
-        if (jvmArgs.stream().anyMatch((arg) -> OWN_SHARING_OPTIONS.stream().anyMatch(arg::startsWith))) {
-            tellOnce(group, "Class data sharing is left to the JVM options of the workers of '" + group + "': " + jvmArgs);
+        List<String> ownSharing = ownSharingOptions(jvmArgs, environment);
+        if (!ownSharing.isEmpty()) {
+            tellOnce(group, "Class data sharing is left to the JVM options of the workers of '" + group + "': "
+                    + String.join(", ", ownSharing));
             return Use.NONE;
         }
         Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs) + ".jsa");
@@ -239,6 +256,42 @@ final class ClassDataArchives {
         // the JDK says much of what it leaves out of an archive (lambda forms, JFR classes): not the user's concern
         return new Use(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds*=off"),
                 new Writing(group, archive, partial));
+    }
+
+    /**
+     * The options among the worker's that share classes their own way, those from its environment named
+     * by their variable. Only those: the variables may hold secrets ({@code -D} options), so they are
+     * never told whole.
+     */
+    private static List<String> ownSharingOptions(List<String> jvmArgs, Map<String, String> environment) {
+        List<String> found = new ArrayList<>();
+        for (String arg : jvmArgs) {
+            if (sharesClasses(arg)) {
+                found.add(arg);
+            }
+        }
+        for (String variable : OPTION_VARIABLES) {
+            String options = environment.get(variable);
+            if (options == null) {
+                continue;
+            }
+            for (String option : options.trim().split("\\s+")) {
+                // the launcher's variable may quote an option that holds a space
+                if (sharesClasses(option.startsWith("\"") || option.startsWith("'") ? option.substring(1) : option)) {
+                    found.add(option + " (in " + variable + ")");
+                }
+            }
+        }
+        return found;
+    }
+
+    private static boolean sharesClasses(String option) {
+        for (String own : OWN_SHARING_OPTIONS) {
+            if (option.startsWith(own)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void tellOnce(String key, String what) {

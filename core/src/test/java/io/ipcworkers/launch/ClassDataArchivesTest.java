@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Map;
 
+import io.ipcworkers.CapturedLog;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,28 +46,28 @@ class ClassDataArchivesTest {
     void theFirstWorkerOfAPoolWritesItsArchiveAndNoOtherWorkerWritesItMeanwhile() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
 
-        ClassDataArchives.Use first = archives.forNextChild("reports", OPTIONS);
+        ClassDataArchives.Use first = archives.forNextChild("reports", OPTIONS, Map.of());
 
         assertThat(first.jvmArgs()).hasSize(2);
         assertThat(first.jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=" + archives().toAbsolutePath()
                 .resolve("reports.")).endsWith(".partial");
         assertThat(first.jvmArgs().get(1)).isEqualTo("-Xlog:cds*=off");
-        assertThat(archives.forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("thumbnails", OPTIONS).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
+        assertThat(archives.forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("thumbnails", OPTIONS, Map.of()).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
     }
 
     @ParameterizedTest
     @ValueSource(ints = { 0, 1, 3 }) // the JVM writes it on its way out whatever the code: 3 is a worker whose parent left
     void anArchiveWrittenByAWorkerThatExitedByItselfIsMappedByTheWorkersAfterIt(int exitCode) throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
-        ClassDataArchives.Use writer = archives.forNextChild("reports", OPTIONS);
+        ClassDataArchives.Use writer = archives.forNextChild("reports", OPTIONS, Map.of());
         Path partial = writtenBy(writer);
         Files.write(partial, archiveBytes());
 
         writer.childExited(exitCode);
 
         assertThat(partial).doesNotExist();
-        List<String> next = archives.forNextChild("reports", OPTIONS).jvmArgs();
+        List<String> next = archives.forNextChild("reports", OPTIONS, Map.of()).jvmArgs();
         assertThat(next).singleElement().asString().startsWith("-XX:SharedArchiveFile=").endsWith(".jsa");
         Path archive = Path.of(next.get(0).substring("-XX:SharedArchiveFile=".length()));
         assertThat(archive).hasParent(archives().toAbsolutePath()).hasBinaryContent(archiveBytes());
@@ -75,18 +77,18 @@ class ClassDataArchivesTest {
     @Test
     void whatAWorkerLeftWhenItWasKilledOrCutShortIsDiscardedAndTheNextWorkerWritesTheArchiveAgain() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
-        ClassDataArchives.Use killed = archives.forNextChild("reports", OPTIONS);
+        ClassDataArchives.Use killed = archives.forNextChild("reports", OPTIONS, Map.of());
         Files.write(writtenBy(killed), archiveBytes());
 
         killed.childExited(137);
 
         assertThat(writtenBy(killed)).doesNotExist();
-        ClassDataArchives.Use cutShort = archives.forNextChild("reports", OPTIONS);
+        ClassDataArchives.Use cutShort = archives.forNextChild("reports", OPTIONS, Map.of());
         assertThat(cutShort.jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
         Files.write(writtenBy(cutShort), new byte[8192]); // exited by itself, but not an archive from its start
         cutShort.childExited(0);
         assertThat(writtenBy(cutShort)).doesNotExist();
-        assertThat(archives.forNextChild("reports", OPTIONS).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
+        assertThat(archives.forNextChild("reports", OPTIONS, Map.of()).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
         try (var files = Files.list(archives())) {
             assertThat(files.filter((file) -> file.toString().endsWith(".jsa"))).isEmpty();
         }
@@ -143,23 +145,23 @@ class ClassDataArchivesTest {
         Path empty = Files.createDirectories(this.temp.resolve("empty"));
 
         assertThat(new ClassDataArchives(archives(), jars() + File.pathSeparator + classes, false)
-            .forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+            .forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
         assertThat(new ClassDataArchives(archives(), this.temp.resolve("lib") + File.separator + "*", false)
-            .forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
-        assertThat(new ClassDataArchives(archives(), jars(), true).forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+            .forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
+        assertThat(new ClassDataArchives(archives(), jars(), true).forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
         assertThat(new ClassDataArchives(archives(), jars() + File.pathSeparator + empty, false)
-            .forNextChild("reports", OPTIONS).jvmArgs()).as("an empty directory is no obstacle").isNotEmpty();
+            .forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).as("an empty directory is no obstacle").isNotEmpty();
     }
 
     @Test
     void aDirectoryOthersMayWriteHasNoArchivesAndOneCreatedHereIsTheUsersAlone() throws IOException {
         ClassDataArchives created = new ClassDataArchives(archives(), jars(), false);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archives()))).isEqualTo("rwx------");
-        assertThat(created.forNextChild("reports", OPTIONS).jvmArgs()).isNotEmpty();
+        assertThat(created.forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isNotEmpty();
 
         Path shared = Files.createDirectories(this.temp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(new ClassDataArchives(shared, jars(), false).forNextChild("reports", OPTIONS).jvmArgs()).isEmpty();
+        assertThat(new ClassDataArchives(shared, jars(), false).forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
         assertThat(ClassDataArchives.othersMayWrite(shared)).startsWith("the class data sharing directory " + shared
                 + " can be written by other users (rwxrwxrwx)");
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -182,16 +184,41 @@ class ClassDataArchivesTest {
     void workersWhoseOptionsShareClassesTheirOwnWayAreLeftToThem() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
 
-        assertThat(archives.forNextChild("a", List.of("-XX:SharedArchiveFile=/opt/app.jsa")).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("b", List.of("-Xshare:off")).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("c", List.of("-XX:ArchiveClassesAtExit=/tmp/x.jsa")).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("a", List.of("-XX:SharedArchiveFile=/opt/app.jsa"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("b", List.of("-Xshare:off"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("c", List.of("-XX:ArchiveClassesAtExit=/tmp/x.jsa"), Map.of()).jvmArgs()).isEmpty();
+        // JDK 24's AOT cache: beside -XX:SharedArchiveFile the JVM does not start
+        assertThat(archives.forNextChild("d", List.of("-XX:AOTCache=/opt/app.aot"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("e", List.of("-XX:AOTCacheOutput=/opt/app.aot"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("f", List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=/tmp/app.conf"), Map.of())
+            .jvmArgs()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS" })
+    void workersWhoseEnvironmentSharesClassesItsOwnWayAreLeftToIt(String variable) throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
+        Map<String, String> sharing = Map.of(variable, " -Dapp.password=hunter2  -XX:AOTCache=/app/app.aot -Xss1m");
+
+        try (CapturedLog log = new CapturedLog(ClassDataArchives.class)) {
+            assertThat(archives.forNextChild("reports", OPTIONS, sharing).jvmArgs()).isEmpty();
+
+            assertThat(log.messages()).singleElement().asString()
+                .isEqualTo("Class data sharing is left to the JVM options of the workers of 'reports': "
+                        + "-XX:AOTCache=/app/app.aot (in " + variable + ")")
+                .as("the variable's other options may be secrets").doesNotContain("hunter2");
+        }
+        assertThat(archives.forNextChild("quoted", OPTIONS, Map.of(variable, "\"-XX:SharedArchiveFile=/my app/app.jsa\""))
+            .jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("others", OPTIONS, Map.of(variable, "-Xss1m -Dapp.password=hunter2", "PATH", "/bin"))
+            .jvmArgs()).as("options that leave class data sharing be").isNotEmpty();
     }
 
     @Test
     void aPoolNameThatIsNoFileNameIsMadeOne() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
 
-        assertThat(writtenBy(archives.forNextChild("../etc/ré port", OPTIONS)).getParent()).isEqualTo(archives().toAbsolutePath());
+        assertThat(writtenBy(archives.forNextChild("../etc/ré port", OPTIONS, Map.of())).getParent()).isEqualTo(archives().toAbsolutePath());
         assertThat(ClassDataArchives.fileNameOf("../etc/ré port")).isEqualTo("___etc_r__port");
     }
 
@@ -200,7 +227,7 @@ class ClassDataArchivesTest {
     }
 
     private static String archiveNameAfterWriting(ClassDataArchives archives, List<String> options) throws IOException {
-        ClassDataArchives.Use writer = archives.forNextChild("reports", options);
+        ClassDataArchives.Use writer = archives.forNextChild("reports", options, Map.of());
         Files.write(writtenBy(writer), archiveBytes());
         writer.childExited(0);
         return nameFor(archives, options);
@@ -208,7 +235,7 @@ class ClassDataArchivesTest {
 
     /** The archive's file name, from the options of a worker that maps it or writes it. */
     private static String nameFor(ClassDataArchives archives, List<String> options) {
-        String option = archives.forNextChild("reports", options).jvmArgs().get(0);
+        String option = archives.forNextChild("reports", options, Map.of()).jvmArgs().get(0);
         String file = Path.of(option.substring(option.indexOf('=') + 1)).getFileName().toString();
         return file.substring(0, file.indexOf(".jsa") + 4);
     }

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Runs the sample extracted from its executable jar ({@code java -Djarmode=tools -jar … extract}),
  * where the class path is one of jars, with {@code ipc.class-data-sharing.directory} set: the first run's
- * workers write their pools' class data archives as they stop, and the second run's workers map them.
+ * workers write their pools' class data archives as they stop, and the second run's workers map them;
+ * workers that inherit options sharing classes their own way are left to them.
  */
 class ExtractedApplicationIT {
 
@@ -24,18 +25,14 @@ class ExtractedApplicationIT {
 
     @Test
     void poolWorkersWriteTheirClassDataArchivesOnceAndStartFromThemAfterwards() throws Exception {
-        Path jar = Path.of(System.getProperty("sample.jar"));
-        Path application = this.temp.resolve("application");
-        String extracted = JavaRuns.run(Map.of(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination",
-                application.toString());
         Path archives = this.temp.resolve("archives");
-        String[] sample = { "-Xmx128m", "-jar", application.resolve(jar.getFileName()).toString(), "--sample.limit=100000",
+        String[] sample = { "-Xmx128m", "-jar", extractedJar().toString(), "--sample.limit=100000",
             "--ipc.class-data-sharing.directory=" + archives, "--logging.level.io.ipcworkers.launch=debug" };
 
         String first = JavaRuns.run(Map.of(), sample);
 
         // the line saying an archive was kept may come after the application's logging has shut down
-        assertThat(first).as(extracted).contains("9,592 primes below 100,000", "written by Spring worker pid");
+        assertThat(first).contains("9,592 primes below 100,000", "written by Spring worker pid");
         assertThat(archiveNames(archives)).as(first).hasSize(2)
             .anySatisfy((name) -> assertThat(name).matches("reports\\.[0-9a-f]{16}\\.jsa"))
             .anySatisfy((name) -> assertThat(name).matches("primes\\.[0-9a-f]{16}\\.jsa"));
@@ -49,6 +46,30 @@ class ExtractedApplicationIT {
             .contains("Workers of 'primes' start from the class data archive")
             .doesNotContain("Wrote the class data archive");
         assertThat(archiveNames(archives)).as(second).hasSize(2);
+    }
+
+    @Test
+    void workersWhoseInheritedOptionsShareClassesTheirOwnWayAreLeftToThem() throws Exception {
+        Path archives = this.temp.resolve("archives");
+
+        // the workers inherit the variable: beside -XX:ArchiveClassesAtExit their JVMs would not start
+        String run = JavaRuns.run(Map.of("JAVA_TOOL_OPTIONS", "-Xshare:off"), "-Xmx128m", "-jar",
+                extractedJar().toString(), "--sample.limit=100000", "--ipc.class-data-sharing.directory=" + archives,
+                "--logging.level.io.ipcworkers.launch=info");
+
+        assertThat(run).contains("9,592 primes below 100,000", "written by Spring worker pid")
+            .contains("Class data sharing is left to the JVM options of the workers of 'reports': -Xshare:off (in "
+                    + "JAVA_TOOL_OPTIONS)")
+            .contains("Class data sharing is left to the JVM options of the workers of 'primes'");
+        assertThat(archiveNames(archives)).as(run).isEmpty();
+    }
+
+    /** The sample's jar, extracted as {@code java -Djarmode=tools -jar … extract} does: a class path of jars. */
+    private Path extractedJar() throws Exception {
+        Path jar = Path.of(System.getProperty("sample.jar"));
+        Path application = this.temp.resolve("application");
+        JavaRuns.run(Map.of(), "-Djarmode=tools", "-jar", jar.toString(), "extract", "--destination", application.toString());
+        return application.resolve(jar.getFileName());
     }
 
     private static List<String> archiveNames(Path directory) throws IOException {
