@@ -58,6 +58,28 @@ class PoolStartFailureTests {
     }
 
     @Test
+    void optionsTheWorkerJvmTookFromItsEnvironmentAreNamedWithTheSettingThatReplacesThem(CapturedOutput output) {
+        // as a debugger's options with a fixed port would, inherited from the application
+        run(PlainWorker.class, "-Xmx64m", Map.of("ipc.pools.broken.environment.JAVA_TOOL_OPTIONS", "-XX:+NoSuchOption"));
+
+        assertThat(output).contains("Worker pool 'broken' could not start its workers")
+            .contains("Picked up JAVA_TOOL_OPTIONS: -XX:+NoSuchOption")
+            .contains("The worker JVM also took options from JAVA_TOOL_OPTIONS (the 'Picked up' line above), which the "
+                    + "workers inherit from the application")
+            .contains("give the workers their own with ipc.pools.broken.environment.JAVA_TOOL_OPTIONS (empty for none)");
+    }
+
+    @Test
+    void aWorkerGivenNoOptionsInItsEnvironmentIsNotToldAboutThem(CapturedOutput output) {
+        // empty, as the advice above says: whatever this JVM's own environment has (a coverage agent, say)
+        run(PlainWorker.class, "-Xmx64m,-XX:+NoSuchOption", Map.of("ipc.pools.broken.environment.JAVA_TOOL_OPTIONS", ""));
+
+        assertThat(output).contains("Worker pool 'broken' could not start its workers")
+            .contains("Unrecognized VM option 'NoSuchOption'")
+            .doesNotContain("took options from");
+    }
+
+    @Test
     void workersKilledWithSigkillAtEachAttemptPointAtTheirMemoryNotAtTheWorker(CapturedOutput output) {
         run(SelfKillingWorker.class, "-Xmx64m", Map.of("ipc.pools.broken.restart.backoff", "50ms"));
 
