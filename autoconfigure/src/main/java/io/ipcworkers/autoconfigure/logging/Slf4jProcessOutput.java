@@ -15,7 +15,8 @@ import org.slf4j.event.Level;
  * Routes worker output through the parent's logging instead of printing raw, interleaved text: one
  * logger per pool ({@code ipcworkers.worker.<pool>}), and the pool, worker name and pid in the MDC
  * ({@code ipc.pool}, {@code ipc.worker}, {@code ipc.pid}). A line that starts with a log level, as a
- * Spring worker's log lines do, keeps that level; other stdout lines log at INFO, stderr at WARN.
+ * Spring worker's log lines do, keeps that level; other stdout lines log at INFO, stderr at WARN (but the
+ * JVM's notice of the options it took from its environment, at INFO).
  */
 public class Slf4jProcessOutput implements ProcessOutput {
 
@@ -27,13 +28,19 @@ public class Slf4jProcessOutput implements ProcessOutput {
 
     private static final Pattern LEVELLED = Pattern.compile("^\\s*(TRACE|DEBUG|INFO|WARN|ERROR)\\s+(.*)$");
 
+    /**
+     * The JVM's word, on stderr as it starts, that it took options from its environment: workers inherit
+     * the application's {@code JAVA_TOOL_OPTIONS}, and a WARN line at every worker's start says nothing wrong.
+     */
+    private static final Pattern OPTIONS_PICKED_UP = Pattern.compile("^(NOTE: )?Picked up \\w+: ");
+
     private final Map<String, Logger> loggers = new ConcurrentHashMap<>();
 
     @Override
     public void line(String name, long pid, Stream stream, String line) {
         String pool = poolOf(name);
         Logger logger = this.loggers.computeIfAbsent(pool, (key) -> LoggerFactory.getLogger(LOGGER_PREFIX + key));
-        Level level = (stream == Stream.STDERR) ? Level.WARN : Level.INFO;
+        Level level = (stream == Stream.STDERR && !OPTIONS_PICKED_UP.matcher(line).find()) ? Level.WARN : Level.INFO;
         String message = line;
         Matcher levelled = LEVELLED.matcher(line);
         if (levelled.matches()) {

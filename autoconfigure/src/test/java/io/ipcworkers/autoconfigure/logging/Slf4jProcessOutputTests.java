@@ -59,6 +59,18 @@ class Slf4jProcessOutputTests {
     }
 
     @Test
+    void theJvmsNoticeOfOptionsFromItsEnvironmentLogsAtInfo() {
+        Slf4jProcessOutput output = new Slf4jProcessOutput();
+        output.line("thumbs-1", 1, ProcessOutput.Stream.STDERR, "Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=75");
+        output.line("thumbs-1", 1, ProcessOutput.Stream.STDERR, "NOTE: Picked up JDK_JAVA_OPTIONS: -Xss1m");
+        output.line("thumbs-1", 1, ProcessOutput.Stream.STDERR, "Exception: Picked up JAVA_TOOL_OPTIONS: is not a notice");
+
+        assertThat(this.appender.list).extracting(ILoggingEvent::getLevel).containsExactly(Level.INFO, Level.INFO, Level.WARN);
+        assertThat(this.appender.list.get(0).getFormattedMessage())
+            .isEqualTo("[thumbs-1 1] Picked up JAVA_TOOL_OPTIONS: -XX:MaxRAMPercentage=75");
+    }
+
+    @Test
     void poolNameIsTheWorkerNameWithoutItsNumber() {
         assertThat(Slf4jProcessOutput.poolOf("thumbs-2")).isEqualTo("thumbs");
         assertThat(Slf4jProcessOutput.poolOf("image-resize-12")).isEqualTo("image-resize");
