@@ -506,6 +506,30 @@ class SeedParityTest {
     }
 
     @Test
+    void aWorkerSocketWhoseDirectoryCannotBeCreatedSaysWhereAndWhatItNeeds(@TempDir Path dir) throws Exception {
+        Path missing = dir.resolve("missing"); // as a read-only root file system leaves /tmp, say
+        List<String> jvmArgs = List.of("-Djava.io.tmpdir=" + missing);
+        try (ProcessManager own = ProcessManager.builder().output(output).jvmArgs(jvmArgs).build()) {
+            ChildProcess child = own.runProcess((self, parent) -> {
+                try (ProcessManager nested = new ProcessManager()) {
+                    parent.sendMessage(Message.of("opened", null));
+                }
+                catch (IpcException ex) {
+                    parent.sendMessage(Message.of("refused", ex.getMessage()));
+                }
+            });
+            started.add(child.getId());
+
+            Message refused = child.getNextMessage(Duration.ofSeconds(20));
+            assertThat(refused.topic()).isEqualTo("refused");
+            assertThat(refused.payloadAs(String.class)).startsWith("Cannot open the worker socket: cannot create its "
+                    + "directory in java.io.tmpdir (" + missing + "; it must be a directory this user can write to): "
+                    + "NoSuchFileException: " + missing + "/ipcw-" + child.getId() + "-");
+            assertThat(child.onExit().join()).isZero();
+        }
+    }
+
+    @Test
     void mainProcessIsThisJvm() {
         assertThat(pm.getMainProcess().getId()).isEqualTo(ProcessHandle.current().pid());
     }

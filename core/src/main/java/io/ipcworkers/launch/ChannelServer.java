@@ -85,10 +85,26 @@ final class ChannelServer implements AutoCloseable {
     private record Expected(long pid, CompletableFuture<Connection> connection) {
     }
 
+    /**
+     * The socket's directory, for this user alone. Its place is {@code java.io.tmpdir}, which a hardened
+     * container (a read-only root file system) may leave unwritable: the error says so.
+     */
+    private static Path createDirectory() throws IOException {
+        try {
+            return Files.createTempDirectory(StaleChannelDirectories.prefixForThisProcess(),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        catch (IOException ex) {
+            // the JDK's message is often the path alone ("NoSuchFileException: /x/ipcw-1-2")
+            throw new IOException("cannot create its directory in java.io.tmpdir (" + System.getProperty("java.io.tmpdir")
+                    + "; it must be a directory this user can write to): " + ex.getClass().getSimpleName() + ": "
+                    + ex.getMessage(), ex);
+        }
+    }
+
     ChannelServer(int maxFrameLength) throws IOException {
         this.maxFrameLength = maxFrameLength;
-        this.directory = Files.createTempDirectory(StaleChannelDirectories.prefixForThisProcess(),
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        this.directory = createDirectory();
         StaleChannelDirectories.sweepBeside(this.directory);
         this.socketPath = this.directory.resolve("s");
         this.server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
