@@ -19,6 +19,7 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
+import org.springframework.core.annotation.AnnotationUtils;
 import org.springframework.util.StringValueResolver;
 
 /**
@@ -57,9 +58,7 @@ public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor
         if (this.classesWithoutListeners.contains(targetClass)) {
             return bean;
         }
-        Map<Method, IpcListener> methods = MethodIntrospector.selectMethods(targetClass,
-                (MethodIntrospector.MetadataLookup<IpcListener>) (method) -> AnnotatedElementUtils
-                    .findMergedAnnotation(method, IpcListener.class));
+        Map<Method, IpcListener> methods = listenerMethods(targetClass);
         if (methods.isEmpty()) {
             this.classesWithoutListeners.add(targetClass);
             return bean;
@@ -75,6 +74,15 @@ public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor
             }
         });
         return bean;
+    }
+
+    /** A class's {@link IpcListener} methods, inherited and overridden ones included. */
+    static Map<Method, IpcListener> listenerMethods(Class<?> targetClass) {
+        if (!AnnotationUtils.isCandidateClass(targetClass, IpcListener.class)) {
+            return Map.of();
+        }
+        return MethodIntrospector.selectMethods(targetClass, (MethodIntrospector.MetadataLookup<IpcListener>) (method) ->
+                AnnotatedElementUtils.findMergedAnnotation(method, IpcListener.class));
     }
 
     private @Nullable String resolve(String value) {

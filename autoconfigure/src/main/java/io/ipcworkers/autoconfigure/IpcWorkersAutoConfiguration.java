@@ -60,6 +60,11 @@ public final class IpcWorkersAutoConfiguration {
     }
 
     @Bean
+    static IpcListenerBeanLazyInitializationExcludeFilter ipcListenerBeanLazyInitializationExcludeFilter() {
+        return new IpcListenerBeanLazyInitializationExcludeFilter();
+    }
+
+    @Bean
     @ConditionalOnMissingBean
     MessageFactory messageFactory() {
         return new MessageFactory();

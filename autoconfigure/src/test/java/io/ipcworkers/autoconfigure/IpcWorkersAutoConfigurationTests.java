@@ -17,6 +17,7 @@ import io.ipcworkers.worker.WorkerJvm;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
@@ -162,6 +163,26 @@ class IpcWorkersAutoConfigurationTests {
                 assertThat(registry.find("resized", "other")).isEmpty();
                 assertThat(registry.find("thumbnails-done", "other")).hasSize(1);
             });
+    }
+
+    @Test
+    void underLazyInitializationBeansWithListenersAreStillCreatedAndTheirListenersRegistered() {
+        // what spring.main.lazy-initialization=true makes SpringApplication add
+        this.runner.withInitializer((context) -> context.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()))
+            .withBean("progress", ProgressListener.class)
+            .withBean("unrelated", Object.class)
+            .run((context) -> {
+                assertThat(context.getBean(ListenerRegistry.class).topics()).containsExactly("progress");
+                assertThat(context.getBeanFactory().containsSingleton("progress")).isTrue();
+                assertThat(context.getBeanFactory().containsSingleton("unrelated")).as("left lazy").isFalse();
+            });
+    }
+
+    public static class ProgressListener {
+
+        @io.ipcworkers.IpcListener("progress")
+        public void progress(int percent) {
+        }
     }
 
     @Test

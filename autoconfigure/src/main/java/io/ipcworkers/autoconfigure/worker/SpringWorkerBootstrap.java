@@ -2,6 +2,7 @@ package io.ipcworkers.autoconfigure.worker;
 
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.autoconfigure.IpcListenerAnnotationBeanPostProcessor;
+import io.ipcworkers.autoconfigure.IpcListenerBeanLazyInitializationExcludeFilter;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.pool.PoolObserver;
@@ -36,6 +37,9 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
                 io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput.WORKER_CONSOLE_PATTERN));
         application.addInitializers((ConfigurableApplicationContext context) -> {
             context.getBeanFactory().registerSingleton("ipcParentProcess", parent);
+            // spring.main.lazy-initialization would leave every listener bean uncreated
+            context.getBeanFactory().registerSingleton("ipcListenerBeanLazyInitializationExcludeFilter",
+                    new IpcListenerBeanLazyInitializationExcludeFilter());
             IpcListenerAnnotationBeanPostProcessor listeners = new IpcListenerAnnotationBeanPostProcessor(() -> registry);
             listeners.setBeanFactory(context.getBeanFactory());
             context.getBeanFactory().addBeanPostProcessor(listeners);
