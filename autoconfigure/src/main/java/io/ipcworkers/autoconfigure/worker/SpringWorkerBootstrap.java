@@ -13,6 +13,7 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
  * Boots a Spring worker inside its worker JVM: a minimal, non-web application context from the
@@ -27,10 +28,7 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
 
     @Override
     public AutoCloseable start(Class<?> configuration, ConnectedParentProcess parent, ListenerRegistry registry) {
-        SpringApplication application = new SpringApplication(configuration);
-        application.setWebApplicationType(WebApplicationType.NONE);
-        application.setBannerMode(Banner.Mode.OFF);
-        application.setLogStartupInfo(false);
+        SpringApplication application = new WorkerApplication(configuration);
         application.setAdditionalProfiles(WORKER_PROFILE);
         // the parent re-logs each line with its own timestamp, pid and the worker in the MDC
         application.setDefaultProperties(java.util.Map.of("logging.pattern.console",
@@ -49,5 +47,30 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
         // ipc.observation-enabled with an ObservationRegistry in the worker's context: its listeners continue the parent's traces
         context.getBeanProvider(PoolObserver.class).ifUnique(parent::observeWith);
         return context::close;
+    }
+
+    /**
+     * A worker's application: no web server, banner or start-up line, whatever the application's
+     * {@code spring.main.*} settings say, which a worker reads too (the same configuration files): bound
+     * after the setters, they would win, and {@code web-application-type: servlet} would start a server.
+     */
+    private static final class WorkerApplication extends SpringApplication {
+
+        WorkerApplication(Class<?> configuration) {
+            super(configuration);
+            settle();
+        }
+
+        @Override
+        protected void bindToSpringApplication(ConfigurableEnvironment environment) {
+            super.bindToSpringApplication(environment);
+            settle();
+        }
+
+        private void settle() {
+            setWebApplicationType(WebApplicationType.NONE);
+            setBannerMode(Banner.Mode.OFF);
+            setLogStartupInfo(false);
+        }
     }
 }

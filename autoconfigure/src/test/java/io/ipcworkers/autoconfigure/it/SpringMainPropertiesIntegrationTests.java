@@ -1,0 +1,102 @@
+package io.ipcworkers.autoconfigure.it;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+
+import io.ipcworkers.IpcListener;
+import io.ipcworkers.MessageBus;
+import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The application's {@code spring.main.*} settings, which a Spring worker's context reads too (the same
+ * configuration files on the same class path, the environment it inherits or its pool gives it).
+ */
+class SpringMainPropertiesIntegrationTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @Test
+    void beansWithListenersAreCreatedInTheParentAndInASpringWorkerUnderLazyInitialization() throws Exception {
+        Map<String, String> properties = new HashMap<>(Map.of("spring.main.lazy-initialization", "true",
+                // a worker reads its own environment, not these defaults: lazy there too
+                "ipc.pools.spring.environment.SPRING_MAIN_LAZYINITIALIZATION", "true"));
+
+        try (ConfigurableApplicationContext context = run(properties)) {
+            assertThat(context.getBeanFactory().containsSingleton("greetings")).as("created at start-up").isTrue();
+
+            // the worker's one bean has listeners only: without it the worker would have failed to start
+            assertGreets(context);
+        }
+    }
+
+    @Test
+    void aSpringWorkerStaysWithoutAWebServerWhateverTheApplicationsWebApplicationTypeSays() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0)) {
+            // as an application that runs a web server says in its application.yml; the port is taken, as the
+            // application's own server would take it
+            Map<String, String> properties = Map.of("ipc.pools.spring.environment.SPRING_MAIN_WEBAPPLICATIONTYPE",
+                    "servlet", "ipc.pools.spring.environment.SERVER_PORT", Integer.toString(taken.getLocalPort()));
+
+            try (ConfigurableApplicationContext context = run(properties)) {
+                assertGreets(context);
+            }
+        }
+    }
+
+    private static ConfigurableApplicationContext run(Map<String, String> properties) {
+        SpringApplication application = new SpringApplication(ParentApp.class);
+        application.setWebApplicationType(WebApplicationType.NONE);
+        Map<String, Object> all = new HashMap<>(properties);
+        all.put("ipc.pools.spring.worker", SpringWorkerConfig.class.getName());
+        all.put("ipc.pools.spring.jvm-args", "-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC");
+        all.put("ipc.pools.spring.environment.GREETING_FAREWELL", "farewell");
+        application.setDefaultProperties(all);
+        return application.run();
+    }
+
+    /** A request to the worker's listener, and the message that listener sends the parent's. */
+    private static void assertGreets(ConfigurableApplicationContext context) throws Exception {
+        String greeting = context.getBean(MessageBus.class).request("spring", "greet", "Ada", String.class)
+            .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+        assertThat(greeting).startsWith("Hello, Ada (parent ");
+        Greetings greetings = context.getBean(Greetings.class);
+        await().atMost(WAIT).until(() -> greetings.names.contains("Ada"));
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @EnableAutoConfiguration
+    static class ParentApp {
+
+        @Bean
+        Greetings greetings() {
+            return new Greetings();
+        }
+    }
+
+    /** What the worker's listener tells the parent it greeted. */
+    static class Greetings {
+
+        final List<String> names = new CopyOnWriteArrayList<>();
+
+        @IpcListener("greeted")
+        public void greeted(String name) {
+            this.names.add(name);
+        }
+    }
+}
