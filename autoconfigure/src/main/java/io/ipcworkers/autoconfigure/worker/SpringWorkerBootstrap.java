@@ -26,8 +26,16 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
     /** Profile active in every Spring worker. */
     public static final String WORKER_PROFILE = "ipc-worker";
 
+    /**
+     * Spring Boot DevTools' switch for its restarts. On a developer's class path, DevTools would restart a
+     * worker as it does the application: end its main thread and run its main class again, which reads a
+     * bootstrap the parent sent once; the worker would never be ready.
+     */
+    static final String DEVTOOLS_RESTART_PROPERTY = "spring.devtools.restart.enabled";
+
     @Override
     public AutoCloseable start(Class<?> configuration, ConnectedParentProcess parent, ListenerRegistry registry) {
+        System.setProperty(DEVTOOLS_RESTART_PROPERTY, "false"); // read by DevTools as the application starts
         SpringApplication application = new WorkerApplication(configuration);
         application.setAdditionalProfiles(WORKER_PROFILE);
         // the parent re-logs each line with its own timestamp, pid and the worker in the MDC

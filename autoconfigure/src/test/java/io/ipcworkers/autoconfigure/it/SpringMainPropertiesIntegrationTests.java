@@ -24,7 +24,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The application's {@code spring.main.*} settings, which a Spring worker's context reads too (the same
- * configuration files on the same class path, the environment it inherits or its pool gives it).
+ * configuration files on the same class path, the environment it inherits or its pool gives it). Spring
+ * Boot DevTools is on this module's test class path, so these workers also show that DevTools does not
+ * restart a worker.
  */
 class SpringMainPropertiesIntegrationTests {
 
