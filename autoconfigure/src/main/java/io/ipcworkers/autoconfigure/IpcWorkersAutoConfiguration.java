@@ -16,7 +16,6 @@ import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.pool.PoolListener;
 import io.ipcworkers.pool.PoolObserver;
 import io.ipcworkers.pool.WorkerPools;
-import io.ipcworkers.worker.ListenerWorkerTask;
 import io.ipcworkers.autoconfigure.event.ApplicationEventPoolListener;
 import io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput;
 import org.jspecify.annotations.Nullable;
@@ -32,8 +31,8 @@ import org.springframework.boot.context.properties.source.InvalidConfigurationPr
 import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
+import org.springframework.core.env.Environment;
 import org.springframework.core.io.ResourceLoader;
-import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of ipc-workers in the parent: a {@link ProcessManager}, a
@@ -91,8 +90,11 @@ public final class IpcWorkersAutoConfiguration {
     @ConditionalOnMissingBean(MessageBus.class)
     WorkerPools ipcWorkerPools(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
             ListenerRegistry listenerRegistry, ResourceLoader resourceLoader, ObjectProvider<PoolListener> listeners,
-            ObjectProvider<ProcessOutput> output, ObjectProvider<PoolObserver> observer, ListableBeanFactory beanFactory) {
-        List<PoolSettings> pools = new PoolSettingsFactory(resourceLoader.getClassLoader()).create(properties.getPools());
+            ObjectProvider<ProcessOutput> output, ObjectProvider<PoolObserver> observer, ListableBeanFactory beanFactory,
+            Environment environment) {
+        List<PoolSettings> pools = SpringWorkerEnvironment.passOn(environment,
+                new PoolSettingsFactory(resourceLoader.getClassLoader()).create(properties.getPools()),
+                resourceLoader.getClassLoader());
         Duration connectTimeout = pools.stream().map(PoolSettings::startTimeout).max(Duration::compareTo)
             .orElse(Duration.ofSeconds(60));
         LauncherSettings launcher = new LauncherSettings(maxFrameLength(properties), connectTimeout,
@@ -124,8 +126,7 @@ public final class IpcWorkersAutoConfiguration {
     /** The pools whose worker class is not a Spring configuration (checked loadable by now). */
     private static List<String> plainWorkerPools(List<PoolSettings> pools, @Nullable ClassLoader classLoader) {
         return pools.stream()
-            .filter((pool) -> !ListenerWorkerTask.isSpringConfiguration(
-                    ClassUtils.resolveClassName(pool.workerClass(), classLoader)))
+            .filter((pool) -> !PoolSettingsFactory.isSpringWorkerPool(pool, classLoader))
             .map(PoolSettings::name)
             .toList();
     }

@@ -14,6 +14,7 @@ import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.worker.ListenerWorkerTask;
 import org.jspecify.annotations.Nullable;
+import org.springframework.util.ClassUtils;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -27,6 +28,11 @@ final class PoolSettingsFactory {
 
     PoolSettingsFactory(@Nullable ClassLoader classLoader) {
         this.classLoader = (classLoader != null) ? classLoader : PoolSettingsFactory.class.getClassLoader();
+    }
+
+    /** Whether the pool's worker class (checked loadable by now) boots a Spring context. */
+    static boolean isSpringWorkerPool(PoolSettings pool, @Nullable ClassLoader classLoader) {
+        return ListenerWorkerTask.isSpringConfiguration(ClassUtils.resolveClassName(pool.workerClass(), classLoader));
     }
 
     List<PoolSettings> create(Map<String, IpcWorkersProperties.Pool> pools) {

@@ -166,6 +166,26 @@ class IpcWorkersAutoConfigurationTests {
     }
 
     @Test
+    void springWorkersGetTheApplicationsActiveProfilesAndConfigurationLocationsUnlessTheirPoolSetsThem() {
+        String spring = "io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig";
+        // as the command line gives them, which a worker does not see
+        this.runner.withPropertyValues("spring.profiles.active=prod,eu", "spring.config.additional-location=file:/etc/app/",
+                "ipc.pools.spring.worker=" + spring, "ipc.pools.plain.worker=" + PlainWorker.class.getName(),
+                "ipc.pools.own.worker=" + spring, "ipc.pools.own.environment.SPRING_PROFILES_ACTIVE=worker")
+            .run((context) -> {
+                WorkerPools pools = context.getBean(WorkerPools.class);
+                assertThat(pools.pool("spring").settings().environment()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "SPRING_PROFILES_ACTIVE", "prod,eu", "SPRING_CONFIG_ADDITIONALLOCATION", "file:/etc/app/"));
+                assertThat(pools.pool("plain").settings().environment()).as("no Spring context to read them").isEmpty();
+                assertThat(pools.pool("own").settings().environment()).containsEntry("SPRING_PROFILES_ACTIVE", "worker")
+                    .containsEntry("SPRING_CONFIG_ADDITIONALLOCATION", "file:/etc/app/");
+            });
+        this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring)
+            .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
+                .as("the default profile, files where Boot looks by default").isEmpty());
+    }
+
+    @Test
     void underLazyInitializationBeansWithListenersAreStillCreatedAndTheirListenersRegistered() {
         // what spring.main.lazy-initialization=true makes SpringApplication add
         this.runner.withInitializer((context) -> context.addBeanFactoryPostProcessor(new LazyInitializationBeanFactoryPostProcessor()))

@@ -23,12 +23,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * The application's {@code spring.main.*} settings, which a Spring worker's context reads too (the same
- * configuration files on the same class path, the environment it inherits or its pool gives it). Spring
- * Boot DevTools is on this module's test class path, so these workers also show that DevTools does not
- * restart a worker.
+ * The application's settings as a Spring worker's context reads them: the same configuration files on the
+ * same class path, the environment it inherits or its pool gives it, and the application's active profiles.
+ * Spring Boot DevTools is on this module's test class path, so these workers also show that DevTools does
+ * not restart a worker.
  */
-class SpringMainPropertiesIntegrationTests {
+class SpringWorkerSettingsIntegrationTests {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -60,13 +60,31 @@ class SpringMainPropertiesIntegrationTests {
         }
     }
 
+    @Test
+    void aSpringWorkerRunsWithTheApplicationsActiveProfiles() throws Exception {
+        // as --spring.profiles.active=lingo would, which a worker does not see: only application-lingo.yml
+        // gives the worker's farewell listener its topic, so a worker without the profile would not start
+        try (ConfigurableApplicationContext context = runWithProfiles(Map.of(), "lingo")) {
+            String farewell = context.getBean(MessageBus.class).request("spring", "adieu", "Ada", String.class)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            assertThat(farewell).isEqualTo("Goodbye, Ada");
+        }
+    }
+
     private static ConfigurableApplicationContext run(Map<String, String> properties) {
+        Map<String, String> withFarewell = new HashMap<>(properties);
+        withFarewell.put("ipc.pools.spring.environment.GREETING_FAREWELL", "farewell");
+        return runWithProfiles(withFarewell);
+    }
+
+    private static ConfigurableApplicationContext runWithProfiles(Map<String, String> properties, String... profiles) {
         SpringApplication application = new SpringApplication(ParentApp.class);
         application.setWebApplicationType(WebApplicationType.NONE);
+        application.setAdditionalProfiles(profiles);
         Map<String, Object> all = new HashMap<>(properties);
         all.put("ipc.pools.spring.worker", SpringWorkerConfig.class.getName());
         all.put("ipc.pools.spring.jvm-args", "-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC");
-        all.put("ipc.pools.spring.environment.GREETING_FAREWELL", "farewell");
         application.setDefaultProperties(all);
         return application.run();
     }
