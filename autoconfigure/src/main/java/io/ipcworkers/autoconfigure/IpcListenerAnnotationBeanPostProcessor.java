@@ -17,9 +17,11 @@ import org.springframework.beans.factory.BeanFactoryAware;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.beans.factory.config.ConfigurableBeanFactory;
 import org.springframework.beans.factory.config.EmbeddedValueResolver;
+import org.springframework.context.EnvironmentAware;
 import org.springframework.core.MethodIntrospector;
 import org.springframework.core.annotation.AnnotatedElementUtils;
 import org.springframework.core.annotation.AnnotationUtils;
+import org.springframework.core.env.Environment;
 import org.springframework.util.StringValueResolver;
 
 /**
@@ -29,11 +31,13 @@ import org.springframework.util.StringValueResolver;
  * may be given as property placeholders ({@code ${…}}) or SpEL expressions ({@code #{…}}), resolved
  * against the bean factory, as for {@code @KafkaListener}.
  */
-public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware {
+public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor, BeanFactoryAware, EnvironmentAware {
 
     private final Supplier<ListenerRegistry> registry;
 
     private @Nullable StringValueResolver resolver;
+
+    private @Nullable Environment environment;
 
     private final Set<Class<?>> classesWithoutListeners = ConcurrentHashMap.newKeySet();
 
@@ -50,6 +54,15 @@ public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor
         if (beanFactory instanceof ConfigurableBeanFactory configurable) {
             this.resolver = new EmbeddedValueResolver(configurable);
         }
+    }
+
+    /**
+     * Placeholders are resolved against the environment first, strictly: a context without Boot's
+     * placeholder configurer (a Spring worker's, say) would keep an unresolved one as the topic itself.
+     */
+    @Override
+    public void setEnvironment(Environment environment) {
+        this.environment = environment;
     }
 
     @Override
@@ -86,6 +99,7 @@ public class IpcListenerAnnotationBeanPostProcessor implements BeanPostProcessor
     }
 
     private @Nullable String resolve(String value) {
-        return (this.resolver != null) ? this.resolver.resolveStringValue(value) : value;
+        String placed = (this.environment != null) ? this.environment.resolveRequiredPlaceholders(value) : value;
+        return (this.resolver != null) ? this.resolver.resolveStringValue(placed) : placed;
     }
 }

@@ -48,6 +48,7 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
                     new IpcListenerBeanLazyInitializationExcludeFilter());
             IpcListenerAnnotationBeanPostProcessor listeners = new IpcListenerAnnotationBeanPostProcessor(() -> registry);
             listeners.setBeanFactory(context.getBeanFactory());
+            listeners.setEnvironment(context.getEnvironment());
             context.getBeanFactory().addBeanPostProcessor(listeners);
         });
         ConfigurableApplicationContext context = application.run();

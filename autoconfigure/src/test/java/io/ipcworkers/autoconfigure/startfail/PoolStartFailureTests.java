@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import io.ipcworkers.autoconfigure.it.PlainWorker;
+import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.SpringApplication;
@@ -46,6 +47,16 @@ class PoolStartFailureTests {
         assertThat(output).contains("Worker pool 'broken' could not start its workers")
             .contains("Invalid @IpcListener method on bean 'listener'")
             .contains("takes a ChildProcess, but listeners in a worker are never given one");
+    }
+
+    @Test
+    void aSpringWorkersListenerPlaceholderWithoutAValueFailsStartUpNamingThePlaceholder(CapturedOutput output) {
+        // its farewell topic is ${greeting.farewell}, which nothing here gives it
+        run(SpringWorkerConfig.class, "-Xmx96m");
+
+        assertThat(output).contains("Worker pool 'broken' could not start its workers")
+            .contains("Invalid @IpcListener method on bean 'greetingService'")
+            .contains("Could not resolve placeholder 'greeting.farewell'");
     }
 
     @Test
