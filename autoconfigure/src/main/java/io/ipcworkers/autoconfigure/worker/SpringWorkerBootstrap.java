@@ -31,7 +31,7 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
      * worker as it does the application: end its main thread and run its main class again, which reads a
      * bootstrap the parent sent once; the worker would never be ready.
      */
-    static final String DEVTOOLS_RESTART_PROPERTY = "spring.devtools.restart.enabled";
+    private static final String DEVTOOLS_RESTART_PROPERTY = "spring.devtools.restart.enabled";
 
     @Override
     public AutoCloseable start(Class<?> configuration, ConnectedParentProcess parent, ListenerRegistry registry) {
