@@ -13,6 +13,7 @@ import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.core.SpringProperties;
 import org.springframework.core.env.ConfigurableEnvironment;
 
 /**
@@ -33,9 +34,17 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
      */
     private static final String DEVTOOLS_RESTART_PROPERTY = "spring.devtools.restart.enabled";
 
+    /**
+     * Spring's switch for the initializers its ahead-of-time processing generated, which are the
+     * application's: none is made for a worker's configuration, so a worker that inherited the switch (in
+     * {@code JAVA_TOOL_OPTIONS}) would fail looking for its own.
+     */
+    private static final String AOT_PROPERTY = "spring.aot.enabled";
+
     @Override
     public AutoCloseable start(Class<?> configuration, ConnectedParentProcess parent, ListenerRegistry registry) {
         System.setProperty(DEVTOOLS_RESTART_PROPERTY, "false"); // read by DevTools as the application starts
+        SpringProperties.setFlag(AOT_PROPERTY, false); // read before any system property
         SpringApplication application = new WorkerApplication(configuration);
         application.setAdditionalProfiles(WORKER_PROFILE);
         // the parent re-logs each line with its own timestamp, pid and the worker in the MDC

@@ -72,6 +72,18 @@ class SpringWorkerSettingsIntegrationTests {
         }
     }
 
+    @Test
+    void aSpringWorkerStartsWithoutAheadOfTimeInitializersWhenTheApplicationRunsWithThem() throws Exception {
+        // as the application's own -Dspring.aot.enabled=true reaches the workers in JAVA_TOOL_OPTIONS: its
+        // generated initializers are for the application's class, none for a worker's
+        Map<String, String> properties = Map.of("ipc.pools.spring.jvm-args",
+                "-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC,-Dspring.aot.enabled=true");
+
+        try (ConfigurableApplicationContext context = run(properties)) {
+            assertGreets(context);
+        }
+    }
+
     private static ConfigurableApplicationContext run(Map<String, String> properties) {
         Map<String, String> withFarewell = new HashMap<>(properties);
         withFarewell.put("ipc.pools.spring.environment.GREETING_FAREWELL", "farewell");
@@ -84,7 +96,7 @@ class SpringWorkerSettingsIntegrationTests {
         application.setAdditionalProfiles(profiles);
         Map<String, Object> all = new HashMap<>(properties);
         all.put("ipc.pools.spring.worker", SpringWorkerConfig.class.getName());
-        all.put("ipc.pools.spring.jvm-args", "-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC");
+        all.putIfAbsent("ipc.pools.spring.jvm-args", "-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC");
         application.setDefaultProperties(all);
         return application.run();
     }
