@@ -34,9 +34,9 @@ class SpringWorkerSettingsIntegrationTests {
 
     @Test
     void beansWithListenersAreCreatedInTheParentAndInASpringWorkerUnderLazyInitialization() throws Exception {
-        Map<String, String> properties = new HashMap<>(Map.of("spring.main.lazy-initialization", "true",
+        Map<String, String> properties = Map.of("spring.main.lazy-initialization", "true",
                 // a worker reads its own environment, not these defaults: lazy there too
-                "ipc.pools.spring.environment.SPRING_MAIN_LAZYINITIALIZATION", "true"));
+                "ipc.pools.spring.environment.SPRING_MAIN_LAZYINITIALIZATION", "true");
 
         try (ConfigurableApplicationContext context = run(properties)) {
             assertThat(context.getBeanFactory().containsSingleton("greetings")).as("created at start-up").isTrue();
