@@ -452,7 +452,8 @@ public class IpcWorkersProperties {
         /**
          * Directory for the class data sharing archives of pool workers (one per pool, written by its
          * first worker as it exits, then mapped by the workers started after it: a Spring worker starts
-         * about a third faster); unset for none. It holds code the workers run: created for the
+         * about a third faster, and about twice as fast from the AOT cache its pool keeps on JDK 25 and
+         * later); unset for none. It holds code the workers run: created for the
          * application's user alone, and not used where others may write; one that cannot be created fails
          * the start. Needs a class path of jars (an extracted application).
          */

@@ -27,12 +27,15 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * Dynamic class data sharing archives ({@code -XX:SharedArchiveFile}) for the workers of each group
- * (a pool): the first worker of a group with no archive writes one when it exits
- * ({@code -XX:ArchiveClassesAtExit}), into a file of its own that takes the archive's name only once
+ * Class data sharing archives for the workers of each group (a pool): the first worker of a group with
+ * no archive writes one when it exits, into a file of its own that takes the archive's name only once
  * that worker has exited by itself (the JVM writes the archive on its way out, whatever its exit code,
  * and a halt waits for it; a signal cuts it short); the workers started after that map the classes it
- * loaded ready-made.
+ * loaded ready-made. A group's archive is a dynamic archive ({@code -XX:ArchiveClassesAtExit}, then
+ * {@code -XX:SharedArchiveFile}), which maps each class when it is first used; or, on JDK 25 and later
+ * for workers that load most of their classes before they are ready (a Spring worker), an AOT cache
+ * ({@code -XX:AOTCacheOutput}, then {@code -XX:AOTCache}), which loads and links all of its classes as
+ * the JVM starts: a Spring worker is ready sooner from it, a plain worker later.
  * An archive is named by its group and a digest of the JDK, the class path (each entry's size and
  * time) and the JVM options, so a new version of the application writes a new one and never meets an
  * archive the JDK would refuse; older archives of the group are deleted then. The JDK archives classes
@@ -44,16 +47,11 @@ final class ClassDataArchives {
 
     private static final System.Logger logger = System.getLogger(ClassDataArchives.class.getName());
 
-    /** What a dynamic archive begins with, in the byte order of the machine that wrote it. */
-    private static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
+    /** The first JDK whose JVM writes an AOT cache as it exits ({@code -XX:AOTCacheOutput}, JEP 514). */
+    static final int FIRST_JDK_WRITING_AOT_CACHE_AT_EXIT = 25;
 
-    /**
-     * Options by which the application runs class data sharing its own way: it is left to them. JDK 24's
-     * AOT cache options among them, which a JVM refuses to start with beside {@code -XX:SharedArchiveFile}.
-     */
-    private static final List<String> OWN_SHARING_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit",
-            "-XX:+AutoCreateSharedArchive", "-XX:SharedClassListFile", "-Xshare:off", "-Xshare:dump", "-XX:AOTCache",
-            "-XX:AOTCacheOutput", "-XX:AOTConfiguration", "-XX:AOTMode");
+    /** What a JVM writing an AOT cache names the configuration it records for it: the cache's file name, then this. */
+    private static final String AOT_CONFIGURATION = ".config";
 
     /**
      * Variables a worker JVM takes options from besides its command line (the {@code java} launcher's, then
@@ -80,10 +78,18 @@ final class ClassDataArchives {
 
     private final AtomicLong writers = new AtomicLong();
 
+    /** The release of the JDK the workers run (the application's). */
+    private final int jdkFeature;
+
     /**
      * @throws ClassDataDirectoryException when the directory cannot be created
      */
     ClassDataArchives(Path directory, String classPath, boolean bootExecutableJar) {
+        this(directory, classPath, bootExecutableJar, Runtime.version().feature());
+    }
+
+    ClassDataArchives(Path directory, String classPath, boolean bootExecutableJar, int jdkFeature) {
+        this.jdkFeature = jdkFeature;
         this.directory = directory.toAbsolutePath();
         try {
             if (POSIX) {
@@ -112,12 +118,15 @@ final class ClassDataArchives {
     /**
      * Files whose writing parent is gone (killed while one of its workers wrote): nobody will keep them.
      * A partial file's name ends with that parent's pid, so those of another application sharing the
-     * directory are left alone while it runs.
+     * directory are left alone while it runs; so does the configuration a JVM writing an AOT cache
+     * records beside it, which that JVM deletes unless it is killed.
      */
     private void deleteOrphanedPartials() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(this.directory, "*.partial")) {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(this.directory, "*.{partial,partial" + AOT_CONFIGURATION + "}")) {
             for (Path file : files) {
-                String[] parts = file.getFileName().toString().split("\\.");
+                String name = file.getFileName().toString();
+                String[] parts = (name.endsWith(AOT_CONFIGURATION) ? name.substring(0, name.length() - AOT_CONFIGURATION.length())
+                        : name).split("\\.");
                 long pid = (parts.length >= 2) ? parsePid(parts[parts.length - 2]) : -1;
                 if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
@@ -230,32 +239,38 @@ final class ClassDataArchives {
      * other worker is writing it, the options to write it (call {@link Use#childExited} when that
      * worker has exited); else nothing. Nothing either when its options, or those its environment
      * gives it, share classes their own way.
+     * @param classesBeforeReady whether the group's workers load most of their classes before they are
+     *        ready (a Spring worker's context), so that an AOT cache serves them better where the JDK has one
      * @param environment the worker's whole environment, as it will start with it
      */
-    Use forNextChild(String group, List<String> jvmArgs, Map<String, String> environment) {
+    Use forNextChild(String group, boolean classesBeforeReady, List<String> jvmArgs, Map<String, String> environment) {
         if (this.unusable != null) {
             tellOnce(group, "Class data sharing is off for workers of '" + group + "': " + this.unusable);
             return Use.NONE;
         }
-        List<String> ownSharing = ownSharingOptions(jvmArgs, environment);
+        Format format = (classesBeforeReady && this.jdkFeature >= FIRST_JDK_WRITING_AOT_CACHE_AT_EXIT) ? Format.AOT_CACHE
+                : Format.DYNAMIC_ARCHIVE;
+        List<String> ownSharing = ownSharingOptions(format, jvmArgs, environment);
         if (!ownSharing.isEmpty()) {
             tellOnce(group, "Class data sharing is left to the JVM options of the workers of '" + group + "': "
                     + String.join(", ", ownSharing));
             return Use.NONE;
         }
-        Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs) + ".jsa");
+        Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs) + format.extension);
         if (Files.isRegularFile(archive)) {
-            tellOnce(archive.toString(), "Workers of '" + group + "' start from the class data archive " + archive);
-            return new Use(List.of("-XX:SharedArchiveFile=" + archive), null);
+            tellOnce(archive.toString(), "Workers of '" + group + "' start from the " + format.noun + " " + archive);
+            return new Use(List.of(format.mapOption + archive), null);
         }
         if (!this.writing.add(archive)) {
             return Use.NONE;
         }
         Path partial = this.directory.resolve(archive.getFileName() + "." + this.writers.incrementAndGet() + "."
                 + ProcessHandle.current().pid() + ".partial");
+        List<String> options = new ArrayList<>();
+        options.add(format.writeOption + partial);
         // the JDK says much of what it leaves out of an archive (lambda forms, JFR classes): not the user's concern
-        return new Use(List.of("-XX:ArchiveClassesAtExit=" + partial, "-Xlog:cds*=off"),
-                new Writing(group, archive, partial));
+        options.addAll(format.quietOptions);
+        return new Use(options, new Writing(group, format, archive, partial));
     }
 
     /**
@@ -263,10 +278,10 @@ final class ClassDataArchives {
      * by their variable. Only those: the variables may hold secrets ({@code -D} options), so they are
      * never told whole.
      */
-    private static List<String> ownSharingOptions(List<String> jvmArgs, Map<String, String> environment) {
+    private static List<String> ownSharingOptions(Format format, List<String> jvmArgs, Map<String, String> environment) {
         List<String> found = new ArrayList<>();
         for (String arg : jvmArgs) {
-            if (sharesClasses(arg)) {
+            if (format.conflictsWith(arg)) {
                 found.add(arg);
             }
         }
@@ -277,21 +292,12 @@ final class ClassDataArchives {
             }
             for (String option : options.trim().split("\\s+")) {
                 // the launcher's variable may quote an option that holds a space
-                if (sharesClasses(option.startsWith("\"") || option.startsWith("'") ? option.substring(1) : option)) {
+                if (format.conflictsWith(option.startsWith("\"") || option.startsWith("'") ? option.substring(1) : option)) {
                     found.add(option + " (in " + variable + ")");
                 }
             }
         }
         return found;
-    }
-
-    private static boolean sharesClasses(String option) {
-        for (String own : OWN_SHARING_OPTIONS) {
-            if (option.startsWith(own)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private void tellOnce(String key, String what) {
@@ -378,37 +384,43 @@ final class ClassDataArchives {
 
         private final String group;
 
+        private final Format format;
+
         private final Path archive;
 
         private final Path partial;
 
-        Writing(String group, Path archive, Path partial) {
+        Writing(String group, Format format, Path archive, Path partial) {
             this.group = group;
+            this.format = format;
             this.archive = archive;
             this.partial = partial;
         }
 
         void finish(int exitCode) {
+            Path configuration = this.partial.resolveSibling(this.partial.getFileName() + AOT_CONFIGURATION);
             try {
                 // 3 is common: a stopping worker that sees its connection closed while it writes exits as "parent gone"
-                if (exitCode >= 0 && exitCode < 128 && isWholeArchive(this.partial)) {
+                if (exitCode >= 0 && exitCode < 128 && isWholeArchive(this.partial, this.format)) {
                     Files.move(this.partial, this.archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-                    logger.log(Level.INFO, "Wrote the class data archive of '" + this.group + "' (" + this.archive + ", "
+                    logger.log(Level.INFO, "Wrote the " + this.format.noun + " of '" + this.group + "' (" + this.archive + ", "
                             + (Files.size(this.archive) >> 20) + " MB): its workers start from it from now on");
                     deleteOthersOfGroup();
                 }
                 else {
-                    logger.log(Level.DEBUG, "The worker writing the class data archive of '" + this.group + "' exited with code "
-                            + exitCode + ", its archive " + (Files.exists(this.partial) ? "unfinished" : "not written")
-                            + ": the next worker writes it again");
+                    logger.log(Level.DEBUG, "The worker writing the " + this.format.noun + " of '" + this.group
+                            + "' exited with code " + exitCode + ", its archive "
+                            + (Files.exists(this.partial) ? "unfinished" : "not written") + ": the next worker writes it again");
                     Files.deleteIfExists(this.partial); // killed, say
                 }
+                Files.deleteIfExists(configuration); // the writing JVM's own, left when it was killed
             }
             catch (IOException ex) {
-                logger.log(Level.WARNING, "Could not keep the class data archive of '" + this.group + "' at " + this.archive
-                        + ": " + ex + "; the next worker writes it again");
+                logger.log(Level.WARNING, "Could not keep the " + this.format.noun + " of '" + this.group + "' at "
+                        + this.archive + ": " + ex + "; the next worker writes it again");
                 try {
                     Files.deleteIfExists(this.partial);
+                    Files.deleteIfExists(configuration);
                 }
                 catch (IOException ignored) {
                     // left for the next application start to overwrite: its name is never reused
@@ -435,16 +447,20 @@ final class ClassDataArchives {
         }
     }
 
-    /** "group.0123456789abcdef.jsa": a digest of 16 hex digits, so that group "a" never takes "a.b"'s. */
+    /**
+     * "group.0123456789abcdef.jsa" or ".aot": a digest of 16 hex digits, so that group "a" never takes "a.b"'s;
+     * either kind, so that a pool whose workers now share classes the other way (a new JDK) leaves none behind.
+     */
     static boolean isArchiveOfGroup(String fileName, String prefix) {
-        return fileName.startsWith(prefix) && fileName.endsWith(".jsa")
+        return fileName.startsWith(prefix)
+                && (fileName.endsWith(Format.DYNAMIC_ARCHIVE.extension) || fileName.endsWith(Format.AOT_CACHE.extension))
                 && fileName.length() == prefix.length() + 16 + 4
                 && fileName.substring(prefix.length(), prefix.length() + 16).chars()
                     .allMatch((c) -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
     }
 
-    /** Written to its end: not empty, and it begins as the JDK's dynamic archives do. */
-    static boolean isWholeArchive(Path file) throws IOException {
+    /** Written to its end: not empty, and it begins as the JDK's archives of its kind do. */
+    static boolean isWholeArchive(Path file, Format format) throws IOException {
         if (!Files.isRegularFile(file) || Files.size(file) < 4096) {
             return false;
         }
@@ -455,6 +471,64 @@ final class ClassDataArchives {
             }
         }
         int bigEndian = ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
-        return bigEndian == DYNAMIC_ARCHIVE_MAGIC || Integer.reverseBytes(bigEndian) == DYNAMIC_ARCHIVE_MAGIC;
+        return bigEndian == format.magic || Integer.reverseBytes(bigEndian) == format.magic;
+    }
+
+    /** The two kinds of archive a group's workers can share: the options that write and map each, and its file. */
+    enum Format {
+
+        DYNAMIC_ARCHIVE("class data archive", ".jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", 0xf00baba8,
+                List.of("-Xlog:cds*=off"), List.of("-Xshare:off", "-Xshare:dump")),
+
+        /** The JVM refuses {@code -XX:AOTCache} beside any {@code -Xshare} option, also {@code on} and {@code auto}. */
+        AOT_CACHE("AOT cache", ".aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", 0xf00baba2,
+                List.of("-Xlog:aot*=off", "-Xlog:cds*=off"), List.of("-Xshare:", "-XX:DumpLoadedClassList"));
+
+        /**
+         * Options by which the application runs class data sharing its own way, which a JVM refuses to start
+         * with beside either kind: it is left to them.
+         */
+        private static final List<String> OWN_SHARING_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit",
+                "-XX:+AutoCreateSharedArchive", "-XX:SharedClassListFile", "-XX:AOTCache", "-XX:AOTCacheOutput",
+                "-XX:AOTConfiguration", "-XX:AOTMode");
+
+        private final String noun;
+
+        private final String extension;
+
+        private final String writeOption;
+
+        private final String mapOption;
+
+        /** What its file begins with, in the byte order of the machine that wrote it. */
+        private final int magic;
+
+        private final List<String> quietOptions;
+
+        private final List<String> conflictingOptions;
+
+        Format(String noun, String extension, String writeOption, String mapOption, int magic, List<String> quietOptions,
+                List<String> conflictingOptions) {
+            this.noun = noun;
+            this.extension = extension;
+            this.writeOption = writeOption;
+            this.mapOption = mapOption;
+            this.magic = magic;
+            this.quietOptions = quietOptions;
+            this.conflictingOptions = conflictingOptions;
+        }
+
+        boolean conflictsWith(String option) {
+            return startsWithAny(option, OWN_SHARING_OPTIONS) || startsWithAny(option, this.conflictingOptions);
+        }
+
+        private static boolean startsWithAny(String option, List<String> prefixes) {
+            for (String prefix : prefixes) {
+                if (option.startsWith(prefix)) {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 }

@@ -17,9 +17,11 @@ import org.jspecify.annotations.Nullable;
  *        {@code ProcessManager} task that returns leaves may be meant to run on)
  * @param classDataGroup the children that share a class data archive (a pool's workers), when the
  *        launcher keeps archives ({@link LauncherSettings#classDataSharingDirectory()}); null for none
+ * @param classesBeforeReady whether the group's children load most of their classes before they are
+ *        ready (a Spring worker's context), which decides the kind of archive that serves them best
  */
 public record LaunchOptions(String name, List<String> jvmArgs, Map<String, String> environment,
-        boolean stopLeftoversAfterCleanExit, @Nullable String classDataGroup) {
+        boolean stopLeftoversAfterCleanExit, @Nullable String classDataGroup, boolean classesBeforeReady) {
 
     public LaunchOptions {
         jvmArgs = List.copyOf(jvmArgs);
@@ -28,7 +30,7 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
 
     public LaunchOptions(String name, List<String> jvmArgs, Map<String, String> environment,
             boolean stopLeftoversAfterCleanExit) {
-        this(name, jvmArgs, environment, stopLeftoversAfterCleanExit, null);
+        this(name, jvmArgs, environment, stopLeftoversAfterCleanExit, null, false);
     }
 
     public static LaunchOptions named(String name) {
@@ -38,15 +40,16 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
     /**
      * A pool's worker: whatever way it exits, what it left running is stopped; it shares class data
      * with the pool's other workers when the launcher keeps archives.
+     * @param springWorker whether it boots a Spring context, and so loads most of its classes before it is ready
      */
     public static LaunchOptions poolWorker(String pool, String name, List<String> jvmArgs,
-            Map<String, String> environment) {
-        return new LaunchOptions(name, jvmArgs, environment, true, pool);
+            Map<String, String> environment, boolean springWorker) {
+        return new LaunchOptions(name, jvmArgs, environment, true, pool, springWorker);
     }
 
     public LaunchOptions withJvmArgs(List<String> jvmArgs) {
         return new LaunchOptions(this.name, jvmArgs, this.environment, this.stopLeftoversAfterCleanExit,
-                this.classDataGroup);
+                this.classDataGroup, this.classesBeforeReady);
     }
 
     /** Like a record's, but the environment's values are left out: they may be secrets. */
@@ -54,7 +57,7 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
     public String toString() {
         return "LaunchOptions[name=" + this.name + ", jvmArgs=" + this.jvmArgs + ", environment="
                 + namesOnly(this.environment) + ", stopLeftoversAfterCleanExit=" + this.stopLeftoversAfterCleanExit
-                + ", classDataGroup=" + this.classDataGroup + "]";
+                + ", classDataGroup=" + this.classDataGroup + ", classesBeforeReady=" + this.classesBeforeReady + "]";
     }
 
     /** An environment as its variables' names, for text that may be logged. */

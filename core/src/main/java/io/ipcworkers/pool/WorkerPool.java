@@ -385,8 +385,9 @@ public final class WorkerPool {
                 this.settings.supervision().heartbeatInterval().toMillis(), this.listeners);
         List<String> jvmArgs = new ArrayList<>(DEFAULT_JVM_ARGS);
         jvmArgs.addAll(this.settings.jvmArgs());
+        // a worker given no listeners finds its own: a Spring worker's context registers them
         LaunchedChild child = this.launcher.launch(task, LaunchOptions.poolWorker(name(), workerName, jvmArgs,
-                this.settings.environment()));
+                this.settings.environment(), this.listeners == null));
         PoolWorker worker = new PoolWorker(this, slot, child, this.codec, this.executor, recycleAfter());
         worker.startReading();
         worker.awaitReady(this.settings.startTimeout());

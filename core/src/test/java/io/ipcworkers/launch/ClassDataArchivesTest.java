@@ -46,28 +46,28 @@ class ClassDataArchivesTest {
     void theFirstWorkerOfAPoolWritesItsArchiveAndNoOtherWorkerWritesItMeanwhile() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
 
-        ClassDataArchives.Use first = archives.forNextChild("reports", OPTIONS, Map.of());
+        ClassDataArchives.Use first = archives.forNextChild("reports", false, OPTIONS, Map.of());
 
         assertThat(first.jvmArgs()).hasSize(2);
         assertThat(first.jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=" + archives().toAbsolutePath()
                 .resolve("reports.")).endsWith(".partial");
         assertThat(first.jvmArgs().get(1)).isEqualTo("-Xlog:cds*=off");
-        assertThat(archives.forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("thumbnails", OPTIONS, Map.of()).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
+        assertThat(archives.forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("thumbnails", false, OPTIONS, Map.of()).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
     }
 
     @ParameterizedTest
     @ValueSource(ints = { 0, 1, 3 }) // the JVM writes it on its way out whatever the code: 3 is a worker whose parent left
     void anArchiveWrittenByAWorkerThatExitedByItselfIsMappedByTheWorkersAfterIt(int exitCode) throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
-        ClassDataArchives.Use writer = archives.forNextChild("reports", OPTIONS, Map.of());
+        ClassDataArchives.Use writer = archives.forNextChild("reports", false, OPTIONS, Map.of());
         Path partial = writtenBy(writer);
         Files.write(partial, archiveBytes());
 
         writer.childExited(exitCode);
 
         assertThat(partial).doesNotExist();
-        List<String> next = archives.forNextChild("reports", OPTIONS, Map.of()).jvmArgs();
+        List<String> next = archives.forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs();
         assertThat(next).singleElement().asString().startsWith("-XX:SharedArchiveFile=").endsWith(".jsa");
         Path archive = Path.of(next.get(0).substring("-XX:SharedArchiveFile=".length()));
         assertThat(archive).hasParent(archives().toAbsolutePath()).hasBinaryContent(archiveBytes());
@@ -75,20 +75,59 @@ class ClassDataArchivesTest {
     }
 
     @Test
+    void fromJdk25OnASpringWorkersPoolSharesAnAotCacheAndAPlainOneADynamicArchive() throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false, 25);
+
+        List<String> spring = archives.forNextChild("reports", true, OPTIONS, Map.of()).jvmArgs();
+        assertThat(spring).hasSize(3);
+        assertThat(spring.get(0)).startsWith("-XX:AOTCacheOutput=" + archives().toAbsolutePath().resolve("reports."))
+            .endsWith(".partial");
+        assertThat(spring.subList(1, 3)).containsExactly("-Xlog:aot*=off", "-Xlog:cds*=off");
+        assertThat(archives.forNextChild("primes", false, OPTIONS, Map.of()).jvmArgs().get(0))
+            .as("a plain worker loads most of its classes after it is ready: from an AOT cache it would be ready later")
+            .startsWith("-XX:ArchiveClassesAtExit=");
+        assertThat(new ClassDataArchives(archives(), jars(), false, 24).forNextChild("reports", true, OPTIONS, Map.of())
+            .jvmArgs().get(0)).as("JDK 24 writes an AOT cache in two runs only").startsWith("-XX:ArchiveClassesAtExit=");
+    }
+
+    @Test
+    void anAotCacheWrittenByAWorkerThatExitedByItselfIsLoadedByTheWorkersAfterIt() throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false, 25);
+        ClassDataArchives.Use dynamicInstead = archives.forNextChild("reports", true, OPTIONS, Map.of());
+        Files.write(writtenBy(dynamicInstead), archiveBytes());
+        dynamicInstead.childExited(0);
+        assertThat(writtenBy(dynamicInstead)).as("not an AOT cache from its start").doesNotExist();
+
+        ClassDataArchives.Use writer = archives.forNextChild("reports", true, OPTIONS, Map.of());
+        Path partial = writtenBy(writer);
+        Files.write(partial, aotCacheBytes());
+        Path configuration = Files.write(Path.of(partial + ".config"), new byte[1]); // as a JVM killed while assembling leaves it
+        writer.childExited(3);
+
+        assertThat(partial).doesNotExist();
+        assertThat(configuration).doesNotExist();
+        List<String> next = archives.forNextChild("reports", true, OPTIONS, Map.of()).jvmArgs();
+        assertThat(next).singleElement().asString().startsWith("-XX:AOTCache=");
+        Path cache = writtenBy(archives.forNextChild("reports", true, OPTIONS, Map.of()));
+        assertThat(cache).hasParent(archives().toAbsolutePath()).hasBinaryContent(aotCacheBytes());
+        assertThat(cache.getFileName().toString()).matches("reports\\.[0-9a-f]{16}\\.aot");
+    }
+
+    @Test
     void whatAWorkerLeftWhenItWasKilledOrCutShortIsDiscardedAndTheNextWorkerWritesTheArchiveAgain() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
-        ClassDataArchives.Use killed = archives.forNextChild("reports", OPTIONS, Map.of());
+        ClassDataArchives.Use killed = archives.forNextChild("reports", false, OPTIONS, Map.of());
         Files.write(writtenBy(killed), archiveBytes());
 
         killed.childExited(137);
 
         assertThat(writtenBy(killed)).doesNotExist();
-        ClassDataArchives.Use cutShort = archives.forNextChild("reports", OPTIONS, Map.of());
+        ClassDataArchives.Use cutShort = archives.forNextChild("reports", false, OPTIONS, Map.of());
         assertThat(cutShort.jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
         Files.write(writtenBy(cutShort), new byte[8192]); // exited by itself, but not an archive from its start
         cutShort.childExited(0);
         assertThat(writtenBy(cutShort)).doesNotExist();
-        assertThat(archives.forNextChild("reports", OPTIONS, Map.of()).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
+        assertThat(archives.forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
         try (var files = Files.list(archives())) {
             assertThat(files.filter((file) -> file.toString().endsWith(".jsa"))).isEmpty();
         }
@@ -115,10 +154,12 @@ class ClassDataArchivesTest {
         Path older = Files.write(archives().resolve("reports.0123456789abcdef.jsa"), archiveBytes());
         Path otherPool = Files.write(archives().resolve("reports-b.0123456789abcdef.jsa"), archiveBytes());
         Path notAnArchive = Files.write(archives().resolve("reports.notes.jsa"), new byte[1]);
+        Path olderKind = Files.write(archives().resolve("reports.fedcba9876543210.aot"), aotCacheBytes());
 
         archiveNameAfterWriting(new ClassDataArchives(archives(), jars(), false), OPTIONS);
 
         assertThat(older).doesNotExist();
+        assertThat(olderKind).as("an AOT cache the pool's workers took on another JDK").doesNotExist();
         assertThat(otherPool).exists();
         assertThat(notAnArchive).exists();
     }
@@ -131,11 +172,17 @@ class ClassDataArchivesTest {
         Path orphaned = Files.write(archives().resolve("reports.0123456789abcdef.jsa.1." + gone + ".partial"), new byte[1]);
         Path running = Files.write(archives().resolve("reports.0123456789abcdef.jsa.1." + ProcessHandle.current().pid()
                 + ".partial"), new byte[1]);
+        Path orphanedConfiguration = Files.write(archives().resolve("reports.0123456789abcdef.aot.2." + gone
+                + ".partial.config"), new byte[1]);
+        Path runningConfiguration = Files.write(archives().resolve("reports.0123456789abcdef.aot.2."
+                + ProcessHandle.current().pid() + ".partial.config"), new byte[1]);
 
         new ClassDataArchives(archives(), jars(), false);
 
         assertThat(orphaned).doesNotExist();
         assertThat(running).exists();
+        assertThat(orphanedConfiguration).doesNotExist();
+        assertThat(runningConfiguration).exists();
     }
 
     @Test
@@ -145,23 +192,23 @@ class ClassDataArchivesTest {
         Path empty = Files.createDirectories(this.temp.resolve("empty"));
 
         assertThat(new ClassDataArchives(archives(), jars() + File.pathSeparator + classes, false)
-            .forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
+            .forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs()).isEmpty();
         assertThat(new ClassDataArchives(archives(), this.temp.resolve("lib") + File.separator + "*", false)
-            .forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
-        assertThat(new ClassDataArchives(archives(), jars(), true).forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
+            .forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs()).isEmpty();
+        assertThat(new ClassDataArchives(archives(), jars(), true).forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs()).isEmpty();
         assertThat(new ClassDataArchives(archives(), jars() + File.pathSeparator + empty, false)
-            .forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).as("an empty directory is no obstacle").isNotEmpty();
+            .forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs()).as("an empty directory is no obstacle").isNotEmpty();
     }
 
     @Test
     void aDirectoryOthersMayWriteHasNoArchivesAndOneCreatedHereIsTheUsersAlone() throws IOException {
         ClassDataArchives created = new ClassDataArchives(archives(), jars(), false);
         assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(archives()))).isEqualTo("rwx------");
-        assertThat(created.forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isNotEmpty();
+        assertThat(created.forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs()).isNotEmpty();
 
         Path shared = Files.createDirectories(this.temp.resolve("shared"));
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
-        assertThat(new ClassDataArchives(shared, jars(), false).forNextChild("reports", OPTIONS, Map.of()).jvmArgs()).isEmpty();
+        assertThat(new ClassDataArchives(shared, jars(), false).forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs()).isEmpty();
         assertThat(ClassDataArchives.othersMayWrite(shared)).startsWith("the class data sharing directory " + shared
                 + " can be written by other users (rwxrwxrwx)");
         Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -184,14 +231,25 @@ class ClassDataArchivesTest {
     void workersWhoseOptionsShareClassesTheirOwnWayAreLeftToThem() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
 
-        assertThat(archives.forNextChild("a", List.of("-XX:SharedArchiveFile=/opt/app.jsa"), Map.of()).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("b", List.of("-Xshare:off"), Map.of()).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("c", List.of("-XX:ArchiveClassesAtExit=/tmp/x.jsa"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("a", false, List.of("-XX:SharedArchiveFile=/opt/app.jsa"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("b", false, List.of("-Xshare:off"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("c", false, List.of("-XX:ArchiveClassesAtExit=/tmp/x.jsa"), Map.of()).jvmArgs()).isEmpty();
         // JDK 24's AOT cache: beside -XX:SharedArchiveFile the JVM does not start
-        assertThat(archives.forNextChild("d", List.of("-XX:AOTCache=/opt/app.aot"), Map.of()).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("e", List.of("-XX:AOTCacheOutput=/opt/app.aot"), Map.of()).jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("f", List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=/tmp/app.conf"), Map.of())
+        assertThat(archives.forNextChild("d", false, List.of("-XX:AOTCache=/opt/app.aot"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("e", false, List.of("-XX:AOTCacheOutput=/opt/app.aot"), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("f", false, List.of("-XX:AOTMode=record", "-XX:AOTConfiguration=/tmp/app.conf"), Map.of())
             .jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("g", false, List.of("-Xshare:on"), Map.of()).jvmArgs()).as("maps the archive or fails")
+            .isNotEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "-Xshare:on", "-Xshare:auto", "-XX:DumpLoadedClassList=/tmp/classes.lst", "-Xshare:off" })
+    void workersThatWouldShareAnAotCacheAreLeftToAnyOptionTheJvmRefusesBesideIt(String option) throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false, 25);
+
+        assertThat(archives.forNextChild("reports", true, List.of(option), Map.of()).jvmArgs()).isEmpty();
+        assertThat(archives.forNextChild("others", true, OPTIONS, Map.of("JAVA_TOOL_OPTIONS", option)).jvmArgs()).isEmpty();
     }
 
     @ParameterizedTest
@@ -201,16 +259,16 @@ class ClassDataArchivesTest {
         Map<String, String> sharing = Map.of(variable, " -Dapp.password=hunter2  -XX:AOTCache=/app/app.aot -Xss1m");
 
         try (CapturedLog log = new CapturedLog(ClassDataArchives.class)) {
-            assertThat(archives.forNextChild("reports", OPTIONS, sharing).jvmArgs()).isEmpty();
+            assertThat(archives.forNextChild("reports", false, OPTIONS, sharing).jvmArgs()).isEmpty();
 
             assertThat(log.messages()).singleElement().asString()
                 .isEqualTo("Class data sharing is left to the JVM options of the workers of 'reports': "
                         + "-XX:AOTCache=/app/app.aot (in " + variable + ")")
                 .as("the variable's other options may be secrets").doesNotContain("hunter2");
         }
-        assertThat(archives.forNextChild("quoted", OPTIONS, Map.of(variable, "\"-XX:SharedArchiveFile=/my app/app.jsa\""))
+        assertThat(archives.forNextChild("quoted", false, OPTIONS, Map.of(variable, "\"-XX:SharedArchiveFile=/my app/app.jsa\""))
             .jvmArgs()).isEmpty();
-        assertThat(archives.forNextChild("others", OPTIONS, Map.of(variable, "-Xss1m -Dapp.password=hunter2", "PATH", "/bin"))
+        assertThat(archives.forNextChild("others", false, OPTIONS, Map.of(variable, "-Xss1m -Dapp.password=hunter2", "PATH", "/bin"))
             .jvmArgs()).as("options that leave class data sharing be").isNotEmpty();
     }
 
@@ -218,16 +276,17 @@ class ClassDataArchivesTest {
     void aPoolNameThatIsNoFileNameIsMadeOne() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
 
-        assertThat(writtenBy(archives.forNextChild("../etc/ré port", OPTIONS, Map.of())).getParent()).isEqualTo(archives().toAbsolutePath());
+        assertThat(writtenBy(archives.forNextChild("../etc/ré port", false, OPTIONS, Map.of())).getParent()).isEqualTo(archives().toAbsolutePath());
         assertThat(ClassDataArchives.fileNameOf("../etc/ré port")).isEqualTo("___etc_r__port");
     }
 
     private static Path writtenBy(ClassDataArchives.Use writer) {
-        return Path.of(writer.jvmArgs().get(0).substring("-XX:ArchiveClassesAtExit=".length()));
+        String option = writer.jvmArgs().get(0);
+        return Path.of(option.substring(option.indexOf('=') + 1));
     }
 
     private static String archiveNameAfterWriting(ClassDataArchives archives, List<String> options) throws IOException {
-        ClassDataArchives.Use writer = archives.forNextChild("reports", options, Map.of());
+        ClassDataArchives.Use writer = archives.forNextChild("reports", false, options, Map.of());
         Files.write(writtenBy(writer), archiveBytes());
         writer.childExited(0);
         return nameFor(archives, options);
@@ -235,15 +294,24 @@ class ClassDataArchivesTest {
 
     /** The archive's file name, from the options of a worker that maps it or writes it. */
     private static String nameFor(ClassDataArchives archives, List<String> options) {
-        String option = archives.forNextChild("reports", options, Map.of()).jvmArgs().get(0);
+        String option = archives.forNextChild("reports", false, options, Map.of()).jvmArgs().get(0);
         String file = Path.of(option.substring(option.indexOf('=') + 1)).getFileName().toString();
         return file.substring(0, file.indexOf(".jsa") + 4);
     }
 
     /** What a dynamic archive written on a little-endian machine begins with, then some bytes. */
     private static byte[] archiveBytes() {
+        return archiveBytes((byte) 0xa8);
+    }
+
+    /** What an AOT cache (a static archive) written on a little-endian machine begins with, then some bytes. */
+    private static byte[] aotCacheBytes() {
+        return archiveBytes((byte) 0xa2);
+    }
+
+    private static byte[] archiveBytes(byte first) {
         byte[] bytes = new byte[5000];
-        bytes[0] = (byte) 0xa8;
+        bytes[0] = first;
         bytes[1] = (byte) 0xab;
         bytes[2] = 0x0b;
         bytes[3] = (byte) 0xf0;

@@ -34,7 +34,7 @@ class PoolSettingsTest {
             .doesNotContain("s3cret!", "eu-west-1");
         assertThat(new LaunchOptions("reports-1", List.of("-Xmx64m"), ENVIRONMENT, true))
             .hasToString("LaunchOptions[name=reports-1, jvmArgs=[-Xmx64m], environment=[DB_PASSWORD, REGION] (values hidden), "
-                    + "stopLeftoversAfterCleanExit=true, classDataGroup=null]");
+                    + "stopLeftoversAfterCleanExit=true, classDataGroup=null, classesBeforeReady=false]");
     }
 
     @Test

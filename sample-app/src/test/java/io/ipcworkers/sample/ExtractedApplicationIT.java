@@ -16,9 +16,12 @@ import static org.assertj.core.api.Assertions.assertThat;
  * Runs the sample extracted from its executable jar ({@code java -Djarmode=tools -jar … extract}),
  * where the class path is one of jars, with {@code ipc.class-data-sharing.directory} set: the first run's
  * workers write their pools' class data archives as they stop, and the second run's workers map them;
- * workers that inherit options sharing classes their own way are left to them.
+ * workers that inherit options sharing classes their own way are left to them. From JDK 25 on, the
+ * Spring worker's pool ({@code reports}) shares an AOT cache and the plain one a dynamic archive.
  */
 class ExtractedApplicationIT {
+
+    private static final boolean AOT_CACHE = Runtime.version().feature() >= 25;
 
     @TempDir
     Path temp;
@@ -34,17 +37,22 @@ class ExtractedApplicationIT {
         // the line saying an archive was kept may come after the application's logging has shut down
         assertThat(first).contains("9,592 primes below 100,000", "written by Spring worker pid");
         assertThat(archiveNames(archives)).as(first).hasSize(2)
-            .anySatisfy((name) -> assertThat(name).matches("reports\\.[0-9a-f]{16}\\.jsa"))
+            .anySatisfy((name) -> assertThat(name).matches("reports\\.[0-9a-f]{16}\\." + (AOT_CACHE ? "aot" : "jsa")))
             .anySatisfy((name) -> assertThat(name).matches("primes\\.[0-9a-f]{16}\\.jsa"));
 
-        // with -Xshare:on, a JVM that cannot map the archive it is given does not start
-        String second = JavaRuns.run(Map.of("JAVA_TOOL_OPTIONS", "-Xshare:on"), sample);
+        // with -Xshare:on, a JVM that cannot map the archive it is given does not start; beside an AOT cache the
+        // JVM takes no -Xshare option, so there the workers say what they mapped
+        String second = JavaRuns.run(Map.of("JAVA_TOOL_OPTIONS", AOT_CACHE ? "-Xlog:aot=info,cds=info" : "-Xshare:on"), sample);
 
         assertThat(second).contains("9,592 primes below 100,000", "written by Spring worker pid")
-            .contains("Workers of 'reports' start from the class data archive " + archives.toAbsolutePath()
-                    .resolve("reports."))
+            .contains("Workers of 'reports' start from the " + (AOT_CACHE ? "AOT cache " : "class data archive ")
+                    + archives.toAbsolutePath().resolve("reports."))
             .contains("Workers of 'primes' start from the class data archive")
-            .doesNotContain("Wrote the class data archive");
+            .doesNotContain("Wrote the class data archive", "Wrote the AOT cache");
+        if (AOT_CACHE) {
+            assertThat(second).containsPattern("\\[reports-1 [0-9]+\\] .*Using AOT-linked classes: true")
+                .containsPattern("\\[primes-1 [0-9]+\\] .*Mapped dynamic region");
+        }
         assertThat(archiveNames(archives)).as(second).hasSize(2);
     }
 
