@@ -256,7 +256,7 @@ final class ClassDataArchives {
                     + String.join(", ", ownSharing));
             return Use.NONE;
         }
-        Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs) + format.extension);
+        Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs, environment) + format.extension);
         if (Files.isRegularFile(archive)) {
             tellOnce(archive.toString(), "Workers of '" + group + "' start from the " + format.noun + " " + archive);
             return new Use(List.of(format.mapOption + archive), null);
@@ -286,18 +286,22 @@ final class ClassDataArchives {
             }
         }
         for (String variable : OPTION_VARIABLES) {
-            String options = environment.get(variable);
-            if (options == null) {
-                continue;
-            }
-            for (String option : options.trim().split("\\s+")) {
-                // the launcher's variable may quote an option that holds a space
-                if (format.conflictsWith(option.startsWith("\"") || option.startsWith("'") ? option.substring(1) : option)) {
+            for (String option : optionsIn(environment.get(variable))) {
+                if (format.conflictsWith(unquoted(option))) {
                     found.add(option + " (in " + variable + ")");
                 }
             }
         }
         return found;
+    }
+
+    private static String[] optionsIn(@Nullable String variable) {
+        return (variable == null || variable.isBlank()) ? new String[0] : variable.trim().split("\\s+");
+    }
+
+    /** The launcher's variable may quote an option that holds a space. */
+    private static String unquoted(String option) {
+        return option.startsWith("\"") || option.startsWith("'") ? option.substring(1) : option;
     }
 
     private void tellOnce(String key, String what) {
@@ -335,12 +339,24 @@ final class ClassDataArchives {
         return name.toString();
     }
 
-    /** The group is in it too: two groups whose names make the same file name still have archives of their own. */
-    private String digest(String group, List<String> jvmArgs) {
+    /**
+     * The group is in it too: two groups whose names make the same file name still have archives of their own.
+     * So are the JVM's own options ({@code -X…}) the worker takes from its environment: the JVM refuses an
+     * archive written under others (compressed pointers, say), and would say so at every start. Not the
+     * system properties there, which may change from run to run (an instance's id) and leave archives be.
+     */
+    private String digest(String group, List<String> jvmArgs, Map<String, String> environment) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((group + "\0" + this.classPathState).getBytes(StandardCharsets.UTF_8));
             sha.update(String.join("\0", jvmArgs).getBytes(StandardCharsets.UTF_8));
+            for (String variable : OPTION_VARIABLES) {
+                for (String option : optionsIn(environment.get(variable))) {
+                    if (unquoted(option).startsWith("-X")) {
+                        sha.update(("\0" + variable + ":" + option).getBytes(StandardCharsets.UTF_8));
+                    }
+                }
+            }
             return HexFormat.of().formatHex(sha.digest(), 0, 8);
         }
         catch (NoSuchAlgorithmException ex) {

@@ -140,6 +140,12 @@ class ClassDataArchivesTest {
         assertThat(nameFor(new ClassDataArchives(archives(), jars, false), OPTIONS)).isEqualTo(name);
 
         assertThat(nameFor(new ClassDataArchives(archives(), jars, false), List.of("-Xmx128m"))).isNotEqualTo(name);
+        assertThat(nameFor(new ClassDataArchives(archives(), jars, false), OPTIONS, Map.of("JAVA_TOOL_OPTIONS",
+                "-XX:-UseCompressedOops"))).as("the JVM refuses an archive written under other options from the environment")
+            .isNotEqualTo(name);
+        assertThat(nameFor(new ClassDataArchives(archives(), jars, false), OPTIONS, Map.of("PATH", "/bin",
+                "JAVA_TOOL_OPTIONS", " -Dinstance.id=7f3a ", "JDK_JAVA_OPTIONS", ""))).as("system properties leave archives be")
+            .isEqualTo(name);
         Path a = Path.of(jars.split(File.pathSeparator)[0]);
         Files.setLastModifiedTime(a, FileTime.fromMillis(Files.getLastModifiedTime(a).toMillis() - 60_000));
         ClassDataArchives rebuilt = new ClassDataArchives(archives(), jars, false);
@@ -294,7 +300,11 @@ class ClassDataArchivesTest {
 
     /** The archive's file name, from the options of a worker that maps it or writes it. */
     private static String nameFor(ClassDataArchives archives, List<String> options) {
-        String option = archives.forNextChild("reports", false, options, Map.of()).jvmArgs().get(0);
+        return nameFor(archives, options, Map.of());
+    }
+
+    private static String nameFor(ClassDataArchives archives, List<String> options, Map<String, String> environment) {
+        String option = archives.forNextChild("reports", false, options, environment).jvmArgs().get(0);
         String file = Path.of(option.substring(option.indexOf('=') + 1)).getFileName().toString();
         return file.substring(0, file.indexOf(".jsa") + 4);
     }

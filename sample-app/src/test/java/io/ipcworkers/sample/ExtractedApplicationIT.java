@@ -32,7 +32,11 @@ class ExtractedApplicationIT {
         String[] sample = { "-Xmx128m", "-jar", extractedJar().toString(), "--sample.limit=100000",
             "--ipc.class-data-sharing.directory=" + archives, "--logging.level.io.ipcworkers.launch=debug" };
 
-        String first = JavaRuns.run(Map.of(), sample);
+        // with -Xshare:on, a JVM that cannot map the archive it is given does not start; beside an AOT cache the
+        // JVM takes no -Xshare option, so there the workers say what they mapped. The same in both runs: options
+        // from the environment name the archives too
+        Map<String, String> environment = Map.of("JAVA_TOOL_OPTIONS", AOT_CACHE ? "-Xlog:aot=info,cds=info" : "-Xshare:on");
+        String first = JavaRuns.run(environment, sample);
 
         // the line saying an archive was kept may come after the application's logging has shut down
         assertThat(first).contains("9,592 primes below 100,000", "written by Spring worker pid");
@@ -40,9 +44,7 @@ class ExtractedApplicationIT {
             .anySatisfy((name) -> assertThat(name).matches("reports\\.[0-9a-f]{16}\\." + (AOT_CACHE ? "aot" : "jsa")))
             .anySatisfy((name) -> assertThat(name).matches("primes\\.[0-9a-f]{16}\\.jsa"));
 
-        // with -Xshare:on, a JVM that cannot map the archive it is given does not start; beside an AOT cache the
-        // JVM takes no -Xshare option, so there the workers say what they mapped
-        String second = JavaRuns.run(Map.of("JAVA_TOOL_OPTIONS", AOT_CACHE ? "-Xlog:aot=info,cds=info" : "-Xshare:on"), sample);
+        String second = JavaRuns.run(environment, sample);
 
         assertThat(second).contains("9,592 primes below 100,000", "written by Spring worker pid")
             .contains("Workers of 'reports' start from the " + (AOT_CACHE ? "AOT cache " : "class data archive ")
