@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -238,7 +239,7 @@ final class ClassDataArchives {
      * What the next worker of the group gets: the archive's options when it exists; else, when no
      * other worker is writing it, the options to write it (call {@link Use#childExited} when that
      * worker has exited); else nothing. Nothing either when its options, or those its environment
-     * gives it, share classes their own way.
+     * gives it, share classes their own way, or run an agent beside which the JVM writes no dynamic archive.
      * @param classesBeforeReady whether the group's workers load most of their classes before they are
      *        ready (a Spring worker's context), so that an AOT cache serves them better where the JDK has one
      * @param environment the worker's whole environment, as it will start with it
@@ -250,10 +251,17 @@ final class ClassDataArchives {
         }
         Format format = (classesBeforeReady && this.jdkFeature >= FIRST_JDK_WRITING_AOT_CACHE_AT_EXIT) ? Format.AOT_CACHE
                 : Format.DYNAMIC_ARCHIVE;
-        List<String> ownSharing = ownSharingOptions(format, jvmArgs, environment);
+        List<String> ownSharing = optionsAmong(jvmArgs, environment, format::conflictsWith, false);
         if (!ownSharing.isEmpty()) {
             tellOnce(group, "Class data sharing is left to the JVM options of the workers of '" + group + "': "
                     + String.join(", ", ownSharing));
+            return Use.NONE;
+        }
+        List<String> agents = optionsAmong(jvmArgs, environment, format::refusesAgent, true);
+        if (!agents.isEmpty()) {
+            // both JVMs refuse to start: "Must enable AllowArchivingWithJavaAgent", "does not support native JVMTI agent"
+            tellOnce(group, "Class data sharing is off for workers of '" + group + "': they run "
+                    + String.join(", ", agents) + ", and the JVM writes no " + format.noun + " beside an agent");
             return Use.NONE;
         }
         Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs, environment) + format.extension);
@@ -274,25 +282,31 @@ final class ClassDataArchives {
     }
 
     /**
-     * The options among the worker's that share classes their own way, those from its environment named
-     * by their variable. Only those: the variables may hold secrets ({@code -D} options), so they are
-     * never told whole.
+     * The options among the worker's that match, those from its environment named by their variable. Only
+     * those: the variables may hold secrets ({@code -D} options), so they are never told whole.
+     * @param upToValue whether to tell an option only up to its first '=' (an agent's own options may be secrets)
      */
-    private static List<String> ownSharingOptions(Format format, List<String> jvmArgs, Map<String, String> environment) {
+    private static List<String> optionsAmong(List<String> jvmArgs, Map<String, String> environment,
+            Predicate<String> matching, boolean upToValue) {
         List<String> found = new ArrayList<>();
         for (String arg : jvmArgs) {
-            if (format.conflictsWith(arg)) {
-                found.add(arg);
+            if (matching.test(arg)) {
+                found.add(upToValue ? upToValue(arg) : arg);
             }
         }
         for (String variable : OPTION_VARIABLES) {
             for (String option : optionsIn(environment.get(variable))) {
-                if (format.conflictsWith(unquoted(option))) {
-                    found.add(option + " (in " + variable + ")");
+                if (matching.test(unquoted(option))) {
+                    found.add((upToValue ? upToValue(option) : option) + " (in " + variable + ")");
                 }
             }
         }
         return found;
+    }
+
+    private static String upToValue(String option) {
+        int equals = option.indexOf('=');
+        return (equals < 0) ? option : option.substring(0, equals);
     }
 
     private static String[] optionsIn(@Nullable String variable) {
@@ -493,12 +507,14 @@ final class ClassDataArchives {
     /** The two kinds of archive a group's workers can share: the options that write and map each, and its file. */
     enum Format {
 
+        /** A JVM writing one refuses to start beside a Java agent or a native one (a debugger's, say). */
         DYNAMIC_ARCHIVE("class data archive", ".jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", 0xf00baba8,
-                List.of("-Xlog:cds*=off"), List.of("-Xshare:off", "-Xshare:dump")),
+                List.of("-Xlog:cds*=off"), List.of("-Xshare:off", "-Xshare:dump"),
+                List.of("-javaagent:", "-agentlib:", "-agentpath:")),
 
         /** The JVM refuses {@code -XX:AOTCache} beside any {@code -Xshare} option, also {@code on} and {@code auto}. */
         AOT_CACHE("AOT cache", ".aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", 0xf00baba2,
-                List.of("-Xlog:aot*=off", "-Xlog:cds*=off"), List.of("-Xshare:", "-XX:DumpLoadedClassList"));
+                List.of("-Xlog:aot*=off", "-Xlog:cds*=off"), List.of("-Xshare:", "-XX:DumpLoadedClassList"), List.of());
 
         /**
          * Options by which the application runs class data sharing its own way, which a JVM refuses to start
@@ -523,8 +539,10 @@ final class ClassDataArchives {
 
         private final List<String> conflictingOptions;
 
+        private final List<String> agentOptions;
+
         Format(String noun, String extension, String writeOption, String mapOption, int magic, List<String> quietOptions,
-                List<String> conflictingOptions) {
+                List<String> conflictingOptions, List<String> agentOptions) {
             this.noun = noun;
             this.extension = extension;
             this.writeOption = writeOption;
@@ -532,10 +550,15 @@ final class ClassDataArchives {
             this.magic = magic;
             this.quietOptions = quietOptions;
             this.conflictingOptions = conflictingOptions;
+            this.agentOptions = agentOptions;
         }
 
         boolean conflictsWith(String option) {
             return startsWithAny(option, OWN_SHARING_OPTIONS) || startsWithAny(option, this.conflictingOptions);
+        }
+
+        boolean refusesAgent(String option) {
+            return startsWithAny(option, this.agentOptions);
         }
 
         private static boolean startsWithAny(String option, List<String> prefixes) {

@@ -278,6 +278,30 @@ class ClassDataArchivesTest {
             .jvmArgs()).as("options that leave class data sharing be").isNotEmpty();
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = { "-javaagent:/opt/otel.jar=otel.exporter.key=s3cret", "-agentlib:jdwp=transport=dt_socket,address=5005",
+        "-agentpath:/opt/profiler.so=token=s3cret" })
+    void workersThatRunAnAgentWriteNoDynamicArchiveButAnAotCache(String agent) throws IOException {
+        ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false, 25);
+        String named = agent.substring(0, agent.indexOf('='));
+
+        try (CapturedLog log = new CapturedLog(ClassDataArchives.class)) {
+            // beside an agent, a JVM given -XX:ArchiveClassesAtExit does not start (JDK 17 and 25)
+            assertThat(archives.forNextChild("primes", false, List.of(agent), Map.of()).jvmArgs()).isEmpty();
+            assertThat(archives.forNextChild("inherited", false, OPTIONS, Map.of("JAVA_TOOL_OPTIONS", "-Xss1m " + agent))
+                .jvmArgs()).isEmpty();
+
+            assertThat(log.messages()).containsExactly(
+                    "Class data sharing is off for workers of 'primes': they run " + named + ", and the JVM writes no "
+                            + "class data archive beside an agent",
+                    "Class data sharing is off for workers of 'inherited': they run " + named + " (in JAVA_TOOL_OPTIONS), "
+                            + "and the JVM writes no class data archive beside an agent")
+                .as("an agent's own options may be secrets").noneMatch((message) -> message.contains("s3cret"));
+        }
+        assertThat(archives.forNextChild("reports", true, List.of(agent), Map.of()).jvmArgs().get(0))
+            .startsWith("-XX:AOTCacheOutput=");
+    }
+
     @Test
     void aPoolNameThatIsNoFileNameIsMadeOne() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);

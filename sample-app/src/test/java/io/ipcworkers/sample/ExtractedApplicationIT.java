@@ -74,6 +74,26 @@ class ExtractedApplicationIT {
         assertThat(archiveNames(archives)).as(run).isEmpty();
     }
 
+    @Test
+    void workersThatInheritAJavaAgentWriteNoDynamicArchives() throws Exception {
+        Path archives = this.temp.resolve("archives");
+        // a Java agent that does nothing but keep its Instrumentation: Mockito's, on this test's class path
+        Path agent = Path.of(Class.forName("net.bytebuddy.agent.Installer").getProtectionDomain().getCodeSource()
+            .getLocation().toURI());
+
+        // beside -XX:ArchiveClassesAtExit a JVM running an agent does not start: the application did not either
+        String run = JavaRuns.run(Map.of("JAVA_TOOL_OPTIONS", "-javaagent:" + agent), "-Xmx128m", "-jar",
+                extractedJar().toString(), "--sample.limit=100000", "--ipc.class-data-sharing.directory=" + archives,
+                "--logging.level.io.ipcworkers.launch=info");
+
+        assertThat(run).contains("9,592 primes below 100,000", "written by Spring worker pid")
+            .contains("Class data sharing is off for workers of 'primes': they run -javaagent:" + agent + " (in "
+                    + "JAVA_TOOL_OPTIONS), and the JVM writes no class data archive beside an agent");
+        // an AOT cache is written beside an agent
+        assertThat(archiveNames(archives)).as(run).hasSize(AOT_CACHE ? 1 : 0)
+            .allSatisfy((name) -> assertThat(name).matches("reports\\.[0-9a-f]{16}\\.aot"));
+    }
+
     /** The sample's jar, extracted as {@code java -Djarmode=tools -jar … extract} does: a class path of jars. */
     private Path extractedJar() throws Exception {
         Path jar = Path.of(System.getProperty("sample.jar"));
