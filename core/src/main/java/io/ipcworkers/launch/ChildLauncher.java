@@ -160,7 +160,8 @@ public final class ChildLauncher implements AutoCloseable {
         builder.environment().put(mark.variable(), "1");
         String group = options.classDataGroup();
         ClassDataArchives.Use sharing = (this.archives != null && group != null)
-                ? this.archives.forNextChild(group, options.classesBeforeReady(), jvmArgs, builder.environment()) : ClassDataArchives.Use.NONE;
+                ? this.archives.forNextChild(group, options.classesBeforeReady(), jvmArgs, builder.environment())
+                : ClassDataArchives.Use.NONE;
         jvmArgs.addAll(sharing.jvmArgs());
         Process process;
         try {

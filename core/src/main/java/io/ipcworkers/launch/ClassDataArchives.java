@@ -2,7 +2,6 @@ package io.ipcworkers.launch;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -23,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Predicate;
 
 import org.jspecify.annotations.Nullable;
 
@@ -53,13 +51,6 @@ final class ClassDataArchives {
 
     /** What a JVM writing an AOT cache names the configuration it records for it: the cache's file name, then this. */
     private static final String AOT_CONFIGURATION = ".config";
-
-    /**
-     * Variables a worker JVM takes options from besides its command line (the {@code java} launcher's, then
-     * the JVM's): a container image often sets its application's class data sharing in one of them, which
-     * the workers inherit.
-     */
-    private static final List<String> OPTION_VARIABLES = List.of("JDK_JAVA_OPTIONS", "JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS");
 
     private static final boolean POSIX = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
 
@@ -123,11 +114,14 @@ final class ClassDataArchives {
      * records beside it, which that JVM deletes unless it is killed.
      */
     private void deleteOrphanedPartials() {
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(this.directory, "*.{partial,partial" + AOT_CONFIGURATION + "}")) {
+        String pattern = "*.{partial,partial" + AOT_CONFIGURATION + "}";
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(this.directory, pattern)) {
             for (Path file : files) {
                 String name = file.getFileName().toString();
-                String[] parts = (name.endsWith(AOT_CONFIGURATION) ? name.substring(0, name.length() - AOT_CONFIGURATION.length())
-                        : name).split("\\.");
+                if (name.endsWith(AOT_CONFIGURATION)) {
+                    name = name.substring(0, name.length() - AOT_CONFIGURATION.length());
+                }
+                String[] parts = name.split("\\.");
                 long pid = (parts.length >= 2) ? parsePid(parts[parts.length - 2]) : -1;
                 if (pid > 0 && ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
@@ -249,22 +243,22 @@ final class ClassDataArchives {
             tellOnce(group, "Class data sharing is off for workers of '" + group + "': " + this.unusable);
             return Use.NONE;
         }
-        Format format = (classesBeforeReady && this.jdkFeature >= FIRST_JDK_WRITING_AOT_CACHE_AT_EXIT) ? Format.AOT_CACHE
-                : Format.DYNAMIC_ARCHIVE;
-        List<String> ownSharing = optionsAmong(jvmArgs, environment, format::conflictsWith, false);
+        ClassDataFormat format = (classesBeforeReady && this.jdkFeature >= FIRST_JDK_WRITING_AOT_CACHE_AT_EXIT)
+                ? ClassDataFormat.AOT_CACHE : ClassDataFormat.DYNAMIC_ARCHIVE;
+        WorkerJvmOptions options = new WorkerJvmOptions(jvmArgs, environment);
+        List<String> ownSharing = options.matching(format::conflictsWith, false);
         if (!ownSharing.isEmpty()) {
             tellOnce(group, "Class data sharing is left to the JVM options of the workers of '" + group + "': "
                     + String.join(", ", ownSharing));
             return Use.NONE;
         }
-        List<String> agents = optionsAmong(jvmArgs, environment, format::refusesAgent, true);
+        List<String> agents = options.matching(format::refusesAgent, true);
         if (!agents.isEmpty()) {
-            // both JVMs refuse to start: "Must enable AllowArchivingWithJavaAgent", "does not support native JVMTI agent"
             tellOnce(group, "Class data sharing is off for workers of '" + group + "': they run "
                     + String.join(", ", agents) + ", and the JVM writes no " + format.noun + " beside an agent");
             return Use.NONE;
         }
-        Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs, environment) + format.extension);
+        Path archive = this.directory.resolve(fileNameOf(group) + "." + digest(group, jvmArgs, options) + format.extension);
         if (Files.isRegularFile(archive)) {
             tellOnce(archive.toString(), "Workers of '" + group + "' start from the " + format.noun + " " + archive);
             return new Use(List.of(format.mapOption + archive), null);
@@ -274,48 +268,10 @@ final class ClassDataArchives {
         }
         Path partial = this.directory.resolve(archive.getFileName() + "." + this.writers.incrementAndGet() + "."
                 + ProcessHandle.current().pid() + ".partial");
-        List<String> options = new ArrayList<>();
-        options.add(format.writeOption + partial);
-        // the JDK says much of what it leaves out of an archive (lambda forms, JFR classes): not the user's concern
-        options.addAll(format.quietOptions);
-        return new Use(options, new Writing(group, format, archive, partial));
-    }
-
-    /**
-     * The options among the worker's that match, those from its environment named by their variable. Only
-     * those: the variables may hold secrets ({@code -D} options), so they are never told whole.
-     * @param upToValue whether to tell an option only up to its first '=' (an agent's own options may be secrets)
-     */
-    private static List<String> optionsAmong(List<String> jvmArgs, Map<String, String> environment,
-            Predicate<String> matching, boolean upToValue) {
-        List<String> found = new ArrayList<>();
-        for (String arg : jvmArgs) {
-            if (matching.test(arg)) {
-                found.add(upToValue ? upToValue(arg) : arg);
-            }
-        }
-        for (String variable : OPTION_VARIABLES) {
-            for (String option : optionsIn(environment.get(variable))) {
-                if (matching.test(unquoted(option))) {
-                    found.add((upToValue ? upToValue(option) : option) + " (in " + variable + ")");
-                }
-            }
-        }
-        return found;
-    }
-
-    private static String upToValue(String option) {
-        int equals = option.indexOf('=');
-        return (equals < 0) ? option : option.substring(0, equals);
-    }
-
-    private static String[] optionsIn(@Nullable String variable) {
-        return (variable == null || variable.isBlank()) ? new String[0] : variable.trim().split("\\s+");
-    }
-
-    /** The launcher's variable may quote an option that holds a space. */
-    private static String unquoted(String option) {
-        return option.startsWith("\"") || option.startsWith("'") ? option.substring(1) : option;
+        List<String> writing = new ArrayList<>();
+        writing.add(format.writeOption + partial);
+        writing.addAll(format.quietOptions);
+        return new Use(writing, new Writing(group, format, archive, partial));
     }
 
     private void tellOnce(String key, String what) {
@@ -359,17 +315,13 @@ final class ClassDataArchives {
      * archive written under others (compressed pointers, say), and would say so at every start. Not the
      * system properties there, which may change from run to run (an instance's id) and leave archives be.
      */
-    private String digest(String group, List<String> jvmArgs, Map<String, String> environment) {
+    private String digest(String group, List<String> jvmArgs, WorkerJvmOptions options) {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update((group + "\0" + this.classPathState).getBytes(StandardCharsets.UTF_8));
             sha.update(String.join("\0", jvmArgs).getBytes(StandardCharsets.UTF_8));
-            for (String variable : OPTION_VARIABLES) {
-                for (String option : optionsIn(environment.get(variable))) {
-                    if (unquoted(option).startsWith("-X")) {
-                        sha.update(("\0" + variable + ":" + option).getBytes(StandardCharsets.UTF_8));
-                    }
-                }
+            for (String option : options.jvmOwnFromEnvironment()) {
+                sha.update(("\0" + option).getBytes(StandardCharsets.UTF_8));
             }
             return HexFormat.of().formatHex(sha.digest(), 0, 8);
         }
@@ -414,13 +366,13 @@ final class ClassDataArchives {
 
         private final String group;
 
-        private final Format format;
+        private final ClassDataFormat format;
 
         private final Path archive;
 
         private final Path partial;
 
-        Writing(String group, Format format, Path archive, Path partial) {
+        Writing(String group, ClassDataFormat format, Path archive, Path partial) {
             this.group = group;
             this.format = format;
             this.archive = archive;
@@ -431,7 +383,7 @@ final class ClassDataArchives {
             Path configuration = this.partial.resolveSibling(this.partial.getFileName() + AOT_CONFIGURATION);
             try {
                 // 3 is common: a stopping worker that sees its connection closed while it writes exits as "parent gone"
-                if (exitCode >= 0 && exitCode < 128 && isWholeArchive(this.partial, this.format)) {
+                if (exitCode >= 0 && exitCode < 128 && this.format.isWhole(this.partial)) {
                     Files.move(this.partial, this.archive, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     logger.log(Level.INFO, "Wrote the " + this.format.noun + " of '" + this.group + "' (" + this.archive + ", "
                             + (Files.size(this.archive) >> 20) + " MB): its workers start from it from now on");
@@ -483,91 +435,10 @@ final class ClassDataArchives {
      */
     static boolean isArchiveOfGroup(String fileName, String prefix) {
         return fileName.startsWith(prefix)
-                && (fileName.endsWith(Format.DYNAMIC_ARCHIVE.extension) || fileName.endsWith(Format.AOT_CACHE.extension))
+                && (fileName.endsWith(ClassDataFormat.DYNAMIC_ARCHIVE.extension)
+                        || fileName.endsWith(ClassDataFormat.AOT_CACHE.extension))
                 && fileName.length() == prefix.length() + 16 + 4
                 && fileName.substring(prefix.length(), prefix.length() + 16).chars()
                     .allMatch((c) -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
-    }
-
-    /** Written to its end: not empty, and it begins as the JDK's archives of its kind do. */
-    static boolean isWholeArchive(Path file, Format format) throws IOException {
-        if (!Files.isRegularFile(file) || Files.size(file) < 4096) {
-            return false;
-        }
-        byte[] head = new byte[4];
-        try (InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(head, 0, 4) < 4) {
-                return false;
-            }
-        }
-        int bigEndian = ((head[0] & 0xFF) << 24) | ((head[1] & 0xFF) << 16) | ((head[2] & 0xFF) << 8) | (head[3] & 0xFF);
-        return bigEndian == format.magic || Integer.reverseBytes(bigEndian) == format.magic;
-    }
-
-    /** The two kinds of archive a group's workers can share: the options that write and map each, and its file. */
-    enum Format {
-
-        /** A JVM writing one refuses to start beside a Java agent or a native one (a debugger's, say). */
-        DYNAMIC_ARCHIVE("class data archive", ".jsa", "-XX:ArchiveClassesAtExit=", "-XX:SharedArchiveFile=", 0xf00baba8,
-                List.of("-Xlog:cds*=off"), List.of("-Xshare:off", "-Xshare:dump"),
-                List.of("-javaagent:", "-agentlib:", "-agentpath:")),
-
-        /** The JVM refuses {@code -XX:AOTCache} beside any {@code -Xshare} option, also {@code on} and {@code auto}. */
-        AOT_CACHE("AOT cache", ".aot", "-XX:AOTCacheOutput=", "-XX:AOTCache=", 0xf00baba2,
-                List.of("-Xlog:aot*=off", "-Xlog:cds*=off"), List.of("-Xshare:", "-XX:DumpLoadedClassList"), List.of());
-
-        /**
-         * Options by which the application runs class data sharing its own way, which a JVM refuses to start
-         * with beside either kind: it is left to them.
-         */
-        private static final List<String> OWN_SHARING_OPTIONS = List.of("-XX:SharedArchiveFile", "-XX:ArchiveClassesAtExit",
-                "-XX:+AutoCreateSharedArchive", "-XX:SharedClassListFile", "-XX:AOTCache", "-XX:AOTCacheOutput",
-                "-XX:AOTConfiguration", "-XX:AOTMode");
-
-        private final String noun;
-
-        private final String extension;
-
-        private final String writeOption;
-
-        private final String mapOption;
-
-        /** What its file begins with, in the byte order of the machine that wrote it. */
-        private final int magic;
-
-        private final List<String> quietOptions;
-
-        private final List<String> conflictingOptions;
-
-        private final List<String> agentOptions;
-
-        Format(String noun, String extension, String writeOption, String mapOption, int magic, List<String> quietOptions,
-                List<String> conflictingOptions, List<String> agentOptions) {
-            this.noun = noun;
-            this.extension = extension;
-            this.writeOption = writeOption;
-            this.mapOption = mapOption;
-            this.magic = magic;
-            this.quietOptions = quietOptions;
-            this.conflictingOptions = conflictingOptions;
-            this.agentOptions = agentOptions;
-        }
-
-        boolean conflictsWith(String option) {
-            return startsWithAny(option, OWN_SHARING_OPTIONS) || startsWithAny(option, this.conflictingOptions);
-        }
-
-        boolean refusesAgent(String option) {
-            return startsWithAny(option, this.agentOptions);
-        }
-
-        private static boolean startsWithAny(String option, List<String> prefixes) {
-            for (String prefix : prefixes) {
-                if (option.startsWith(prefix)) {
-                    return true;
-                }
-            }
-            return false;
-        }
     }
 }
