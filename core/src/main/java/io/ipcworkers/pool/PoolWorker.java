@@ -115,6 +115,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private volatile long heapUsed;
 
+    /** The most heap the worker's JVM may take, as its READY frame said; -1 when it did not say. */
+    private volatile long maxHeap = -1;
+
     private volatile long residentBytes;
 
     private volatile Set<String> topics = Set.of();
@@ -522,23 +525,32 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Once per worker; a method of its own, so that the frame switch stays small for the JIT to inline. */
     private void ready(byte[] body) {
-        Set<String> announced = readyTopics(body, this.codec);
+        if (body.length > MAX_READY_BYTES) {
+            throw new IpcProtocolException("READY frame of " + body.length + " bytes, more than " + MAX_READY_BYTES);
+        }
+        Map<?, ?> announced = (this.codec.decode(body).payload() instanceof Map<?, ?> map) ? map : Map.of();
+        Set<String> topics = readyTopics(announced);
         if (this.ready.isDone()) {
             throw new IpcProtocolException("a second READY frame");
         }
-        this.topics = announced;
+        this.topics = topics;
+        this.maxHeap = readyMaxHeap(announced);
         this.ready.complete(null);
+    }
+
+    /** Told, not checked: it only adds to a warning of the memory the pools may take ({@link HeapBudget}). */
+    static long readyMaxHeap(Map<?, ?> announced) {
+        Object bytes = announced.get("maxHeap");
+        long value = (bytes instanceof Integer || bytes instanceof Long) ? ((Number) bytes).longValue() : -1;
+        return (value > 0 && value < Long.MAX_VALUE) ? value : -1; // MAX_VALUE: the JVM has no limit
     }
 
     /**
      * The topics a worker announces in its READY frame; untrusted, so only strings are kept, and the
      * frame and the list are bounded: the parent keeps the list for as long as the worker lives.
      */
-    private static Set<String> readyTopics(byte[] body, MessageCodec codec) {
-        if (body.length > MAX_READY_BYTES) {
-            throw new IpcProtocolException("READY frame of " + body.length + " bytes, more than " + MAX_READY_BYTES);
-        }
-        if (codec.decode(body).payload() instanceof Map<?, ?> map && map.get("topics") instanceof Collection<?> topics) {
+    private static Set<String> readyTopics(Map<?, ?> announced) {
+        if (announced.get("topics") instanceof Collection<?> topics) {
             if (topics.size() > MAX_TOPICS) {
                 throw new IpcProtocolException("READY frame announcing " + topics.size() + " topics, more than " + MAX_TOPICS);
             }
@@ -845,6 +857,10 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     long handledCount() {
         return this.handled.get();
+    }
+
+    long maxHeap() {
+        return this.maxHeap;
     }
 
     long heapUsed() {

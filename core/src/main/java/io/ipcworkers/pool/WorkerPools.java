@@ -140,6 +140,7 @@ public final class WorkerPools implements MessageBus, AutoCloseable {
             stop();
             throw (ex.getCause() instanceof RuntimeException runtime) ? runtime : ex;
         }
+        HeapBudget.check(this.pools.values());
     }
 
     /** Stops every pool gracefully, in parallel; once closed, does nothing (closing stopped them). */

@@ -144,11 +144,13 @@ public final class ListenerWorkerTask implements WorkerTask {
     }
 
     /**
-     * A {@code StringBuilder}, not {@code +}: the first string concatenation in a JVM sets up the
-     * JDK's {@code invokedynamic} support for it, a few ms better spent after ready.
+     * The topics, and the most heap this JVM may take (the parent adds up its workers'). A
+     * {@code StringBuilder}, not {@code +}: the first string concatenation in a JVM sets up the JDK's
+     * {@code invokedynamic} support for it, a few ms better spent after ready.
      */
     private static byte[] readyJson(Set<String> topics) {
-        return new StringBuilder("{\"topics\":").append(MessageCodec.jsonStringArray(topics)).append('}')
+        return new StringBuilder("{\"topics\":").append(MessageCodec.jsonStringArray(topics))
+            .append(",\"maxHeap\":").append(Runtime.getRuntime().maxMemory()).append('}')
             .toString()
             .getBytes(StandardCharsets.UTF_8);
     }

@@ -923,6 +923,39 @@ class WorkerPoolTest {
     }
 
     @Test
+    void workersWhoseHeapsMayOutgrowTheMachineAreWarnedOfAtStartFromWhatTheyTold() {
+        long machineMegabytes = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+            .getOperatingSystemMXBean()).getTotalMemorySize() >> 20;
+        List<String> snug;
+        try (CapturedLog log = new CapturedLog(HeapBudget.class);
+                WorkerPools pool = new WorkerPools(List.of(PoolSettings.of("snug", 1, EchoWorker.class.getName())), launcher(),
+                        MessageCodec.withDefaultMapper(), ListenerRegistry.forParent())) {
+            pool.start();
+            snug = log.messages();
+        }
+        assertThat(snug).isEmpty();
+
+        // a heap the JVM reserves, not takes: a worker with more than the machine starts all the same
+        PoolSettings roomy = PoolSettings.of("roomy", 1, EchoWorker.class.getName())
+            .withJvmArgs(List.of("-Xmx" + (machineMegabytes + 1024) + "m"));
+        List<String> warned;
+        try (CapturedLog log = new CapturedLog(HeapBudget.class);
+                WorkerPools pool = new WorkerPools(List.of(roomy), launcher(), MessageCodec.withDefaultMapper(),
+                        ListenerRegistry.forParent())) {
+            pool.start();
+            warned = log.messages();
+        }
+        assertThat(warned).singleElement().asString()
+            .startsWith("The heaps of this application and its pools' workers may grow to ")
+            .contains(String.format(java.util.Locale.ROOT, "more than the %,d MB of memory the JVM sees", machineMegabytes));
+        java.util.regex.Matcher told = java.util.regex.Pattern.compile("pool 'roomy': 1 worker up to ([0-9,]+) MB\\)")
+            .matcher(warned.get(0));
+        assertThat(told.find()).as(warned.get(0)).isTrue();
+        // the JVM rounds the heap up to its regions
+        assertThat(Long.parseLong(told.group(1).replace(",", ""))).isBetween(machineMegabytes + 1024, machineMegabytes + 1024 + 256);
+    }
+
+    @Test
     void aWorkerClassWithListenersForOtherPoolsOnlyCannotStartAPoolOfItsOwn() {
         LauncherSettings launcher = launcher();
         WorkerPools lonely = new WorkerPools(List.of(PoolSettings.of("lonely", 1, OtherPoolsWorker.class.getName())), launcher,
