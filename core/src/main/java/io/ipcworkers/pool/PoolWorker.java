@@ -538,11 +538,15 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.ready.complete(null);
     }
 
-    /** Told, not checked: it only adds to a warning of the memory the pools may take ({@link HeapBudget}). */
+    /**
+     * Told, not checked: it only adds to a warning of the memory the pools may take ({@link HeapBudget}).
+     * Beyond 2^48 bytes (the address space of today's 64-bit machines) it is "no limit", or made up: not
+     * counted, and the sum of a pool's heaps cannot overflow.
+     */
     static long readyMaxHeap(Map<?, ?> announced) {
         Object bytes = announced.get("maxHeap");
         long value = (bytes instanceof Integer || bytes instanceof Long) ? ((Number) bytes).longValue() : -1;
-        return (value > 0 && value < Long.MAX_VALUE) ? value : -1; // MAX_VALUE: the JVM has no limit
+        return (value > 0 && value < (1L << 48)) ? value : -1;
     }
 
     /**
