@@ -1,11 +1,13 @@
 package io.ipcworkers.pool;
 
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
@@ -924,8 +926,8 @@ class WorkerPoolTest {
 
     @Test
     void workersWhoseHeapsMayOutgrowTheMachineAreWarnedOfAtStartFromWhatTheyTold() {
-        long machineMegabytes = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
-            .getOperatingSystemMXBean()).getTotalMemorySize() >> 20;
+        long machineMegabytes = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+            .getTotalMemorySize() >> 20;
         List<String> snug;
         try (CapturedLog log = new CapturedLog(HeapBudget.class);
                 WorkerPools pool = new WorkerPools(List.of(PoolSettings.of("snug", 1, EchoWorker.class.getName())), launcher(),
@@ -947,12 +949,12 @@ class WorkerPoolTest {
         }
         assertThat(warned).singleElement().asString()
             .startsWith("The heaps of this application and its pools' workers may grow to ")
-            .contains(String.format(java.util.Locale.ROOT, "more than the %,d MB of memory the JVM sees", machineMegabytes));
-        java.util.regex.Matcher told = java.util.regex.Pattern.compile("pool 'roomy': 1 worker up to ([0-9,]+) MB\\)")
-            .matcher(warned.get(0));
+            .contains(String.format(Locale.ROOT, "more than the %,d MB of memory the JVM sees", machineMegabytes));
+        Matcher told = Pattern.compile("pool 'roomy': 1 worker up to ([0-9,]+) MB\\)").matcher(warned.get(0));
         assertThat(told.find()).as(warned.get(0)).isTrue();
         // the JVM rounds the heap up to its regions
-        assertThat(Long.parseLong(told.group(1).replace(",", ""))).isBetween(machineMegabytes + 1024, machineMegabytes + 1024 + 256);
+        assertThat(Long.parseLong(told.group(1).replace(",", ""))).isBetween(machineMegabytes + 1024,
+                machineMegabytes + 1024 + 256);
     }
 
     @Test
