@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -117,6 +118,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** The most heap the worker's JVM may take, as its READY frame said; -1 when it did not say. */
     private volatile long maxHeap = -1;
+
+    /** Counted down once the pool has recorded the worker's exit: its slot, its messages, the events. */
+    private final CountDownLatch exitRecorded = new CountDownLatch(1);
+
+    /** The thread that reads the worker's frames, and records its exit; known from READY on. */
+    private volatile @Nullable Thread reader;
 
     private volatile long residentBytes;
 
@@ -535,6 +542,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         this.topics = topics;
         this.maxHeap = readyMaxHeap(announced);
+        this.reader = Thread.currentThread();
         this.ready.complete(null);
     }
 
@@ -894,6 +902,21 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Notes that the pool has been told of the worker's exit; called under the pool's lifecycle lock. */
     void markGone(LaunchedChild.ExitReport report) {
         this.gone = report;
+    }
+
+    /** The pool has done all it does when the worker is gone. */
+    void exitRecorded() {
+        this.exitRecorded.countDown();
+    }
+
+    /**
+     * Waits until the pool has recorded the worker's exit, or the deadline ({@link System#nanoTime()});
+     * at once on the worker's own reader, which records it (a parent listener that stops the pool).
+     */
+    void awaitExitRecorded(long deadline) throws InterruptedException {
+        if (Thread.currentThread() != this.reader) {
+            this.exitRecorded.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        }
     }
 
     /** How the worker ended, once its pool has been told; null while it runs. */

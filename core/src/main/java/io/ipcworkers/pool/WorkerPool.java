@@ -53,6 +53,9 @@ public final class WorkerPool {
      */
     static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+ExitOnOutOfMemoryError");
 
+    /** How long a stop waits for the exits of the workers it stopped to be recorded, after they have exited. */
+    static final long EXITS_RECORDED_MILLIS = 2_000;
+
     /** How many times the pool's start starts a worker that {@code SIGKILL} ends before it is ready. */
     static final int START_ATTEMPTS = 3;
 
@@ -435,11 +438,30 @@ public final class WorkerPool {
         for (PoolWorker worker : running) {
             worker.stopProcess(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
+        awaitExitsRecorded(running);
         synchronized (this.lifecycle) {
             this.state = State.STOPPED;
         }
         this.deadLetterWarnings.stop();
         this.listenerFailureWarnings.stop();
+    }
+
+    /**
+     * Waits, {@value #EXITS_RECORDED_MILLIS} ms at most, for the pool to have recorded each stopped worker's
+     * exit, which the worker's reader does as the connection ends, a moment after the process: a stop then
+     * returns with the slots emptied, the messages settled and the exit events told, not while an
+     * application's context closes behind them.
+     */
+    private void awaitExitsRecorded(List<PoolWorker> stopped) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXITS_RECORDED_MILLIS);
+        try {
+            for (PoolWorker worker : stopped) {
+                worker.awaitExitRecorded(deadline);
+            }
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -952,6 +974,15 @@ public final class WorkerPool {
 
     /** Called on the worker's reader thread once it is gone, with what it had not acknowledged. */
     void workerGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
+        try {
+            recordGone(worker, report, unacknowledgedMessages);
+        }
+        finally {
+            worker.exitRecorded();
+        }
+    }
+
+    private void recordGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
         LaunchedChild.ExitReport described = (worker.killReason() != null)
                 ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + worker.killReason() + ")",
                         report.lastOutputLines())

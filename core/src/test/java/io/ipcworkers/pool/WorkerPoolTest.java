@@ -925,6 +925,37 @@ class WorkerPoolTest {
     }
 
     @Test
+    void aStopReturnsOnceThePoolHasRecordedEachWorkersExit() {
+        List<String> exits = new CopyOnWriteArrayList<>();
+        PoolListener slowToTell = new PoolListener() {
+
+            @Override
+            public void workerExited(String pool, String worker, long pid, int exitCode, String cause, String description) {
+                try {
+                    Thread.sleep(300); // the worker's reader tells this after the process has gone
+                }
+                catch (InterruptedException ex) {
+                    Thread.currentThread().interrupt();
+                }
+                exits.add(worker + " " + cause);
+            }
+        };
+        WorkerPools stopping = new WorkerPools(List.of(PoolSettings.of("stopping", 2, EchoWorker.class.getName())), launcher(),
+                MessageCodec.withDefaultMapper(), ListenerRegistry.forParent(), List.of(slowToTell));
+        try (stopping) {
+            stopping.start();
+            WorkerPool pool = stopping.pool("stopping");
+            seenPids.addAll(pool.workerPids());
+
+            stopping.stop();
+
+            assertThat(exits).containsExactlyInAnyOrder("stopping-1 stopped", "stopping-2 stopped");
+            assertThat(pool.snapshot().workers()).extracting(PoolSnapshot.WorkerSnapshot::state).containsExactly("stopped",
+                    "stopped");
+        }
+    }
+
+    @Test
     void workersWhoseHeapsMayOutgrowTheMachineAreWarnedOfAtStartFromWhatTheyTold() {
         long machineMegabytes = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
             .getTotalMemorySize() >> 20;
