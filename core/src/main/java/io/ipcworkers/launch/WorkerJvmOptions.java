@@ -5,8 +5,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * The JVM options a worker will start with: those of its command line, and those its environment gives
  * it, which it inherits from the application unless its pool sets them (a container image often sets its
@@ -39,11 +37,10 @@ final class WorkerJvmOptions {
                 found.add(upToValue ? upToValue(arg) : arg);
             }
         }
-        for (String variable : VARIABLES) {
-            for (String fromVariable : optionsIn(this.environment.get(variable))) {
-                if (option.test(unquoted(fromVariable))) {
-                    found.add((upToValue ? upToValue(fromVariable) : fromVariable) + " (in " + variable + ")");
-                }
+        for (FromVariable fromVariable : fromEnvironment()) {
+            if (option.test(unquoted(fromVariable.option()))) {
+                String told = upToValue ? upToValue(fromVariable.option()) : fromVariable.option();
+                found.add(told + " (in " + fromVariable.variable() + ")");
             }
         }
         return found;
@@ -52,18 +49,29 @@ final class WorkerJvmOptions {
     /** The JVM's own options ({@code -X…}) from the environment, each after its variable's name; no system property. */
     List<String> jvmOwnFromEnvironment() {
         List<String> found = new ArrayList<>();
-        for (String variable : VARIABLES) {
-            for (String option : optionsIn(this.environment.get(variable))) {
-                if (unquoted(option).startsWith("-X")) {
-                    found.add(variable + ":" + option);
-                }
+        for (FromVariable fromVariable : fromEnvironment()) {
+            if (unquoted(fromVariable.option()).startsWith("-X")) {
+                found.add(fromVariable.variable() + ":" + fromVariable.option());
             }
         }
         return found;
     }
 
-    private static String[] optionsIn(@Nullable String variable) {
-        return (variable == null || variable.isBlank()) ? new String[0] : variable.trim().split("\\s+");
+    private record FromVariable(String variable, String option) {
+    }
+
+    /** The options the variables give, variable by variable. */
+    private List<FromVariable> fromEnvironment() {
+        List<FromVariable> options = new ArrayList<>();
+        for (String variable : VARIABLES) {
+            String value = this.environment.get(variable);
+            if (value != null && !value.isBlank()) {
+                for (String option : value.trim().split("\\s+")) {
+                    options.add(new FromVariable(variable, option));
+                }
+            }
+        }
+        return options;
     }
 
     /** The launcher's variable may quote an option that holds a space. */

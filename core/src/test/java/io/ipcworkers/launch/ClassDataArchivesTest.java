@@ -61,7 +61,7 @@ class ClassDataArchivesTest {
     void anArchiveWrittenByAWorkerThatExitedByItselfIsMappedByTheWorkersAfterIt(int exitCode) throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
         ClassDataArchives.Use writer = archives.forNextChild("reports", false, OPTIONS, Map.of());
-        Path partial = writtenBy(writer);
+        Path partial = fileOf(writer);
         Files.write(partial, archiveBytes());
 
         writer.childExited(exitCode);
@@ -94,21 +94,21 @@ class ClassDataArchivesTest {
     void anAotCacheWrittenByAWorkerThatExitedByItselfIsLoadedByTheWorkersAfterIt() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false, 25);
         ClassDataArchives.Use dynamicInstead = archives.forNextChild("reports", true, OPTIONS, Map.of());
-        Files.write(writtenBy(dynamicInstead), archiveBytes());
+        Files.write(fileOf(dynamicInstead), archiveBytes());
         dynamicInstead.childExited(0);
-        assertThat(writtenBy(dynamicInstead)).as("not an AOT cache from its start").doesNotExist();
+        assertThat(fileOf(dynamicInstead)).as("not an AOT cache from its start").doesNotExist();
 
         ClassDataArchives.Use writer = archives.forNextChild("reports", true, OPTIONS, Map.of());
-        Path partial = writtenBy(writer);
+        Path partial = fileOf(writer);
         Files.write(partial, aotCacheBytes());
         Path configuration = Files.write(Path.of(partial + ".config"), new byte[1]); // as a JVM killed while assembling leaves it
         writer.childExited(3);
 
         assertThat(partial).doesNotExist();
         assertThat(configuration).doesNotExist();
-        List<String> next = archives.forNextChild("reports", true, OPTIONS, Map.of()).jvmArgs();
-        assertThat(next).singleElement().asString().startsWith("-XX:AOTCache=");
-        Path cache = writtenBy(archives.forNextChild("reports", true, OPTIONS, Map.of()));
+        ClassDataArchives.Use next = archives.forNextChild("reports", true, OPTIONS, Map.of());
+        assertThat(next.jvmArgs()).singleElement().asString().startsWith("-XX:AOTCache=");
+        Path cache = fileOf(next);
         assertThat(cache).hasParent(archives().toAbsolutePath()).hasBinaryContent(aotCacheBytes());
         assertThat(cache.getFileName().toString()).matches("reports\\.[0-9a-f]{16}\\.aot");
     }
@@ -117,16 +117,16 @@ class ClassDataArchivesTest {
     void whatAWorkerLeftWhenItWasKilledOrCutShortIsDiscardedAndTheNextWorkerWritesTheArchiveAgain() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
         ClassDataArchives.Use killed = archives.forNextChild("reports", false, OPTIONS, Map.of());
-        Files.write(writtenBy(killed), archiveBytes());
+        Files.write(fileOf(killed), archiveBytes());
 
         killed.childExited(137);
 
-        assertThat(writtenBy(killed)).doesNotExist();
+        assertThat(fileOf(killed)).doesNotExist();
         ClassDataArchives.Use cutShort = archives.forNextChild("reports", false, OPTIONS, Map.of());
         assertThat(cutShort.jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
-        Files.write(writtenBy(cutShort), new byte[8192]); // exited by itself, but not an archive from its start
+        Files.write(fileOf(cutShort), new byte[8192]); // exited by itself, but not an archive from its start
         cutShort.childExited(0);
-        assertThat(writtenBy(cutShort)).doesNotExist();
+        assertThat(fileOf(cutShort)).doesNotExist();
         assertThat(archives.forNextChild("reports", false, OPTIONS, Map.of()).jvmArgs().get(0)).startsWith("-XX:ArchiveClassesAtExit=");
         try (var files = Files.list(archives())) {
             assertThat(files.filter((file) -> file.toString().endsWith(".jsa"))).isEmpty();
@@ -306,18 +306,19 @@ class ClassDataArchivesTest {
     void aPoolNameThatIsNoFileNameIsMadeOne() throws IOException {
         ClassDataArchives archives = new ClassDataArchives(archives(), jars(), false);
 
-        assertThat(writtenBy(archives.forNextChild("../etc/ré port", false, OPTIONS, Map.of())).getParent()).isEqualTo(archives().toAbsolutePath());
+        assertThat(fileOf(archives.forNextChild("../etc/ré port", false, OPTIONS, Map.of())).getParent()).isEqualTo(archives().toAbsolutePath());
         assertThat(ClassDataArchives.fileNameOf("../etc/ré port")).isEqualTo("___etc_r__port");
     }
 
-    private static Path writtenBy(ClassDataArchives.Use writer) {
-        String option = writer.jvmArgs().get(0);
+    /** The file a worker's first option names: the archive it writes, or the one it maps. */
+    private static Path fileOf(ClassDataArchives.Use use) {
+        String option = use.jvmArgs().get(0);
         return Path.of(option.substring(option.indexOf('=') + 1));
     }
 
     private static String archiveNameAfterWriting(ClassDataArchives archives, List<String> options) throws IOException {
         ClassDataArchives.Use writer = archives.forNextChild("reports", false, options, Map.of());
-        Files.write(writtenBy(writer), archiveBytes());
+        Files.write(fileOf(writer), archiveBytes());
         writer.childExited(0);
         return nameFor(archives, options);
     }
