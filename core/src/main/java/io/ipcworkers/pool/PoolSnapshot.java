@@ -47,10 +47,13 @@ public record PoolSnapshot(String name, String state, @Nullable String downReaso
      * @param lastExitCode exit code of this slot's previous worker, if any
      * @param lastExitCause what happened to it, if any
      * @param heapUsedBytes used heap, from its last heartbeat
+     * @param maxHeapBytes the most heap it may take (its JVM's {@code -Xmx} or default), as it told when ready;
+     *        null while it starts, for an empty slot, or when it told no figure
      * @param residentBytes resident memory, from its last heartbeat
      */
     public record WorkerSnapshot(String name, @Nullable Long pid, String state, long uptimeMillis, long messagesHandled,
             int inFlight, @Nullable String currentTopic, long currentMillis, long restarts,
-            @Nullable Integer lastExitCode, @Nullable String lastExitCause, long heapUsedBytes, long residentBytes) {
+            @Nullable Integer lastExitCode, @Nullable String lastExitCause, long heapUsedBytes,
+            @Nullable Long maxHeapBytes, long residentBytes) {
     }
 }

@@ -1083,7 +1083,7 @@ public final class WorkerPool {
                 String lastCause = (last != null) ? last.state() : null;
                 if (worker == null) {
                     slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, emptySlotState(), 0, 0, 0,
-                            null, 0, this.recovery.restartsOf(slot), lastCode, lastCause, 0, 0));
+                            null, 0, this.recovery.restartsOf(slot), lastCode, lastCause, 0, null, 0));
                     continue;
                 }
                 String workerState = worker.isRetiring() ? "retiring" : worker.isReady() ? "running" : "starting";
@@ -1091,7 +1091,8 @@ public final class WorkerPool {
                 slots.add(new PoolSnapshot.WorkerSnapshot(worker.launched().name(), worker.getId(), workerState,
                         worker.uptime().toMillis(), worker.handledCount(), worker.inFlight(),
                         (current != null) ? current.topic() : null, (current != null) ? worker.runningFor().toMillis() : 0,
-                        this.recovery.restartsOf(slot), lastCode, lastCause, worker.heapUsed(), worker.residentBytes()));
+                        this.recovery.restartsOf(slot), lastCode, lastCause, worker.heapUsed(),
+                        (worker.maxHeap() > 0) ? worker.maxHeap() : null, worker.residentBytes()));
             }
         }
         Set<String> topics = this.announcedTopics;

@@ -457,7 +457,7 @@ class FaultInjectionTest {
             public void workerStarted(String pool, String worker, long pid) {
                 if (looked.compareAndSet(false, true)) { // the first worker is ready, the pool not yet
                     FaultInjectionTest.this.pools.pool(pool).snapshot().workers()
-                        .forEach((slot) -> whileStarting.add(slot.state() + " " + slot.pid()));
+                        .forEach((slot) -> whileStarting.add(slot.state() + " " + slot.pid() + " " + slot.maxHeapBytes()));
                 }
             }
         };
@@ -466,11 +466,12 @@ class FaultInjectionTest {
 
         this.pools.close();
 
-        assertThat(whileStarting).containsExactly("starting null", "starting null");
+        assertThat(whileStarting).containsExactly("starting null null", "starting null null");
         // each slot is emptied as its worker's reader sees the connection end, a moment after the process has gone
         await().atMost(WAIT).untilAsserted(() -> assertThat(pool.snapshot().workers())
-            .extracting(PoolSnapshot.WorkerSnapshot::state, PoolSnapshot.WorkerSnapshot::pid)
-            .containsExactly(tuple("stopped", null), tuple("stopped", null)));
+            .extracting(PoolSnapshot.WorkerSnapshot::state, PoolSnapshot.WorkerSnapshot::pid,
+                    PoolSnapshot.WorkerSnapshot::maxHeapBytes)
+            .containsExactly(tuple("stopped", null, null), tuple("stopped", null, null)));
     }
 
     @Test

@@ -972,11 +972,13 @@ class WorkerPoolTest {
         PoolSettings roomy = PoolSettings.of("roomy", 1, EchoWorker.class.getName())
             .withJvmArgs(List.of("-Xmx" + (machineMegabytes + 1024) + "m"));
         List<String> warned;
+        @Nullable Long inSnapshot;
         try (CapturedLog log = new CapturedLog(HeapBudget.class);
                 WorkerPools pool = new WorkerPools(List.of(roomy), launcher(), MessageCodec.withDefaultMapper(),
                         ListenerRegistry.forParent())) {
             pool.start();
             warned = log.messages();
+            inSnapshot = pool.pool("roomy").snapshot().workers().get(0).maxHeapBytes();
         }
         assertThat(warned).singleElement().asString()
             .startsWith("The heaps of this application and its pools' workers may grow to ")
@@ -986,6 +988,8 @@ class WorkerPoolTest {
         // the JVM rounds the heap up to its regions
         assertThat(Long.parseLong(told.group(1).replace(",", ""))).isBetween(machineMegabytes + 1024,
                 machineMegabytes + 1024 + 256);
+        assertThat(inSnapshot).isNotNull();
+        assertThat(inSnapshot >> 20).isBetween(machineMegabytes + 1024, machineMegabytes + 1024 + 256);
     }
 
     @Test

@@ -232,6 +232,8 @@ class ObservabilityIntegrationTests {
             assertThat(worker.get("name").asString()).startsWith("plain-");
             assertThat(worker.get("uptimeMillis").asLong()).isPositive();
             assertThat(worker.has("heapUsedBytes")).isTrue();
+            // what -Xmx64m gives the worker's Runtime.maxMemory() (less a survivor space with the serial collector)
+            assertThat(worker.get("maxHeapBytes").asLong()).isBetween(48L << 20, 64L << 20);
             assertThat(worker.has("currentTopic")).isTrue(); // null when idle, as here
             assertThat(worker.get("currentMillis").asLong()).isNotNegative();
             pids.add(worker.get("pid").asLong());
@@ -379,6 +381,13 @@ class ObservabilityIntegrationTests {
         assertThat(this.meters.get("ipc.frames.bytes").tag("pool", "plain").tag("direction", "out").functionCounter()
             .count()).isPositive();
         assertThat(this.meters.get("ipc.worker.starts").tag("pool", "plain").counter().count()).isGreaterThanOrEqualTo(2);
+        // two workers of -Xmx64m; -Xmx96m for the Spring worker
+        await().atMost(WAIT).until(() -> this.meters.get("ipc.workers.heap.max").tag("pool", "plain").gauge().value() > 96 << 20);
+        assertThat(this.meters.get("ipc.workers.heap.max").tag("pool", "plain").gauge().value()).isLessThanOrEqualTo(128 << 20);
+        assertThat(this.meters.get("ipc.workers.heap.max").tag("pool", "spring").gauge().value()).isBetween(64.0 * (1 << 20),
+                96.0 * (1 << 20));
+        await().atMost(WAIT).until(() -> this.meters.get("ipc.workers.memory.resident").tag("pool", "plain").gauge().value()
+                > 2 * (1 << 20) && this.meters.get("ipc.workers.heap.used").tag("pool", "plain").gauge().value() > 0);
     }
 
     @Test
