@@ -3,8 +3,6 @@ package io.ipcworkers.pool;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -60,12 +58,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** A caller's callback that held the reader longer than this restarts the supervision clocks. */
     private static final long CALLBACK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-
-    /** Most topics a worker may announce: far more than a class has listeners, far fewer than a frame holds. */
-    static final int MAX_TOPICS = 10_000;
-
-    /** Largest READY frame body: room for {@link #MAX_TOPICS} topics of 100 characters. */
-    static final int MAX_READY_BYTES = 1 << 20;
 
     private static final long NOT_ANSWERING = Long.MIN_VALUE;
 
@@ -532,49 +524,14 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Once per worker; a method of its own, so that the frame switch stays small for the JIT to inline. */
     private void ready(byte[] body) {
-        if (body.length > MAX_READY_BYTES) {
-            throw new IpcProtocolException("READY frame of " + body.length + " bytes, more than " + MAX_READY_BYTES);
-        }
-        Map<?, ?> announced = (this.codec.decode(body).payload() instanceof Map<?, ?> map) ? map : Map.of();
-        Set<String> topics = readyTopics(announced);
+        ReadyFrame announced = ReadyFrame.read(this.codec, body);
         if (this.ready.isDone()) {
             throw new IpcProtocolException("a second READY frame");
         }
-        this.topics = topics;
-        this.maxHeap = readyMaxHeap(announced);
+        this.topics = announced.topics();
+        this.maxHeap = announced.maxHeap();
         this.reader = Thread.currentThread();
         this.ready.complete(null);
-    }
-
-    /**
-     * Told, not checked: it only adds to a warning of the memory the pools may take ({@link HeapBudget}).
-     * Beyond 2^48 bytes (the address space of today's 64-bit machines) it is "no limit", or made up: not
-     * counted, and the sum of a pool's heaps cannot overflow.
-     */
-    static long readyMaxHeap(Map<?, ?> announced) {
-        Object bytes = announced.get("maxHeap");
-        long value = (bytes instanceof Integer || bytes instanceof Long) ? ((Number) bytes).longValue() : -1;
-        return (value > 0 && value < (1L << 48)) ? value : -1;
-    }
-
-    /**
-     * The topics a worker announces in its READY frame; untrusted, so only strings are kept, and the
-     * frame and the list are bounded: the parent keeps the list for as long as the worker lives.
-     */
-    private static Set<String> readyTopics(Map<?, ?> announced) {
-        if (announced.get("topics") instanceof Collection<?> topics) {
-            if (topics.size() > MAX_TOPICS) {
-                throw new IpcProtocolException("READY frame announcing " + topics.size() + " topics, more than " + MAX_TOPICS);
-            }
-            Set<String> names = new HashSet<>();
-            for (Object topic : topics) {
-                if (topic instanceof String name) {
-                    names.add(name);
-                }
-            }
-            return Set.copyOf(names);
-        }
-        throw new IpcProtocolException("malformed READY frame: no topic list");
     }
 
     /**

@@ -33,12 +33,12 @@ class HeapBudgetTest {
 
     @Test
     void whatAWorkerToldOfItsHeapCountsOnlyWhenItIsASize() {
-        assertThat(PoolWorker.readyMaxHeap(Map.of("maxHeap", 67_108_864))).isEqualTo(67_108_864);
-        assertThat(PoolWorker.readyMaxHeap(Map.of("maxHeap", 40 * GB))).isEqualTo(40 * GB);
+        assertThat(ReadyFrame.maxHeapOf(Map.of("maxHeap", 67_108_864))).isEqualTo(67_108_864);
+        assertThat(ReadyFrame.maxHeapOf(Map.of("maxHeap", 40 * GB))).isEqualTo(40 * GB);
         // untrusted: anything else is "not told", which leaves its pool out of the sum
         for (Object told : new Object[] { "64m", -1, 0, Long.MAX_VALUE, 1L << 48, 1.5e9, BigInteger.TEN.pow(30), List.of(1) }) {
-            assertThat(PoolWorker.readyMaxHeap(Map.of("maxHeap", told))).as("%s", told).isEqualTo(-1);
+            assertThat(ReadyFrame.maxHeapOf(Map.of("maxHeap", told))).as("%s", told).isEqualTo(-1);
         }
-        assertThat(PoolWorker.readyMaxHeap(Map.of())).isEqualTo(-1);
+        assertThat(ReadyFrame.maxHeapOf(Map.of())).isEqualTo(-1);
     }
 }
