@@ -1,20 +1,28 @@
 package io.ipcworkers.autoconfigure;
 
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 import io.ipcworkers.pool.PoolSettings;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.env.DefaultPropertiesPropertySource;
+import org.springframework.core.env.CommandLinePropertySource;
+import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
+import org.springframework.core.env.PropertySource;
+import org.springframework.core.env.StandardEnvironment;
 
 /**
  * What a Spring worker takes from the application's environment to read the application's
- * configuration as the application does: its active profiles and where its configuration files are.
- * A worker reads the same files on the same class path and inherits the environment variables, but
- * not the application's command line or system properties, where {@code --spring.profiles.active=prod}
- * usually is: without them a worker would quietly run with the default profile's settings. Given to the
- * workers as environment variables; a pool's own {@code environment} wins.
+ * configuration as the application does: its active profiles, where its configuration files are and
+ * what they import. A worker reads the same files on the same class path and inherits the environment
+ * variables, but not the application's command line or system properties, where
+ * {@code --spring.profiles.active=prod} usually is: without them a worker would quietly run with the
+ * default profile's settings. Given to the workers as environment variables; a pool's own
+ * {@code environment} wins.
  */
 final class SpringWorkerEnvironment {
 
@@ -24,6 +32,16 @@ final class SpringWorkerEnvironment {
             "SPRING_CONFIG_ADDITIONALLOCATION");
 
     private static final String ACTIVE_PROFILES = "SPRING_PROFILES_ACTIVE";
+
+    private static final String IMPORT = "spring.config.import";
+
+    /**
+     * Where an import the worker would not see may be set, highest precedence first. Not the configuration
+     * files: a worker reads those itself, and an import in one is relative to that file, not to where the
+     * worker starts. Not the environment variables either: a worker inherits them.
+     */
+    private static final List<String> IMPORT_SOURCES = List.of(CommandLinePropertySource.COMMAND_LINE_PROPERTY_SOURCE_NAME,
+            StandardEnvironment.SYSTEM_PROPERTIES_PROPERTY_SOURCE_NAME, DefaultPropertiesPropertySource.NAME);
 
     private SpringWorkerEnvironment() {
     }
@@ -51,7 +69,31 @@ final class SpringWorkerEnvironment {
                 passed.put(variable, value);
             }
         });
+        String imported = importOutsideTheFiles(environment);
+        if (imported != null) {
+            passed.put("SPRING_CONFIG_IMPORT", imported);
+        }
         return passed;
+    }
+
+    /**
+     * {@code spring.config.import} as the application's command line, system properties or default
+     * properties set it (a config tree of secrets, say), which Boot imports before the files.
+     */
+    private static @Nullable String importOutsideTheFiles(Environment environment) {
+        if (environment instanceof ConfigurableEnvironment configurable) {
+            for (String name : IMPORT_SOURCES) {
+                PropertySource<?> source = configurable.getPropertySources().get(name);
+                Object value = (source != null) ? source.getProperty(IMPORT) : null;
+                if (value instanceof String locations) {
+                    return locations;
+                }
+                if (value instanceof Collection<?> locations) { // default properties may hold a list
+                    return locations.stream().map(String::valueOf).collect(Collectors.joining(","));
+                }
+            }
+        }
+        return null;
     }
 
     private static PoolSettings withPassedOn(PoolSettings pool, Map<String, String> passed) {

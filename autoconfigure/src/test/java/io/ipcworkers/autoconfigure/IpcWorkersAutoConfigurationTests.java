@@ -24,6 +24,7 @@ import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.SimpleCommandLinePropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -183,6 +184,29 @@ class IpcWorkersAutoConfigurationTests {
         this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring)
             .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
                 .as("the default profile, files where Boot looks by default").isEmpty());
+    }
+
+    @Test
+    void springWorkersGetTheImportsOfTheApplicationsCommandLineAndSystemPropertiesButNotThoseOfItsFiles() {
+        String spring = "io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig";
+        this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring, "ipc.pools.plain.worker=" + PlainWorker.class.getName())
+            .withInitializer((context) -> context.getEnvironment().getPropertySources()
+                .addFirst(new SimpleCommandLinePropertySource("--spring.config.import=configtree:/run/secrets/")))
+            .withSystemProperties("spring.config.import=optional:file:/etc/app/more.yml")
+            .run((context) -> {
+                WorkerPools pools = context.getBean(WorkerPools.class);
+                assertThat(pools.pool("spring").settings().environment()).as("the command line's, over the system property's")
+                    .containsExactlyEntriesOf(Map.of("SPRING_CONFIG_IMPORT", "configtree:/run/secrets/"));
+                assertThat(pools.pool("plain").settings().environment()).isEmpty();
+            });
+        this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring)
+            .withSystemProperties("spring.config.import=optional:file:/etc/app/more.yml")
+            .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
+                .containsExactlyEntriesOf(Map.of("SPRING_CONFIG_IMPORT", "optional:file:/etc/app/more.yml")));
+        // as an application.yml says it: the worker reads that file itself, the import relative to it
+        this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring, "spring.config.import=optional:extra.yml")
+            .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
+                .isEmpty());
     }
 
     @Test

@@ -73,6 +73,20 @@ class SpringWorkerSettingsIntegrationTests {
     }
 
     @Test
+    void aSpringWorkerImportsWhatTheApplicationsCommandLineImports() throws Exception {
+        // only the imported file gives the worker's farewell listener its topic: a worker that did not
+        // import it would not start
+        SpringApplication application = application(Map.of());
+        try (ConfigurableApplicationContext context = application
+            .run("--spring.config.import=classpath:imported-farewell.yml")) {
+            String farewell = context.getBean(MessageBus.class).request("spring", "adieu", "Ada", String.class)
+                .get(WAIT.toSeconds(), TimeUnit.SECONDS);
+
+            assertThat(farewell).isEqualTo("Goodbye, Ada");
+        }
+    }
+
+    @Test
     void aSpringWorkerStartsWithoutAheadOfTimeInitializersWhenTheApplicationRunsWithThem() throws Exception {
         // as the application's own -Dspring.aot.enabled=true reaches the workers in JAVA_TOOL_OPTIONS: its
         // generated initializers are for the application's class, none for a worker's
@@ -91,14 +105,19 @@ class SpringWorkerSettingsIntegrationTests {
     }
 
     private static ConfigurableApplicationContext runWithProfiles(Map<String, String> properties, String... profiles) {
+        SpringApplication application = application(properties);
+        application.setAdditionalProfiles(profiles);
+        return application.run();
+    }
+
+    private static SpringApplication application(Map<String, String> properties) {
         SpringApplication application = new SpringApplication(ParentApp.class);
         application.setWebApplicationType(WebApplicationType.NONE);
-        application.setAdditionalProfiles(profiles);
         Map<String, Object> all = new HashMap<>(properties);
         all.put("ipc.pools.spring.worker", SpringWorkerConfig.class.getName());
         all.putIfAbsent("ipc.pools.spring.jvm-args", "-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC");
         application.setDefaultProperties(all);
-        return application.run();
+        return application;
     }
 
     /** A request to the worker's listener, and the message that listener sends the parent's. */
