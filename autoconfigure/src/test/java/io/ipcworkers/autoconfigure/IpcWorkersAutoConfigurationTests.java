@@ -20,10 +20,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
+import org.springframework.boot.env.DefaultPropertiesPropertySource;
 import org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.env.MapPropertySource;
 import org.springframework.core.env.SimpleCommandLinePropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -203,6 +205,12 @@ class IpcWorkersAutoConfigurationTests {
             .withSystemProperties("spring.config.import=optional:file:/etc/app/more.yml")
             .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
                 .containsExactlyEntriesOf(Map.of("SPRING_CONFIG_IMPORT", "optional:file:/etc/app/more.yml")));
+        // SpringApplication.setDefaultProperties may give a list
+        this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring)
+            .withInitializer((context) -> context.getEnvironment().getPropertySources().addLast(new MapPropertySource(
+                    DefaultPropertiesPropertySource.NAME, Map.of("spring.config.import", List.of("optional:a.yml", "optional:b.yml")))))
+            .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
+                .containsExactlyEntriesOf(Map.of("SPRING_CONFIG_IMPORT", "optional:a.yml,optional:b.yml")));
         // as an application.yml says it: the worker reads that file itself, the import relative to it
         this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring, "spring.config.import=optional:extra.yml")
             .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
