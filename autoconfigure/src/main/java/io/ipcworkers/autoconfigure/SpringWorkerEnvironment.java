@@ -6,9 +6,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.ipcworkers.autoconfigure.worker.SpringWorkerBootstrap;
 import io.ipcworkers.pool.PoolSettings;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.env.DefaultPropertiesPropertySource;
+import org.springframework.boot.logging.LogFile;
 import org.springframework.core.env.CommandLinePropertySource;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
@@ -18,7 +20,7 @@ import org.springframework.core.env.StandardEnvironment;
 /**
  * What a Spring worker takes from the application's environment to read the application's
  * configuration as the application does: its active profiles, where its configuration files are and
- * what they import. A worker reads the same files on the same class path and inherits the environment
+ * what they import; and the log file the application writes, which a worker is not to write as well. A worker reads the same files on the same class path and inherits the environment
  * variables, but not the application's command line or system properties, where
  * {@code --spring.profiles.active=prod} usually is: without them a worker would quietly run with the
  * default profile's settings. Given to the workers as environment variables; a pool's own
@@ -72,6 +74,10 @@ final class SpringWorkerEnvironment {
         String imported = importOutsideTheFiles(environment);
         if (imported != null) {
             passed.put("SPRING_CONFIG_IMPORT", imported);
+        }
+        LogFile logFile = LogFile.get(environment);
+        if (logFile != null) {
+            passed.put(SpringWorkerBootstrap.APPLICATION_LOG_FILE_VARIABLE, logFile.toString());
         }
         return passed;
     }

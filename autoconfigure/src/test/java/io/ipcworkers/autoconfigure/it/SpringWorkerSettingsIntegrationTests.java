@@ -1,6 +1,8 @@
 package io.ipcworkers.autoconfigure.it;
 
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -12,6 +14,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
@@ -83,6 +86,27 @@ class SpringWorkerSettingsIntegrationTests {
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
             assertThat(farewell).isEqualTo("Goodbye, Ada");
+        }
+    }
+
+    @Test
+    void aSpringWorkerDoesNotWriteTheApplicationsLogFileItselfItsLinesReachItThroughTheApplication(@TempDir Path logs)
+            throws Exception {
+        Path logFile = logs.resolve("app.log");
+        // the worker reads the application's logging.file.name, as it would from the application's files
+        Map<String, String> properties = Map.of("logging.file.name", logFile.toString(),
+                "ipc.pools.spring.environment.LOGGING_FILE_NAME", logFile.toString());
+        try (ConfigurableApplicationContext context = run(properties)) {
+            assertGreets(context); // the worker's listener logs "Greeting Ada"
+            await().atMost(WAIT).until(() -> Files.readString(logFile).contains("Greeting Ada"));
+
+            assertThat(Files.readAllLines(logFile)).filteredOn((line) -> line.contains("Greeting Ada")).singleElement()
+                .asString().as("logged by the application, for its worker").contains("[spring-1 ");
+        }
+        finally {
+            // Boot's logging leaves the file in system properties, which later applications of this JVM would see
+            System.clearProperty("LOG_FILE");
+            System.clearProperty("LOG_PATH");
         }
     }
 

@@ -3,9 +3,13 @@ package io.ipcworkers.autoconfigure.it.springworker;
 import io.ipcworkers.IpcListener;
 import io.ipcworkers.Message;
 import io.ipcworkers.ParentProcess;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /** A bean of the Spring worker: uses the injected parent and its own configuration. */
 public class GreetingService {
+
+    private static final Log logger = LogFactory.getLog(GreetingService.class);
 
     private final ParentProcess parent;
 
@@ -18,6 +22,7 @@ public class GreetingService {
 
     @IpcListener("greet")
     public String greet(String name) {
+        logger.info("Greeting " + name);
         this.parent.sendMessage(Message.of("greeted", name));
         return this.salutation + ", " + name + " (parent " + this.parent.getId() + ")";
     }
