@@ -6,11 +6,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-import io.ipcworkers.autoconfigure.worker.SpringWorkerBootstrap;
+import io.ipcworkers.autoconfigure.worker.InheritedLogging;
 import io.ipcworkers.pool.PoolSettings;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.env.DefaultPropertiesPropertySource;
-import org.springframework.boot.logging.LogFile;
 import org.springframework.core.env.CommandLinePropertySource;
 import org.springframework.core.env.ConfigurableEnvironment;
 import org.springframework.core.env.Environment;
@@ -20,10 +19,11 @@ import org.springframework.core.env.StandardEnvironment;
 /**
  * What a Spring worker takes from the application's environment to read the application's
  * configuration as the application does: its active profiles, where its configuration files are and
- * what they import; and the log file the application writes, which a worker is not to write as well. A worker reads the same files on the same class path and inherits the environment
+ * what they import. A worker reads the same files on the same class path and inherits the environment
  * variables, but not the application's command line or system properties, where
  * {@code --spring.profiles.active=prod} usually is: without them a worker would quietly run with the
- * default profile's settings. Given to the workers as environment variables; a pool's own
+ * default profile's settings. And the application's own logging settings, which a worker is not to
+ * repeat ({@link InheritedLogging}). Given to the workers as environment variables; a pool's own
  * {@code environment} wins.
  */
 final class SpringWorkerEnvironment {
@@ -75,10 +75,7 @@ final class SpringWorkerEnvironment {
         if (imported != null) {
             passed.put("SPRING_CONFIG_IMPORT", imported);
         }
-        LogFile logFile = LogFile.get(environment);
-        if (logFile != null) {
-            passed.put(SpringWorkerBootstrap.APPLICATION_LOG_FILE_VARIABLE, logFile.toString());
-        }
+        passed.putAll(InheritedLogging.variables(environment));
         return passed;
     }
 

@@ -1,8 +1,11 @@
 package io.ipcworkers.autoconfigure.worker;
 
+import java.util.Map;
+
 import io.ipcworkers.ParentProcess;
 import io.ipcworkers.autoconfigure.IpcListenerAnnotationBeanPostProcessor;
 import io.ipcworkers.autoconfigure.IpcListenerBeanLazyInitializationExcludeFilter;
+import io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.pool.PoolObserver;
@@ -28,12 +31,6 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
     public static final String WORKER_PROFILE = "ipc-worker";
 
     /**
-     * The variable in which the application names the log file it writes, so that its Spring workers do
-     * not write it too (they read the same {@code logging.file.name}).
-     */
-    public static final String APPLICATION_LOG_FILE_VARIABLE = "IPCWORKERS_APPLICATION_LOG_FILE";
-
-    /**
      * Spring Boot DevTools' switch for its restarts. On a developer's class path, DevTools would restart a
      * worker as it does the application: end its main thread and run its main class again, which reads a
      * bootstrap the parent sent once; the worker would never be ready.
@@ -53,10 +50,9 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
         SpringProperties.setFlag(AOT_PROPERTY, false); // read before any system property
         SpringApplication application = new WorkerApplication(configuration);
         application.setAdditionalProfiles(WORKER_PROFILE);
-        application.addListeners(new ApplicationLogFileGuard(System.getenv(APPLICATION_LOG_FILE_VARIABLE)));
+        application.addListeners(new InheritedLogging(System::getenv));
         // the parent re-logs each line with its own timestamp, pid and the worker in the MDC
-        application.setDefaultProperties(java.util.Map.of("logging.pattern.console",
-                io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput.WORKER_CONSOLE_PATTERN));
+        application.setDefaultProperties(Map.of("logging.pattern.console", Slf4jProcessOutput.WORKER_CONSOLE_PATTERN));
         application.addInitializers((ConfigurableApplicationContext context) -> {
             context.getBeanFactory().registerSingleton("ipcParentProcess", parent);
             // spring.main.lazy-initialization would leave every listener bean uncreated

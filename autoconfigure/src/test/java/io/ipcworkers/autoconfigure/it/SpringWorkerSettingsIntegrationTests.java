@@ -90,23 +90,26 @@ class SpringWorkerSettingsIntegrationTests {
     }
 
     @Test
-    void aSpringWorkerDoesNotWriteTheApplicationsLogFileItselfItsLinesReachItThroughTheApplication(@TempDir Path logs)
-            throws Exception {
+    void aSpringWorkerDoesNotRepeatTheApplicationsLogFileNorItsConsoleFormat(@TempDir Path logs) throws Exception {
         Path logFile = logs.resolve("app.log");
-        // the worker reads the application's logging.file.name, as it would from the application's files
+        // the worker reads the application's settings, as it would from the application's files
         Map<String, String> properties = Map.of("logging.file.name", logFile.toString(),
-                "ipc.pools.spring.environment.LOGGING_FILE_NAME", logFile.toString());
+                "ipc.pools.spring.environment.LOGGING_FILE_NAME", logFile.toString(),
+                "logging.structured.format.console", "ecs", "ipc.pools.spring.environment.LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
         try (ConfigurableApplicationContext context = run(properties)) {
             assertGreets(context); // the worker's listener logs "Greeting Ada"
             await().atMost(WAIT).until(() -> Files.readString(logFile).contains("Greeting Ada"));
 
+            // once, by the application, from a console line that starts with its level (not one in JSON)
             assertThat(Files.readAllLines(logFile)).filteredOn((line) -> line.contains("Greeting Ada")).singleElement()
-                .asString().as("logged by the application, for its worker").contains("[spring-1 ");
+                .asString().contains(" INFO ").contains("[spring-1 ")
+                .endsWith("] i.i.a.i.springworker.GreetingService - Greeting Ada");
         }
         finally {
-            // Boot's logging leaves the file in system properties, which later applications of this JVM would see
+            // Boot's logging leaves these in system properties, which later applications of this JVM would take
             System.clearProperty("LOG_FILE");
             System.clearProperty("LOG_PATH");
+            System.clearProperty("CONSOLE_LOG_STRUCTURED_FORMAT");
         }
     }
 
