@@ -23,10 +23,11 @@ import org.springframework.core.env.PropertyResolver;
  * The application's logging settings that a Spring worker reads from the same configuration files and
  * must not repeat. Its own log file: every worker would append to the file the application writes, and
  * roll it on its own, while the worker's lines reach that file anyway, as the application logs what its
- * workers print. And its console format: a worker's console is the application's input, which keeps a
- * line's level only when the line starts with it ({@link Slf4jProcessOutput#WORKER_CONSOLE_PATTERN});
- * structured JSON or a pattern of the application's own would have every line logged at INFO, and a
- * console threshold would drop lines the application's own levels keep.
+ * workers print. And its console: a worker's console is the application's input, which keeps a line's
+ * level only when the line starts with it ({@link Slf4jProcessOutput#WORKER_CONSOLE_PATTERN}). Structured
+ * JSON or a pattern of the application's own would have every line logged at INFO, a console threshold
+ * would drop lines the application's own levels keep, and an application that logs to its file only
+ * ({@code logging.console.enabled: false}) would hear nothing from its workers.
  * <p>
  * The application tells its workers what it uses ({@link #variables}); a worker whose settings say the same
  * takes the worker's defaults instead. A worker's own (in {@code application-ipc-worker.yml}) it keeps.
@@ -37,6 +38,7 @@ public final class InheritedLogging implements ApplicationListener<ApplicationEn
 
     /** Console settings, each with the variable the application names its own in and what a worker takes instead. */
     private static final Map<String, Setting> CONSOLE = Map.of(
+            "logging.console.enabled", new Setting("IPCWORKERS_APPLICATION_CONSOLE_ENABLED", "true"),
             "logging.pattern.console", new Setting("IPCWORKERS_APPLICATION_CONSOLE_PATTERN", Slf4jProcessOutput.WORKER_CONSOLE_PATTERN),
             "logging.structured.format.console", new Setting("IPCWORKERS_APPLICATION_CONSOLE_FORMAT", ""),
             "logging.threshold.console", new Setting("IPCWORKERS_APPLICATION_CONSOLE_THRESHOLD", "TRACE"));

@@ -55,6 +55,20 @@ class InheritedLoggingTests {
     }
 
     @Test
+    void aWorkerOfAnApplicationThatLogsToNoConsoleStillWritesItsOwnForTheApplication() {
+        Map<String, Object> noConsole = Map.of("logging.console.enabled", "false", "logging.file.name", "logs/app.log");
+
+        StandardEnvironment worker = worker(noConsole, told(noConsole));
+
+        assertThat(worker.getProperty("logging.console.enabled")).isEqualTo("true");
+        assertThat(logFileOf(worker)).isNull();
+        // the way before Boot 3.5: an empty pattern, which Logback now refuses
+        Map<String, Object> emptyPattern = Map.of("logging.pattern.console", "");
+        assertThat(worker(emptyPattern, told(emptyPattern)).getProperty("logging.pattern.console"))
+            .isEqualTo(Slf4jProcessOutput.WORKER_CONSOLE_PATTERN);
+    }
+
+    @Test
     void consoleSettingsOfItsOwnAWorkerKeeps() {
         Map<String, String> application = told(Map.of("logging.structured.format.console", "ecs", "logging.pattern.console", "%m%n"));
 
