@@ -4,8 +4,8 @@ import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.UnaryOperator;
 
 import io.ipcworkers.autoconfigure.logging.Slf4jProcessOutput;
@@ -36,12 +36,13 @@ public final class InheritedLogging implements ApplicationListener<ApplicationEn
 
     private static final String LOG_FILE = "IPCWORKERS_APPLICATION_LOG_FILE";
 
-    /** Console settings, each with the variable the application names its own in and what a worker takes instead. */
-    private static final Map<String, Setting> CONSOLE = Map.of(
-            "logging.console.enabled", new Setting("IPCWORKERS_APPLICATION_CONSOLE_ENABLED", "true"),
-            "logging.pattern.console", new Setting("IPCWORKERS_APPLICATION_CONSOLE_PATTERN", Slf4jProcessOutput.WORKER_CONSOLE_PATTERN),
-            "logging.structured.format.console", new Setting("IPCWORKERS_APPLICATION_CONSOLE_FORMAT", ""),
-            "logging.threshold.console", new Setting("IPCWORKERS_APPLICATION_CONSOLE_THRESHOLD", "TRACE"));
+    /** The console settings, each with the variable the application names its own in and what a worker takes instead. */
+    private static final List<Setting> CONSOLE = List.of(
+            new Setting("logging.console.enabled", "IPCWORKERS_APPLICATION_CONSOLE_ENABLED", "true"),
+            new Setting("logging.pattern.console", "IPCWORKERS_APPLICATION_CONSOLE_PATTERN",
+                    Slf4jProcessOutput.WORKER_CONSOLE_PATTERN),
+            new Setting("logging.structured.format.console", "IPCWORKERS_APPLICATION_CONSOLE_FORMAT", ""),
+            new Setting("logging.threshold.console", "IPCWORKERS_APPLICATION_CONSOLE_THRESHOLD", "TRACE"));
 
     private final UnaryOperator<@Nullable String> told;
 
@@ -60,12 +61,12 @@ public final class InheritedLogging implements ApplicationListener<ApplicationEn
         if (logFile != null) {
             variables.put(LOG_FILE, logFile.toString());
         }
-        CONSOLE.forEach((property, setting) -> {
-            String value = application.getProperty(property);
+        for (Setting setting : CONSOLE) {
+            String value = application.getProperty(setting.property());
             if (value != null) {
                 variables.put(setting.variable(), value);
             }
-        });
+        }
         return variables;
     }
 
@@ -79,12 +80,12 @@ public final class InheritedLogging implements ApplicationListener<ApplicationEn
             instead.put(LogFile.FILE_NAME_PROPERTY, "");
             instead.put(LogFile.FILE_PATH_PROPERTY, "");
         }
-        CONSOLE.forEach((property, setting) -> {
-            String value = environment.getProperty(property);
-            if (value != null && Objects.equals(value, this.told.apply(setting.variable()))) {
-                instead.put(property, setting.instead());
+        for (Setting setting : CONSOLE) {
+            String value = environment.getProperty(setting.property());
+            if (value != null && value.equals(this.told.apply(setting.variable()))) {
+                instead.put(setting.property(), setting.instead());
             }
-        });
+        }
         if (!instead.isEmpty()) {
             environment.getPropertySources().addFirst(new MapPropertySource("ipcWorkerInsteadOfApplicationLogging", instead));
         }
@@ -106,6 +107,6 @@ public final class InheritedLogging implements ApplicationListener<ApplicationEn
         return LoggingApplicationListener.DEFAULT_ORDER - 5;
     }
 
-    private record Setting(String variable, String instead) {
+    private record Setting(String property, String variable, String instead) {
     }
 }
