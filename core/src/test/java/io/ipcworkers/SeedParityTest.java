@@ -542,6 +542,23 @@ class SeedParityTest {
             .until(() -> output.contains("STDOUT [child " + child.getId() + "] hello from the child"));
     }
 
+    @Test
+    void childOutputArrivesWhateverTheChildsPlatformEncoding() {
+        // what a JVM without a locale takes for its standard streams (LANG unset: ASCII)
+        List<String> asciiConsole = List.of("-Dsun.stdout.encoding=US-ASCII", "-Dsun.stderr.encoding=US-ASCII",
+                "-Dstdout.encoding=US-ASCII", "-Dstderr.encoding=US-ASCII");
+        try (ProcessManager own = ProcessManager.builder().output(output).jvmArgs(asciiConsole).build()) {
+            ChildProcess child = own.runProcess((self, parent) -> {
+                System.out.println("Grüße, Zoë ✓");
+                System.err.println("Ошибка ✗");
+            });
+            child.onExit().join();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
+                .until(() -> output.contains("STDOUT [child " + child.getId() + "] Grüße, Zoë ✓")
+                        && output.contains("STDERR [child " + child.getId() + "] Ошибка ✗"));
+        }
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);

@@ -1,9 +1,14 @@
 package io.ipcworkers.launch;
 
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintStream;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -36,6 +41,7 @@ public final class WorkerMain {
         Connection connection;
         WorkerTask task;
         WorkerJvm.mark();
+        writeStandardStreamsInUtf8();
         try {
             bootstrap = Bootstrap.readFrom(System.in);
             watchForParentDeath(System.in);
@@ -58,6 +64,18 @@ public final class WorkerMain {
         ConnectedParentProcess parent = new ConnectedParentProcess(connection, bootstrap.parentPid());
         Runtime.getRuntime().addShutdownHook(new FlushOnExit(parent));
         WorkerExit.exit(run(task, new LocalChildProcess(), parent));
+    }
+
+    /**
+     * The parent reads a child's stdout and stderr as UTF-8. A JVM writes them in the platform's encoding,
+     * which without a locale (a container's, often) is ASCII: every other character would arrive as
+     * {@code ?}. Replaced before anything is printed.
+     */
+    private static void writeStandardStreamsInUtf8() {
+        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8192), true,
+                StandardCharsets.UTF_8));
+        System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 8192), true,
+                StandardCharsets.UTF_8));
     }
 
     private static void setupFailed(Throwable ex) {

@@ -26,7 +26,8 @@ import org.springframework.core.env.PropertyResolver;
  * workers print. And its console: a worker's console is the application's input, which keeps a line's
  * level only when the line starts with it ({@link Slf4jProcessOutput#WORKER_CONSOLE_PATTERN}). Structured
  * JSON or a pattern of the application's own would have every line logged at INFO, a console threshold
- * would drop lines the application's own levels keep, and an application that logs to its file only
+ * would drop lines the application's own levels keep, a console charset other than UTF-8 (which the
+ * application reads) would garble them, and an application that logs to its file only
  * ({@code logging.console.enabled: false}) would hear nothing from its workers.
  * <p>
  * The application tells its workers what it uses ({@link #variables}); a worker whose settings say the same
@@ -42,7 +43,8 @@ public final class InheritedLogging implements ApplicationListener<ApplicationEn
             new Setting("logging.pattern.console", "IPCWORKERS_APPLICATION_CONSOLE_PATTERN",
                     Slf4jProcessOutput.WORKER_CONSOLE_PATTERN),
             new Setting("logging.structured.format.console", "IPCWORKERS_APPLICATION_CONSOLE_FORMAT", ""),
-            new Setting("logging.threshold.console", "IPCWORKERS_APPLICATION_CONSOLE_THRESHOLD", "TRACE"));
+            new Setting("logging.threshold.console", "IPCWORKERS_APPLICATION_CONSOLE_THRESHOLD", "TRACE"),
+            new Setting("logging.charset.console", "IPCWORKERS_APPLICATION_CONSOLE_CHARSET", "UTF-8"));
 
     private final UnaryOperator<@Nullable String> told;
 

@@ -51,8 +51,9 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
         SpringApplication application = new WorkerApplication(configuration);
         application.setAdditionalProfiles(WORKER_PROFILE);
         application.addListeners(new InheritedLogging(System::getenv));
-        // the parent re-logs each line with its own timestamp, pid and the worker in the MDC
-        application.setDefaultProperties(Map.of("logging.pattern.console", Slf4jProcessOutput.WORKER_CONSOLE_PATTERN));
+        // the parent re-logs each line with its own timestamp, pid and the worker in the MDC, read as UTF-8
+        application.setDefaultProperties(Map.of("logging.pattern.console", Slf4jProcessOutput.WORKER_CONSOLE_PATTERN,
+                "logging.charset.console", "UTF-8"));
         application.addInitializers((ConfigurableApplicationContext context) -> {
             context.getBeanFactory().registerSingleton("ipcParentProcess", parent);
             // spring.main.lazy-initialization would leave every listener bean uncreated

@@ -95,15 +95,18 @@ class SpringWorkerSettingsIntegrationTests {
         // the worker reads the application's settings, as it would from the application's files
         Map<String, String> properties = Map.of("logging.file.name", logFile.toString(),
                 "ipc.pools.spring.environment.LOGGING_FILE_NAME", logFile.toString(),
-                "logging.structured.format.console", "ecs", "ipc.pools.spring.environment.LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs");
+                "logging.structured.format.console", "ecs", "ipc.pools.spring.environment.LOGGING_STRUCTURED_FORMAT_CONSOLE", "ecs",
+                // a worker without a locale, as in a bare container: its JVM takes ASCII for its console
+                "ipc.pools.spring.environment.LC_ALL", "C");
         try (ConfigurableApplicationContext context = run(properties)) {
-            assertGreets(context); // the worker's listener logs "Greeting Ada"
-            await().atMost(WAIT).until(() -> Files.readString(logFile).contains("Greeting Ada"));
+            // the worker's listener logs "Greeting Zoë"
+            context.getBean(MessageBus.class).request("spring", "greet", "Zoë", String.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> Files.readString(logFile).contains("Greeting Zo"));
 
-            // once, by the application, from a console line that starts with its level (not one in JSON)
-            assertThat(Files.readAllLines(logFile)).filteredOn((line) -> line.contains("Greeting Ada")).singleElement()
+            // once, by the application, from a console line in UTF-8 that starts with its level (not one in JSON)
+            assertThat(Files.readAllLines(logFile)).filteredOn((line) -> line.contains("Greeting Zo")).singleElement()
                 .asString().contains(" INFO ").contains("[spring-1 ")
-                .endsWith("] i.i.a.i.springworker.GreetingService - Greeting Ada");
+                .endsWith("] i.i.a.i.springworker.GreetingService - Greeting Zoë");
         }
         finally {
             // Boot's logging leaves these in system properties, which later applications of this JVM would take

@@ -45,13 +45,14 @@ class InheritedLoggingTests {
     @Test
     void aWorkerWritesItsConsoleForTheApplicationToReadNotInTheApplicationsOwnFormat() {
         Map<String, Object> console = Map.of("logging.structured.format.console", "ecs", "logging.pattern.console", "%m%n",
-                "logging.threshold.console", "WARN");
+                "logging.threshold.console", "WARN", "logging.charset.console", "ISO-8859-1");
 
         StandardEnvironment worker = worker(console, told(console));
 
         assertThat(worker.getProperty("logging.structured.format.console")).isEmpty();
         assertThat(worker.getProperty("logging.pattern.console")).isEqualTo(Slf4jProcessOutput.WORKER_CONSOLE_PATTERN);
         assertThat(worker.getProperty("logging.threshold.console")).isEqualTo("TRACE");
+        assertThat(worker.getProperty("logging.charset.console")).isEqualTo("UTF-8");
     }
 
     @Test
