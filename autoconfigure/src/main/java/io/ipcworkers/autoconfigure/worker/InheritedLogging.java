@@ -89,7 +89,8 @@ public final class InheritedLogging implements ApplicationListener<ApplicationEn
             }
         }
         if (!instead.isEmpty()) {
-            environment.getPropertySources().addFirst(new MapPropertySource("ipcWorkerInsteadOfApplicationLogging", instead));
+            environment.getPropertySources()
+                .addFirst(new MapPropertySource("ipcWorkerInsteadOfApplicationLogging", instead));
         }
     }
 
