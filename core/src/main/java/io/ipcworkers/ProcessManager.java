@@ -4,6 +4,7 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -58,6 +59,8 @@ public class ProcessManager implements AutoCloseable {
 
     private final List<String> jvmArgs;
 
+    private final Map<String, String> environment;
+
     private final List<Consumer<ChildProcess>> createHooks = new CopyOnWriteArrayList<>();
 
     private final ChildExits exits = new ChildExits();
@@ -89,6 +92,7 @@ public class ProcessManager implements AutoCloseable {
         this.codec = (builder.jsonMapper != null) ? new MessageCodec(builder.jsonMapper) : MessageCodec.withDefaultMapper();
         this.stopGracePeriod = builder.stopGracePeriod;
         this.jvmArgs = List.copyOf(builder.jvmArgs);
+        this.environment = builder.environment;
         this.launcher = new ChildLauncher(new LauncherSettings(builder.maxFrameLength, builder.startTimeout,
                 builder.output, List.of()));
         Runtime.getRuntime().addShutdownHook(this.shutdownHook);
@@ -120,7 +124,8 @@ public class ProcessManager implements AutoCloseable {
         }
         List<String> args = new ArrayList<>(this.jvmArgs);
         args.addAll(extraJvmArgs);
-        LaunchedChild launched = this.launcher.launch(task, LaunchOptions.named(CHILD_NAME).withJvmArgs(args));
+        LaunchedChild launched = this.launcher.launch(task,
+                new LaunchOptions(CHILD_NAME, args, this.environment, false));
         ConnectedChildProcess child = new ConnectedChildProcess(launched, this.codec);
         this.exits.started(child);
         launched.process().onExit().thenAcceptAsync((process) -> {
@@ -275,6 +280,8 @@ public class ProcessManager implements AutoCloseable {
 
         private List<String> jvmArgs = List.of();
 
+        private Map<String, String> environment = Map.of();
+
         private Builder() {
         }
 
@@ -329,6 +336,25 @@ public class ProcessManager implements AutoCloseable {
         /** JVM options for every child, e.g. {@code List.of("-Xmx128m")}. */
         public Builder jvmArgs(List<String> jvmArgs) {
             this.jvmArgs = List.copyOf(jvmArgs);
+            return this;
+        }
+
+        /**
+         * Variables added to every child's environment, over those it inherits from this JVM: the place for
+         * a child's secrets, which never go on its command line (anyone can read that). Their values are
+         * never logged.
+         * @throws IllegalArgumentException for a name that is empty or holds {@code =} or a NUL character,
+         *     or a value that holds a NUL character, which no environment can hold
+         */
+        public Builder environment(Map<String, String> environment) {
+            Map<String, String> copy = Map.copyOf(Objects.requireNonNull(environment, "'environment' must not be null"));
+            copy.forEach((name, value) -> {
+                if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                    throw new IllegalArgumentException("Invalid environment variable '" + name.replace('\0', '?')
+                            + "': a name must not be empty nor hold '=' or NUL, a value must not hold NUL");
+                }
+            });
+            this.environment = copy;
             return this;
         }
 

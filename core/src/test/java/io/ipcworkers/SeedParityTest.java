@@ -543,6 +543,30 @@ class SeedParityTest {
     }
 
     @Test
+    void childrenGetTheManagersEnvironmentOffTheirCommandLine() {
+        try (ProcessManager own = ProcessManager.builder().output(output)
+            .environment(Map.of("IPC_TEST_TOKEN", "s3cret-token", "TZ", "Asia/Tokyo"))
+            .build()) {
+            ChildProcess child = own.runProcess((self, parent) -> {
+                parent.sendMessage(Message.of("env", Map.of("token", String.valueOf(System.getenv("IPC_TEST_TOKEN")),
+                        "zone", java.util.TimeZone.getDefault().getID())));
+                parent.getNextMessage(); // alive while the parent reads its command line
+            });
+
+            assertThat(child.getNextMessage(Duration.ofSeconds(10)).payload())
+                .isEqualTo(Map.of("token", "s3cret-token", "zone", "Asia/Tokyo"));
+            String commandLine = ProcessHandle.of(child.getId()).flatMap((handle) -> handle.info().arguments())
+                .map((arguments) -> String.join(" ", arguments)).orElseThrow();
+            assertThat(commandLine).contains("io.ipcworkers.launch.WorkerMain").doesNotContain("s3cret-token");
+            child.sendMessage(Message.of("bye", null));
+            assertThat(child.onExit().join()).isZero();
+        }
+        assertThatIllegalArgumentException().isThrownBy(() -> ProcessManager.builder().environment(Map.of("A=B", "c")))
+            .withMessage("Invalid environment variable 'A=B': a name must not be empty nor hold '=' or NUL, a value "
+                    + "must not hold NUL");
+    }
+
+    @Test
     void childOutputArrivesWhateverTheChildsPlatformEncoding() {
         // what a JVM without a locale takes for its standard streams (LANG unset: ASCII)
         List<String> asciiConsole = List.of("-Dsun.stdout.encoding=US-ASCII", "-Dsun.stderr.encoding=US-ASCII",
