@@ -341,8 +341,8 @@ public class ProcessManager implements AutoCloseable {
 
         /**
          * Variables added to every child's environment, over those it inherits from this JVM: the place for
-         * a child's secrets, which never go on its command line (anyone can read that). Their values are
-         * never logged.
+         * a child's secrets, which never go on its command line (anyone can read that). This library logs
+         * their names at most, never their values.
          * @throws IllegalArgumentException for a name that is empty or holds {@code =} or a NUL character,
          *     or a value that holds a NUL character, which no environment can hold
          */
