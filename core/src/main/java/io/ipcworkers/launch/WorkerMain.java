@@ -69,12 +69,12 @@ public final class WorkerMain {
     /**
      * The parent reads a child's stdout and stderr as UTF-8. A JVM writes them in the platform's encoding,
      * which without a locale (a container's, often) is ASCII: every other character would arrive as
-     * {@code ?}. Replaced before anything is printed.
+     * {@code ?}. Replaced before anything is printed, buffered and flushed as the JVM's own are.
      */
     private static void writeStandardStreamsInUtf8() {
-        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8192), true,
+        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 128), true,
                 StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 8192), true,
+        System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 128), true,
                 StandardCharsets.UTF_8));
     }
 
