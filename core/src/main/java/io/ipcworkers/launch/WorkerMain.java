@@ -72,10 +72,12 @@ public final class WorkerMain {
      * {@code ?}. Replaced before anything is printed, buffered and flushed as the JVM's own are.
      */
     private static void writeStandardStreamsInUtf8() {
-        System.setOut(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 128), true,
-                StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(new BufferedOutputStream(new FileOutputStream(FileDescriptor.err), 128), true,
-                StandardCharsets.UTF_8));
+        System.setOut(utf8(FileDescriptor.out));
+        System.setErr(utf8(FileDescriptor.err));
+    }
+
+    private static PrintStream utf8(FileDescriptor stream) {
+        return new PrintStream(new BufferedOutputStream(new FileOutputStream(stream), 128), true, StandardCharsets.UTF_8);
     }
 
     private static void setupFailed(Throwable ex) {
