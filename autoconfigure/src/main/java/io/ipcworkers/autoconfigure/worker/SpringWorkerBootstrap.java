@@ -1,5 +1,7 @@
 package io.ipcworkers.autoconfigure.worker;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 import io.ipcworkers.ParentProcess;
@@ -15,6 +17,8 @@ import tools.jackson.databind.json.JsonMapper;
 import org.springframework.boot.Banner;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.context.ApplicationPidFileWriter;
+import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.core.SpringProperties;
 import org.springframework.core.env.ConfigurableEnvironment;
@@ -75,12 +79,30 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
      * A worker's application: no web server, banner or start-up line, whatever the application's
      * {@code spring.main.*} settings say, which a worker reads too (the same configuration files): bound
      * after the setters, they would win, and {@code web-application-type: servlet} would start a server.
+     * Nor does it write the application's PID file.
      */
     private static final class WorkerApplication extends SpringApplication {
 
         WorkerApplication(Class<?> configuration) {
             super(configuration);
+            setListeners(withoutPidFileWriter(getListeners()));
             settle();
+        }
+
+        /**
+         * The listeners of the application's {@code META-INF/spring.factories} but Boot's PID file writer, the
+         * way Boot documents to write one: a worker reads the same file name ({@code spring.pid.file} or the
+         * {@code PIDFILE} it inherits), so it would put its own PID in the application's file, for a
+         * {@code kill $(cat app.pid)} to stop a worker, and delete that file as it exits.
+         */
+        private static List<ApplicationListener<?>> withoutPidFileWriter(Iterable<ApplicationListener<?>> listeners) {
+            List<ApplicationListener<?>> kept = new ArrayList<>();
+            for (ApplicationListener<?> listener : listeners) {
+                if (!(listener instanceof ApplicationPidFileWriter)) {
+                    kept.add(listener);
+                }
+            }
+            return kept;
         }
 
         @Override

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.context.ApplicationPidFileWriter;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -114,6 +115,30 @@ class SpringWorkerSettingsIntegrationTests {
             System.clearProperty("LOG_PATH");
             System.clearProperty("CONSOLE_LOG_STRUCTURED_FORMAT");
         }
+    }
+
+    @Test
+    void aSpringWorkerLeavesTheApplicationsPidFileAlone(@TempDir Path directory) throws Exception {
+        // the application writes its PID file with Boot's writer, listed in its META-INF/spring.factories as
+        // Boot documents; here only the worker finds that listing (on its boot class path), as this test's JVM
+        // runs many applications
+        Path factories = directory.resolve("factories");
+        Files.createDirectories(factories.resolve("META-INF"));
+        Files.writeString(factories.resolve("META-INF/spring.factories"),
+                "org.springframework.context.ApplicationListener=" + ApplicationPidFileWriter.class.getName() + "\n");
+        Path pidFile = directory.resolve("app.pid");
+        String applicationPid = Long.toString(ProcessHandle.current().pid());
+        Files.writeString(pidFile, applicationPid);
+        // the worker reads the application's spring.pid.file, as it would from the application's files
+        Map<String, String> properties = Map.of("ipc.pools.spring.environment.SPRING_PID_FILE", pidFile.toString(),
+                "ipc.pools.spring.jvm-args", "-Xmx96m,-XX:TieredStopAtLevel=1,-XX:+UseSerialGC,-Xbootclasspath/a:" + factories);
+
+        try (ConfigurableApplicationContext context = run(properties)) {
+            assertGreets(context);
+            assertThat(pidFile).hasContent(applicationPid);
+        }
+        // nor deleted as the worker exits
+        assertThat(pidFile).hasContent(applicationPid);
     }
 
     @Test
