@@ -22,6 +22,7 @@ import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.json.JsonMapper;
 import org.springframework.beans.factory.ListableBeanFactory;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -91,8 +92,8 @@ public final class IpcWorkersAutoConfiguration {
     WorkerPools ipcWorkerPools(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
             ListenerRegistry listenerRegistry, ResourceLoader resourceLoader, ObjectProvider<PoolListener> listeners,
             ObjectProvider<ProcessOutput> output, ObjectProvider<PoolObserver> observer, ListableBeanFactory beanFactory,
-            Environment environment) {
-        List<PoolSettings> pools = SpringWorkerEnvironment.passOn(environment,
+            Environment environment, ObjectProvider<ApplicationArguments> applicationArguments) {
+        List<PoolSettings> pools = SpringWorkerEnvironment.passOn(environment, sourceArguments(applicationArguments),
                 new PoolSettingsFactory(resourceLoader.getClassLoader()).create(properties.getPools()),
                 resourceLoader.getClassLoader());
         Duration connectTimeout = pools.stream().map(PoolSettings::startTimeout).max(Duration::compareTo)
@@ -121,6 +122,12 @@ public final class IpcWorkersAutoConfiguration {
     @ConditionalOnBean(WorkerPools.class)
     WorkerPoolsLifecycle ipcWorkerPoolsLifecycle(WorkerPools pools, IpcWorkersProperties properties) {
         return new WorkerPoolsLifecycle(pools, properties.isAutoStartup());
+    }
+
+    /** What the application was started with; none for a context that no {@code SpringApplication} ran. */
+    private static List<String> sourceArguments(ObjectProvider<ApplicationArguments> applicationArguments) {
+        ApplicationArguments arguments = applicationArguments.getIfAvailable();
+        return (arguments != null) ? List.of(arguments.getSourceArgs()) : List.of();
     }
 
     /** The pools whose worker class is not a Spring configuration (checked loadable by now). */

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
+import io.ipcworkers.autoconfigure.worker.ApplicationCommandLine;
 import io.ipcworkers.autoconfigure.worker.InheritedLogging;
 import io.ipcworkers.pool.PoolSettings;
 import org.jspecify.annotations.Nullable;
@@ -18,12 +19,13 @@ import org.springframework.core.env.StandardEnvironment;
 
 /**
  * What a Spring worker takes from the application's environment to read the application's
- * configuration as the application does: its active profiles, where its configuration files are and
- * what they import. A worker reads the same files on the same class path and inherits the environment
- * variables, but not the application's command line or system properties, where
- * {@code --spring.profiles.active=prod} usually is: without them a worker would quietly run with the
- * default profile's settings. And the application's own logging settings, which a worker is not to
- * repeat ({@link InheritedLogging}). Given to the workers as environment variables; a pool's own
+ * configuration as the application does. A worker reads the same files on the same class path and
+ * inherits the environment variables, but does not see the application's command line or system
+ * properties, where {@code --spring.profiles.active=prod} usually is: without them a worker would quietly
+ * run with the default profile's settings. So it gets the command line ({@link ApplicationCommandLine}),
+ * and the active profiles, where the configuration files are and what they import, wherever the
+ * application has them from. And the application's own logging settings, which a worker is not to repeat
+ * ({@link InheritedLogging}). Given to the workers as environment variables; a pool's own
  * {@code environment} wins.
  */
 final class SpringWorkerEnvironment {
@@ -48,15 +50,27 @@ final class SpringWorkerEnvironment {
     private SpringWorkerEnvironment() {
     }
 
-    /** The pools, those of Spring workers with the application's settings added to their environment. */
-    static List<PoolSettings> passOn(Environment environment, List<PoolSettings> pools, @Nullable ClassLoader classLoader) {
+    /**
+     * The pools, those of Spring workers with the application's settings added to their environment.
+     * @param arguments the application's command-line arguments
+     */
+    static List<PoolSettings> passOn(Environment environment, List<String> arguments, List<PoolSettings> pools,
+            @Nullable ClassLoader classLoader) {
         Map<String, String> passed = passedOn(environment);
-        if (passed.isEmpty()) {
+        List<String> commandLine = readsCommandLine(environment) ? arguments : List.of();
+        if (passed.isEmpty() && commandLine.isEmpty()) {
             return pools;
         }
         return pools.stream()
-            .map((pool) -> PoolSettingsFactory.isSpringWorkerPool(pool, classLoader) ? withPassedOn(pool, passed) : pool)
+            .map((pool) -> PoolSettingsFactory.isSpringWorkerPool(pool, classLoader) ? withPassedOn(pool, passed, commandLine)
+                    : pool)
             .toList();
+    }
+
+    /** Not when the application keeps its arguments out of its settings ({@code setAddCommandLineProperties(false)}). */
+    private static boolean readsCommandLine(Environment environment) {
+        return environment instanceof ConfigurableEnvironment configurable
+                && configurable.getPropertySources().contains(CommandLinePropertySource.COMMAND_LINE_PROPERTY_SOURCE_NAME);
     }
 
     private static Map<String, String> passedOn(Environment environment) {
@@ -99,8 +113,9 @@ final class SpringWorkerEnvironment {
         return null;
     }
 
-    private static PoolSettings withPassedOn(PoolSettings pool, Map<String, String> passed) {
+    private static PoolSettings withPassedOn(PoolSettings pool, Map<String, String> passed, List<String> arguments) {
         Map<String, String> environment = new LinkedHashMap<>(passed);
+        environment.putAll(ApplicationCommandLine.variables(arguments, pool.environment().keySet()));
         environment.putAll(pool.environment());
         return pool.withEnvironment(environment);
     }

@@ -17,6 +17,8 @@ import io.ipcworkers.worker.WorkerJvm;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.ApplicationArguments;
+import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.context.PropertyPlaceholderAutoConfiguration;
@@ -186,6 +188,29 @@ class IpcWorkersAutoConfigurationTests {
         this.runner.withPropertyValues("ipc.pools.spring.worker=" + spring)
             .run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment())
                 .as("the default profile, files where Boot looks by default").isEmpty());
+    }
+
+    @Test
+    void springWorkersGetTheApplicationsCommandLineWhenItIsPartOfTheApplicationsSettings() {
+        String spring = "io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig";
+        String[] arguments = { "--app.limit=5", "--greeting.farewell=adieu", "report.csv" };
+        ApplicationContextRunner runner = this.runner
+            .withPropertyValues("ipc.pools.spring.worker=" + spring, "ipc.pools.plain.worker=" + PlainWorker.class.getName(),
+                    "ipc.pools.own.worker=" + spring, "ipc.pools.own.environment.GREETING_FAREWELL=farewell")
+            .withBean(ApplicationArguments.class, () -> new DefaultApplicationArguments(arguments));
+        runner.withInitializer((context) -> context.getEnvironment().getPropertySources()
+                .addFirst(new SimpleCommandLinePropertySource(arguments)))
+            .run((context) -> {
+                WorkerPools pools = context.getBean(WorkerPools.class);
+                assertThat(pools.pool("spring").settings().environment())
+                    .containsExactlyEntriesOf(Map.of("IPCWORKERS_APPLICATION_ARGS", "[\"--app.limit=5\",\"--greeting.farewell=adieu\",\"report.csv\"]"));
+                assertThat(pools.pool("plain").settings().environment()).as("no Spring context to read them").isEmpty();
+                assertThat(pools.pool("own").settings().environment()).as("the pool's own setting stays")
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("GREETING_FAREWELL", "farewell",
+                            "IPCWORKERS_APPLICATION_ARGS", "[\"--app.limit=5\",\"report.csv\"]"));
+            });
+        // as SpringApplication.setAddCommandLineProperties(false) leaves it: arguments, but not settings
+        runner.run((context) -> assertThat(context.getBean(WorkerPools.class).pool("spring").settings().environment()).isEmpty());
     }
 
     @Test

@@ -68,7 +68,7 @@ public final class SpringWorkerBootstrap implements WorkerBootstrap {
             listeners.setEnvironment(context.getEnvironment());
             context.getBeanFactory().addBeanPostProcessor(listeners);
         });
-        ConfigurableApplicationContext context = application.run();
+        ConfigurableApplicationContext context = application.run(ApplicationCommandLine.arguments(System::getenv));
         context.getBeanProvider(JsonMapper.class).ifAvailable((mapper) -> parent.useCodec(new MessageCodec(mapper)));
         // ipc.observation-enabled with an ObservationRegistry in the worker's context: its listeners continue the parent's traces
         context.getBeanProvider(PoolObserver.class).ifUnique(parent::observeWith);

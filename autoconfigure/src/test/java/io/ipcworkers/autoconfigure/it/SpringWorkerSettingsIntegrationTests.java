@@ -14,6 +14,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.type.TypeReference;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
@@ -86,6 +87,22 @@ class SpringWorkerSettingsIntegrationTests {
             String farewell = context.getBean(MessageBus.class).request("spring", "adieu", "Ada", String.class)
                 .get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
+            assertThat(farewell).isEqualTo("Goodbye, Ada");
+        }
+    }
+
+    @Test
+    void aSpringWorkerRunsWithTheApplicationsCommandLineButForWhatItsPoolsEnvironmentSets() throws Exception {
+        SpringApplication application = application(Map.of("ipc.pools.spring.environment.GREETING_FAREWELL", "farewell"));
+        try (ConfigurableApplicationContext context = application.run("--spring.jackson.property-naming-strategy=SNAKE_CASE",
+                "--greeting.farewell=adieu", "report.csv")) {
+            MessageBus bus = context.getBean(MessageBus.class);
+            // the card, a record the worker's mapper writes, names its field as the command line says
+            Map<String, Object> card = bus.request("spring", "card", "Ada", new TypeReference<Map<String, Object>>() { }).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(card).containsOnlyKeys("full_text");
+
+            // the farewell's topic stays the pool's: the command line's would have the listener on "adieu"
+            String farewell = bus.request("spring", "farewell", "Ada", String.class).get(WAIT.toSeconds(), TimeUnit.SECONDS);
             assertThat(farewell).isEqualTo("Goodbye, Ada");
         }
     }
