@@ -74,12 +74,23 @@ public final class IpcWorkersAutoConfiguration {
     @ConditionalOnMissingBean
     ProcessManager processManager(IpcWorkersProperties properties, ObjectProvider<JsonMapper> jsonMapper,
             ObjectProvider<ProcessOutput> output) {
-        return ProcessManager.builder()
+        IpcWorkersProperties.ProcessManagerSettings children = properties.getProcessManager();
+        ProcessManager.Builder builder = ProcessManager.builder()
             .output(output.getIfAvailable(Slf4jProcessOutput::new))
             .jsonMapper(jsonMapper.getIfAvailable(DefaultJsonMapper::get))
             .maxFrameLength(maxFrameLength(properties))
-            .stopGracePeriod(stopGracePeriod(properties))
-            .build();
+            .jvmArgs(children.getJvmArgs())
+            .startTimeout(childStartTimeout(children))
+            .stopGracePeriod(stopGracePeriod(children));
+        try {
+            builder.environment(children.getEnvironment());
+        }
+        catch (IllegalArgumentException ex) {
+            // the variables' names only: their values may be secrets
+            throw new InvalidConfigurationPropertyValueException("ipc.process-manager.environment",
+                    children.getEnvironment().keySet(), ex.getMessage());
+        }
+        return builder.build();
     }
 
     @Bean
@@ -138,10 +149,19 @@ public final class IpcWorkersAutoConfiguration {
             .toList();
     }
 
-    private static Duration stopGracePeriod(IpcWorkersProperties properties) {
-        Duration period = properties.getStopGracePeriod();
+    private static Duration childStartTimeout(IpcWorkersProperties.ProcessManagerSettings children) {
+        Duration timeout = children.getStartTimeout();
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new InvalidConfigurationPropertyValueException("ipc.process-manager.start-timeout", timeout,
+                    "It must be positive.");
+        }
+        return timeout;
+    }
+
+    private static Duration stopGracePeriod(IpcWorkersProperties.ProcessManagerSettings children) {
+        Duration period = children.getStopGracePeriod();
         if (period.isNegative()) {
-            throw new InvalidConfigurationPropertyValueException("ipc.stop-grace-period", period,
+            throw new InvalidConfigurationPropertyValueException("ipc.process-manager.stop-grace-period", period,
                     "It must not be negative (0 kills children at once).");
         }
         return period;

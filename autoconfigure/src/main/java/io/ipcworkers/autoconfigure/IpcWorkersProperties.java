@@ -36,9 +36,6 @@ public class IpcWorkersProperties {
     /** Largest frame (one message, header included) either side accepts; checked before anything is allocated. */
     private DataSize maxFrameLength = DataSize.ofMegabytes(16);
 
-    /** How long the ProcessManager bean waits after SIGTERM before it kills its remaining children on close. */
-    private Duration stopGracePeriod = Duration.ofSeconds(5);
-
     /**
      * Whether the message bus's sends and requests and the @IpcListener calls are observed with
      * Micrometer's Observation API (timers, and spans when tracing is set up, the trace context carried
@@ -50,6 +47,8 @@ public class IpcWorkersProperties {
     private Map<String, Pool> pools = new LinkedHashMap<>();
 
     private final ClassDataSharing classDataSharing = new ClassDataSharing();
+
+    private final ProcessManagerSettings processManager = new ProcessManagerSettings();
 
     public boolean isEnabled() {
         return this.enabled;
@@ -87,12 +86,8 @@ public class IpcWorkersProperties {
         this.maxFrameLength = maxFrameLength;
     }
 
-    public Duration getStopGracePeriod() {
-        return this.stopGracePeriod;
-    }
-
-    public void setStopGracePeriod(Duration stopGracePeriod) {
-        this.stopGracePeriod = stopGracePeriod;
+    public ProcessManagerSettings getProcessManager() {
+        return this.processManager;
     }
 
     public Map<String, Pool> getPools() {
@@ -101,6 +96,54 @@ public class IpcWorkersProperties {
 
     public void setPools(Map<String, Pool> pools) {
         this.pools = pools;
+    }
+
+    /** The children the ProcessManager bean starts ({@code runProcess}, {@code ProcessQueue}). */
+    public static class ProcessManagerSettings {
+
+        /** Options for each child JVM, such as -Xmx128m. */
+        private List<String> jvmArgs = new ArrayList<>();
+
+        /** Environment variables for each child JVM, over those it inherits; the place for secrets, which never go on a command line. */
+        private Map<String, String> environment = new LinkedHashMap<>();
+
+        /** How long a child may take from its start until it is connected. */
+        private Duration startTimeout = Duration.ofSeconds(30);
+
+        /** How long the ProcessManager bean waits after SIGTERM before it kills its remaining children on close; 0 kills them at once. */
+        private Duration stopGracePeriod = Duration.ofSeconds(5);
+
+        public List<String> getJvmArgs() {
+            return this.jvmArgs;
+        }
+
+        public void setJvmArgs(List<String> jvmArgs) {
+            this.jvmArgs = jvmArgs;
+        }
+
+        public Map<String, String> getEnvironment() {
+            return this.environment;
+        }
+
+        public void setEnvironment(Map<String, String> environment) {
+            this.environment = environment;
+        }
+
+        public Duration getStartTimeout() {
+            return this.startTimeout;
+        }
+
+        public void setStartTimeout(Duration startTimeout) {
+            this.startTimeout = startTimeout;
+        }
+
+        public Duration getStopGracePeriod() {
+            return this.stopGracePeriod;
+        }
+
+        public void setStopGracePeriod(Duration stopGracePeriod) {
+            this.stopGracePeriod = stopGracePeriod;
+        }
     }
 
     /** One pool of identical worker JVMs. */

@@ -126,7 +126,8 @@ class InvalidPoolConfigurationTests {
     @CsvSource(delimiter = '|', textBlock = """
             ipc.max-frame-length  | 512B | It must be between 1KB and 2GB.
             ipc.max-frame-length  | 3GB  | It must be between 1KB and 2GB.
-            ipc.stop-grace-period | -1s  | It must not be negative (0 kills children at once).
+            ipc.process-manager.stop-grace-period | -1s | It must not be negative (0 kills children at once).
+            ipc.process-manager.start-timeout     | 0s  | It must be positive.
             """)
     void invalidGlobalSettingIsReportedByBootWithItsOrigin(String property, String value, String reason) {
         this.runner.withPropertyValues(property + "=" + value).run((context) -> {
@@ -135,6 +136,18 @@ class InvalidPoolConfigurationTests {
                     InvalidConfigurationPropertyValueException.class);
             assertThat(invalid.getName()).isEqualTo(property);
             assertThat(invalid.getReason()).isEqualTo(reason);
+        });
+    }
+
+    @Test
+    void aChildEnvironmentNoProcessCanHoldIsReportedByBootByItsNamesOnly() {
+        this.runner.withPropertyValues("ipc.process-manager.environment.TOKEN=s3cret\0tail").run((context) -> {
+            assertThat(context).hasFailed();
+            InvalidConfigurationPropertyValueException invalid = findCause(context.getStartupFailure(),
+                    InvalidConfigurationPropertyValueException.class);
+            assertThat(invalid.getName()).isEqualTo("ipc.process-manager.environment");
+            assertThat(invalid.getValue()).hasToString("[TOKEN]");
+            assertThat(invalid.getReason()).contains("'TOKEN'", "a value must not hold NUL").doesNotContain("s3cret");
         });
     }
 

@@ -2,12 +2,17 @@ package io.ipcworkers.autoconfigure;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.ipcworkers.ChildProcess;
+import io.ipcworkers.Message;
 import io.ipcworkers.MessageBus;
 import io.ipcworkers.MessageFactory;
+import io.ipcworkers.ParentProcess;
 import io.ipcworkers.ProcessManager;
+import io.ipcworkers.WorkerTask;
 import io.ipcworkers.autoconfigure.it.PlainWorker;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.pool.PoolSettings;
@@ -17,6 +22,7 @@ import io.ipcworkers.worker.WorkerJvm;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.core.type.TypeReference;
 import org.springframework.boot.ApplicationArguments;
 import org.springframework.boot.DefaultApplicationArguments;
 import org.springframework.boot.LazyInitializationBeanFactoryPostProcessor;
@@ -168,6 +174,21 @@ class IpcWorkersAutoConfigurationTests {
                 assertThat(registry.find("resized", "other")).isEmpty();
                 assertThat(registry.find("thumbnails-done", "other")).hasSize(1);
             });
+    }
+
+    @Test
+    void theProcessManagerBeansChildrenRunWithTheirJvmArgsAndEnvironment() {
+        this.runner.withPropertyValues("ipc.process-manager.jvm-args=-Xmx48m,-Dchild.flag=on",
+                "ipc.process-manager.environment.CHILD_TOKEN=s3cret").run((context) -> {
+                    ProcessManager processManager = context.getBean(ProcessManager.class);
+                    ChildProcess child = processManager.runProcess(new ChildSettingsReport());
+
+                    Map<String, Object> report = child.getNextMessage(Duration.ofSeconds(20))
+                        .payloadAs(new TypeReference<Map<String, Object>>() { });
+                    assertThat(report).containsEntry("token", "s3cret").containsEntry("flag", "on");
+                    assertThat(((Number) report.get("maxHeap")).longValue()).isLessThanOrEqualTo(48L << 20);
+                    processManager.awaitAll();
+                });
     }
 
     @Test
@@ -348,6 +369,21 @@ class IpcWorkersAutoConfigurationTests {
         @Bean(destroyMethod = "close")
         ProcessManager userProcessManager() {
             return new ProcessManager();
+        }
+    }
+
+    /** A child of the process manager: tells the parent what its JVM was started with. */
+    static class ChildSettingsReport implements WorkerTask {
+
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public void run(ChildProcess self, ParentProcess parent) {
+            Map<String, Object> report = new HashMap<>();
+            report.put("token", System.getenv("CHILD_TOKEN"));
+            report.put("flag", System.getProperty("child.flag"));
+            report.put("maxHeap", Runtime.getRuntime().maxMemory());
+            parent.sendMessage(Message.of("settings", report));
         }
     }
 }
