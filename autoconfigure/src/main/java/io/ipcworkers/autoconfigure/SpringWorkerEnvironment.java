@@ -1,9 +1,11 @@
 package io.ipcworkers.autoconfigure;
 
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.ipcworkers.autoconfigure.worker.ApplicationCommandLine;
@@ -115,7 +117,11 @@ final class SpringWorkerEnvironment {
 
     private static PoolSettings withPassedOn(PoolSettings pool, Map<String, String> passed, List<String> arguments) {
         Map<String, String> environment = new LinkedHashMap<>(passed);
-        environment.putAll(ApplicationCommandLine.variables(arguments, pool.environment().keySet()));
+        // what the pool sets stays the pool's; what is passed on resolved (the active profiles: the command
+        // line's and those the application adds in code) is not to be narrowed by the command line's own
+        Set<String> setOtherwise = new HashSet<>(passed.keySet());
+        setOtherwise.addAll(pool.environment().keySet());
+        environment.putAll(ApplicationCommandLine.variables(arguments, setOtherwise));
         environment.putAll(pool.environment());
         return pool.withEnvironment(environment);
     }

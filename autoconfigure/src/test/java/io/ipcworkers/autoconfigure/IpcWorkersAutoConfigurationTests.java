@@ -214,7 +214,8 @@ class IpcWorkersAutoConfigurationTests {
     @Test
     void springWorkersGetTheApplicationsCommandLineWhenItIsPartOfTheApplicationsSettings() {
         String spring = "io.ipcworkers.autoconfigure.it.springworker.SpringWorkerConfig";
-        String[] arguments = { "--app.limit=5", "--greeting.farewell=adieu", "report.csv" };
+        // the active profiles go on as the application resolved them (also those it adds in code), not narrowed
+        String[] arguments = { "--app.limit=5", "--greeting.farewell=adieu", "--spring.profiles.active=prod", "report.csv" };
         ApplicationContextRunner runner = this.runner
             .withPropertyValues("ipc.pools.spring.worker=" + spring, "ipc.pools.plain.worker=" + PlainWorker.class.getName(),
                     "ipc.pools.own.worker=" + spring, "ipc.pools.own.environment.GREETING_FAREWELL=farewell")
@@ -223,11 +224,12 @@ class IpcWorkersAutoConfigurationTests {
                 .addFirst(new SimpleCommandLinePropertySource(arguments)))
             .run((context) -> {
                 WorkerPools pools = context.getBean(WorkerPools.class);
-                assertThat(pools.pool("spring").settings().environment())
-                    .containsExactlyEntriesOf(Map.of("IPCWORKERS_APPLICATION_ARGS", "[\"--app.limit=5\",\"--greeting.farewell=adieu\",\"report.csv\"]"));
+                assertThat(pools.pool("spring").settings().environment()).containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "IPCWORKERS_APPLICATION_ARGS", "[\"--app.limit=5\",\"--greeting.farewell=adieu\",\"report.csv\"]",
+                        "SPRING_PROFILES_ACTIVE", "prod"));
                 assertThat(pools.pool("plain").settings().environment()).as("no Spring context to read them").isEmpty();
                 assertThat(pools.pool("own").settings().environment()).as("the pool's own setting stays")
-                    .containsExactlyInAnyOrderEntriesOf(Map.of("GREETING_FAREWELL", "farewell",
+                    .containsExactlyInAnyOrderEntriesOf(Map.of("GREETING_FAREWELL", "farewell", "SPRING_PROFILES_ACTIVE", "prod",
                             "IPCWORKERS_APPLICATION_ARGS", "[\"--app.limit=5\",\"report.csv\"]"));
             });
         // as SpringApplication.setAddCommandLineProperties(false) leaves it: arguments, but not settings

@@ -19,9 +19,9 @@ import tools.jackson.databind.json.JsonMapper;
  * The application's command-line arguments, which its Spring workers run with: {@code --app.limit=5} in
  * a Kubernetes manifest's {@code args} is the application's configuration as much as its files are, and a
  * worker, a JVM of its own, would not see it. So they take the same precedence in a worker as in the
- * application, over its configuration files and environment variables, but for those a pool's own
- * {@code environment} sets: those stay the pool's, as its environment wins over what the application
- * passes on.
+ * application, over its configuration files and environment variables, but for what a worker gets
+ * otherwise: a pool's own {@code environment} wins over what the application passes on, and settings
+ * passed on as the application resolved them (its active profiles) hold the command line's already.
  */
 public final class ApplicationCommandLine {
 
@@ -39,18 +39,18 @@ public final class ApplicationCommandLine {
      * The variable in which the application gives a Spring worker its arguments (as a JSON array), for that
      * worker's environment: none when it has none.
      * @param arguments the application's arguments
-     * @param poolVariables the variables the pool's own {@code environment} sets, whose properties the
-     * arguments are not to set
+     * @param setOtherwise the variables the worker gets otherwise (its pool's {@code environment}), whose
+     * properties the arguments are not to set
      */
-    public static Map<String, String> variables(List<String> arguments, Set<String> poolVariables) {
-        Set<String> poolProperties = new HashSet<>();
-        for (String variable : poolVariables) {
-            poolProperties.add(uniform(variable));
+    public static Map<String, String> variables(List<String> arguments, Set<String> setOtherwise) {
+        Set<String> setOtherwiseProperties = new HashSet<>();
+        for (String variable : setOtherwise) {
+            setOtherwiseProperties.add(uniform(variable));
         }
         List<String> passed = new ArrayList<>();
         for (String argument : arguments) {
             String property = optionName(argument);
-            if (property == null || !poolProperties.contains(uniform(property))) {
+            if (property == null || !setOtherwiseProperties.contains(uniform(property))) {
                 passed.add(argument);
             }
         }
