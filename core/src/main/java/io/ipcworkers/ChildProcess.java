@@ -54,7 +54,8 @@ public interface ChildProcess {
 
     /**
      * Asks the child to exit (SIGTERM: its shutdown hooks run). On Linux, what it started and left
-     * running is stopped once it has exited, as after a crash.
+     * running is stopped once it has exited, as after a crash. A pool's worker does not exit on the
+     * signal: it is replaced gracefully, finishing what it holds first.
      */
     void terminate();
 

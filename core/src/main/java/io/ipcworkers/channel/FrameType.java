@@ -46,7 +46,13 @@ public enum FrameType {
      * (their correlation ids), whose callers no longer wait (cancelled, or timed out when the pool is
      * set to interrupt those), and do not start the others. Not answered: the listener's own answer is.
      */
-    INTERRUPT(13);
+    INTERRUPT(13),
+    /**
+     * Pool worker to parent: a signal asked it to stop (the body names it, {@code TERM} or {@code INT}); it
+     * keeps working until the parent stops it, which the parent does once its work is done, replacing it
+     * first unless the parent is stopping too.
+     */
+    LEAVE(14);
 
     private static final @Nullable FrameType[] BY_CODE = new FrameType[16];
 

@@ -1,6 +1,7 @@
 package io.ipcworkers.pool;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -146,6 +147,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Parent listeners' answers to this worker not sent because it had exited; read and written on its inbound queue. */
     private int answersLost;
+
+    /** Whether the worker has said a signal asked it to stop; read and written by its reader thread only. */
+    private boolean leaveAsked;
 
     /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
     private volatile boolean inCallerCallback;
@@ -516,6 +520,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             }
             case ACK -> acknowledgedThrough(frame.correlationId());
             case REVOKED -> revoked(frame.body());
+            case LEAVE -> leaveAsked(frame.body());
             case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);
             case ERROR -> acknowledged(frame.correlationId(), null, errorOf(this.codec.decode(frame.body())));
             default -> throw new IpcProtocolException("unexpected " + frame.type() + " frame");
@@ -532,6 +537,25 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.maxHeap = announced.maxHeap();
         this.reader = Thread.currentThread();
         this.ready.complete(null);
+    }
+
+    /**
+     * A signal asked the worker to stop ({@link FrameType#LEAVE}); the pool decides what comes of it. Once per
+     * worker: more frames change nothing, nor can a worker flood the pool with them.
+     */
+    private void leaveAsked(byte[] body) {
+        if (body.length == 0 || body.length > 8) {
+            throw new IpcProtocolException("malformed LEAVE frame of " + body.length + " bytes");
+        }
+        for (byte b : body) {
+            if (b < 'A' || b > 'Z') {
+                throw new IpcProtocolException("malformed LEAVE frame: not a signal's name");
+            }
+        }
+        if (!this.leaveAsked) {
+            this.leaveAsked = true;
+            this.pool.signalled(this, "SIG" + new String(body, StandardCharsets.US_ASCII));
+        }
     }
 
     /**

@@ -129,6 +129,7 @@ public final class ListenerWorkerTask implements WorkerTask {
             connected.send(FrameType.READY, 0, 0, connected.codec().encodeJson("ready", ready));
             Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis), dispatcher);
             JsonPreinitializer.start(connected.codec());
+            SignalRelay.install(connected);
             dispatcher.serveUntilStopped();
         }
         finally {

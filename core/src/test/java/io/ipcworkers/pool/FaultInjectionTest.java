@@ -1222,6 +1222,47 @@ class FaultInjectionTest {
     }
 
     @Test
+    void workerThatSaysASignalWithoutANameIsKilledAndReplaced() throws Exception {
+        WorkerPool pool = start(UnaryOperator.identity());
+
+        assertKilledForBreakingTheProtocol(pool, "leave-unnamed", "malformed LEAVE frame of 12 bytes");
+        assertBackToSize(pool);
+    }
+
+    @Test
+    void aWorkerSentSigtermAloneFinishesWhatItHoldsAndIsReplaced() throws Exception {
+        WorkerPool pool = start(FaultInjectionTest::oneWorker);
+        long pid = pool.workerPids().get(0);
+        CompletableFuture<Long> running = pool.request("sleep", 1_500, Long.class, Duration.ofSeconds(30));
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+
+        // kill <pid>, or ChildProcess.terminate(): the JVM would have exited at once, the request lost with it
+        signal("TERM", pid);
+
+        assertThat(running.get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(pid);
+        await().atMost(WAIT).until(() -> !isAlive(pid));
+        assertThat(pool.workerPids()).singleElement().isNotEqualTo(pid);
+        assertThat(pool.snapshot().recycles()).as("replaced gracefully").isEqualTo(1);
+        assertThat(pool.restartCount()).as("not restarted after a crash").isZero();
+    }
+
+    @Test
+    void aWorkerSignalledAsItsPoolStopsFinishesItsWorkAndIsNotReplaced() throws Exception {
+        WorkerPool pool = start(FaultInjectionTest::oneWorker);
+        long pid = pool.workerPids().get(0);
+        CompletableFuture<Long> running = pool.request("sleep", 1_500, Long.class, Duration.ofSeconds(30));
+        await().atMost(WAIT).until(() -> pool.inFlight() == 1);
+
+        // a terminal's Ctrl-C, or a service manager's stop: the whole process group at once
+        signal("INT", pid);
+        signal("TERM", pid);
+        this.pools.close();
+
+        assertThat(running).as("drained by the pool's stop").isCompletedWithValue(pid);
+        assertThat(pool.snapshot().recycles()).isZero();
+    }
+
+    @Test
     void workerThatWritesAnOversizedFrameIsKilledWithoutTheParentAllocatingIt() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 

@@ -131,6 +131,12 @@ public class FaultyWorker {
     }
 
     /** Answers the pool's first message (correlation id 1) with an ERROR whose body is no error description. */
+    @IpcListener("leave-unnamed")
+    public void leaveUnnamed(ParentProcess parent) throws Exception {
+        ParentWire.sendFrame(parent, FrameType.LEAVE, 0, "TERM; rm -rf".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        Thread.sleep(60_000);
+    }
+
     @IpcListener("unreadable-error")
     public void unreadableError(ParentProcess parent) throws Exception {
         ParentWire.sendFrame(parent, FrameType.ERROR, 1, Message.of("unreadable-error", List.of("not", "an", "error")));
