@@ -39,8 +39,8 @@ public final class ApplicationCommandLine {
      * The variable in which the application gives a Spring worker its arguments (as a JSON array), for that
      * worker's environment: none when it has none.
      * @param arguments the application's arguments
-     * @param setOtherwise the variables the worker gets otherwise (its pool's {@code environment}), whose
-     * properties the arguments are not to set
+     * @param setOtherwise the variables the worker gets otherwise (its pool's {@code environment}, the
+     * settings passed on resolved), whose properties the arguments are not to set
      */
     public static Map<String, String> variables(List<String> arguments, Set<String> setOtherwise) {
         Set<String> setOtherwiseProperties = new HashSet<>();
