@@ -48,7 +48,7 @@ public enum FrameType {
      */
     INTERRUPT(13),
     /**
-     * Pool worker to parent: a signal asked it to stop (the body names it, {@code TERM} or {@code INT}); it
+     * Pool worker to parent: a signal asked it to stop (the body names it: {@code TERM}, {@code INT} or {@code HUP}); it
      * keeps working until the parent stops it, which the parent does once its work is done, replacing it
      * first unless the parent is stopping too.
      */

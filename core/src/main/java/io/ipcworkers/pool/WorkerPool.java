@@ -1077,8 +1077,8 @@ public final class WorkerPool {
     }
 
     /**
-     * A signal asked the worker to stop ({@code kill <pid>}, SIGTERM or SIGINT). When it reached the whole
-     * application (a terminal's Ctrl-C, a service manager's stop), this JVM is shutting down by the time
+     * A signal asked the worker to stop ({@code kill <pid>}: SIGTERM, SIGINT or SIGHUP). When it reached the
+     * whole application (a terminal's Ctrl-C or its closing, a service manager's stop), this JVM is shutting down by the time
      * this looks, and the pool's stop, under way or to come, lets the worker finish its work. When it was
      * the worker's alone, the worker is replaced gracefully, as recycling does.
      */

@@ -9,9 +9,9 @@ import sun.misc.Signal;
 import sun.misc.SignalHandler;
 
 /**
- * Hands SIGTERM and SIGINT to the parent instead of exiting on them. A terminal's Ctrl-C and a service
- * manager's stop (systemd's default {@code KillMode=control-group}) signal every process of the
- * application at once: a worker that exited then would fail the work the parent is draining as it stops.
+ * Hands SIGTERM, SIGINT and SIGHUP to the parent instead of exiting on them. A terminal's Ctrl-C (or its
+ * closing) and a service manager's stop (systemd's default {@code KillMode=control-group}) signal every
+ * process of the application at once: a worker that exited then would fail the work the parent is draining as it stops.
  * So a pool worker tells the parent ({@link FrameType#LEAVE}) and keeps working; the parent, stopping
  * anyway, stops it once its work is done, or, when the signal was this worker's alone ({@code kill <pid>}),
  * replaces it gracefully. Not installed when the JVM leaves these signals alone ({@code -Xrs}) or was
@@ -19,7 +19,7 @@ import sun.misc.SignalHandler;
  */
 final class SignalRelay implements SignalHandler {
 
-    private static final String[] SIGNALS = { "TERM", "INT" };
+    private static final String[] SIGNALS = { "TERM", "INT", "HUP" };
 
     private final ConnectedParentProcess parent;
 

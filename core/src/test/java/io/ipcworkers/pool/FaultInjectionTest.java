@@ -1253,8 +1253,9 @@ class FaultInjectionTest {
         CompletableFuture<Long> running = pool.request("sleep", 1_500, Long.class, Duration.ofSeconds(30));
         await().atMost(WAIT).until(() -> pool.inFlight() == 1);
 
-        // a terminal's Ctrl-C, or a service manager's stop: the whole process group at once
+        // a terminal's Ctrl-C or its closing, or a service manager's stop: the whole process group at once
         signal("INT", pid);
+        signal("HUP", pid);
         signal("TERM", pid);
         this.pools.close();
 
