@@ -129,7 +129,7 @@ public final class ListenerWorkerTask implements WorkerTask {
             connected.send(FrameType.READY, 0, 0, connected.codec().encodeJson("ready", ready));
             Heartbeat.start(connected, java.time.Duration.ofMillis(this.heartbeatIntervalMillis), dispatcher);
             JsonPreinitializer.start(connected.codec());
-            SignalRelay.install(connected);
+            relaySignals(connected);
             dispatcher.serveUntilStopped();
         }
         finally {
@@ -141,6 +141,16 @@ public final class ListenerWorkerTask implements WorkerTask {
                 // started and left running would be nobody's once it has exited
                 WorkerExit.stopDescendants();
             }
+        }
+    }
+
+    /** See {@link SignalRelay}; once ready, so that a worker signalled as it starts exits as a JVM does. */
+    private static void relaySignals(ConnectedParentProcess connected) {
+        try {
+            SignalRelay.install(connected);
+        }
+        catch (LinkageError ex) {
+            // a runtime image without jdk.unsupported (sun.misc.Signal): the signals end the worker, as they did
         }
     }
 
