@@ -1264,6 +1264,21 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aWorkerOnARuntimeWithoutJdkUnsupportedWorksWithTheJvmsOwnSignalHandling() throws Exception {
+        // as a runtime image made with jlink without jdk.unsupported, where sun.misc.Signal is not
+        WorkerPool pool = start((settings) -> oneWorker(settings).withJvmArgs(List.of("-Xmx48m", "-XX:TieredStopAtLevel=1",
+                "-XX:+UseSerialGC", "--limit-modules", "java.base,java.logging,java.management,jdk.management,jdk.net")));
+        long pid = pool.workerPids().get(0);
+
+        assertThat(pool.request("sleep", 300, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(pid);
+        signal("TERM", pid);
+        await().atMost(WAIT).until(() -> !isAlive(pid)); // as a JVM does
+        await().atMost(WAIT).until(() -> pool.usableWorkers().size() == 1);
+        assertThat(pool.restartCount()).isEqualTo(1);
+        assertThat(pool.request("pid", null, Long.class).get(WAIT.toSeconds(), TimeUnit.SECONDS)).isNotEqualTo(pid);
+    }
+
+    @Test
     void workerThatWritesAnOversizedFrameIsKilledWithoutTheParentAllocatingIt() throws Exception {
         WorkerPool pool = start(UnaryOperator.identity());
 
