@@ -148,8 +148,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Parent listeners' answers to this worker not sent because it had exited; read and written on its inbound queue. */
     private int answersLost;
 
-    /** Whether the worker has said a signal asked it to stop; read and written by its reader thread only. */
-    private boolean leaveAsked;
+    /** Whether a signal the worker told of waits for its pool to act on it; one at a time, however many it tells. */
+    private final AtomicBoolean signalPending = new AtomicBoolean();
 
     /** Whether this worker's reader thread is running callbacks a caller attached to a reply. */
     private volatile boolean inCallerCallback;
@@ -540,8 +540,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /**
-     * A signal asked the worker to stop ({@link FrameType#LEAVE}); the pool decides what comes of it. Once per
-     * worker: more frames change nothing, nor can a worker flood the pool with them.
+     * A signal asked the worker to stop ({@link FrameType#LEAVE}); the pool decides what comes of it. One at a
+     * time: those told while the pool has yet to look at one change nothing, so a worker cannot flood the
+     * pool with them, and one told after (its replacement failed to start, say) is looked at again.
      */
     private void leaveAsked(byte[] body) {
         if (body.length == 0 || body.length > 8) {
@@ -552,10 +553,14 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 throw new IpcProtocolException("malformed LEAVE frame: not a signal's name");
             }
         }
-        if (!this.leaveAsked) {
-            this.leaveAsked = true;
+        if (this.signalPending.compareAndSet(false, true)) {
             this.pool.signalled(this, "SIG" + new String(body, StandardCharsets.US_ASCII));
         }
+    }
+
+    /** The pool has looked at the signal the worker told of; the next one it tells is looked at anew. */
+    void signalSeen() {
+        this.signalPending.set(false);
     }
 
     /**

@@ -1084,6 +1084,7 @@ public final class WorkerPool {
      */
     void signalled(PoolWorker worker, String signal) {
         scheduleOrDrop(() -> {
+            worker.signalSeen();
             if (this.state != State.RUNNING || JvmShutdown.inProgress() || worker.isClosed() || worker.isRetiring()) {
                 logger.log(Level.DEBUG, worker + " received " + signal + " as its pool or this JVM stops");
                 return;

@@ -1247,6 +1247,26 @@ class FaultInjectionTest {
     }
 
     @Test
+    void aWorkerSignalledAgainAfterItsReplacementFailedToStartIsReplacedThen() throws Exception {
+        CountDownLatch exited = new CountDownLatch(1);
+        // the third worker to get ready, the first replacement, is killed as it does
+        WorkerPool pool = start(UnaryOperator.identity(), List.of(killingTheWorkerReady(3, exited)));
+        long pid = pool.workerPids().get(0);
+
+        signal("TERM", pid);
+        await().atMost(WAIT).until(() -> exited.getCount() == 0);
+        assertThat(isAlive(pid)).as("working on").isTrue();
+        assertThat(pool.snapshot().recycles()).isZero();
+
+        await().pollDelay(Duration.ofMillis(300)).atMost(WAIT).untilAsserted(() -> {
+            signal("TERM", pid); // until the failure's backoff has passed
+            assertThat(pool.snapshot().recycles()).isEqualTo(1);
+        });
+        await().atMost(WAIT).until(() -> !isAlive(pid));
+        assertThat(pool.workerPids()).doesNotContain(pid).hasSize(2);
+    }
+
+    @Test
     void aWorkerSignalledAsItsPoolStopsFinishesItsWorkAndIsNotReplaced() throws Exception {
         WorkerPool pool = start(FaultInjectionTest::oneWorker);
         long pid = pool.workerPids().get(0);
