@@ -1252,6 +1252,9 @@ class FaultInjectionTest {
         // the third worker to get ready, the first replacement, is killed as it does
         WorkerPool pool = start(UnaryOperator.identity(), List.of(killingTheWorkerReady(3, exited)));
         long pid = pool.workerPids().get(0);
+        // it serves messages, so it takes the signals itself: it does once ready, a moment after telling so
+        pool.broadcast("pid", null);
+        await().atMost(WAIT).until(() -> pool.inFlight() == 0);
 
         signal("TERM", pid);
         await().atMost(WAIT).until(() -> exited.getCount() == 0);
