@@ -11,11 +11,11 @@ import sun.misc.SignalHandler;
 /**
  * Hands SIGTERM, SIGINT and SIGHUP to the parent instead of exiting on them. A terminal's Ctrl-C (or its
  * closing) and a service manager's stop (systemd's default {@code KillMode=control-group}) signal every
- * process of the application at once: a worker that exited then would fail the work the parent is draining as it stops.
- * So a pool worker tells the parent ({@link FrameType#LEAVE}) and keeps working; the parent, stopping
- * anyway, stops it once its work is done, or, when the signal was this worker's alone ({@code kill <pid>}),
- * replaces it gracefully. Not installed when the JVM leaves these signals alone ({@code -Xrs}) or was
- * started with them ignored ({@code nohup}, a background job): it keeps them as they are.
+ * process of the application at once: a worker that exited then would fail the work the parent is
+ * draining as it stops. So a pool worker tells the parent ({@link FrameType#LEAVE}) and keeps working; the
+ * parent, stopping anyway, stops it once its work is done, or, when the signal was this worker's alone
+ * ({@code kill <pid>}), replaces it gracefully. Not installed when the JVM leaves these signals alone
+ * ({@code -Xrs}) or was started with them ignored ({@code nohup}, a background job): it keeps them as they are.
  */
 final class SignalRelay implements SignalHandler {
 
