@@ -50,7 +50,8 @@ public final class ApplicationCommandLine {
         List<String> passed = new ArrayList<>();
         for (String argument : arguments) {
             String property = optionName(argument);
-            if (property == null || !setOtherwiseProperties.contains(uniform(property))) {
+            if (property == null || !(setOtherwiseProperties.contains(uniform(property))
+                    || setOtherwiseProperties.contains(uniform(property.replace('-', '_'))))) {
                 passed.add(argument);
             }
         }
@@ -96,7 +97,9 @@ public final class ApplicationCommandLine {
 
     /**
      * A property name and the environment variable that sets it in one form: {@code spring.main.web-application-type}
-     * and {@code SPRING_MAIN_WEBAPPLICATIONTYPE} alike, as Spring Boot maps a variable to a property.
+     * and {@code SPRING_MAIN_WEBAPPLICATIONTYPE} alike, as Spring Boot maps a variable to a property (which
+     * also takes {@code SPRING_MAIN_WEB_APPLICATION_TYPE}: the caller tries the name with its dashes as
+     * underscores too).
      */
     private static String uniform(String name) {
         StringBuilder uniform = new StringBuilder(name.length());

@@ -25,10 +25,12 @@ class ApplicationCommandLineTests {
     @Test
     void aWorkerGetsNoneOfThePropertiesItsPoolsEnvironmentSets() {
         List<String> arguments = List.of("--spring.profiles.active=prod", "--spring.main.web-application-type=servlet",
-                "--app.hosts[0]=a", "--app.service[1].url=u", "--app.limit=5", "--app.limits=6", "report.csv");
+                "--spring.main.banner-mode=console", "--app.hosts[0]=a", "--app.service[1].url=u", "--app.limit=5",
+                "--app.limits=6", "report.csv");
 
+        // in each form Boot reads: dashes dropped or (its legacy form) as underscores, indexes, lower case
         Map<String, String> variables = ApplicationCommandLine.variables(arguments, Set.of("SPRING_PROFILES_ACTIVE",
-                "SPRING_MAIN_WEBAPPLICATIONTYPE", "APP_HOSTS_0", "app_service_1_url", "APP_LIMIT"));
+                "SPRING_MAIN_WEBAPPLICATIONTYPE", "SPRING_MAIN_BANNER_MODE", "APP_HOSTS_0", "APP_SERVICE_1_URL", "app_limit"));
 
         assertThat(ApplicationCommandLine.arguments(variables::get)).containsExactly("--app.limits=6", "report.csv");
     }
