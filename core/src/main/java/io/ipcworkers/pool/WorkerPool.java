@@ -14,7 +14,6 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReferenceArray;
@@ -29,11 +28,8 @@ import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.channel.Durations;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.codec.MessageHeaders;
-import io.ipcworkers.dispatch.ListenerMethod;
 import io.ipcworkers.launch.ChildLauncher;
-import io.ipcworkers.launch.LaunchOptions;
 import io.ipcworkers.launch.LaunchedChild;
-import io.ipcworkers.worker.ListenerWorkerTask;
 import tools.jackson.core.type.TypeReference;
 import org.jspecify.annotations.Nullable;
 
@@ -54,18 +50,6 @@ public final class WorkerPool {
     private static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
 
     /**
-     * Given to every worker JVM before the pool's own options (which can override them): a worker out
-     * of memory exits at once and is replaced, instead of limping on with a broken heap.
-     */
-    static final List<String> DEFAULT_JVM_ARGS = List.of("-XX:+ExitOnOutOfMemoryError");
-
-    /** How long a stop waits for the exits of the workers it stopped to be recorded, after they have exited. */
-    static final long EXITS_RECORDED_MILLIS = 2_000;
-
-    /** How many times the pool's start starts a worker that {@code SIGKILL} ends before it is ready. */
-    static final int START_ATTEMPTS = 3;
-
-    /**
      * A running pool's dead letters that no listener takes, and its workers' messages a parent listener
      * failed on, are each logged one at a time at most once a period ({@link ThrottledWarnings}).
      */
@@ -78,9 +62,11 @@ public final class WorkerPool {
 
     private final PoolSettings settings;
 
-    private final ChildLauncher launcher;
+    private final WorkerStarter starter;
 
-    private final MessageCodec codec;
+    private final GracefulStop gracefulStop;
+
+    private final Broadcast broadcast;
 
     private final InboundDispatcher inbound;
 
@@ -153,16 +139,11 @@ public final class WorkerPool {
 
     private final AtomicLong goneBytesWritten = new AtomicLong();
 
-    /** The worker class's listener methods, read here once rather than by every worker at its start. */
-    private final @Nullable List<ListenerMethod> listeners;
-
     public WorkerPool(PoolSettings settings, ChildLauncher launcher, MessageCodec codec, InboundDispatcher inbound,
             ScheduledExecutorService scheduler, Executor executor, PoolListener listener) {
         this.settings = settings;
         this.listener = listener;
         this.lastExits = new LaunchedChild.ExitReport[settings.workers()];
-        this.launcher = launcher;
-        this.codec = codec;
         this.inbound = inbound;
         this.scheduler = scheduler;
         this.deadlines = new RequestDeadlines(this, scheduler);
@@ -180,13 +161,10 @@ public final class WorkerPool {
         this.routing = new WorkerRouting(this.workers, settings.routing(), settings.maxInFlight());
         this.recovery = new CrashRecovery(this);
         this.replacement = new WorkerReplacement(this);
-        this.listeners = ListenerWorkerTask.listenersOf(settings.workerClass(), classLoader());
+        this.starter = new WorkerStarter(this, launcher, codec);
+        this.gracefulStop = new GracefulStop(this, this.room);
+        this.broadcast = new Broadcast(this, this.room);
         this.rebalancer = new Rebalancer(this, settings.routing() == Routing.LEAST_BUSY && settings.workers() > 1);
-    }
-
-    private static ClassLoader classLoader() {
-        ClassLoader context = Thread.currentThread().getContextClassLoader();
-        return (context != null) ? context : WorkerPool.class.getClassLoader();
     }
 
     public String name() {
@@ -248,7 +226,7 @@ public final class WorkerPool {
     /**
      * Starts every worker in parallel and waits until all are ready; a stopped pool starts again
      * with new workers. A worker that {@code SIGKILL} ends before it is ready is started again, up to
-     * {@value #START_ATTEMPTS} times in all, after the restart backoff.
+     * {@value WorkerStarter#START_ATTEMPTS} times in all, after the restart backoff.
      * @throws PoolStartException naming the worker that could not start and why (its stderr included),
      *     or saying that the pool was stopped meanwhile; workers that did start are stopped again
      * @throws IllegalStateException when the pool is starting, running, down or stopping
@@ -282,7 +260,7 @@ public final class WorkerPool {
         try {
             for (int slot = 0; slot < this.settings.workers(); slot++) {
                 int index = slot;
-                starting.add(CompletableFuture.supplyAsync(() -> startFirstWorker(index), this.executor));
+                starting.add(CompletableFuture.supplyAsync(() -> this.starter.startFirst(index), this.executor));
             }
             CompletableFuture.allOf(starting.toArray(CompletableFuture[]::new)).join();
         }
@@ -338,39 +316,8 @@ public final class WorkerPool {
         }
     }
 
-    /**
-     * {@link #startWorker} at the pool's start. A worker that {@code SIGKILL} ends before it is ready
-     * (the kernel's out-of-memory killer, an operator's {@code kill -9}) is not at fault, as a running
-     * one killed so would not be: it is started again after the restart backoff, doubled each time, up
-     * to {@link #START_ATTEMPTS} in all. One that fails by itself (its class, its listeners, an exit of
-     * its own, the start timeout) fails the pool's start at once, as does a stop meanwhile.
-     */
-    private PoolWorker startFirstWorker(int slot) {
-        RestartBackoff backoffs = new RestartBackoff(this.settings.supervision(), 1); // this slot's, during the start
-        for (int attempt = 1;; attempt++) {
-            try {
-                return startWorker(slot);
-            }
-            catch (ProcessExitedException ex) {
-                if (ex.getExitCode() != ProcessExitedException.SIGKILL_EXIT_CODE) {
-                    throw ex;
-                }
-                if (attempt == START_ATTEMPTS) {
-                    throw new ProcessExitedException(ex.getMessage() + ", as were the " + (attempt - 1)
-                            + " started for its slot before it", ex.getPid(), ex.getExitCode(), ex.getLastOutputLines());
-                }
-                Duration backoff = backoffs.afterFailure(0, Duration.ZERO);
-                logger.log(Level.WARNING, ex.getMessage() + "; starting it again in " + backoff.toMillis()
-                        + " ms (attempt " + (attempt + 1) + " of " + START_ATTEMPTS + ")");
-                if (!awaitWhileStarting(backoff)) {
-                    throw new IpcException("it was stopped while its workers started");
-                }
-            }
-        }
-    }
-
     /** Waits while the pool is starting, until the time is up; false when it stopped meanwhile. */
-    private boolean awaitWhileStarting(Duration time) {
+    boolean awaitWhileStarting(Duration time) {
         long deadline = System.nanoTime() + Durations.cappedNanos(time);
         synchronized (this.lifecycle) {
             try {
@@ -389,30 +336,12 @@ public final class WorkerPool {
 
     /** Starts a worker for a slot and waits until it is ready; the caller puts it in place. */
     PoolWorker startWorker(int slot) {
-        String workerName = name() + "-" + (slot + 1);
-        ListenerWorkerTask task = new ListenerWorkerTask(name(), this.settings.workerClass(),
-                this.settings.supervision().heartbeatInterval().toMillis(), this.listeners);
-        List<String> jvmArgs = new ArrayList<>(DEFAULT_JVM_ARGS);
-        jvmArgs.addAll(this.settings.jvmArgs());
-        // a worker given no listeners finds its own: a Spring worker's context registers them
-        LaunchedChild child = this.launcher.launch(task, LaunchOptions.poolWorker(name(), workerName, jvmArgs,
-                this.settings.environment(), this.listeners == null));
-        PoolWorker worker = new PoolWorker(this, slot, child, this.codec, this.executor, recycleAfter());
-        worker.startReading();
-        worker.awaitReady(this.settings.startTimeout());
-        this.announcedTopics = worker.topics();
-        this.listener.workerStarted(name(), workerName, worker.getId());
-        return worker;
+        return this.starter.start(slot);
     }
 
-    /** This worker's message limit: the configured count spread by the jitter, so workers do not recycle together. */
-    private long recycleAfter() {
-        long after = this.settings.recycling().afterMessages();
-        if (after <= 0) {
-            return 0;
-        }
-        double jitter = this.settings.recycling().jitter();
-        return Math.max(1, Math.round(after * (1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1))));
+    /** A worker got ready: all of a pool's workers listen to the topics it announced. */
+    void topicsAnnounced(Set<String> topics) {
+        this.announcedTopics = topics;
     }
 
     /**
@@ -437,64 +366,12 @@ public final class WorkerPool {
             this.handlerTimeouts.stop();
         }
         this.room.changed();
-        long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout());
-        awaitDrained(deadline);
-        List<PoolWorker> running = allWorkers();
-        askToExit(running, deadline);
-        for (PoolWorker worker : running) {
-            worker.stopProcess(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-        }
-        awaitExitsRecorded(running);
+        this.gracefulStop.endWorkers(System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout()));
         synchronized (this.lifecycle) {
             this.state = State.STOPPED;
         }
         this.deadLetterWarnings.stop();
         this.listenerFailureWarnings.stop();
-    }
-
-    /**
-     * Waits, {@value #EXITS_RECORDED_MILLIS} ms at most, for the pool to have recorded each stopped worker's
-     * exit, which the worker's reader does as the connection ends, a moment after the process: a stop then
-     * returns with the slots emptied, the messages settled and the exit events told, not while an
-     * application's context closes behind them.
-     */
-    private void awaitExitsRecorded(List<PoolWorker> stopped) {
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(EXITS_RECORDED_MILLIS);
-        try {
-            for (PoolWorker worker : stopped) {
-                worker.awaitExitRecorded(deadline);
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Sends every worker its SHUTDOWN, each on a thread of its own, waiting until the deadline at most:
-     * a worker that does not read (its socket full) would otherwise hold up the others, and the kill at
-     * the deadline, for as long as it does not read.
-     */
-    private void askToExit(List<PoolWorker> workers, long deadline) {
-        CompletableFuture<?>[] asked = workers.stream()
-            .map((worker) -> CompletableFuture.runAsync(worker::shutdown, this.executor))
-            .toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.allOf(asked).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-        catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException ex) {
-            // those not asked yet are stopped all the same, below
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private void awaitDrained(long deadline) {
-        if (!this.room.awaitUntil(() -> inFlight() == 0 && this.rebalancer.moving() == 0, deadline)) {
-            logger.log(Level.WARNING, "Pool '" + name() + "' stops with " + inFlight() + " messages still in "
-                    + "flight after " + this.settings.stopTimeout() + "; they fail or become dead letters");
-        }
     }
 
     /**
@@ -689,61 +566,7 @@ public final class WorkerPool {
 
     /** {@link #broadcast(String, Object)}, with headers for the workers ({@link io.ipcworkers.codec.MessageHeaders}); null for none. */
     int broadcast(String topic, @Nullable Object payload, byte @Nullable [] headers) {
-        requireAccepting(topic, null);
-        Message message = Message.of(topic, payload);
-        requireListener(topic);
-        List<PoolWorker> targets = usableWorkers(); // each announced the topics checked just now
-        List<PoolWorker> full = new ArrayList<>();
-        int sent = 0;
-        for (PoolWorker worker : targets) {
-            if (!worker.tryReserve(this.settings.maxInFlight())) {
-                full.add(worker);
-            }
-            else if (deliverOnReservation(worker, message, headers)) {
-                sent++;
-            }
-        }
-        long deadline = System.nanoTime() + Durations.cappedNanos(this.settings.acquireTimeout());
-        for (PoolWorker worker : full) {
-            String reached = "'" + topic + "' reached " + sent + " of " + targets.size() + " workers";
-            boolean reserved = this.room.await(topic, reached, deadline, () -> roomOn(worker),
-                    (t) -> stillFull(worker, reached));
-            if (reserved && deliverOnReservation(worker, message, headers)) {
-                sent++;
-            }
-        }
-        return sent;
-    }
-
-    /** Room reserved on this worker, none while it is still full, or false once it is gone. */
-    private @Nullable Boolean roomOn(PoolWorker worker) {
-        if (!worker.isUsable()) {
-            return Boolean.FALSE;
-        }
-        return worker.tryReserve(this.settings.maxInFlight()) ? Boolean.TRUE : null;
-    }
-
-    private PoolUnavailableException stillFull(PoolWorker worker, String reached) {
-        return new PoolUnavailableException("Pool '" + name() + "' is busy: " + worker.describeLowercase() + " has "
-                + this.settings.maxInFlight() + " messages in flight and none finished within "
-                + this.settings.acquireTimeout() + "; " + reached);
-    }
-
-    /** @return false when the worker died in the meantime: it is being replaced and was not reached */
-    private boolean deliverOnReservation(PoolWorker worker, Message message, byte @Nullable [] headers) {
-        try {
-            worker.deliver(InFlight.pinned(this.ids.incrementAndGet(), message, headers));
-            this.listener.messageSent(name(), message.topic());
-            return true;
-        }
-        catch (ProcessExitedException ex) {
-            worker.release();
-            return false;
-        }
-        catch (RuntimeException ex) {
-            worker.release(); // a payload that cannot be written, say: the place it took is free again
-            throw ex;
-        }
+        return this.broadcast.send(topic, payload, headers);
     }
 
     /**
@@ -765,6 +588,11 @@ public final class WorkerPool {
     private void sendTo(PoolWorker worker, Message message, byte @Nullable [] headers) {
         worker.deliverUnreserved(InFlight.pinned(this.ids.incrementAndGet(), message, headers));
         this.listener.messageSent(name(), message.topic());
+    }
+
+    /** An id for a message that is not a plain send or request (those take theirs inline). */
+    long nextId() {
+        return this.ids.incrementAndGet();
     }
 
     /**
@@ -960,7 +788,7 @@ public final class WorkerPool {
     }
 
     /** Refuses a topic the workers have no listener for, as the last one to get ready announced them. */
-    private void requireListener(String topic) {
+    void requireListener(String topic) {
         Set<String> topics = this.announcedTopics;
         if (topics != null && !topics.contains(topic)) {
             throw noListener(topic, topics);

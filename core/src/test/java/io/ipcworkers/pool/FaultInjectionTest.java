@@ -2442,7 +2442,7 @@ class FaultInjectionTest {
     void aPoolsStartGivesUpOnASlotWhoseWorkerIsKilledBeforeItIsReadyAtEachAttempt(@TempDir Path dir) throws Exception {
         Path gate = dir.resolve("gate");
         CompletableFuture<WorkerPool> starting = startingHeldAtTheGate(gate, Duration.ofMillis(50));
-        for (int attempt = 1; attempt <= WorkerPool.START_ATTEMPTS; attempt++) {
+        for (int attempt = 1; attempt <= WorkerStarter.START_ATTEMPTS; attempt++) {
             int started = attempt;
             await().atMost(WAIT).until(() -> starts(gate).size() == started);
             signal("KILL", starts(gate).get(attempt - 1));
@@ -2454,7 +2454,7 @@ class FaultInjectionTest {
                     + ") exited with code 137 (SIGKILL, as from kill -9 or the kernel's out-of-memory killer) before it "
                     + "was ready, as were the 2 started for its slot before it");
         this.seenPids.addAll(starts(gate));
-        assertThat(starts(gate)).hasSize(WorkerPool.START_ATTEMPTS);
+        assertThat(starts(gate)).hasSize(WorkerStarter.START_ATTEMPTS);
         assertThat(this.pools.pool("faulty").state()).isEqualTo(WorkerPool.State.STOPPED);
     }
 
