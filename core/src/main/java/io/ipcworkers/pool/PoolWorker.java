@@ -3,12 +3,10 @@ package io.ipcworkers.pool;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -17,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 import io.ipcworkers.ChildProcess;
 import io.ipcworkers.IpcException;
@@ -25,7 +22,6 @@ import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
-import io.ipcworkers.channel.Durations;
 import io.ipcworkers.channel.Frame;
 import io.ipcworkers.channel.FrameHandler;
 import io.ipcworkers.channel.FrameType;
@@ -33,7 +29,6 @@ import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.codec.MessageHeaders;
-import io.ipcworkers.codec.MessageIds;
 import io.ipcworkers.launch.LaunchedChild;
 import io.ipcworkers.worker.Heartbeat;
 import org.jspecify.annotations.Nullable;
@@ -45,17 +40,6 @@ import org.jspecify.annotations.Nullable;
  * worker dies, the pool gets back whatever it had not acknowledged.
  */
 final class PoolWorker implements ChildProcess, FrameHandler {
-
-    private static final long EXIT_WAIT_MILLIS = 2000;
-
-    /**
-     * How long a worker whose connection ended may take to be seen exiting before it is taken for one
-     * that kept running and killed. Generous: a JVM ending on a loaded machine took over 500 ms from its
-     * socket's end to its reaping, and was reported as killed instead of with its own exit code. A
-     * worker that exits is seen at once; only one that really kept running waits the whole time. Not for
-     * a worker asked to exit, which has the stop timeout ({@link #closeToExitMillis}).
-     */
-    private static final long CLOSE_TO_EXIT_MILLIS = 2000;
 
     /** A caller's callback that held the reader longer than this restarts the supervision clocks. */
     private static final long CALLBACK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
@@ -82,9 +66,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Keeps queue order equal to wire order among senders; never taken by the reader thread. */
     private final ReentrantLock sendOrder = new ReentrantLock();
 
+    private final Revocations revocations;
+
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
-    private final CompletableFuture<Integer> exit;
+    private final CompletableFuture<Integer> exitCode;
+
+    private final WorkerExit exit;
 
     private final AtomicLong handled = new AtomicLong();
 
@@ -112,9 +100,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** The most heap the worker's JVM may take, as its READY frame said; -1 when it did not say. */
     private volatile long maxHeap = -1;
 
-    /** Counted down once the pool has recorded the worker's exit: its slot, its messages, the events. */
-    private final CountDownLatch exitRecorded = new CountDownLatch(1);
-
     /** The thread that reads the worker's frames, and records its exit; known from READY on. */
     private volatile @Nullable Thread reader;
 
@@ -122,25 +107,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private volatile Set<String> topics = Set.of();
 
-    private volatile @Nullable String killReason;
-
     private volatile boolean closed;
-
-    /** How the worker ended, once its pool has been told; set under the pool's lifecycle lock. */
-    private volatile LaunchedChild.@Nullable ExitReport gone;
 
     /**
      * A write to the worker failed: its connection is gone, though its reader may not have seen the
      * end yet. Routing must not pick it meanwhile, or a send retried on another worker lands on it again.
      */
     private volatile boolean writeFailed;
-
-    /**
-     * Whether this worker was asked to exit (a SHUTDOWN sent, or its stdin closed): its connection then
-     * ends while its JVM still exits (its shutdown hooks, a class data archive written at exit), and
-     * whoever asked kills it at the stop timeout, not its reader at once.
-     */
-    private volatile boolean askedToExit;
 
     /** Since when a parent listener's answer to this worker is being written; {@link #NOT_ANSWERING} when none is. */
     private volatile long answeringSinceNanos = NOT_ANSWERING;
@@ -162,11 +135,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.codec = codec;
         this.waits = pool.waitEstimates();
         this.inFlight = new InFlightQueue(this.waits);
+        this.revocations = new Revocations(this, this.inFlight, this.sendOrder);
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
                 SerialExecutor.DEFAULT_BYTE_CAPACITY, () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.inboundHasRoom = this.inbound::hasRoom;
         this.recycleAfter = recycleAfter;
-        this.exit = child.process().onExit().thenApply(Process::exitValue);
+        this.exitCode = child.process().onExit().thenApply(Process::exitValue);
+        this.exit = new WorkerExit(child, pool.settings().stopTimeout());
     }
 
     void startReading() {
@@ -270,7 +245,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             if (ex instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw this.child.exitedException("before message '" + message.topic() + "' could be sent", EXIT_WAIT_MILLIS);
+            throw this.child.exitedException("before message '" + message.topic() + "' could be sent",
+                    WorkerExit.EXIT_WAIT_MILLIS);
         }
         finally {
             this.sendOrder.unlock();
@@ -310,7 +286,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                     0, this.codec.encode(reply, headers));
         }
         catch (IOException ex) {
-            throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent", EXIT_WAIT_MILLIS);
+            throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent",
+                    WorkerExit.EXIT_WAIT_MILLIS);
         }
         finally {
             this.answeringSinceNanos = NOT_ANSWERING;
@@ -348,49 +325,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
     }
 
-    /**
-     * Asks the worker to give back messages queued behind the one it runs, the last ones first, so
-     * that idle workers can take them ({@link Rebalancer}): of those it may give (not its head, not
-     * pinned to it, not answered), a share as if they were spread over it and {@code idleWorkers}
-     * others, or all of them when it is leaving the pool. At most one revocation is outstanding.
-     * @return how many messages it was asked for
-     */
-    int revokeQueued(int idleWorkers) {
-        return revoke(() -> this.inFlight.queuedShare(idleWorkers, this.retiring.get()), false);
-    }
-
-    /**
-     * Sends one {@code REVOKE} of the ids {@code choice} picks (under the in-flight queue's monitor),
-     * unless the worker is closed or a revocation is outstanding, in which case {@code askAgainWhenAnswered}
-     * has {@link #withdrawAbandoned} run once that one is answered.
-     * @return how many messages it asked for
-     */
-    private int revoke(Supplier<long[]> choice, boolean askAgainWhenAnswered) {
-        long[] ids;
-        this.sendOrder.lock(); // so that every message listed is on the wire before the REVOKE
-        try {
-            if (this.closed) {
-                return 0;
-            }
-            ids = this.inFlight.startRevoking(choice, askAgainWhenAnswered);
-            if (ids.length == 0) {
-                return 0;
-            }
-            // batched: a worker whose socket is full would otherwise hold this thread until it reads
-            this.child.connection().sendBatched(FrameType.REVOKE, 0, 0,
-                    FrameWriter.BodyWriter.of(MessageIds.encode(ids)));
-            return ids.length;
-        }
-        catch (IOException ex) {
-            return 0; // gone: its exit settles its messages, the listed ones included
-        }
-        finally {
-            this.sendOrder.unlock();
-        }
-    }
-
-    boolean isRevoking() {
-        return this.inFlight.isRevoking();
+    /** Asks this worker to give back, or not to run, messages it holds. */
+    Revocations revocations() {
+        return this.revocations;
     }
 
     /** Whether this worker holds the message, unacknowledged. */
@@ -398,43 +335,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.inFlight.contains(message);
     }
 
-    /**
-     * Asks the worker not to run the requests in its queue whose callers have their answer already
-     * (cancelled, or past their timeout): it gives back those it has read ahead and not started, and
-     * they are dropped ({@link #revoked}); the others it runs, or skips when past their deadline, as
-     * before. With a revocation outstanding, it asks once that is answered. Not on a reader thread: it
-     * may wait for this worker's send order.
-     */
-    void withdrawAbandoned() {
-        revoke(this.inFlight::answeredIds, true);
-    }
-
-    /**
-     * Asks the worker to interrupt the listener of this request if it is running it, or not to start
-     * it: its caller cancelled it with {@code cancel(true)}, or it timed out in a pool set to interrupt
-     * those. Not answered; the listener's own answer, when it returns, frees the request's place. Not
-     * on a reader thread, as {@link #withdrawAbandoned}.
-     */
-    void interrupt(InFlight request) {
-        this.sendOrder.lock(); // the request is on the wire before the INTERRUPT that names it
-        try {
-            if (this.closed || !holds(request)) {
-                return; // answered meanwhile, or gone
-            }
-            this.child.connection().sendBatched(FrameType.INTERRUPT, 0, 0,
-                    FrameWriter.BodyWriter.of(MessageIds.encode(new long[] { request.id })));
-        }
-        catch (IOException ex) {
-            // gone: its exit settles its messages
-        }
-        finally {
-            this.sendOrder.unlock();
-        }
-    }
-
     /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
-        this.askedToExit = true;
+        this.exit.asked();
         try {
             this.child.connection().send(FrameType.SHUTDOWN, 0, 0, FrameWriter.BodyWriter.EMPTY);
         }
@@ -519,7 +422,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply, sentWith), body.length);
             }
             case ACK -> acknowledgedThrough(frame.correlationId());
-            case REVOKED -> revoked(frame.body());
+            case REVOKED -> this.revocations.givenBack(frame.body());
             case LEAVE -> leaveAsked(frame.body());
             case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);
             case ERROR -> acknowledged(frame.correlationId(), null, errorOf(this.codec.decode(frame.body())));
@@ -634,64 +537,18 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.pool.capacityFreed();
     }
 
-    /**
-     * The worker gave back messages it was asked to: they leave its queue for another worker, or for
-     * good when their caller no longer waits ({@link #withdrawAbandoned}). Each must be one asked for
-     * and still in the queue, or the worker is lying, and is killed for it.
-     */
-    private void revoked(byte[] body) {
-        InFlightQueue.GivenBack givenBack = this.inFlight.givenBack(body);
-        if (givenBack.askAgain()) {
-            try {
-                this.pool.executor().execute(this::withdrawAbandoned); // this reader thread must not take the send order
-            }
-            catch (RejectedExecutionException ex) {
-                // the pools are closed: the worker is stopping with them
-            }
-        }
-        passOn(givenBack.messages());
+    /** Counts messages given back to it that are dropped, their callers having their answer: their places are free. */
+    void dropped(int count) {
+        this.load.addAndGet(-count);
+        this.pool.capacityFreed();
     }
 
-    /**
-     * Drops the given-back messages whose callers have their answer (they never run) and hands the
-     * others to the rebalancer for another worker.
-     */
-    private void passOn(List<InFlight> givenBack) {
-        List<InFlight> toMove = new ArrayList<>(givenBack.size());
-        int dropped = 0;
-        for (InFlight message : givenBack) {
-            if (message.isAnswered()) {
-                dropped++; // its caller cancelled it or stopped waiting: it never runs
-            }
-            else {
-                message.deliveries--; // it never ran here
-                toMove.add(message);
-            }
-        }
-        if (dropped > 0) {
-            this.load.addAndGet(-dropped);
-            this.pool.capacityFreed();
-        }
-        if (!toMove.isEmpty()) {
-            this.pool.rebalancer().move(this, toMove); // each stays in this worker's count until it is with another
-        }
-    }
-
-    /**
-     * Usually the worker died: its exit follows at once, and its reader reads its last answers and
-     * then the end. A worker that lives on with its end of the connection broken could never take
-     * work again and may not end the stream: it is killed, and replaced like a crashed one.
-     */
+    /** The worker's exit follows at once, usually; one that lives on is killed ({@link WorkerExit#killIfItLivesOn}). */
     @Override
     public void onWriteFailed(IOException failure) {
         this.writeFailed = true;
         try {
-            this.pool.executor().execute(() -> {
-                awaitExit(closeToExitMillis());
-                if (!this.closed && this.child.process().isAlive()) {
-                    kill("could not be written to (" + failure.getMessage() + ") but kept running");
-                }
-            });
+            this.pool.executor().execute(() -> this.exit.killIfItLivesOn(failure, this::isClosed));
         }
         catch (RejectedExecutionException ex) {
             // the pools are closed, and their closing stops every worker
@@ -701,22 +558,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     @Override
     public void onClosed(@Nullable Throwable cause) {
         this.closed = true;
-        // a dying process closes its socket a moment before it is reaped; one that dies with messages
-        // it has not read yet resets it instead ("Connection reset"): neither is the worker's doing
-        boolean peerGone = cause == null || cause instanceof IOException; // protocol violations are IpcExceptions
-        if (peerGone && this.killReason == null) {
-            awaitExit(closeToExitMillis());
-        }
-        if (this.child.process().isAlive()) {
-            // a worker without its connection can do nothing useful: protocol violation, or it closed the socket
-            if (this.killReason == null) {
-                this.killReason = (cause == null) ? "closed its connection but kept running"
-                        : peerGone ? "lost its connection (" + cause.getMessage() + ") but kept running"
-                        : "broke the protocol: " + cause.getMessage();
-            }
-            this.child.kill();
-        }
-        LaunchedChild.ExitReport report = this.child.exitReport(EXIT_WAIT_MILLIS);
+        LaunchedChild.ExitReport report = this.exit.connectionEnded(cause);
         this.ready.completeExceptionally(this.child.exitedException("before it was ready", report));
         this.pool.workerGone(this, report, this.inFlight.drain());
     }
@@ -725,8 +567,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Kills the worker; its unacknowledged messages go back to the pool with the reason attached. */
     void kill(String reason) {
-        this.killReason = reason;
-        this.child.kill();
+        this.exit.kill(reason);
     }
 
     /**
@@ -834,10 +675,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.retiring.get();
     }
 
-    @Nullable String killReason() {
-        return this.killReason;
-    }
-
     // --- state
 
     String pool() {
@@ -885,31 +722,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.closed;
     }
 
-    /** Notes that the pool has been told of the worker's exit; called under the pool's lifecycle lock. */
-    void markGone(LaunchedChild.ExitReport report) {
-        this.gone = report;
-    }
-
-    /** The pool has done all it does when the worker is gone. */
-    void exitRecorded() {
-        this.exitRecorded.countDown();
-    }
-
-    /**
-     * Waits until the pool has recorded the worker's exit, or the deadline ({@link System#nanoTime()});
-     * at once on the worker's own reader, which records it (a parent listener that stops the pool).
-     */
-    void awaitExitRecorded(long deadline) throws InterruptedException {
-        if (Thread.currentThread() != this.reader) {
-            this.exitRecorded.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** How the worker ended, once its pool has been told; null while it runs. */
-    LaunchedChild.@Nullable ExitReport gone() {
-        return this.gone;
-    }
-
     boolean listensTo(String topic) {
         return this.topics.contains(topic);
     }
@@ -927,35 +739,22 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return Character.toLowerCase(description.charAt(0)) + description.substring(1);
     }
 
-    /** How long a worker whose connection ended may take to exit before it is killed for living on. */
-    private long closeToExitMillis() {
-        return this.askedToExit ? TimeUnit.NANOSECONDS.toMillis(Durations.cappedNanos(this.pool.settings().stopTimeout()))
-                : CLOSE_TO_EXIT_MILLIS;
-    }
-
-    private void awaitExit(long millis) {
-        try {
-            this.child.process().waitFor(millis, TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** Stops the process: closes its stdin (it exits at once), then SIGKILL after the grace period. */
     void stopProcess(Duration grace) {
-        this.askedToExit = true;
-        this.child.closeStdin();
-        try {
-            if (!this.child.process().waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-                this.child.kill();
-                this.child.process().waitFor(2, TimeUnit.SECONDS);
-            }
-        }
-        catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-            this.child.kill();
-        }
+        this.exit.stopProcess(grace);
+    }
+
+    /** How the worker's process ends, and when its pool has recorded its end. */
+    WorkerExit exit() {
+        return this.exit;
+    }
+
+    /**
+     * Waits until the pool has recorded the worker's exit, or the deadline ({@link System#nanoTime()});
+     * at once on the worker's own reader, which records it (a parent listener that stops the pool).
+     */
+    void awaitExitRecorded(long deadline) throws InterruptedException {
+        this.exit.awaitRecorded(deadline, this.reader);
     }
 
     // --- ChildProcess: what parent listeners see as the sender
@@ -1006,7 +805,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     @Override
     public CompletableFuture<Integer> onExit() {
-        return this.exit.copy();
+        return this.exitCode.copy();
     }
 
     @Override

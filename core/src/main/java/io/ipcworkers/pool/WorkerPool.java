@@ -247,7 +247,7 @@ public final class WorkerPool {
         if (this.handlerTimeouts != null) {
             this.handlerTimeouts.start();
         }
-        goneAlready.forEach((worker) -> this.recovery.crashed(worker, Objects.requireNonNull(worker.gone())));
+        goneAlready.forEach((worker) -> this.recovery.crashed(worker, Objects.requireNonNull(worker.exit().gone())));
     }
 
     /**
@@ -285,7 +285,7 @@ public final class WorkerPool {
         synchronized (this.lifecycle) {
             if (this.state == State.STARTING) {
                 for (PoolWorker worker : started) {
-                    if (worker.gone() != null) {
+                    if (worker.exit().gone() != null) {
                         goneAlready.add(worker);
                     }
                     else {
@@ -308,7 +308,7 @@ public final class WorkerPool {
      */
     boolean place(PoolWorker worker, @Nullable PoolWorker expected) {
         synchronized (this.lifecycle) {
-            LaunchedChild.ExitReport gone = worker.gone();
+            LaunchedChild.ExitReport gone = worker.exit().gone();
             if (gone != null) {
                 throw new IpcException(worker + " " + gone.state() + " before it took its place in the pool");
             }
@@ -518,8 +518,8 @@ public final class WorkerPool {
 
     /**
      * A request's caller cancelled it: it has its answer, so the worker holding it is asked not to run
-     * it if it has not started it ({@link PoolWorker#withdrawAbandoned}), and, with
-     * {@code interrupt}, to interrupt its listener if it runs it ({@link PoolWorker#interrupt}). On the
+     * it if it has not started it ({@link Revocations#withdrawAbandoned}), and, with
+     * {@code interrupt}, to interrupt its listener if it runs it ({@link Revocations#interrupt}). On the
      * pool's executor: the caller may be a reader thread (in a callback of another reply), which must
      * not wait for a worker's send order.
      */
@@ -529,9 +529,9 @@ public final class WorkerPool {
             this.executor.execute(() -> {
                 PoolWorker holder = holderOf(request);
                 if (holder != null) {
-                    holder.withdrawAbandoned();
+                    holder.revocations().withdrawAbandoned();
                     if (interrupt) {
-                        holder.interrupt(request);
+                        holder.revocations().interrupt(request);
                     }
                 }
             });
@@ -812,19 +812,19 @@ public final class WorkerPool {
             recordGone(worker, report, unacknowledgedMessages);
         }
         finally {
-            worker.exitRecorded();
+            worker.exit().recorded();
         }
     }
 
     private void recordGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
-        LaunchedChild.ExitReport described = (worker.killReason() != null)
-                ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + worker.killReason() + ")",
-                        report.lastOutputLines())
+        String killReason = worker.exit().killReason();
+        LaunchedChild.ExitReport described = (killReason != null)
+                ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + killReason + ")", report.lastOutputLines())
                 : report;
         boolean wasCurrent;
         State current;
         synchronized (this.lifecycle) {
-            worker.markGone(described);
+            worker.exit().markGone(described);
             wasCurrent = this.workers.compareAndSet(worker.slot(), worker, null);
             current = this.state;
         }
@@ -834,7 +834,7 @@ public final class WorkerPool {
         this.goneBytesRead.addAndGet(worker.launched().connection().bytesRead());
         this.goneBytesWritten.addAndGet(worker.launched().connection().bytesWritten());
         this.room.changed();
-        String cause = stopping ? "stopped" : expected ? "recycled" : (worker.killReason() != null) ? "killed" : "crashed";
+        String cause = stopping ? "stopped" : expected ? "recycled" : (killReason != null) ? "killed" : "crashed";
         synchronized (this.lastExits) {
             this.lastExits[worker.slot()] = described;
         }
