@@ -66,13 +66,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** Keeps queue order equal to wire order among senders; never taken by the reader thread. */
     private final ReentrantLock sendOrder = new ReentrantLock();
 
-    private final Revocations revocations;
+    private final MessageRecall recall;
 
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
 
     private final CompletableFuture<Integer> exitCode;
 
-    private final WorkerExit exit;
+    private final WorkerEnd end;
 
     private final AtomicLong handled = new AtomicLong();
 
@@ -135,13 +135,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.codec = codec;
         this.waits = pool.waitEstimates();
         this.inFlight = new InFlightQueue(this.waits);
-        this.revocations = new Revocations(this, this.inFlight, this.sendOrder);
+        this.recall = new MessageRecall(this, this.inFlight, this.sendOrder);
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
                 SerialExecutor.DEFAULT_BYTE_CAPACITY, () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.inboundHasRoom = this.inbound::hasRoom;
         this.recycleAfter = recycleAfter;
         this.exitCode = child.process().onExit().thenApply(Process::exitValue);
-        this.exit = new WorkerExit(child, pool.settings().stopTimeout());
+        this.end = new WorkerEnd(child, pool.settings().stopTimeout());
     }
 
     void startReading() {
@@ -246,7 +246,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 throw runtime;
             }
             throw this.child.exitedException("before message '" + message.topic() + "' could be sent",
-                    WorkerExit.EXIT_WAIT_MILLIS);
+                    WorkerEnd.EXIT_WAIT_MILLIS);
         }
         finally {
             this.sendOrder.unlock();
@@ -287,7 +287,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         }
         catch (IOException ex) {
             throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent",
-                    WorkerExit.EXIT_WAIT_MILLIS);
+                    WorkerEnd.EXIT_WAIT_MILLIS);
         }
         finally {
             this.answeringSinceNanos = NOT_ANSWERING;
@@ -326,8 +326,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     }
 
     /** Asks this worker to give back, or not to run, messages it holds. */
-    Revocations revocations() {
-        return this.revocations;
+    MessageRecall recall() {
+        return this.recall;
     }
 
     /** Whether this worker holds the message, unacknowledged. */
@@ -337,7 +337,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Asks the worker to finish what it was given and exit. */
     void shutdown() {
-        this.exit.asked();
+        this.end.asked();
         try {
             this.child.connection().send(FrameType.SHUTDOWN, 0, 0, FrameWriter.BodyWriter.EMPTY);
         }
@@ -422,7 +422,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
                 this.inbound.execute(() -> this.pool.inbound().handle(this, message, isReply, sentWith), body.length);
             }
             case ACK -> acknowledgedThrough(frame.correlationId());
-            case REVOKED -> this.revocations.givenBack(frame.body());
+            case REVOKED -> revoked(frame.body());
             case LEAVE -> leaveAsked(frame.body());
             case REPLY -> acknowledged(frame.correlationId(), this.codec.decode(frame.body()), null);
             case ERROR -> acknowledged(frame.correlationId(), null, errorOf(this.codec.decode(frame.body())));
@@ -459,6 +459,11 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         if (this.signalPending.compareAndSet(false, true)) {
             this.pool.signalled(this, "SIG" + new String(body, StandardCharsets.US_ASCII));
         }
+    }
+
+    /** A method of its own, as READY's: a field read here would make the frame switch larger. */
+    private void revoked(byte[] body) {
+        this.recall.givenBack(body);
     }
 
     /** The pool has looked at the signal the worker told of; the next one it tells is looked at anew. */
@@ -543,12 +548,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.pool.capacityFreed();
     }
 
-    /** The worker's exit follows at once, usually; one that lives on is killed ({@link WorkerExit#killIfItLivesOn}). */
+    /** The worker's exit follows at once, usually; one that lives on is killed ({@link WorkerEnd#killIfItLivesOn}). */
     @Override
     public void onWriteFailed(IOException failure) {
         this.writeFailed = true;
         try {
-            this.pool.executor().execute(() -> this.exit.killIfItLivesOn(failure, this::isClosed));
+            this.pool.executor().execute(() -> this.end.killIfItLivesOn(failure, this::isClosed));
         }
         catch (RejectedExecutionException ex) {
             // the pools are closed, and their closing stops every worker
@@ -558,7 +563,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     @Override
     public void onClosed(@Nullable Throwable cause) {
         this.closed = true;
-        LaunchedChild.ExitReport report = this.exit.connectionEnded(cause);
+        LaunchedChild.ExitReport report = this.end.connectionEnded(cause);
         this.ready.completeExceptionally(this.child.exitedException("before it was ready", report));
         this.pool.workerGone(this, report, this.inFlight.drain());
     }
@@ -567,7 +572,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Kills the worker; its unacknowledged messages go back to the pool with the reason attached. */
     void kill(String reason) {
-        this.exit.kill(reason);
+        this.end.kill(reason);
     }
 
     /**
@@ -741,12 +746,12 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     /** Stops the process: closes its stdin (it exits at once), then SIGKILL after the grace period. */
     void stopProcess(Duration grace) {
-        this.exit.stopProcess(grace);
+        this.end.stopProcess(grace);
     }
 
     /** How the worker's process ends, and when its pool has recorded its end. */
-    WorkerExit exit() {
-        return this.exit;
+    WorkerEnd end() {
+        return this.end;
     }
 
     /**
@@ -754,7 +759,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      * at once on the worker's own reader, which records it (a parent listener that stops the pool).
      */
     void awaitExitRecorded(long deadline) throws InterruptedException {
-        this.exit.awaitRecorded(deadline, this.reader);
+        this.end.awaitRecorded(deadline, this.reader);
     }
 
     // --- ChildProcess: what parent listeners see as the sender

@@ -18,7 +18,7 @@ import org.jspecify.annotations.Nullable;
  * queue early would otherwise stay idle while another works through a queue of long jobs, some of
  * them perhaps redelivered from a dead worker. So when a worker has nothing in flight and another has
  * messages queued behind one that has run for {@link #LONG_HEAD_NANOS} or more, the busy worker is
- * asked to give back a share of its queue ({@link Revocations#revokeQueued}); what it has not started
+ * asked to give back a share of its queue ({@link MessageRecall#revokeQueued}); what it has not started
  * yet comes back ({@code REVOKED}) and is routed again like a new message. A worker leaving the pool
  * is asked for all of its queue, whatever it runs.
  * <p>
@@ -107,7 +107,7 @@ final class Rebalancer implements Runnable {
     }
 
     private static boolean mayGive(PoolWorker worker) {
-        return worker.inFlight() >= 2 && !worker.revocations().isRevoking() && !worker.isClosed();
+        return worker.inFlight() >= 2 && !worker.recall().isRevoking() && !worker.isClosed();
     }
 
     /** Whether a worker's queue is to be shared now: it leaves the pool, or its head has run long enough. */
@@ -173,7 +173,7 @@ final class Rebalancer implements Runnable {
             }
         }
         if (donor != null) {
-            donor.revocations().revokeQueued(idle);
+            donor.recall().revokeQueued(idle);
         }
     }
 

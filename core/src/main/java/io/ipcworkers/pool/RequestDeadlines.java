@@ -148,7 +148,7 @@ final class RequestDeadlines implements Runnable {
 
     /**
      * With {@code interrupt-timed-out-requests}, a worker running a request that timed out is asked to
-     * interrupt its listener ({@link Revocations#interrupt}): nobody waits for its answer any more.
+     * interrupt its listener ({@link MessageRecall#interrupt}): nobody waits for its answer any more.
      */
     private void interruptIfChosen(List<InFlight> due) {
         if (!this.pool.settings().interruptTimedOutRequests()) {
@@ -157,7 +157,7 @@ final class RequestDeadlines implements Runnable {
         for (InFlight request : due) {
             PoolWorker holder = this.pool.holderOf(request); // none while it waits to be redelivered
             if (holder != null) {
-                holder.revocations().interrupt(request);
+                holder.recall().interrupt(request);
             }
         }
     }

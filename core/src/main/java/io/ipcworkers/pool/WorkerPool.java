@@ -64,7 +64,7 @@ public final class WorkerPool {
 
     private final WorkerStarter starter;
 
-    private final GracefulStop gracefulStop;
+    private final PoolShutdown shutdown;
 
     private final Broadcast broadcast;
 
@@ -162,7 +162,7 @@ public final class WorkerPool {
         this.recovery = new CrashRecovery(this);
         this.replacement = new WorkerReplacement(this);
         this.starter = new WorkerStarter(this, launcher, codec);
-        this.gracefulStop = new GracefulStop(this, this.room);
+        this.shutdown = new PoolShutdown(this, this.room);
         this.broadcast = new Broadcast(this, this.room);
         this.rebalancer = new Rebalancer(this, settings.routing() == Routing.LEAST_BUSY && settings.workers() > 1);
     }
@@ -247,7 +247,7 @@ public final class WorkerPool {
         if (this.handlerTimeouts != null) {
             this.handlerTimeouts.start();
         }
-        goneAlready.forEach((worker) -> this.recovery.crashed(worker, Objects.requireNonNull(worker.exit().gone())));
+        goneAlready.forEach((worker) -> this.recovery.crashed(worker, Objects.requireNonNull(worker.end().gone())));
     }
 
     /**
@@ -285,7 +285,7 @@ public final class WorkerPool {
         synchronized (this.lifecycle) {
             if (this.state == State.STARTING) {
                 for (PoolWorker worker : started) {
-                    if (worker.exit().gone() != null) {
+                    if (worker.end().gone() != null) {
                         goneAlready.add(worker);
                     }
                     else {
@@ -308,7 +308,7 @@ public final class WorkerPool {
      */
     boolean place(PoolWorker worker, @Nullable PoolWorker expected) {
         synchronized (this.lifecycle) {
-            LaunchedChild.ExitReport gone = worker.exit().gone();
+            LaunchedChild.ExitReport gone = worker.end().gone();
             if (gone != null) {
                 throw new IpcException(worker + " " + gone.state() + " before it took its place in the pool");
             }
@@ -366,7 +366,7 @@ public final class WorkerPool {
             this.handlerTimeouts.stop();
         }
         this.room.changed();
-        this.gracefulStop.endWorkers(System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout()));
+        this.shutdown.endWorkers(System.nanoTime() + Durations.cappedNanos(this.settings.stopTimeout()));
         synchronized (this.lifecycle) {
             this.state = State.STOPPED;
         }
@@ -518,8 +518,8 @@ public final class WorkerPool {
 
     /**
      * A request's caller cancelled it: it has its answer, so the worker holding it is asked not to run
-     * it if it has not started it ({@link Revocations#withdrawAbandoned}), and, with
-     * {@code interrupt}, to interrupt its listener if it runs it ({@link Revocations#interrupt}). On the
+     * it if it has not started it ({@link MessageRecall#withdrawAbandoned}), and, with
+     * {@code interrupt}, to interrupt its listener if it runs it ({@link MessageRecall#interrupt}). On the
      * pool's executor: the caller may be a reader thread (in a callback of another reply), which must
      * not wait for a worker's send order.
      */
@@ -529,9 +529,9 @@ public final class WorkerPool {
             this.executor.execute(() -> {
                 PoolWorker holder = holderOf(request);
                 if (holder != null) {
-                    holder.revocations().withdrawAbandoned();
+                    holder.recall().withdrawAbandoned();
                     if (interrupt) {
-                        holder.revocations().interrupt(request);
+                        holder.recall().interrupt(request);
                     }
                 }
             });
@@ -812,19 +812,19 @@ public final class WorkerPool {
             recordGone(worker, report, unacknowledgedMessages);
         }
         finally {
-            worker.exit().recorded();
+            worker.end().recorded();
         }
     }
 
     private void recordGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
-        String killReason = worker.exit().killReason();
+        String killReason = worker.end().killReason();
         LaunchedChild.ExitReport described = (killReason != null)
                 ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + killReason + ")", report.lastOutputLines())
                 : report;
         boolean wasCurrent;
         State current;
         synchronized (this.lifecycle) {
-            worker.exit().markGone(described);
+            worker.end().markGone(described);
             wasCurrent = this.workers.compareAndSet(worker.slot(), worker, null);
             current = this.state;
         }

@@ -17,7 +17,7 @@ import io.ipcworkers.codec.MessageIds;
  * request's listener ({@code INTERRUPT}); and passes on what it gives back ({@code REVOKED}). Every
  * message it asks about was written before its question, under the worker's send order.
  */
-final class Revocations {
+final class MessageRecall {
 
     private final PoolWorker worker;
 
@@ -26,7 +26,7 @@ final class Revocations {
     /** The worker's send order: what a question names is on the wire before the question. */
     private final ReentrantLock sendOrder;
 
-    Revocations(PoolWorker worker, InFlightQueue inFlight, ReentrantLock sendOrder) {
+    MessageRecall(PoolWorker worker, InFlightQueue inFlight, ReentrantLock sendOrder) {
         this.worker = worker;
         this.inFlight = inFlight;
         this.sendOrder = sendOrder;

@@ -14,7 +14,7 @@ import java.util.concurrent.TimeoutException;
  * waits for the pool to have recorded each exit. What had not finished by then fails or becomes a
  * dead letter as the workers' exits are recorded, never vanishes.
  */
-final class GracefulStop {
+final class PoolShutdown {
 
     /** The pool's own logger: what becomes of a pool's workers is read in one place. */
     private static final System.Logger logger = System.getLogger(WorkerPool.class.getName());
@@ -26,7 +26,7 @@ final class GracefulStop {
 
     private final RoomWaiters room;
 
-    GracefulStop(WorkerPool pool, RoomWaiters room) {
+    PoolShutdown(WorkerPool pool, RoomWaiters room) {
         this.pool = pool;
         this.room = room;
     }

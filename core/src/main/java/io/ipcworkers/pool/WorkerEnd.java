@@ -15,7 +15,7 @@ import org.jspecify.annotations.Nullable;
  * timeout), killed for a reason, or of itself; what is reported of it once its connection has ended;
  * and when its pool has recorded that.
  */
-final class WorkerExit {
+final class WorkerEnd {
 
     /** How long a worker whose connection ended is given to be reaped before its exit is reported. */
     static final long EXIT_WAIT_MILLIS = 2000;
@@ -48,7 +48,7 @@ final class WorkerExit {
     /** Counted down once the pool has recorded the worker's exit: its slot, its messages, the events. */
     private final CountDownLatch recorded = new CountDownLatch(1);
 
-    WorkerExit(LaunchedChild child, Duration stopTimeout) {
+    WorkerEnd(LaunchedChild child, Duration stopTimeout) {
         this.child = child;
         this.stopTimeout = stopTimeout;
     }
