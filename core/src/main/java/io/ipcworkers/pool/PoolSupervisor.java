@@ -54,7 +54,7 @@ final class PoolSupervisor implements Runnable {
                 continue;
             }
             if (settings.recycling().isEnabled() && this.pool.state() == WorkerPool.State.RUNNING) {
-                String reason = worker.recycleReason(settings.recycling());
+                String reason = worker.recycleReason();
                 if (reason != null) {
                     this.pool.replacement().recycle(worker, reason);
                 }

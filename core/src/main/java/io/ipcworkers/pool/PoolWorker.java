@@ -78,11 +78,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private final AtomicBoolean retiring = new AtomicBoolean();
 
-    private final AtomicBoolean recycling = new AtomicBoolean();
-
-    /** Until then ({@code System.nanoTime}) recycling leaves this worker alone: a replacement failed to start. */
-    private volatile long recycleNotBeforeNanos = System.nanoTime();
-
     /** A sender reading this worker's connection while it waits for room ({@link #readForRoom}). */
     private volatile @Nullable Thread readingForRoom;
 
@@ -91,7 +86,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
 
     private final long startedNanos = System.nanoTime();
 
-    private final long recycleAfter;
+    private final WorkerRecycling recycling;
 
     private volatile long lastSeenNanos = System.nanoTime();
 
@@ -128,7 +123,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private volatile boolean inCallerCallback;
 
     PoolWorker(WorkerPool pool, int slot, LaunchedChild child, MessageCodec codec, Executor listenerExecutor,
-            long recycleAfter) {
+            WorkerRecycling recycling) {
         this.pool = pool;
         this.slot = slot;
         this.child = child;
@@ -139,7 +134,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
                 SerialExecutor.DEFAULT_BYTE_CAPACITY, () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.inboundHasRoom = this.inbound::hasRoom;
-        this.recycleAfter = recycleAfter;
+        this.recycling = recycling;
         this.exitCode = child.process().onExit().thenApply(Process::exitValue);
         this.end = new WorkerEnd(child, pool.settings().stopTimeout());
     }
@@ -641,34 +636,14 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return Duration.ofNanos(System.nanoTime() - this.lastSeenNanos);
     }
 
-    /** Whether this worker should be replaced by recycling. */
-    @Nullable String recycleReason(PoolSettings.Recycling recycling) {
-        if (this.recycleAfter > 0 && this.handled.get() >= this.recycleAfter) {
-            return "handled " + this.handled.get() + " messages";
-        }
-        if (recycling.maxHeapBytes() > 0 && this.heapUsed > recycling.maxHeapBytes()) {
-            return "heap use of " + this.heapUsed + " bytes passed " + recycling.maxHeapBytes();
-        }
-        if (recycling.maxRssBytes() > 0 && this.residentBytes > recycling.maxRssBytes()) {
-            return "resident memory of " + this.residentBytes + " bytes passed " + recycling.maxRssBytes();
-        }
-        return null;
+    /** Why this worker is due to be replaced by recycling, or null while it is not. */
+    @Nullable String recycleReason() {
+        return this.recycling.dueReason(this.handled.get(), this.heapUsed, this.residentBytes);
     }
 
-    /** Claims this worker for recycling; true for the first caller only. It keeps working until retired. */
-    boolean startRecycling() {
-        return this.recycling.compareAndSet(false, true);
-    }
-
-    /** Whether recycling may try to replace this worker now: not too soon after a replacement failed to start. */
-    boolean mayRecycleNow() {
-        return System.nanoTime() - this.recycleNotBeforeNanos >= 0;
-    }
-
-    /** Its replacement could not start: it keeps working, and recycling tries again after {@code retryIn}. */
-    void abortRecycling(Duration retryIn) {
-        this.recycleNotBeforeNanos = System.nanoTime() + retryIn.toNanos();
-        this.recycling.set(false);
+    /** Whether this worker is due for recycling, and whether it is being replaced. */
+    WorkerRecycling recycling() {
+        return this.recycling;
     }
 
     /** Marks the worker as leaving: it gets no new work and is not replaced when it exits. */

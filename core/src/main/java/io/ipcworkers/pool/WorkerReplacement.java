@@ -34,7 +34,7 @@ final class WorkerReplacement {
 
     /** Replaces the worker in the background, unless recycling must leave it alone for now or it is being replaced. */
     void recycle(PoolWorker worker, String reason) {
-        if (worker.mayRecycleNow() && worker.startRecycling()) {
+        if (worker.recycling().mayTryNow() && worker.recycling().claim()) {
             this.pool.executor().execute(() -> {
                 try {
                     replaceNow(worker, reason);
@@ -51,7 +51,7 @@ final class WorkerReplacement {
      * @throws IpcException when the replacement could not start; the worker keeps working
      */
     boolean replace(PoolWorker worker, String reason) {
-        return worker.startRecycling() && replaceNow(worker, reason);
+        return worker.recycling().claim() && replaceNow(worker, reason);
     }
 
     /**
@@ -88,7 +88,7 @@ final class WorkerReplacement {
         }
     }
 
-    /** For a worker marked as being replaced ({@link PoolWorker#startRecycling}). */
+    /** For a worker marked as being replaced ({@link WorkerRecycling#claim}). */
     private boolean replaceNow(PoolWorker worker, String reason) {
         PoolWorker replacement;
         boolean placed;
@@ -137,7 +137,7 @@ final class WorkerReplacement {
                     + "): pool '" + this.pool.name() + "' was stopped meanwhile", ex);
         }
         Duration retryIn = this.backoff.afterFailure(worker.slot(), Duration.ZERO);
-        worker.abortRecycling(retryIn);
+        worker.recycling().abort(retryIn);
         String failure = "Could not start a replacement for " + worker.describeLowercase() + " (" + reason + "): "
                 + ex.getMessage() + "; it keeps working";
         logger.log(Level.WARNING, failure + (this.pool.settings().recycling().isEnabled()

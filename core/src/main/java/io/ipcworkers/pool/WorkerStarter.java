@@ -4,7 +4,6 @@ import java.lang.System.Logger.Level;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
 import io.ipcworkers.IpcException;
 import io.ipcworkers.ProcessExitedException;
@@ -70,7 +69,8 @@ final class WorkerStarter {
         // a worker given no listeners finds its own: a Spring worker's context registers them
         LaunchedChild child = this.launcher.launch(task, LaunchOptions.poolWorker(name, workerName, jvmArgs,
                 this.settings.environment(), this.listeners == null));
-        PoolWorker worker = new PoolWorker(this.pool, slot, child, this.codec, this.pool.executor(), recycleAfter());
+        PoolWorker worker = new PoolWorker(this.pool, slot, child, this.codec, this.pool.executor(),
+                new WorkerRecycling(this.settings.recycling()));
         worker.startReading();
         worker.awaitReady(this.settings.startTimeout());
         this.pool.topicsAnnounced(worker.topics());
@@ -107,15 +107,5 @@ final class WorkerStarter {
                 }
             }
         }
-    }
-
-    /** This worker's message limit: the configured count spread by the jitter, so workers do not recycle together. */
-    private long recycleAfter() {
-        long after = this.settings.recycling().afterMessages();
-        if (after <= 0) {
-            return 0;
-        }
-        double jitter = this.settings.recycling().jitter();
-        return Math.max(1, Math.round(after * (1 + jitter * (2 * ThreadLocalRandom.current().nextDouble() - 1))));
     }
 }
