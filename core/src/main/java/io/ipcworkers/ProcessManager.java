@@ -347,14 +347,8 @@ public class ProcessManager implements AutoCloseable {
          *     or a value that holds a NUL character, which no environment can hold
          */
         public Builder environment(Map<String, String> environment) {
-            Map<String, String> copy = Map.copyOf(Objects.requireNonNull(environment, "'environment' must not be null"));
-            copy.forEach((name, value) -> {
-                if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
-                    throw new IllegalArgumentException("Invalid environment variable '" + name.replace('\0', '?')
-                            + "': a name must not be empty nor hold '=' or NUL, a value must not hold NUL");
-                }
-            });
-            this.environment = copy;
+            this.environment = LaunchOptions.checkedEnvironment(
+                    Objects.requireNonNull(environment, "'environment' must not be null"), "Invalid environment variable");
             return this;
         }
 

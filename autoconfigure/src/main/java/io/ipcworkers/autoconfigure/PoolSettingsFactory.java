@@ -11,6 +11,7 @@ import io.ipcworkers.IpcListener;
 import io.ipcworkers.dispatch.AnnotatedListeners;
 import io.ipcworkers.dispatch.ListenerEndpoint;
 import io.ipcworkers.dispatch.ListenerMethod;
+import io.ipcworkers.launch.LaunchOptions;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.worker.ListenerWorkerTask;
 import org.jspecify.annotations.Nullable;
@@ -61,6 +62,7 @@ final class PoolSettingsFactory {
         requirePositive(name, prefix + "start-timeout", pool.getStartTimeout());
         requirePositive(name, prefix + "stop-timeout", pool.getStopTimeout());
         String workerClass = checkWorkerClass(name, prefix + "worker", pool.getWorker());
+        checkEnvironment(name, prefix + "environment", pool.getEnvironment());
         return new PoolSettings(name, pool.getWorkers(), workerClass, pool.getJvmArgs(), pool.getEnvironment(),
                 pool.getRouting(), pool.getMaxInFlight(), pool.getMaxWaiting(), pool.getRequestTimeout(),
                 pool.getAcquireTimeout(), pool.getStartTimeout(), pool.getStopTimeout(), supervision(name, prefix, pool),
@@ -128,6 +130,17 @@ final class PoolSettingsFactory {
                     "Set " + property + " to a size such as 512MB, or remove it (no limit).", null);
         }
         return value.toBytes();
+    }
+
+    /** Refused here rather than at each worker's launch, and by the variable's name only: values may be secrets. */
+    private static void checkEnvironment(String pool, String property, Map<String, String> environment) {
+        try {
+            LaunchOptions.checkedEnvironment(environment, "has variable");
+        }
+        catch (IllegalArgumentException ex) {
+            throw new InvalidPoolConfigurationException(pool, property, ex.getMessage(), "Give each variable of "
+                    + property + " a name without '=' and a value without NUL characters.", null);
+        }
     }
 
     private static void requirePositive(String pool, String property, Duration value) {

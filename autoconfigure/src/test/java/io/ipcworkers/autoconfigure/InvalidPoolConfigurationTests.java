@@ -140,6 +140,21 @@ class InvalidPoolConfigurationTests {
     }
 
     @Test
+    void aPoolEnvironmentNoProcessCanHoldIsReportedByItsNamesOnly() {
+        String[] properties = { "ipc.pools.p.environment.TOKEN=s3cret\0tail", "ipc.pools.p.worker=" + PlainWorker.class.getName() };
+        assertInvalid("ipc.pools.p.environment", "has variable 'TOKEN': a name must not be empty nor hold '=' or NUL, "
+                + "a value must not hold NUL", properties);
+        this.runner.withPropertyValues(properties).run((context) -> {
+            Throwable failure = context.getStartupFailure();
+            for (Throwable current = failure; current != null; current = current.getCause()) {
+                assertThat(String.valueOf(current.getMessage())).doesNotContain("s3cret");
+            }
+            assertThat(new InvalidPoolConfigurationFailureAnalyzer().analyze(failure).getDescription())
+                .doesNotContain("s3cret");
+        });
+    }
+
+    @Test
     void aChildEnvironmentNoProcessCanHoldIsReportedByBootByItsNamesOnly() {
         this.runner.withPropertyValues("ipc.process-manager.environment.TOKEN=s3cret\0tail").run((context) -> {
             assertThat(context).hasFailed();

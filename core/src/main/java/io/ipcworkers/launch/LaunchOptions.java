@@ -25,7 +25,7 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
 
     public LaunchOptions {
         jvmArgs = List.copyOf(jvmArgs);
-        environment = Map.copyOf(environment);
+        environment = checkedEnvironment(environment, "Invalid environment variable");
     }
 
     public LaunchOptions(String name, List<String> jvmArgs, Map<String, String> environment,
@@ -58,6 +58,24 @@ public record LaunchOptions(String name, List<String> jvmArgs, Map<String, Strin
         return "LaunchOptions[name=" + this.name + ", jvmArgs=" + this.jvmArgs + ", environment="
                 + namesOnly(this.environment) + ", stopLeftoversAfterCleanExit=" + this.stopLeftoversAfterCleanExit
                 + ", classDataGroup=" + this.classDataGroup + ", classesBeforeReady=" + this.classesBeforeReady + "]";
+    }
+
+    /**
+     * The environment, copied, once every variable in it is one a process's environment can hold: the
+     * JDK's own refusal, at the launch, quotes a value, which may be a secret.
+     * @param invalid how the refusal begins, e.g. {@code "Invalid environment variable"}
+     * @throws IllegalArgumentException for a name that is empty or holds {@code =} or NUL, or a value
+     *     that holds NUL, naming the variable by its name only
+     */
+    public static Map<String, String> checkedEnvironment(Map<String, String> environment, String invalid) {
+        Map<String, String> copy = Map.copyOf(environment);
+        copy.forEach((name, value) -> {
+            if (name.isEmpty() || name.indexOf('=') >= 0 || name.indexOf('\0') >= 0 || value.indexOf('\0') >= 0) {
+                throw new IllegalArgumentException(invalid + " '" + name.replace('\0', '?')
+                        + "': a name must not be empty nor hold '=' or NUL, a value must not hold NUL");
+            }
+        });
+        return copy;
     }
 
     /** An environment as its variables' names, for text that may be logged. */

@@ -53,7 +53,8 @@ public record PoolSettings(String name, int workers, String workerClass, List<St
                     + maxInFlight + " and " + maxWaiting);
         }
         jvmArgs = List.copyOf(notNull(owner, "jvmArgs", jvmArgs));
-        environment = Map.copyOf(notNull(owner, "environment", environment));
+        environment = LaunchOptions.checkedEnvironment(notNull(owner, "environment", environment),
+                owner + ": invalid environment variable");
         notNull(owner, "routing", routing);
         positive(owner, "requestTimeout", requestTimeout);
         positive(owner, "acquireTimeout", acquireTimeout);

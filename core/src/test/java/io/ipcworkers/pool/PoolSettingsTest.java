@@ -69,6 +69,13 @@ class PoolSettingsTest {
                         "Pool 'reports': requestTimeout must not be null"),
                 refused("no routing", () -> base.withRouting(null), "Pool 'reports': routing must not be null"),
                 refused("no JVM options", () -> base.withJvmArgs(null), "Pool 'reports': jvmArgs must not be null"),
+                refused("a variable name with '='", () -> base.withEnvironment(Map.of("REGION=eu", "west")),
+                        "Pool 'reports': invalid environment variable 'REGION=eu': a name must not be empty nor hold '=' "
+                                + "or NUL, a value must not hold NUL"),
+                // the JDK's own refusal, at each worker's launch, quoted the value
+                refused("a value with NUL, named without it", () -> base.withEnvironment(Map.of("DB_PASSWORD", "s3cret\0")),
+                        "Pool 'reports': invalid environment variable 'DB_PASSWORD': a name must not be empty nor hold '=' "
+                                + "or NUL, a value must not hold NUL"),
                 refused("a zero start timeout", () -> new PoolSettings("reports", 1, "com.example.ReportWorker", List.of(),
                         Map.of(), Routing.LEAST_BUSY, 1, 0, second, second, Duration.ZERO, second,
                         Supervision.defaults(), Recycling.NEVER, DeliveryPolicy.defaults()),
