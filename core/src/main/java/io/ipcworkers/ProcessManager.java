@@ -347,8 +347,8 @@ public class ProcessManager implements AutoCloseable {
          *     or a value that holds a NUL character, which no environment can hold
          */
         public Builder environment(Map<String, String> environment) {
-            this.environment = LaunchOptions.checkedEnvironment(
-                    Objects.requireNonNull(environment, "'environment' must not be null"), "Invalid environment variable");
+            this.environment = LaunchOptions.checkedEnvironment(Objects.requireNonNull(environment,
+                    "'environment' must not be null"), "Invalid environment variable");
             return this;
         }
 

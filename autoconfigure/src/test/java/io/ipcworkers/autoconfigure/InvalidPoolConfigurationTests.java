@@ -141,7 +141,8 @@ class InvalidPoolConfigurationTests {
 
     @Test
     void aPoolEnvironmentNoProcessCanHoldIsReportedByItsNamesOnly() {
-        String[] properties = { "ipc.pools.p.environment.TOKEN=s3cret\0tail", "ipc.pools.p.worker=" + PlainWorker.class.getName() };
+        String[] properties = { "ipc.pools.p.environment.TOKEN=s3cret\0tail",
+                "ipc.pools.p.worker=" + PlainWorker.class.getName() };
         assertInvalid("ipc.pools.p.environment", "has variable 'TOKEN': a name must not be empty nor hold '=' or NUL, "
                 + "a value must not hold NUL", properties);
         this.runner.withPropertyValues(properties).run((context) -> {

@@ -73,7 +73,8 @@ class PoolSettingsTest {
                         "Pool 'reports': invalid environment variable 'REGION=eu': a name must not be empty nor hold '=' "
                                 + "or NUL, a value must not hold NUL"),
                 // the JDK's own refusal, at each worker's launch, quoted the value
-                refused("a value with NUL, named without it", () -> base.withEnvironment(Map.of("DB_PASSWORD", "s3cret\0")),
+                refused("a value with NUL, named without it",
+                        () -> base.withEnvironment(Map.of("DB_PASSWORD", "s3cret\0")),
                         "Pool 'reports': invalid environment variable 'DB_PASSWORD': a name must not be empty nor hold '=' "
                                 + "or NUL, a value must not hold NUL"),
                 refused("a zero start timeout", () -> new PoolSettings("reports", 1, "com.example.ReportWorker", List.of(),
