@@ -452,7 +452,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             }
         }
         if (this.signalPending.compareAndSet(false, true)) {
-            this.pool.signalled(this, "SIG" + new String(body, StandardCharsets.US_ASCII));
+            this.pool.replacement().signalled(this, "SIG" + new String(body, StandardCharsets.US_ASCII));
         }
     }
 

@@ -44,12 +44,6 @@ public final class WorkerPool {
     private static final System.Logger logger = System.getLogger(WorkerPool.class.getName());
 
     /**
-     * How long a worker's signal waits before the pool acts on it: a signal to the whole process group
-     * reaches this JVM at the same moment, whose shutdown has begun by then.
-     */
-    private static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
-
-    /**
      * A running pool's dead letters that no listener takes, and its workers' messages a parent listener
      * failed on, are each logged one at a time at most once a period ({@link ThrottledWarnings}).
      */
@@ -902,23 +896,6 @@ public final class WorkerPool {
             }
         }
         return false;
-    }
-
-    /**
-     * A signal asked the worker to stop ({@code kill <pid>}: SIGTERM, SIGINT or SIGHUP). When it reached the
-     * whole application (a terminal's Ctrl-C or its closing, a service manager's stop), this JVM is shutting down by the time
-     * this looks, and the pool's stop, under way or to come, lets the worker finish its work. When it was
-     * the worker's alone, the worker is replaced gracefully, as recycling does.
-     */
-    void signalled(PoolWorker worker, String signal) {
-        scheduleOrDrop(() -> {
-            worker.signalSeen();
-            if (this.state != State.RUNNING || JvmShutdown.inProgress() || worker.isClosed() || worker.isRetiring()) {
-                logger.log(Level.DEBUG, worker + " received " + signal + " as its pool or this JVM stops");
-                return;
-            }
-            this.replacement.recycle(worker, "it received " + signal);
-        }, SIGNAL_SETTLE, "the replacement of a signalled worker");
     }
 
     // --- state

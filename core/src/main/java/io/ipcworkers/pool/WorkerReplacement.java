@@ -10,7 +10,7 @@ import io.ipcworkers.IpcException;
 
 /**
  * Replaces healthy workers of a pool without a dip in its capacity (recycling, rolling restarts, a
- * restart asked for one worker): the replacement starts first, and only once it is ready does the old
+ * restart asked for one worker, a signal sent to one worker alone): the replacement starts first, and only once it is ready does the old
  * worker stop taking work; it then finishes what it holds and exits by itself. A replacement that
  * cannot start leaves the old worker working, and recycling leaves that worker alone for the restart
  * backoff (doubled with each failure), so that it is not tried again at every heartbeat.
@@ -19,6 +19,12 @@ final class WorkerReplacement {
 
     /** The pool's own logger: what becomes of a pool's workers is read in one place. */
     private static final System.Logger logger = System.getLogger(WorkerPool.class.getName());
+
+    /**
+     * How long a worker's signal waits before the pool acts on it: a signal to the whole process group
+     * reaches this JVM at the same moment, whose shutdown has begun by then.
+     */
+    private static final Duration SIGNAL_SETTLE = Duration.ofMillis(500);
 
     private final WorkerPool pool;
 
@@ -30,6 +36,24 @@ final class WorkerReplacement {
     WorkerReplacement(WorkerPool pool) {
         this.pool = pool;
         this.backoff = new RestartBackoff(pool.settings().supervision(), pool.settings().workers());
+    }
+
+    /**
+     * A signal asked the worker to stop ({@code kill <pid>}: SIGTERM, SIGINT or SIGHUP). When it reached
+     * the whole application (a terminal's Ctrl-C or its closing, a service manager's stop), this JVM is
+     * shutting down by the time this looks, and the pool's stop, under way or to come, lets the worker
+     * finish its work. When it was the worker's alone, the worker is replaced gracefully, as recycling does.
+     */
+    void signalled(PoolWorker worker, String signal) {
+        this.pool.scheduleOrDrop(() -> {
+            worker.signalSeen();
+            if (this.pool.state() != WorkerPool.State.RUNNING || JvmShutdown.inProgress() || worker.isClosed()
+                    || worker.isRetiring()) {
+                logger.log(Level.DEBUG, worker + " received " + signal + " as its pool or this JVM stops");
+                return;
+            }
+            recycle(worker, "it received " + signal);
+        }, SIGNAL_SETTLE, "the replacement of a signalled worker");
     }
 
     /** Replaces the worker in the background, unless recycling must leave it alone for now or it is being replaced. */
