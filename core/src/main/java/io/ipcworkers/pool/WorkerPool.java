@@ -74,6 +74,8 @@ public final class WorkerPool {
 
     private final CrashRecovery recovery;
 
+    private final ExitRecords exits;
+
     private final WorkerReplacement replacement;
 
     private final Unacknowledged unacknowledged = new Unacknowledged(this);
@@ -118,9 +120,6 @@ public final class WorkerPool {
 
     private final PoolListener listener;
 
-    /** How each slot's last worker ended, for the snapshot; guarded by itself. */
-    private final LaunchedChild.@Nullable ExitReport[] lastExits;
-
     /**
      * Held to change the pool's state and to put a worker in its slot, and by a worker's exit: so
      * that no state change comes between another's look at the state and its own (a stop and a
@@ -129,15 +128,10 @@ public final class WorkerPool {
      */
     private final Object lifecycle = new Object();
 
-    private final AtomicLong goneBytesRead = new AtomicLong();
-
-    private final AtomicLong goneBytesWritten = new AtomicLong();
-
     public WorkerPool(PoolSettings settings, ChildLauncher launcher, MessageCodec codec, InboundDispatcher inbound,
             ScheduledExecutorService scheduler, Executor executor, PoolListener listener) {
         this.settings = settings;
         this.listener = listener;
-        this.lastExits = new LaunchedChild.ExitReport[settings.workers()];
         this.inbound = inbound;
         this.scheduler = scheduler;
         this.deadlines = new RequestDeadlines(this, scheduler);
@@ -154,6 +148,7 @@ public final class WorkerPool {
         this.room = new RoomWaiters(this, this.workers);
         this.routing = new WorkerRouting(this.workers, settings.routing(), settings.maxInFlight());
         this.recovery = new CrashRecovery(this);
+        this.exits = new ExitRecords(this, this.unacknowledged, this.recovery, this.room);
         this.replacement = new WorkerReplacement(this);
         this.starter = new WorkerStarter(this, launcher, codec);
         this.shutdown = new PoolShutdown(this, this.room);
@@ -802,42 +797,22 @@ public final class WorkerPool {
 
     /** Called on the worker's reader thread once it is gone, with what it had not acknowledged. */
     void workerGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
-        try {
-            recordGone(worker, report, unacknowledgedMessages);
-        }
-        finally {
-            worker.end().recorded();
-        }
+        this.exits.record(worker, report, unacknowledgedMessages);
     }
 
-    private void recordGone(PoolWorker worker, LaunchedChild.ExitReport report, List<InFlight> unacknowledgedMessages) {
-        String killReason = worker.end().killReason();
-        LaunchedChild.ExitReport described = (killReason != null)
-                ? new LaunchedChild.ExitReport(report.exitCode(), "was killed (" + killReason + ")", report.lastOutputLines())
-                : report;
-        boolean wasCurrent;
-        State current;
+    /** What {@link #vacate} found: whether the worker still held its slot, and the pool's state then. */
+    record Vacated(boolean heldSlot, State state) {
+    }
+
+    /**
+     * Marks the worker gone and empties its slot if it still holds it, under the lifecycle lock: a worker
+     * that died after it got ready is then never put in place ({@link #place}).
+     */
+    Vacated vacate(PoolWorker worker, LaunchedChild.ExitReport described) {
         synchronized (this.lifecycle) {
             worker.end().markGone(described);
-            wasCurrent = this.workers.compareAndSet(worker.slot(), worker, null);
-            current = this.state;
+            return new Vacated(this.workers.compareAndSet(worker.slot(), worker, null), this.state);
         }
-        boolean expected = this.retiring.remove(worker) || worker.isRetiring();
-        boolean stopping = current == State.STOPPING || current == State.STOPPED;
-        this.unacknowledged.settle(worker, described, unacknowledgedMessages, stopping);
-        this.goneBytesRead.addAndGet(worker.launched().connection().bytesRead());
-        this.goneBytesWritten.addAndGet(worker.launched().connection().bytesWritten());
-        this.room.changed();
-        String cause = stopping ? "stopped" : expected ? "recycled" : (killReason != null) ? "killed" : "crashed";
-        synchronized (this.lastExits) {
-            this.lastExits[worker.slot()] = described;
-        }
-        this.listener.workerExited(name(), worker.launched().name(), worker.getId(), described.exitCode(), cause,
-                described.state());
-        if (expected || stopping || !wasCurrent) {
-            return;
-        }
-        this.recovery.crashed(worker, described);
     }
 
     /** Marks a running pool down; does nothing when it stopped or went down meanwhile. */
@@ -903,25 +878,23 @@ public final class WorkerPool {
     /** The pool's state now: every slot's worker, its counters and memory. */
     public PoolSnapshot snapshot() {
         List<PoolSnapshot.WorkerSnapshot> slots = new ArrayList<>();
-        synchronized (this.lastExits) {
-            for (int slot = 0; slot < this.workers.length(); slot++) {
-                PoolWorker worker = this.workers.get(slot);
-                LaunchedChild.ExitReport last = this.lastExits[slot];
-                Integer lastCode = (last != null) ? last.exitCode() : null;
-                String lastCause = (last != null) ? last.state() : null;
-                if (worker == null) {
-                    slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, emptySlotState(), 0, 0, 0,
-                            null, 0, this.recovery.restartsOf(slot), lastCode, lastCause, 0, null, 0));
-                    continue;
-                }
-                String workerState = worker.isRetiring() ? "retiring" : worker.isReady() ? "running" : "starting";
-                InFlight current = worker.running();
-                slots.add(new PoolSnapshot.WorkerSnapshot(worker.launched().name(), worker.getId(), workerState,
-                        worker.uptime().toMillis(), worker.handledCount(), worker.inFlight(),
-                        (current != null) ? current.topic() : null, (current != null) ? worker.runningFor().toMillis() : 0,
-                        this.recovery.restartsOf(slot), lastCode, lastCause, worker.heapUsed(),
-                        (worker.maxHeap() > 0) ? worker.maxHeap() : null, worker.residentBytes()));
+        for (int slot = 0; slot < this.workers.length(); slot++) {
+            PoolWorker worker = this.workers.get(slot);
+            LaunchedChild.ExitReport last = this.exits.lastOf(slot);
+            Integer lastCode = (last != null) ? last.exitCode() : null;
+            String lastCause = (last != null) ? last.state() : null;
+            if (worker == null) {
+                slots.add(new PoolSnapshot.WorkerSnapshot(name() + "-" + (slot + 1), null, emptySlotState(), 0, 0, 0,
+                        null, 0, this.recovery.restartsOf(slot), lastCode, lastCause, 0, null, 0));
+                continue;
             }
+            String workerState = worker.isRetiring() ? "retiring" : worker.isReady() ? "running" : "starting";
+            InFlight current = worker.running();
+            slots.add(new PoolSnapshot.WorkerSnapshot(worker.launched().name(), worker.getId(), workerState,
+                    worker.uptime().toMillis(), worker.handledCount(), worker.inFlight(),
+                    (current != null) ? current.topic() : null, (current != null) ? worker.runningFor().toMillis() : 0,
+                    this.recovery.restartsOf(slot), lastCode, lastCause, worker.heapUsed(),
+                    (worker.maxHeap() > 0) ? worker.maxHeap() : null, worker.residentBytes()));
         }
         Set<String> topics = this.announcedTopics;
         return new PoolSnapshot(name(), this.state.name(), this.downReason, this.settings.workers(),
@@ -946,12 +919,12 @@ public final class WorkerPool {
 
     /** Frame bytes read from this pool's workers, gone ones included. */
     public long bytesRead() {
-        return this.goneBytesRead.get() + allWorkers().stream().mapToLong((w) -> w.launched().connection().bytesRead()).sum();
+        return this.exits.bytesRead() + allWorkers().stream().mapToLong((w) -> w.launched().connection().bytesRead()).sum();
     }
 
     /** Frame bytes written to this pool's workers, gone ones included. */
     public long bytesWritten() {
-        return this.goneBytesWritten.get()
+        return this.exits.bytesWritten()
                 + allWorkers().stream().mapToLong((w) -> w.launched().connection().bytesWritten()).sum();
     }
 
