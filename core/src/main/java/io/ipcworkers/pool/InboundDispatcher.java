@@ -100,11 +100,11 @@ public final class InboundDispatcher {
         Message answer = (returned instanceof Message given) ? given : Message.of(message.topic(), returned);
         try {
             if (observer == null) {
-                answerTo.sendReply(answer, null);
+                answerTo.answers().reply(answer, null);
             }
             else {
                 observer.send(answerTo.pool(), answer.topic(), false, (headers) -> {
-                    answerTo.sendReply(answer, MessageHeaders.encode(headers));
+                    answerTo.answers().reply(answer, MessageHeaders.encode(headers));
                     return 1;
                 });
             }
@@ -183,7 +183,7 @@ public final class InboundDispatcher {
     private static void answerLost(Message message, PoolWorker sender, ProcessExitedException why) {
         WorkerPool pool = sender.owner();
         pool.listener().answerLost(pool.name(), message.topic()); // a topic a parent listener takes: no made-up meters
-        if (sender.answerLost() == 1) {
+        if (sender.answers().lost() == 1) {
             logger.log(Level.WARNING, "The parent's answer to '" + message.topic() + "' was not sent: " + why.getMessage()
                     + ". Its messages still queued are handled; answers to them are dropped without a line each");
         }

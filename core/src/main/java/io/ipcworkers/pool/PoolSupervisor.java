@@ -40,7 +40,7 @@ final class PoolSupervisor implements Runnable {
         PoolSettings settings = this.pool.settings();
         PoolSettings.Supervision supervision = settings.supervision();
         for (PoolWorker worker : this.pool.allWorkers()) {
-            if (worker.isReady() && !worker.isClosed() && worker.isStalled(supervision.heartbeatTimeout())) {
+            if (worker.isReady() && !worker.isClosed() && worker.answers().isStalled(supervision.heartbeatTimeout())) {
                 worker.kill("stalled: a parent listener has waited more than " + supervision.heartbeatTimeout()
                         + " to write its answer to the worker, which does not read while the parent holds back its "
                         + "messages (answer a stream of messages once, at its end)");

@@ -44,8 +44,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     /** A caller's callback that held the reader longer than this restarts the supervision clocks. */
     private static final long CALLBACK_PAUSE_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
 
-    private static final long NOT_ANSWERING = Long.MIN_VALUE;
-
     private final WorkerPool pool;
 
     private final int slot;
@@ -59,6 +57,8 @@ final class PoolWorker implements ChildProcess, FrameHandler {
     private final SerialExecutor inbound;
 
     private final BooleanSupplier inboundHasRoom;
+
+    private final ListenerAnswers answers;
 
     /** Unacknowledged messages, and what the worker may say about them. */
     private final InFlightQueue inFlight;
@@ -110,12 +110,6 @@ final class PoolWorker implements ChildProcess, FrameHandler {
      */
     private volatile boolean writeFailed;
 
-    /** Since when a parent listener's answer to this worker is being written; {@link #NOT_ANSWERING} when none is. */
-    private volatile long answeringSinceNanos = NOT_ANSWERING;
-
-    /** Parent listeners' answers to this worker not sent because it had exited; read and written on its inbound queue. */
-    private int answersLost;
-
     /** Whether a signal the worker told of waits for its pool to act on it; one at a time, however many it tells. */
     private final AtomicBoolean signalPending = new AtomicBoolean();
 
@@ -134,6 +128,7 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         this.inbound = new SerialExecutor(listenerExecutor, SerialExecutor.DEFAULT_CAPACITY,
                 SerialExecutor.DEFAULT_BYTE_CAPACITY, () -> child.connection().isOpen() && child.process().isAlive(), this::readingResumed);
         this.inboundHasRoom = this.inbound::hasRoom;
+        this.answers = new ListenerAnswers(child, codec, this.inbound);
         this.recycling = recycling;
         this.exitCode = child.process().onExit().thenApply(Process::exitValue);
         this.end = new WorkerEnd(child, pool.settings().stopTimeout());
@@ -268,46 +263,9 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         return this.codec.encodeRequest(request.message, System.currentTimeMillis() + remainingMillis + 1, request.headers);
     }
 
-    /**
-     * Sends a parent listener's return value back; a reply is not acknowledged or tracked. Called on
-     * the thread that runs this worker's messages through the parent's listeners, so while it waits
-     * for the worker to read, none of the worker's messages is handled (see {@link #isStalled}).
-     * @param headers for the worker's observer ({@link io.ipcworkers.codec.MessageHeaders}, encoded); null for none
-     */
-    void sendReply(Message reply, byte @Nullable [] headers) {
-        this.answeringSinceNanos = System.nanoTime();
-        try {
-            this.child.connection().sendBatched(FrameType.MESSAGE, Frame.FLAG_REPLY | ((headers != null) ? Frame.FLAG_HEADERS : 0),
-                    0, this.codec.encode(reply, headers));
-        }
-        catch (IOException ex) {
-            throw this.child.exitedException("before the reply '" + reply.topic() + "' could be sent",
-                    WorkerEnd.EXIT_WAIT_MILLIS);
-        }
-        finally {
-            this.answeringSinceNanos = NOT_ANSWERING;
-        }
-    }
-
-    /**
-     * Counts a parent listener's answer (its return value, or a message it sent) that could not be sent
-     * because this worker has exited; called on the thread that runs its messages through those listeners.
-     * @return how many were lost so far, this one included
-     */
-    int answerLost() {
-        return ++this.answersLost;
-    }
-
-    /**
-     * Whether this worker and the parent wait for each other, for longer than {@code timeout}: the
-     * parent holds back the worker's messages (its listeners' queue for it is full), and the thread
-     * that would empty that queue waits to write an answer to the worker (a listener's return value,
-     * or a message the listener sends it), which is not reading: a worker reads only between listener
-     * calls, and one still sending waits for the parent to read.
-     */
-    boolean isStalled(Duration timeout) {
-        long since = this.answeringSinceNanos;
-        return since != NOT_ANSWERING && this.inbound.isHoldingBack() && System.nanoTime() - since > timeout.toNanos();
+    /** What the parent's listeners send this worker in answer to its messages. */
+    ListenerAnswers answers() {
+        return this.answers;
     }
 
     /** Writes what is batched for this worker if the socket takes it at once; the caller is about to wait. */
@@ -753,18 +711,16 @@ final class PoolWorker implements ChildProcess, FrameHandler {
         if (!listensTo(message.topic())) {
             throw this.pool.noListener(message.topic(), this);
         }
-        if (!this.inbound.isRunningOnCurrentThread()) {
-            this.pool.sendTo(this, message);
-            return;
-        }
-        // a parent listener of this worker's messages: while it waits to write, as while it answers, none
-        // of the worker's messages is handled (see isStalled)
-        this.answeringSinceNanos = System.nanoTime();
+        // from a parent listener of this worker's messages: while it waits to write, as while it answers,
+        // none of the worker's messages is handled (see ListenerAnswers.isStalled)
+        boolean answering = this.answers.sending();
         try {
             this.pool.sendTo(this, message);
         }
         finally {
-            this.answeringSinceNanos = NOT_ANSWERING;
+            if (answering) {
+                this.answers.sent();
+            }
         }
     }
 
