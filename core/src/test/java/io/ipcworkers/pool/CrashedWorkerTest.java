@@ -27,7 +27,8 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * A worker that crashes or is killed is replaced, and what it held is failed with its exit, or
- * dead-lettered, each message exactly once; too many crashes mark the pool down until it recovers.
+ * dead-lettered, each message exactly once (dead letters no listener takes logged without a flood);
+ * too many crashes mark the pool down until it recovers.
  */
 class CrashedWorkerTest extends FaultInjectionFixture {
 
