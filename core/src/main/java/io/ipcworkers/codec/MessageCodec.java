@@ -54,6 +54,8 @@ public final class MessageCodec {
 
     private @Nullable WireTopic lastTopic;
 
+    private final RecentTopics recentTopics = new RecentTopics();
+
     public MessageCodec(JsonMapper mapper) {
         this.mapper = Objects.requireNonNull(mapper, "'mapper' must not be null");
         this.generators = generatorsFor(mapper);
@@ -385,7 +387,17 @@ public final class MessageCodec {
         return Message.ofJson(topic, body, payloadOffset, length - payloadOffset, mapper());
     }
 
-    private static String decodeTopic(byte[] body, int length) {
+    private String decodeTopic(byte[] body, int length) {
+        String recent = this.recentTopics.find(body, 2, length);
+        if (recent != null) {
+            return recent;
+        }
+        String topic = decodeNewTopic(body, length);
+        this.recentTopics.remember(body, 2, length, topic);
+        return topic;
+    }
+
+    private static String decodeNewTopic(byte[] body, int length) {
         if (isAscii(body, 2, length)) {
             return new String(body, 2, length, StandardCharsets.ISO_8859_1); // no decoder needed, the usual case
         }

@@ -40,6 +40,26 @@ class MessageCodecTest {
     }
 
     @Test
+    void aTopicDecodedLatelyIsNotDecodedAgainAndTopicsThatShareASlotOrAreLongKeepTheirOwn() throws IOException {
+        String first = this.codec.decode(bytes(this.codec.encode(Message.of("t", 1)))).topic();
+        String again = this.codec.decode(bytes(this.codec.encode(Message.of("t", 2)))).topic();
+        assertThat(again).as("no String per message for a topic seen lately").isSameAs(first);
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; i < 1_000; i++) {
+            topics.add("topic-" + i); // more topics than slots: they take each other's
+        }
+        topics.add("x".repeat(RecentTopics.MAX_LENGTH));
+        topics.add("x".repeat(RecentTopics.MAX_LENGTH + 1));
+        topics.add("grüße");
+        for (int round = 0; round < 2; round++) {
+            for (String topic : topics) {
+                assertThat(this.codec.decode(bytes(this.codec.encode(Message.of(topic, null)))).topic())
+                    .isEqualTo(topic);
+            }
+        }
+    }
+
+    @Test
     void nullPayloadIsWrittenWithoutJacksonAndReadsAsNull() throws IOException {
         Message decoded = this.codec.decode(bytes(this.codec.encode(Message.of("ready", null))));
         assertThat(decoded.payload()).isNull();
