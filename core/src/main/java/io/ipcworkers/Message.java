@@ -10,7 +10,9 @@ import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.type.TypeReference;
 import tools.jackson.databind.JavaType;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.ser.SerializationContextExt;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -169,7 +171,7 @@ public final class Message {
             return;
         }
         try (JsonGenerator generator = mapper.createGenerator(out)) {
-            writeValue(generator, mapper);
+            writeValue(generator, mapper, null);
         }
     }
 
@@ -184,11 +186,24 @@ public final class Message {
      *     discarded
      */
     public void writePayloadJson(OutputStream out, JsonMapper mapper, JsonGenerator generator) throws IOException {
+        writePayloadJson(out, mapper, generator, null);
+    }
+
+    /**
+     * {@link #writePayloadJson(OutputStream, JsonMapper, JsonGenerator)} with a serialization context
+     * the caller keeps for many payloads, as Jackson's {@code SequenceWriter} keeps one for its values,
+     * rather than one made for this payload (that was half of what sending a small payload allocated).
+     * The caller sees to it that what one payload leaves in the context (object ids handed out,
+     * attributes set for the call) does not reach the next.
+     * @param context a context the mapper made, or null for one made for this payload
+     */
+    public void writePayloadJson(OutputStream out, JsonMapper mapper, JsonGenerator generator,
+            @Nullable SerializationContextExt context) throws IOException {
         if (this.json != null) {
             out.write(this.json, this.jsonOffset, this.jsonLength);
             return;
         }
-        writeValue(generator, mapper);
+        writeValue(generator, mapper, context);
         generator.flush();
     }
 
@@ -198,13 +213,13 @@ public final class Message {
      * Jackson's before the worker's first message, payload or not. The failure messages are built
      * elsewhere to keep this compact: it is compiled into every sender's path, by C1 and then by C2.
      */
-    private void writeValue(JsonGenerator generator, JsonMapper mapper) {
+    private void writeValue(JsonGenerator generator, JsonMapper mapper, @Nullable SerializationContextExt context) {
         // counts the values begun at the generator's level: the same object afterwards, while nested ones come and go
         TokenStreamContext level = generator.streamWriteContext();
         int valuesBefore = level.getEntryCount();
         try {
             if (!(this.value instanceof String text && PlainJsonText.write(text, generator, mapper))) {
-                mapper.writeValue(generator, this.value);
+                serialize(this.value, generator, mapper, context);
             }
         }
         catch (RuntimeException ex) {
@@ -216,6 +231,18 @@ public final class Message {
         int values = level.getEntryCount() - valuesBefore; // right across int overflow too
         if (values != 1) {
             throw cannotWrite("its serializer wrote " + values + " JSON values, not one", null);
+        }
+    }
+
+    /** With the given context, if any; a value the mapper closes once written goes through the mapper. */
+    private static void serialize(@Nullable Object value, JsonGenerator generator, JsonMapper mapper,
+            @Nullable SerializationContextExt context) {
+        if (context != null && !(value instanceof AutoCloseable
+                && mapper.serializationConfig().isEnabled(SerializationFeature.CLOSE_CLOSEABLE))) {
+            context.serializeValue(generator, value);
+        }
+        else {
+            mapper.writeValue(generator, value);
         }
     }
 

@@ -22,6 +22,7 @@ import tools.jackson.core.TokenStreamFactory;
 import tools.jackson.core.json.JsonFactoryBuilder;
 import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.ser.SerializationContextExt;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -41,6 +42,13 @@ public final class MessageCodec {
 
     /** Always false; not a constant, so that javac keeps the branch that makes up {@link MessageBody#writeTo}'s size. */
     private static boolean outOfLine;
+
+    /**
+     * Payloads after which a thread's serialization context is made anew: a context looks serializers
+     * up in a copy of the mapper's cache made with it, and a type first written after that is looked
+     * up in the shared cache, each time, until the context is replaced.
+     */
+    static final int PAYLOADS_PER_CONTEXT = 1024;
 
     private final @Nullable JsonMapper mapper;
 
@@ -146,7 +154,9 @@ public final class MessageCodec {
 
         /**
          * The payload goes through this thread's generator, created once: a generator per message cost
-         * as much as serializing a small payload. A generator that failed part-way is not used again.
+         * as much as serializing a small payload. So is a serialization context, while payloads leave
+         * nothing in it (see {@link ThreadGenerator}). A generator that failed part-way is not used
+         * again.
          * A serializer that leaves its value unfinished (an object or array not ended) has it ended
          * here, as Jackson's own {@code writeValueAsBytes} ends it when it closes its generator (unless
          * {@code StreamWriteFeature.AUTO_CLOSE_CONTENT} is off: then the payload is refused), rather
@@ -187,7 +197,7 @@ public final class MessageCodec {
             reusable.target.to(out);
             boolean written = false;
             try {
-                message.writePayloadJson(out, mapper(), generator);
+                message.writePayloadJson(out, mapper(), generator, reusable.payloadContext);
                 TokenStreamContext context = generator.streamWriteContext();
                 if (!context.inRoot()) {
                     if (!generator.isEnabled(StreamWriteFeature.AUTO_CLOSE_CONTENT)) {
@@ -211,7 +221,7 @@ public final class MessageCodec {
             }
             finally {
                 reusable.target.to(null);
-                if (!written) {
+                if (!written || !reusable.afterPayload()) {
                     generators.remove();
                 }
             }
@@ -239,15 +249,50 @@ public final class MessageCodec {
         }
     }
 
-    /** A generator kept by one thread, writing to whichever stream that thread is encoding into. */
+    /**
+     * A generator kept by one thread, writing to whichever stream that thread is encoding into, and
+     * the serialization context its payloads are written with, kept while each payload leaves it as
+     * it found it ({@link ContextLeftovers}).
+     */
     private static final class ThreadGenerator {
 
         final RetargetableStream target = new RetargetableStream();
 
+        private final JsonMapper mapper;
+
+        /** What the generator was made with: Jackson's for a value a serializer writes through the generator. */
+        private final SerializationContextExt generatorContext;
+
         final JsonGenerator generator;
 
+        /** Null when what a context holds cannot be told: each payload is written with one of its own then. */
+        @Nullable SerializationContextExt payloadContext;
+
+        private int payloads;
+
         ThreadGenerator(TokenStreamFactory factory, JsonMapper mapper) {
-            this.generator = factory.createGenerator(mapper._serializationContext(), this.target);
+            this.mapper = mapper;
+            this.generatorContext = mapper._serializationContext();
+            this.generator = factory.createGenerator(this.generatorContext, this.target);
+            this.payloadContext = ContextLeftovers.canTell() ? mapper._serializationContext() : null;
+        }
+
+        /**
+         * After a payload written whole: a payload context that holds something from it, or has
+         * served {@link #PAYLOADS_PER_CONTEXT} payloads, is replaced.
+         * @return false when the generator's own context holds something (a serializer wrote a value
+         *     with object ids through the generator): then the generator is not used again either
+         */
+        boolean afterPayload() {
+            SerializationContextExt context = this.payloadContext;
+            if (context == null) {
+                return true;
+            }
+            if (++this.payloads == PAYLOADS_PER_CONTEXT || !ContextLeftovers.none(context)) {
+                this.payloadContext = this.mapper._serializationContext();
+                this.payloads = 0;
+            }
+            return ContextLeftovers.none(this.generatorContext);
         }
     }
 

@@ -10,6 +10,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
+import com.fasterxml.jackson.annotation.JsonIdentityInfo;
+import com.fasterxml.jackson.annotation.ObjectIdGenerators;
 import io.ipcworkers.IpcProtocolException;
 import io.ipcworkers.Message;
 import io.ipcworkers.PayloadConversionException;
@@ -18,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.StreamWriteFeature;
 import tools.jackson.databind.SerializationContext;
+import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.ValueSerializer;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.module.SimpleModule;
@@ -200,6 +203,109 @@ class MessageCodecTest {
     }
 
     record Values(int count) {
+    }
+
+    @Test
+    void aThreadWritesItsPayloadsWithOneSerializationContextUntilOneLeavesSomethingInIt() throws IOException {
+        List<SerializationContext> contexts = new ArrayList<>();
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(new SimpleModule()
+            .addSerializer(Probe.class, new ValueSerializer<Probe>() {
+                @Override
+                public void serialize(Probe value, JsonGenerator generator, SerializationContext context) {
+                    contexts.add(context);
+                    if (value.setsAttribute()) {
+                        context.setAttribute("probe", "set");
+                    }
+                    generator.writeNumber(contexts.size());
+                }
+            })).build());
+        bytes(codec.encode(Message.of("t", new Probe(false))));
+        bytes(codec.encode(Message.of("t", new Probe(false))));
+        assertThat(contexts.get(1)).as("a context per thread, not per payload").isSameAs(contexts.get(0));
+        bytes(codec.encode(Message.of("t", new Identified("a")))); // hands out an object id
+        bytes(codec.encode(Message.of("t", new Probe(true)))); // sets an attribute for the call
+        assertThat(contexts.get(2)).isNotSameAs(contexts.get(1));
+        bytes(codec.encode(Message.of("t", new Probe(false))));
+        assertThat(contexts.get(3)).isNotSameAs(contexts.get(2));
+        for (int i = 0; i < MessageCodec.PAYLOADS_PER_CONTEXT; i++) {
+            bytes(codec.encode(Message.of("t", new Probe(false))));
+        }
+        assertThat(contexts.subList(3, contexts.size() - 1)).allSatisfy(context -> assertThat(context).isSameAs(contexts.get(3)));
+        assertThat(contexts.get(contexts.size() - 1)).as("made anew now and then").isNotSameAs(contexts.get(3));
+    }
+
+    record Probe(boolean setsAttribute) {
+    }
+
+    @Test
+    void anObjectWithAnIdentityIsWrittenWholeInEveryMessage() throws IOException {
+        Identified shared = new Identified("a");
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(new SimpleModule()
+            .addSerializer(Holder.class, new ValueSerializer<Holder>() {
+                @Override
+                public void serialize(Holder value, JsonGenerator generator, SerializationContext context) {
+                    generator.writePOJO(value.held()); // with the generator's own context
+                }
+            })).build());
+        for (Object payload : List.of(shared, shared, new Holder(shared), new Holder(shared), shared)) {
+            // not a bare id after the first, as one context for all would write it
+            assertThat(payloadText(bytes(codec.encode(Message.of("t", payload))))).isEqualTo("{\"@id\":1,\"name\":\"a\"}");
+        }
+    }
+
+    record Holder(Object held) {
+    }
+
+    @JsonIdentityInfo(generator = ObjectIdGenerators.IntSequenceGenerator.class)
+    record Identified(String name) {
+    }
+
+    @Test
+    void anAttributeASerializerSetsForOnePayloadIsGoneForTheNext() throws IOException {
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(new SimpleModule()
+            .addSerializer(Probe.class, new ValueSerializer<Probe>() {
+                @Override
+                public void serialize(Probe value, JsonGenerator generator, SerializationContext context) {
+                    generator.writeString(String.valueOf(context.getAttribute("probe")));
+                    context.setAttribute("probe", "set");
+                }
+            })).build());
+        for (int i = 0; i < 2; i++) {
+            assertThat(payloadText(bytes(codec.encode(Message.of("t", new Probe(true)))))).isEqualTo("\"null\"");
+        }
+    }
+
+    @Test
+    void payloadsAreWrittenAsTheMapperWritesThem() throws IOException {
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().enable(SerializationFeature.WRAP_ROOT_VALUE)
+            .enable(SerializationFeature.CLOSE_CLOSEABLE).build());
+        for (int i = 0; i < 2; i++) { // the second with the thread's context
+            assertThat(payloadText(bytes(codec.encode(Message.of("t", new Reading(1.5))))))
+                .isEqualTo(codec.mapper().writeValueAsString(new Reading(1.5)));
+        }
+        Resource resource = new Resource();
+        assertThat(payloadText(bytes(codec.encode(Message.of("t", resource))))).isEqualTo("{\"Resource\":{\"open\":true}}");
+        assertThat(resource.isOpen()).as("closed once written, as the mapper closes it").isFalse();
+    }
+
+    public static class Resource implements java.io.Closeable {
+
+        private boolean open = true;
+
+        public boolean isOpen() {
+            return this.open;
+        }
+
+        @Override
+        public void close() {
+            this.open = false;
+        }
+    }
+
+    @Test
+    void theJacksonOnTheClassPathLetsTheCodecTellWhatAContextHolds() {
+        // otherwise every payload would make a context of its own again: see ContextLeftovers
+        assertThat(ContextLeftovers.canTell()).isTrue();
     }
 
     @Test
