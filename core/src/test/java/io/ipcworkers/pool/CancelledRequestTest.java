@@ -18,7 +18,6 @@ import static io.ipcworkers.pool.TestPools.QUICK_RESTART;
 import static io.ipcworkers.pool.TestPools.busyPool;
 import static io.ipcworkers.pool.TestPools.handledByPool;
 import static io.ipcworkers.pool.TestPools.jobsByWorker;
-import static io.ipcworkers.pool.TestPools.sendAlternately;
 import static io.ipcworkers.pool.TestPools.settleTypicalTime;
 import static io.ipcworkers.pool.TestPools.sleeps;
 import static io.ipcworkers.pool.TestPools.twoWorkers;
@@ -71,19 +70,24 @@ class CancelledRequestTest {
             WorkerPool pool = busy.pool("busy");
             settleTypicalTime(busy, 1);
             long handledBefore = handledByPool(pool);
-            // sent at once, they alternate between the two workers: one gets the long ones
-            List<CompletableFuture<Long>> longOnes = new ArrayList<>();
-            List<CompletableFuture<Long>> shortOnes = new ArrayList<>();
-            sendAlternately(busy, 10, 400, longOnes, shortOnes);
+            // one each, so that neither worker can start a queued request for the next second
+            long sending = System.nanoTime();
+            CompletableFuture<Long> longest = busy.request("busy", "sleep", 3000, Long.class);
+            CompletableFuture<Long> shorter = busy.request("busy", "sleep", 1000, Long.class);
+            List<CompletableFuture<Long>> queued = sleeps(busy, 10, 100);
             for (int i = 7; i < 10; i++) {
-                assertThat(longOnes.get(i).cancel(false)).isTrue(); // the last three, far from started
+                assertThat(queued.get(i).cancel(false)).isTrue();
             }
+            assertThat(Duration.ofNanos(System.nanoTime() - sending)).as("cancelled before either worker was free")
+                .isLessThan(Duration.ofSeconds(1));
 
-            jobsByWorker(longOnes.subList(0, 7));
-            jobsByWorker(shortOnes);
+            // the one that runs the shorter request goes idle while the other still runs the longest
+            assertThat(shorter.get(10, TimeUnit.SECONDS)).isNotEqualTo(longest.get(10, TimeUnit.SECONDS));
+            jobsByWorker(queued.subList(0, 7));
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.inFlight() == 0);
-            assertThat(handledByPool(pool) - handledBefore).as("requests run by either worker").isEqualTo(17);
+            assertThat(handledByPool(pool) - handledBefore).as("requests run by either worker").isEqualTo(9);
             assertThat(pool.snapshot().messagesMoved()).isPositive(); // the queue was shared all the same
+            assertThat(queued.subList(7, 10)).allMatch(CompletableFuture::isCancelled);
             assertThat(pool.restartCount()).isZero();
         }
     }
