@@ -332,6 +332,46 @@ class BadInputTest {
     }
 
     @Test
+    void aMessageSentFromInsideAPayloadsSerializerIsRefusedAndTheConnectionStaysUsable() {
+        SendsWhileWritten carriesOn = new SendsWhileWritten(false);
+        echo.sendMessage(Message.of("outer", carriesOn));
+        assertThat(carriesOn.refusal).endsWith("the frame would be split");
+        Message back = echo.getNextMessage(Duration.ofSeconds(10));
+        assertThat(back.topic()).isEqualTo("outer");
+        assertThat(back.payload()).isEqualTo(Map.of("value", "written"));
+
+        assertThatExceptionOfType(PayloadConversionException.class)
+            .isThrownBy(() -> echo.sendMessage(Message.of("outer", new SendsWhileWritten(true))))
+            .withMessageContaining("the frame would be split");
+        assertEchoStillWorks();
+    }
+
+    /** A payload whose getter sends a message to {@link #echo} while the payload is written to it. */
+    static class SendsWhileWritten {
+
+        private final boolean letsTheRefusalOut;
+
+        volatile String refusal = "not refused";
+
+        SendsWhileWritten(boolean letsTheRefusalOut) {
+            this.letsTheRefusalOut = letsTheRefusalOut;
+        }
+
+        public String getValue() {
+            try {
+                echo.sendMessage(Message.of("inner", 1));
+            }
+            catch (IllegalStateException ex) {
+                this.refusal = ex.getMessage();
+                if (this.letsTheRefusalOut) {
+                    throw ex;
+                }
+            }
+            return "written";
+        }
+    }
+
+    @Test
     void timeoutsWrittenAsForeverWaitOnBothSides() {
         ChildProcess child = pm.runProcess((self, parent) -> {
             Message go = parent.getNextMessage(Duration.ofSeconds(Long.MAX_VALUE));

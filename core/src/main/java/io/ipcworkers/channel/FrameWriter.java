@@ -75,6 +75,13 @@ public final class FrameWriter {
 
     private FrameBuffer pending = new FrameBuffer();
 
+    /**
+     * Whether a body is being written into {@link #pending}; guarded by {@link #appendLock}, so only the
+     * thread writing it can see it set: a body writer (a payload's serializer) that sent or flushed on
+     * this connection would otherwise split the frame it is in.
+     */
+    private boolean appending;
+
     private FrameBuffer spare = new FrameBuffer();
 
     private volatile long bytesWritten;
@@ -106,8 +113,12 @@ public final class FrameWriter {
      */
     boolean append(FrameType type, int flags, long correlationId, BodyWriter body) throws IOException {
         synchronized (this.appendLock) {
+            if (this.appending) {
+                throw sentFromInsideAFrame();
+            }
             FrameBuffer batch = this.pending;
             int start = batch.size();
+            this.appending = true;
             try {
                 batch.limitFrame(start, 4L + this.maxFrameLength);
                 batch.skip(HEADER_LENGTH);
@@ -117,9 +128,17 @@ public final class FrameWriter {
                 batch.truncate(start);
                 throw ex;
             }
+            finally {
+                this.appending = false;
+            }
             batch.putHeader(start, type.code(), (byte) flags, correlationId);
             return start == 0;
         }
+    }
+
+    private static IllegalStateException sentFromInsideAFrame() {
+        return new IllegalStateException("Cannot send or flush on this connection while this thread writes a frame "
+                + "to it (a payload's serializer that sends or waits for a message?): the frame would be split");
     }
 
     /**
@@ -154,6 +173,9 @@ public final class FrameWriter {
         synchronized (this.writeLock) {
             FrameBuffer batch;
             synchronized (this.appendLock) {
+                if (this.appending) {
+                    throw sentFromInsideAFrame();
+                }
                 batch = this.pending;
                 if (batch.size() == 0) {
                     return;
@@ -212,6 +234,9 @@ public final class FrameWriter {
         }
         synchronized (this.writeLock) {
             synchronized (this.appendLock) { // held for one non-blocking write: appenders wait no longer than that
+                if (this.appending) {
+                    throw sentFromInsideAFrame();
+                }
                 FrameBuffer batch = this.pending;
                 int size = batch.size();
                 if (size == 0) {

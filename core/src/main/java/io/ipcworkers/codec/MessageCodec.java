@@ -193,6 +193,9 @@ public final class MessageCodec {
                 reusable = new ThreadGenerator(generators(), mapper());
                 generators.set(reusable);
             }
+            else if (reusable.target.isInUse()) {
+                throw sentFromInsideAPayload(message);
+            }
             JsonGenerator generator = reusable.generator;
             reusable.target.to(out);
             boolean written = false;
@@ -250,6 +253,15 @@ public final class MessageCodec {
     }
 
     /**
+     * A payload's serializer that sends a message would have the thread's generator write that one in the
+     * middle of its own: refused, whatever it is sent to.
+     */
+    private static IllegalStateException sentFromInsideAPayload(Message message) {
+        return new IllegalStateException("Cannot write the payload of message '" + message.topic()
+                + "' while this thread writes the payload of another: a payload's serializer must not send messages");
+    }
+
+    /**
      * A generator kept by one thread, writing to whichever stream that thread is encoding into, and
      * the serialization context its payloads are written with, kept while each payload leaves it as
      * it found it ({@link ContextLeftovers}).
@@ -303,6 +315,11 @@ public final class MessageCodec {
 
         void to(@Nullable OutputStream target) {
             this.target = target;
+        }
+
+        /** Whether a payload is being written through it: set from {@link #to} until it is given null. */
+        boolean isInUse() {
+            return this.target != null;
         }
 
         @Override

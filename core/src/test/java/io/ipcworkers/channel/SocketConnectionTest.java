@@ -216,6 +216,56 @@ class SocketConnectionTest {
     }
 
     @Test
+    void aBodyThatSendsOrFlushesOnItsOwnConnectionWhileItIsWrittenIsRefusedAndEveryFrameArrivesWhole() throws Exception {
+        sendBatched(this.left, 1, new byte[10]);
+        List<String> refusals = new ArrayList<>();
+        this.left.sendBatched(FrameType.MESSAGE, 0, 2, (out) -> { // a payload's serializer that sends, say
+            out.write(new byte[5]);
+            refusals.add(refusal(() -> this.left.sendBatched(FrameType.MESSAGE, 0, 99, FrameWriter.BodyWriter.of(new byte[3]))));
+            refusals.add(refusal(() -> this.left.send(FrameType.MESSAGE, 0, 98, FrameWriter.BodyWriter.of(new byte[3]))));
+            refusals.add(refusal(this.left::flush));
+            refusals.add(refusal(this.left::flushBeforeWaiting));
+            out.write(new byte[5]);
+        });
+        assertThatExceptionOfType(IllegalStateException.class).isThrownBy(() -> this.left.sendBatched(FrameType.MESSAGE, 0, 3,
+                (out) -> {
+                    out.write(new byte[7]);
+                    this.left.sendBatched(FrameType.MESSAGE, 0, 97, FrameWriter.BodyWriter.of(new byte[3]));
+                }));
+        sendBatched(this.left, 4, new byte[20]);
+        this.left.flush();
+
+        assertThat(refusals).hasSize(4).allSatisfy((refusal) -> assertThat(refusal).endsWith("the frame would be split"));
+        for (long expected : new long[] { 1, 2, 4 }) {
+            Frame frame = this.right.readFrame(Duration.ofSeconds(5));
+            assertThat(frame.correlationId()).isEqualTo(expected);
+            assertThat(frame.body()).hasSize((expected == 4) ? 20 : 10);
+        }
+        assertThatExceptionOfType(SocketTimeoutException.class).as("nothing more")
+            .isThrownBy(() -> this.right.readFrame(Duration.ofMillis(200)));
+    }
+
+    /** The message of the {@link IllegalStateException} the action throws, or a note that it threw none. */
+    private static String refusal(IoAction action) {
+        try {
+            action.run();
+            return "not refused";
+        }
+        catch (IllegalStateException ex) {
+            return ex.getMessage();
+        }
+        catch (IOException ex) {
+            return ex.toString();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IoAction {
+
+        void run() throws IOException;
+    }
+
+    @Test
     void aTimedReadTimesOutBetweenFramesAndLosesNothing() throws Exception {
         assertThatExceptionOfType(SocketTimeoutException.class)
             .isThrownBy(() -> this.right.readFrame(Duration.ofMillis(50)));

@@ -9,6 +9,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 import com.fasterxml.jackson.annotation.JsonIdentityInfo;
 import com.fasterxml.jackson.annotation.ObjectIdGenerators;
@@ -28,6 +29,7 @@ import tools.jackson.databind.module.SimpleModule;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
+import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
 
 class MessageCodecTest {
 
@@ -273,6 +275,45 @@ class MessageCodecTest {
         for (int i = 0; i < 2; i++) {
             assertThat(payloadText(bytes(codec.encode(Message.of("t", new Probe(true)))))).isEqualTo("\"null\"");
         }
+    }
+
+    @Test
+    void aPayloadWhoseSerializerSendsAMessageHasThatMessageRefusedAndTheThreadsNextPayloadIsWrittenWhole() throws IOException {
+        List<String> refusals = new ArrayList<>();
+        AtomicReference<MessageCodec> self = new AtomicReference<>();
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(new SimpleModule()
+            .addSerializer(Sender.class, new ValueSerializer<Sender>() {
+                @Override
+                public void serialize(Sender value, JsonGenerator generator, SerializationContext context) {
+                    generator.writeStartObject();
+                    try {
+                        bytes(self.get().encode(Message.of("inner", List.of(1, 2)))); // to another worker, say
+                    }
+                    catch (IllegalStateException ex) {
+                        refusals.add(ex.getMessage());
+                        if (value.letsTheRefusalOut()) {
+                            throw ex;
+                        }
+                    }
+                    catch (IOException ex) {
+                        throw new java.io.UncheckedIOException(ex);
+                    }
+                    generator.writeEndObject();
+                }
+            })).build());
+        self.set(codec);
+
+        assertThat(payloadText(bytes(codec.encode(Message.of("t", new Sender(false)))))).isEqualTo("{}");
+        assertThatIllegalStateException().as("a serializer's own exception, as Jackson lets it out")
+            .isThrownBy(() -> bytes(codec.encode(Message.of("t", new Sender(true)))))
+            .withMessageEndingWith("a payload's serializer must not send messages");
+        assertThat(refusals).hasSize(2).containsOnly("Cannot write the payload of message 'inner' while this thread "
+                + "writes the payload of another: a payload's serializer must not send messages");
+        assertThat(payloadText(bytes(codec.encode(Message.of("t", List.of(3)))))).isEqualTo("[3]");
+        assertThat(payloadText(bytes(codec.encode(Message.of("t", new Sender(false)))))).isEqualTo("{}");
+    }
+
+    record Sender(boolean letsTheRefusalOut) {
     }
 
     @Test
