@@ -116,7 +116,7 @@ class CancelledRequestTest {
     void aCancelledRequestItsWorkerHasStartedRunsToItsEndAndFreesItsRoomThen() throws Exception {
         try (WorkerPools busy = busyPool(1, UnaryOperator.identity())) {
             WorkerPool pool = busy.pool("busy");
-            CompletableFuture<Long> running = busy.request("busy", "sleep", 600, Long.class);
+            CompletableFuture<Long> running = busy.request("busy", "sleep", 1500, Long.class);
             await().atMost(Duration.ofSeconds(10)).until(() -> pool.snapshot().workers().get(0).currentMillis() >= 100);
 
             assertThat(running.cancel(false)).isTrue();
