@@ -254,9 +254,9 @@ public final class MessageCodec {
 
     /**
      * A payload's serializer that sends a message would have the thread's generator write that one in the
-     * middle of its own: refused, whatever it is sent to. Refused when written, not when the body is made
-     * (before the sender takes its worker's locks, which would also keep two such serializers sending to
-     * each other's worker from waiting for each other) measured at a likely tenth off the one-way stream
+     * middle of its own: refused, whatever it is sent to, when it is written. Refusing it when its body is
+     * made, before the sender takes its worker's locks (which would also keep two such serializers sending
+     * to each other's worker from waiting for each other), measured a likely tenth off the one-way stream
      * (benchmarks/README item 55).
      */
     private static IllegalStateException sentFromInsideAPayload(Message message) {
