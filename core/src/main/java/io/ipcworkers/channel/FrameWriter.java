@@ -113,9 +113,7 @@ public final class FrameWriter {
      */
     boolean append(FrameType type, int flags, long correlationId, BodyWriter body) throws IOException {
         synchronized (this.appendLock) {
-            if (this.appending) {
-                throw sentFromInsideAFrame();
-            }
+            refuseWhileAppending();
             FrameBuffer batch = this.pending;
             int start = batch.size();
             this.appending = true;
@@ -136,9 +134,12 @@ public final class FrameWriter {
         }
     }
 
-    private static IllegalStateException sentFromInsideAFrame() {
-        return new IllegalStateException("Cannot send or flush on this connection while this thread writes a frame "
-                + "to it (a payload's serializer that sends or waits for a message?): the frame would be split");
+    /** Under {@link #appendLock}: a thread that is writing a body must not append or flush on this connection. */
+    private void refuseWhileAppending() {
+        if (this.appending) {
+            throw new IllegalStateException("Cannot send or flush on this connection while this thread writes a "
+                    + "frame to it (a payload's serializer that sends or waits for a message?): the frame would be split");
+        }
     }
 
     /**
@@ -173,9 +174,7 @@ public final class FrameWriter {
         synchronized (this.writeLock) {
             FrameBuffer batch;
             synchronized (this.appendLock) {
-                if (this.appending) {
-                    throw sentFromInsideAFrame();
-                }
+                refuseWhileAppending();
                 batch = this.pending;
                 if (batch.size() == 0) {
                     return;
@@ -234,9 +233,7 @@ public final class FrameWriter {
         }
         synchronized (this.writeLock) {
             synchronized (this.appendLock) { // held for one non-blocking write: appenders wait no longer than that
-                if (this.appending) {
-                    throw sentFromInsideAFrame();
-                }
+                refuseWhileAppending();
                 FrameBuffer batch = this.pending;
                 int size = batch.size();
                 if (size == 0) {
