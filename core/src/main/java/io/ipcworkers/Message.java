@@ -2,6 +2,9 @@ package io.ipcworkers;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.Objects;
 
 import io.ipcworkers.codec.DefaultJsonMapper;
@@ -9,6 +12,7 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.TokenStreamContext;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.json.JsonMapper;
@@ -234,15 +238,52 @@ public final class Message {
         }
     }
 
-    /** With the given context, if any; a value the mapper closes once written goes through the mapper. */
+    /**
+     * With the given context, if any; a value the mapper closes once written goes through the mapper.
+     * A checked exception that a serializer throws without declaring it is a failure of the payload
+     * like any of Jackson's, not of the stream the payload was written to.
+     */
     private static void serialize(@Nullable Object value, JsonGenerator generator, JsonMapper mapper,
             @Nullable SerializationContextExt context) {
-        if (context != null && !(value instanceof AutoCloseable
-                && mapper.serializationConfig().isEnabled(SerializationFeature.CLOSE_CLOSEABLE))) {
-            context.serializeValue(generator, value);
+        try {
+            if (context != null && !(value instanceof AutoCloseable
+                    && mapper.serializationConfig().isEnabled(SerializationFeature.CLOSE_CLOSEABLE))) {
+                JacksonEntry.serializeValue.invokeExact(context, generator, value);
+            }
+            else {
+                mapper.writeValue(generator, value);
+            }
         }
-        else {
-            mapper.writeValue(generator, value);
+        catch (RuntimeException | Error ex) {
+            throw ex;
+        }
+        catch (Throwable ex) {
+            throw DatabindException.from(generator, "its serializer threw " + ex, ex);
+        }
+    }
+
+    /**
+     * Jackson's {@code serializeValue} as a method handle, so that a sender's compiled code ends where
+     * Jackson's begins: C2 inlines a handle only when it is a constant, which is why the field is not
+     * final. Inlined, Jackson's serializers for a payload (some 3 KB of bytecode) were compiled twice in
+     * a sending JVM, within the message body writer and as a root of their own, by the one C2 thread of
+     * a small machine while the first messages of a stream went out ({@code benchmarks/README.md}, item
+     * 56). A class of its own, so that the handle is looked up for the first payload written, not on a
+     * worker's way to ready.
+     */
+    private static final class JacksonEntry {
+
+        @SuppressWarnings("FieldMayBeFinal") // a final handle is a constant, and inlined
+        private static MethodHandle serializeValue = serializeValueHandle();
+
+        private static MethodHandle serializeValueHandle() {
+            try {
+                return MethodHandles.publicLookup().findVirtual(SerializationContextExt.class, "serializeValue",
+                        MethodType.methodType(void.class, JsonGenerator.class, Object.class));
+            }
+            catch (ReflectiveOperationException ex) {
+                throw new IllegalStateException("Jackson's SerializationContextExt.serializeValue not found", ex);
+            }
         }
     }
 

@@ -2,6 +2,9 @@ package io.ipcworkers.codec;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -364,6 +367,38 @@ class MessageCodecTest {
         // over C2's FreqInlineSize (325 bytes of bytecode): see MessageBody.writeTo
         assertThat(Bytecode.lengthOf(Class.forName(MessageCodec.class.getName() + "$MessageBody"), "writeTo(java.io.OutputStream)"))
             .isGreaterThan(325);
+    }
+
+    @Test
+    void jacksonIsCalledThroughAHandleTheCompilerDoesNotInline() throws ReflectiveOperationException {
+        // a final handle is a constant, which C2 inlines: see Message.JacksonEntry
+        Field handle = Class.forName(Message.class.getName() + "$JacksonEntry").getDeclaredField("serializeValue");
+        assertThat(handle.getType()).isEqualTo(MethodHandle.class);
+        assertThat(Modifier.isFinal(handle.getModifiers())).isFalse();
+    }
+
+    @Test
+    void aCheckedExceptionASerializerThrowsUndeclaredIsAPayloadConversionFailureAndTheThreadsNextPayloadIsWrittenWhole()
+            throws IOException {
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().addModule(new SimpleModule()
+            .addSerializer(Values.class, new ValueSerializer<Values>() {
+                @Override
+                public void serialize(Values value, JsonGenerator generator, SerializationContext context) {
+                    generator.writeStartArray();
+                    MessageCodecTest.<RuntimeException>throwUnchecked(new IOException("disk full"));
+                }
+            })).build());
+        assertThatExceptionOfType(PayloadConversionException.class)
+            .isThrownBy(() -> bytes(codec.encode(Message.of("t", new Values(1)))))
+            .withMessage("Cannot write the payload of message 't' (" + Values.class.getName()
+                    + ") as JSON: its serializer threw java.io.IOException: disk full")
+            .havingRootCause().isInstanceOf(IOException.class);
+        assertThat(payloadText(bytes(codec.encode(Message.of("t", List.of(2)))))).isEqualTo("[2]");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable> void throwUnchecked(Throwable ex) throws T {
+        throw (T) ex;
     }
 
     private static SimpleModule unfinishing() {
