@@ -258,7 +258,7 @@ public final class Message {
             throw ex;
         }
         catch (Throwable ex) {
-            throw DatabindException.from(generator, "its serializer threw " + ex, ex);
+            throw JacksonEntry.undeclaredFailure(generator, ex);
         }
     }
 
@@ -269,7 +269,8 @@ public final class Message {
      * a sending JVM, within the message body writer and as a root of their own, by the one C2 thread of
      * a small machine while the first messages of a stream went out ({@code benchmarks/README.md}, item
      * 56). A class of its own, so that the handle is looked up for the first payload written, not on a
-     * worker's way to ready.
+     * worker's way to ready, and so that verifying {@code Message} loads none of Jackson's exceptions
+     * (which opened every jar up to Jackson's before a new worker's first message: 35 ms of its start).
      */
     private static final class JacksonEntry {
 
@@ -284,6 +285,11 @@ public final class Message {
             catch (ReflectiveOperationException ex) {
                 throw new IllegalStateException("Jackson's SerializationContextExt.serializeValue not found", ex);
             }
+        }
+
+        /** A checked exception a serializer threw without declaring it, reported as Jackson reports a serializer's failure. */
+        static RuntimeException undeclaredFailure(JsonGenerator generator, Throwable ex) {
+            return DatabindException.from(generator, "its serializer threw " + ex, ex);
         }
     }
 

@@ -18,7 +18,9 @@ import static org.awaitility.Awaitility.await;
 /**
  * A worker's start is on every pool's critical path: the first lambda a JVM runs bootstraps
  * {@code java.lang.invoke} and spins a class (~10 ms of a plain worker's start on two cores,
- * {@code benchmarks/README.md} item 29), so none of ours may run before a worker is ready. Ready is
+ * {@code benchmarks/README.md} item 29), so none of ours may run before a worker is ready; nor may a
+ * class of Jackson's load (one named in a handler of ours loads when that class is verified, and
+ * opens every jar up to Jackson's: 35 ms, item 56). Ready is
  * where a pool worker's {@code Heartbeat} class loads (it starts the heartbeat right after sending
  * READY), and where a plain worker's task starts to run.
  */
@@ -43,6 +45,7 @@ class NothingSpunUpBeforeReadyTest {
         int ready = indexOf(lines, READY);
         assertThat(ready).as("the line of the Heartbeat class's load").isPositive();
         assertNoLambdaOfOurs(lines.subList(0, ready));
+        assertNoJackson(lines.subList(0, ready));
     }
 
     @Test
@@ -59,6 +62,9 @@ class NothingSpunUpBeforeReadyTest {
         int running = lines.indexOf(MarkingTask.MARK);
         assertThat(running).as("the task's first line").isPositive();
         assertNoLambdaOfOurs(lines.subList(0, running));
+        int readySent = lines.indexOf(MarkingTask.READY_SENT);
+        assertThat(readySent).as("the task's line after it sent its first message").isGreaterThan(running);
+        assertNoJackson(lines.subList(0, readySent));
     }
 
     /** Says when it starts to run, which is when a plain worker is ready, and tells its parent so. */
@@ -68,10 +74,13 @@ class NothingSpunUpBeforeReadyTest {
 
         static final String MARK = "task running";
 
+        static final String READY_SENT = "ready sent";
+
         @Override
         public void run(ChildProcess self, ParentProcess parent) {
             System.out.println(MARK);
             parent.sendMessage(Message.of("ready", null));
+            System.out.println(READY_SENT);
         }
     }
 
@@ -79,6 +88,15 @@ class NothingSpunUpBeforeReadyTest {
     private static void assertNoLambdaOfOurs(List<String> classLoadsBeforeReady) {
         assertThat(classLoadsBeforeReady).as("class loads logged before the worker was ready").hasSizeGreaterThan(100)
             .noneMatch((line) -> line.matches(".*\\bio\\.ipcworkers\\.\\S*\\$\\$Lambda.*"));
+    }
+
+    /**
+     * Nor a class of Jackson's, which opens every jar on the class path up to Jackson's (tens of
+     * milliseconds): a worker needs none before its first payload, a message without one included.
+     */
+    private static void assertNoJackson(List<String> classLoadsBeforeReady) {
+        assertThat(classLoadsBeforeReady).as("class loads logged before the worker was ready")
+            .noneMatch((line) -> line.contains(" tools.jackson."));
     }
 
     private static int indexOf(List<String> lines, String fragment) {
