@@ -1,6 +1,5 @@
 package io.ipcworkers;
 
-import java.io.IOException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
@@ -18,10 +17,6 @@ import io.ipcworkers.worker.ParentWire;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import tools.jackson.core.JsonGenerator;
-import tools.jackson.databind.SerializationContext;
-import tools.jackson.databind.ValueSerializer;
-import tools.jackson.databind.annotation.JsonSerialize;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -343,25 +338,6 @@ class BadInputTest {
             .withMessageContaining("'sneaky'")
             .withMessageEndingWith("its serializer threw java.io.IOException: disk full");
         assertEchoStillWorks();
-    }
-
-    /** Written by a serializer that throws a checked exception it does not declare. */
-    @JsonSerialize(using = ThrowsUndeclared.Serializer.class)
-    static class ThrowsUndeclared {
-
-        static class Serializer extends ValueSerializer<ThrowsUndeclared> {
-
-            @Override
-            public void serialize(ThrowsUndeclared value, JsonGenerator generator, SerializationContext context) {
-                generator.writeStartObject();
-                Serializer.<RuntimeException>throwUnchecked(new IOException("disk full"));
-            }
-
-            @SuppressWarnings("unchecked")
-            private static <T extends Throwable> void throwUnchecked(Throwable ex) throws T {
-                throw (T) ex;
-            }
-        }
     }
 
     @Test

@@ -27,6 +27,7 @@ import io.ipcworkers.MessageBus;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.OwnThread;
 import io.ipcworkers.PayloadConversionException;
+import io.ipcworkers.ThrowsUndeclared;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.RemoteListenerException;
 import io.ipcworkers.UnknownPoolException;
@@ -699,6 +700,21 @@ class WorkerPoolTest {
                 .isThrownBy(() -> patient.broadcast("echo", new BrokenGetter()))
                 .withMessageContaining("'echo'");
         }
+        assertThat(patient.inFlight()).isZero();
+        assertThat(patient.request("echo", "still fine", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("still fine");
+        assertThat(patient.restartCount()).isZero();
+    }
+
+    @Test
+    void aPayloadWhoseSerializerThrowsAnUndeclaredCheckedExceptionFailsItsCallerAndLeavesTheWorkerAlone()
+            throws Exception {
+        WorkerPool patient = pools.pool("patient"); // one worker: taken for broken, it would be replaced
+        assertThatExceptionOfType(PayloadConversionException.class)
+            .isThrownBy(() -> patient.send("echo", new ThrowsUndeclared()))
+            .withMessageEndingWith("its serializer threw java.io.IOException: disk full");
+        assertThatExceptionOfType(PayloadConversionException.class)
+            .isThrownBy(() -> patient.request("echo", new ThrowsUndeclared(), Object.class))
+            .withMessageContaining("'echo'");
         assertThat(patient.inFlight()).isZero();
         assertThat(patient.request("echo", "still fine", Object.class).get(10, TimeUnit.SECONDS)).isEqualTo("still fine");
         assertThat(patient.restartCount()).isZero();
