@@ -27,9 +27,9 @@ import io.ipcworkers.MessageBus;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.OwnThread;
 import io.ipcworkers.PayloadConversionException;
-import io.ipcworkers.ThrowsUndeclared;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.RemoteListenerException;
+import io.ipcworkers.ThrowsUndeclared;
 import io.ipcworkers.UnknownPoolException;
 import io.ipcworkers.codec.Celsius;
 import io.ipcworkers.codec.Reading;
@@ -708,7 +708,7 @@ class WorkerPoolTest {
     @Test
     void aPayloadWhoseSerializerThrowsAnUndeclaredCheckedExceptionFailsItsCallerAndLeavesTheWorkerAlone()
             throws Exception {
-        WorkerPool patient = pools.pool("patient"); // one worker: taken for broken, it would be replaced
+        WorkerPool patient = pools.pool("patient"); // one worker: taken for broken, it left the pool none to use
         assertThatExceptionOfType(PayloadConversionException.class)
             .isThrownBy(() -> patient.send("echo", new ThrowsUndeclared()))
             .withMessageEndingWith("its serializer threw java.io.IOException: disk full");
