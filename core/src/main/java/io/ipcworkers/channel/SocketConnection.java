@@ -26,13 +26,13 @@ import org.jspecify.annotations.Nullable;
  * that goes out in one system call with the frames that follow it. A batched send on an idle
  * connection (no batch begun or written for a few microseconds) is written at once (nothing to batch
  * it with, and someone may be waiting for it); on a busy one the batch is flushed by this
- * connection's flusher thread, by the sender once the batch is large, or by a reader of this
- * connection that is about to wait. Only a send that begins a batch reads the clock. A sender that
- * streams (fills whole batches itself, or writes its batch before it waits for room to send more) is
- * left to it: the flusher then writes the last, partial batch at most a millisecond after the stream
- * stops, rather than being woken for every batch. {@link #sendLingering} is for a sender that has more
- * to do before it waits (a worker answering a backlog of requests): its batch is never written at
- * once, but within 50 µs.
+ * connection's flusher thread once it has waited 50 µs for the frames that follow, by the sender once
+ * the batch is large, or by a reader of this connection that is about to wait. Only a send that
+ * begins a batch reads the clock. A sender that streams (fills whole batches itself, or writes its
+ * batch before it waits for room to send more) is left to it: the flusher then writes the last,
+ * partial batch at most a millisecond after the stream stops, rather than being woken for every
+ * batch. {@link #sendLingering} is for a sender that has more to do before it waits (a worker
+ * answering a backlog of requests): its batch is never written at once, but within 50 µs.
  *
  * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
  * consumer wants (no hand-off between threads per message), or pushed to a {@link FrameHandler} by a
@@ -51,9 +51,13 @@ public final class SocketConnection implements Connection {
     private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /**
-     * How long a {@link #sendLingering} frame may wait for the frames that follow: a worker answering a
-     * backlog of quick requests writes its replies a few dozen at a time instead of waking the flusher
-     * for every few, while a slow one's reply is late by no more than this.
+     * How long a batch begun on a busy connection, or by {@link #sendLingering}, may wait for the frames
+     * that follow before the flusher writes it: a worker answering a backlog of quick requests writes
+     * its replies a few dozen at a time, and a sender that outpaces the socket a few hundred frames,
+     * while a frame that ends a burst is late by no more than this. Written as soon as the flusher is
+     * woken, the batches of such a sender held a few frames each: every write woke the peer's reader,
+     * and on two cores the threads of both JVMs then took turns with the sender, which slowed it and
+     * shrank the batches further (benchmarks/README.md, item 58).
      */
     private static final long LINGERING_NANOS = TimeUnit.MICROSECONDS.toNanos(50);
 
@@ -180,9 +184,10 @@ public final class SocketConnection implements Connection {
                 return;
             }
             // a sender that writes its batches itself is streaming: let it, and have the flusher
-            // write the tail a moment after the stream stops, instead of waking it for every batch
+            // write the tail a moment after the stream stops, instead of waking it for every batch;
+            // any other batch on a busy connection waits a moment for the frames that follow
             boolean streaming = now - this.lastSenderFlushNanos < LINGER_NANOS;
-            this.flushDueNanos = streaming ? now + LINGER_NANOS : now;
+            this.flushDueNanos = now + (streaming ? LINGER_NANOS : LINGERING_NANOS);
             if (!streaming || !this.flusherLingering) {
                 wakeFlusher();
             }
@@ -686,6 +691,11 @@ public final class SocketConnection implements Connection {
         }
         this.reader.release();
         this.writer.release();
+    }
+
+    /** When the flusher is to write the pending batch ({@link System#nanoTime()}); for tests. */
+    long flushDueNanos() {
+        return this.flushDueNanos;
     }
 
     /** The underlying channel; for tests that need to put raw bytes on the wire. */

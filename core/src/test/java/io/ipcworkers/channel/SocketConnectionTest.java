@@ -172,6 +172,29 @@ class SocketConnectionTest {
         assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(3);
     }
 
+    /**
+     * Written as soon as the flusher woke, a stream that outpaced the socket went out a few frames to a
+     * write, each waking the peer (benchmarks/README.md, item 58).
+     */
+    @Test
+    void aBatchBegunOnABusyConnectionWaitsAMomentForTheFramesThatFollowAndThenGoesOut() throws Exception {
+        for (int attempt = 1;; attempt++) {
+            Thread.sleep(1); // idle: the next send is written at once, and the connection is busy from then
+            sendBatched(this.left, 1, new byte[10]);
+            long dueBefore = this.left.flushDueNanos();
+            long sent = System.nanoTime();
+            sendBatched(this.left, 2, new byte[10]); // begins a batch microseconds later
+            long due = this.left.flushDueNanos();
+            assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1);
+            assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(2);
+            if (due != dueBefore) { // else this thread was held up between the sends: idle again, written at once
+                assertThat(due - sent).isGreaterThanOrEqualTo(TimeUnit.MICROSECONDS.toNanos(50));
+                return;
+            }
+            assertThat(attempt).as("sends microseconds apart").isLessThan(100);
+        }
+    }
+
     @Test
     void aLingeringSendIsNotWrittenAtOnceEvenOnAnIdleConnectionButGoesOutWithoutAnyFurtherCall() throws Exception {
         this.left.sendLingering(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(new byte[10]));
