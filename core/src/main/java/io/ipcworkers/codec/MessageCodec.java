@@ -58,7 +58,8 @@ public final class MessageCodec {
      */
     private final @Nullable TokenStreamFactory generators;
 
-    private final ThreadLocal<@Nullable ThreadGenerator> threadGenerators = new ThreadLocal<>();
+    /** Each thread's body writer, with its generator once it has written a payload that needs one. */
+    private final ThreadLocal<@Nullable MessageBody> threadBodies = new ThreadLocal<>();
 
     private @Nullable WireTopic lastTopic;
 
@@ -105,27 +106,59 @@ public final class MessageCodec {
         static final TokenStreamFactory GENERATORS = generatorsFor(DefaultJsonMapper.get());
     }
 
-    /** The frame body for a message. */
+    /**
+     * The frame body for a message. The writer is this thread's own, used again for its next message:
+     * write it before this thread encodes another one, as every send does at once.
+     */
     public BodyWriter encode(Message message) {
-        return new MessageBody(wireTopic(message.topic()), message, NO_DEADLINE, null);
+        return body(message, NO_DEADLINE, null);
     }
 
     /**
      * The frame body for a message with headers ({@link MessageHeaders#encode}), sent with
-     * {@link io.ipcworkers.channel.Frame#FLAG_HEADERS} when not null.
+     * {@link io.ipcworkers.channel.Frame#FLAG_HEADERS} when not null; this thread's writer, as
+     * {@link #encode(Message)}'s.
      */
     public BodyWriter encode(Message message, byte @Nullable [] headers) {
-        return new MessageBody(wireTopic(message.topic()), message, NO_DEADLINE, headers);
+        return body(message, NO_DEADLINE, headers);
     }
 
-    /** The frame body for a request: its message, then its caller's deadline ({@link RequestDeadline}). */
+    /**
+     * The frame body for a request: its message, then its caller's deadline ({@link RequestDeadline});
+     * this thread's writer, as {@link #encode(Message)}'s.
+     */
     public BodyWriter encodeRequest(Message message, long deadlineEpochMillis) {
-        return new MessageBody(wireTopic(message.topic()), message, deadlineEpochMillis, null);
+        return body(message, deadlineEpochMillis, null);
     }
 
     /** {@link #encodeRequest(Message, long)}, with headers before the deadline (see {@link #encode(Message, byte[])}). */
     public BodyWriter encodeRequest(Message message, long deadlineEpochMillis, byte @Nullable [] headers) {
-        return new MessageBody(wireTopic(message.topic()), message, deadlineEpochMillis, headers);
+        return body(message, deadlineEpochMillis, headers);
+    }
+
+    /**
+     * This thread's body writer, set to the message. One per thread rather than one per message: its
+     * 40 bytes were a third of what a {@code ChildProcess} send allocated, and in a JVM's first seconds,
+     * while G1 grows its young generation into pages never touched, a sender pays for every byte it
+     * allocates (without them the benchmarks' measured one-way pass ran about twice as fast:
+     * benchmarks/README.md, item 59). A payload's serializer that sends a message is given a writer of
+     * its own, which is refused when written ({@link #sentFromInsideAPayload}).
+     */
+    private MessageBody body(Message message, long deadline, byte @Nullable [] headers) {
+        byte[] wireTopic = wireTopic(message.topic()); // first: a topic too long is refused with nothing changed
+        MessageBody body = this.threadBodies.get();
+        if (body == null) {
+            body = new MessageBody(null);
+            this.threadBodies.set(body);
+        }
+        else if (body.isWritingPayload()) {
+            body = new MessageBody(body.generator);
+        }
+        body.wireTopic = wireTopic;
+        body.message = message;
+        body.deadline = deadline;
+        body.headers = headers;
+        return body;
     }
 
     /**
@@ -135,21 +168,27 @@ public final class MessageCodec {
      */
     private final class MessageBody implements BodyWriter {
 
-        private final byte[] wireTopic;
+        private byte[] wireTopic = {};
 
-        private final Message message;
+        /** Set for each message; null once it is written, so that a large payload is not kept for the next. */
+        private @Nullable Message message;
 
         /** A request's deadline, written after the message; {@link #NO_DEADLINE} for other messages. */
-        private final long deadline;
+        private long deadline;
 
         /** The message's headers block ({@link MessageHeaders}), written after it; null for none. */
-        private final byte @Nullable [] headers;
+        private byte @Nullable [] headers;
 
-        MessageBody(byte[] wireTopic, Message message, long deadline, byte @Nullable [] headers) {
-            this.wireTopic = wireTopic;
-            this.message = message;
-            this.deadline = deadline;
-            this.headers = headers;
+        /** The thread's generator, made for its first payload that needs one; null again after one failed. */
+        private @Nullable ThreadGenerator generator;
+
+        MessageBody(@Nullable ThreadGenerator generator) {
+            this.generator = generator;
+        }
+
+        /** Whether this thread is writing a payload with it: a serializer is running, and sends. */
+        boolean isWritingPayload() {
+            return this.generator != null && this.generator.target.isInUse();
         }
 
         /**
@@ -180,18 +219,18 @@ public final class MessageCodec {
          */
         @Override
         public void writeTo(OutputStream out) throws IOException {
+            Message message = Objects.requireNonNull(this.message, "written already");
+            this.message = null;
             out.write(this.wireTopic);
-            Message message = this.message;
             if (message.hasNullPayload()) {
                 out.write(NULL_JSON);
                 writeTrailer(out);
                 return;
             }
-            ThreadLocal<@Nullable ThreadGenerator> generators = MessageCodec.this.threadGenerators;
-            ThreadGenerator reusable = generators.get();
+            ThreadGenerator reusable = this.generator;
             if (reusable == null) {
                 reusable = new ThreadGenerator(generators(), mapper());
-                generators.set(reusable);
+                this.generator = reusable;
             }
             else if (reusable.target.isInUse()) {
                 throw sentFromInsideAPayload(message);
@@ -225,7 +264,7 @@ public final class MessageCodec {
             finally {
                 reusable.target.to(null);
                 if (!written || !reusable.afterPayload()) {
-                    generators.remove();
+                    this.generator = null;
                 }
             }
             writeTrailer(out);

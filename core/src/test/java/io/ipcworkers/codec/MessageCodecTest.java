@@ -282,6 +282,43 @@ class MessageCodecTest {
     }
 
     @Test
+    void aThreadEncodesEachMessageWithTheSameWriterAndOtherThreadsWithTheirOwn() throws Exception {
+        BodyWriter first = this.codec.encode(Message.of("t", 1));
+        assertThat(payloadText(bytes(first))).isEqualTo("1");
+        BodyWriter next = this.codec.encodeRequest(Message.of("t", List.of(2)), 42L);
+        assertThat(next).as("no writer allocated per message").isSameAs(first);
+        assertThat(RequestDeadline.read(bytes(next))).isEqualTo(42L);
+
+        BodyWriter mine = this.codec.encode(Message.of("mine", Map.of("n", 3)));
+        ExecutorService other = Executors.newSingleThreadExecutor();
+        try {
+            byte[] theirs = other.submit(() -> bytes(this.codec.encode(Message.of("theirs", 4)))).get();
+            assertThat(this.codec.decode(theirs).topic()).isEqualTo("theirs");
+        }
+        finally {
+            other.shutdownNow();
+        }
+        Message written = this.codec.decode(bytes(mine));
+        assertThat(written.topic()).as("another thread's message in between").isEqualTo("mine");
+        assertThat(written.payload()).isEqualTo(Map.of("n", 3));
+    }
+
+    @Test
+    void aWriterKeepsNoPayloadOnceWritten() throws IOException {
+        byte[] large = new byte[1 << 20];
+        java.lang.ref.WeakReference<byte[]> payload = new java.lang.ref.WeakReference<>(large);
+        BodyWriter body = this.codec.encode(Message.of("big", large));
+        large = null;
+        assertThat(bytes(body)).hasSizeGreaterThan(1 << 20);
+        for (int i = 0; i < 50 && payload.get() != null; i++) {
+            System.gc();
+        }
+        assertThat(payload.get()).as("the thread's writer holds on to a payload sent already").isNull();
+        assertThatExceptionOfType(NullPointerException.class).isThrownBy(() -> bytes(body))
+            .withMessage("written already");
+    }
+
+    @Test
     void aPayloadWhoseSerializerSendsAMessageHasThatMessageRefusedAndTheThreadsNextPayloadIsWrittenWhole() throws IOException {
         List<String> refusals = new ArrayList<>();
         AtomicReference<MessageCodec> self = new AtomicReference<>();
