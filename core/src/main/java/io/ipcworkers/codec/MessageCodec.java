@@ -139,10 +139,10 @@ public final class MessageCodec {
     /**
      * This thread's body writer, set to the message. One per thread rather than one per message: its
      * 40 bytes were a third of what a {@code ChildProcess} send allocated, and in a JVM's first seconds,
-     * while G1 grows its young generation into pages never touched, a sender pays for every byte it
-     * allocates (without them the benchmarks' measured one-way pass ran about twice as fast:
-     * benchmarks/README.md, item 59). A payload's serializer that sends a message is given a writer of
-     * its own, which is refused when written ({@link #sentFromInsideAPayload}).
+     * while G1 grows its young generation into pages never touched, a sender pays 4–5 ns for every byte
+     * it allocates (benchmarks/README.md, item 59: the growth costs as much in all, but comes later). A
+     * payload's serializer that sends a message is given a writer of its own, which is refused when
+     * written ({@link #sentFromInsideAPayload}).
      */
     private MessageBody body(Message message, long deadline, byte @Nullable [] headers) {
         byte[] wireTopic = wireTopic(message.topic()); // first: a topic too long is refused with nothing changed
