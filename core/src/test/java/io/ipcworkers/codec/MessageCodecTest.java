@@ -3,6 +3,7 @@ package io.ipcworkers.codec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.invoke.MethodHandle;
+import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;
@@ -306,7 +307,7 @@ class MessageCodecTest {
     @Test
     void aWriterKeepsNoPayloadOnceWritten() throws IOException {
         byte[] large = new byte[1 << 20];
-        java.lang.ref.WeakReference<byte[]> payload = new java.lang.ref.WeakReference<>(large);
+        WeakReference<byte[]> payload = new WeakReference<>(large);
         BodyWriter body = this.codec.encode(Message.of("big", large));
         large = null;
         assertThat(bytes(body)).hasSizeGreaterThan(1 << 20);
