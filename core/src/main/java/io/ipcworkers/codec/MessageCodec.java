@@ -93,11 +93,15 @@ public final class MessageCodec {
     }
 
     public JsonMapper mapper() {
-        return (this.mapper != null) ? this.mapper : DefaultJsonMapper.get();
+        return orDefault(this.mapper);
     }
 
-    private TokenStreamFactory generators() {
-        return (this.generators != null) ? this.generators : Defaults.GENERATORS;
+    private static JsonMapper orDefault(@Nullable JsonMapper mapper) {
+        return (mapper != null) ? mapper : DefaultJsonMapper.get();
+    }
+
+    private static TokenStreamFactory orDefault(@Nullable TokenStreamFactory generators) {
+        return (generators != null) ? generators : Defaults.GENERATORS;
     }
 
     /** Initialized when first used. */
@@ -148,11 +152,11 @@ public final class MessageCodec {
         byte[] wireTopic = wireTopic(message.topic()); // first: a topic too long is refused with nothing changed
         MessageBody body = this.threadBodies.get();
         if (body == null) {
-            body = new MessageBody(null);
+            body = new MessageBody(this.mapper, this.generators, null);
             this.threadBodies.set(body);
         }
         else if (body.isWritingPayload()) {
-            body = new MessageBody(body.generator);
+            body = new MessageBody(this.mapper, this.generators, body.generator);
         }
         body.wireTopic = wireTopic;
         body.message = message;
@@ -164,9 +168,17 @@ public final class MessageCodec {
     /**
      * A message's frame body. One class doing the write, rather than a lambda calling a helper: the
      * JIT compiler then has fewer levels to compile over again on top of Jackson's serializer before
-     * a sender's path runs at full speed.
+     * a sender's path runs at full speed. Static, and holding nothing of its codec but the mapper and
+     * stream factory: kept in a thread's {@code ThreadLocal} map, a writer that held its codec would
+     * hold the codec's {@code ThreadLocal}, the map's weak key, and so every codec the thread ever
+     * encoded with, for as long as the thread lives.
      */
-    private final class MessageBody implements BodyWriter {
+    private static final class MessageBody implements BodyWriter {
+
+        /** The codec's: null for the default mapper, not looked up before a payload needs it. */
+        private final @Nullable JsonMapper mapper;
+
+        private final @Nullable TokenStreamFactory generators;
 
         private byte[] wireTopic = {};
 
@@ -182,7 +194,10 @@ public final class MessageCodec {
         /** The thread's generator, made for its first payload that needs one; null again after one failed. */
         private @Nullable ThreadGenerator generator;
 
-        MessageBody(@Nullable ThreadGenerator generator) {
+        MessageBody(@Nullable JsonMapper mapper, @Nullable TokenStreamFactory generators,
+                @Nullable ThreadGenerator generator) {
+            this.mapper = mapper;
+            this.generators = generators;
             this.generator = generator;
         }
 
@@ -229,7 +244,7 @@ public final class MessageCodec {
             }
             ThreadGenerator reusable = this.generator;
             if (reusable == null) {
-                reusable = new ThreadGenerator(generators(), mapper());
+                reusable = new ThreadGenerator(orDefault(this.generators), orDefault(this.mapper));
                 this.generator = reusable;
             }
             else if (reusable.target.isInUse()) {
@@ -239,7 +254,7 @@ public final class MessageCodec {
             reusable.target.to(out);
             boolean written = false;
             try {
-                message.writePayloadJson(out, mapper(), generator, reusable.payloadContext);
+                message.writePayloadJson(out, reusable.mapper, generator, reusable.payloadContext);
                 TokenStreamContext context = generator.streamWriteContext();
                 if (!context.inRoot()) {
                     if (!generator.isEnabled(StreamWriteFeature.AUTO_CLOSE_CONTENT)) {
@@ -312,7 +327,7 @@ public final class MessageCodec {
 
         final RetargetableStream target = new RetargetableStream();
 
-        private final JsonMapper mapper;
+        final JsonMapper mapper;
 
         /** What the generator was made with: Jackson's for a value a serializer writes through the generator. */
         private final SerializationContextExt generatorContext;

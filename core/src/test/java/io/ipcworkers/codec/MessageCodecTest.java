@@ -320,6 +320,22 @@ class MessageCodecTest {
     }
 
     @Test
+    void aCodecNoLongerUsedIsNotKeptByTheThreadsThatEncodedWithIt() throws IOException {
+        List<WeakReference<MessageCodec>> dropped = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            MessageCodec codec = new MessageCodec(JsonMapper.builder().build());
+            bytes(codec.encode(Message.of("t", Map.of("n", i)))); // this thread's writer and generator for it
+            bytes(codec.encode(Message.of("t", null)));
+            dropped.add(new WeakReference<>(codec));
+        }
+        for (int i = 0; i < 50 && dropped.stream().anyMatch((codec) -> codec.get() != null); i++) {
+            System.gc();
+        }
+        assertThat(dropped).as("codecs held through the thread-local writers of a thread that lives on")
+            .allSatisfy((codec) -> assertThat(codec.get()).isNull());
+    }
+
+    @Test
     void aPayloadWhoseSerializerSendsAMessageHasThatMessageRefusedAndTheThreadsNextPayloadIsWrittenWhole() throws IOException {
         List<String> refusals = new ArrayList<>();
         AtomicReference<MessageCodec> self = new AtomicReference<>();
