@@ -239,16 +239,18 @@ public final class Message {
     }
 
     /**
-     * With the given context, if any; a value the mapper closes once written goes through the mapper.
+     * With the given context, if any; a value the mapper closes once written goes through the mapper,
+     * as does every value on a Jackson without the entry point the context is used through.
      * A checked exception that a serializer throws without declaring it is a failure of the payload
      * like any of Jackson's, not of the stream the payload was written to.
      */
     private static void serialize(@Nullable Object value, JsonGenerator generator, JsonMapper mapper,
             @Nullable SerializationContextExt context) {
         try {
-            if (context != null && !(value instanceof AutoCloseable
+            MethodHandle serializeValue = (context != null) ? JacksonEntry.serializeValue : null;
+            if (serializeValue != null && !(value instanceof AutoCloseable
                     && mapper.serializationConfig().isEnabled(SerializationFeature.CLOSE_CLOSEABLE))) {
-                JacksonEntry.serializeValue.invokeExact(context, generator, value);
+                serializeValue.invokeExact(context, generator, value);
             }
             else {
                 mapper.writeValue(generator, value);
@@ -274,16 +276,19 @@ public final class Message {
      */
     private static final class JacksonEntry {
 
+        /** Null on a Jackson without it: then each payload is written by {@code JsonMapper.writeValue}. */
         @SuppressWarnings("FieldMayBeFinal") // a final handle is a constant, and inlined
-        private static MethodHandle serializeValue = serializeValueHandle();
+        private static @Nullable MethodHandle serializeValue = serializeValueHandle();
 
-        private static MethodHandle serializeValueHandle() {
+        private static @Nullable MethodHandle serializeValueHandle() {
             try {
                 return MethodHandles.publicLookup().findVirtual(SerializationContextExt.class, "serializeValue",
                         MethodType.methodType(void.class, JsonGenerator.class, Object.class));
             }
             catch (ReflectiveOperationException ex) {
-                throw new IllegalStateException("Jackson's SerializationContextExt.serializeValue not found", ex);
+                System.getLogger(Message.class.getName()).log(System.Logger.Level.DEBUG, "Jackson's "
+                        + "SerializationContextExt.serializeValue not found: payloads are written through the mapper", ex);
+                return null;
             }
         }
 

@@ -433,6 +433,29 @@ class MessageCodecTest {
     }
 
     @Test
+    void onAJacksonWithoutTheEntryPointTheCodecUsesPayloadsGoThroughTheMapper() throws Exception {
+        Field handle = Class.forName(Message.class.getName() + "$JacksonEntry").getDeclaredField("serializeValue");
+        handle.setAccessible(true);
+        Object found = handle.get(null);
+        assertThat(found).as("the Jackson on the class path has it").isNotNull();
+        MessageCodec codec = new MessageCodec(JsonMapper.builder().enable(SerializationFeature.WRAP_ROOT_VALUE).build());
+        handle.set(null, null); // as a Jackson that renamed it would leave it
+        try {
+            for (int i = 0; i < 2; i++) {
+                assertThat(payloadText(bytes(codec.encode(Message.of("t", new Reading(i))))))
+                    .isEqualTo(codec.mapper().writeValueAsString(new Reading(i)));
+            }
+            assertThatExceptionOfType(PayloadConversionException.class)
+                .isThrownBy(() -> bytes(codec.encode(Message.of("t", new ThrowsUndeclared()))));
+            assertThat(payloadText(bytes(codec.encode(Message.of("t", new Reading(3))))))
+                .as("the thread's next payload").isEqualTo(codec.mapper().writeValueAsString(new Reading(3)));
+        }
+        finally {
+            handle.set(null, found);
+        }
+    }
+
+    @Test
     void aCheckedExceptionASerializerThrowsUndeclaredIsAPayloadConversionFailureAndTheThreadsNextPayloadIsWrittenWhole()
             throws IOException {
         assertThatExceptionOfType(PayloadConversionException.class)
