@@ -181,6 +181,9 @@ public final class SocketConnection implements Connection {
             this.lastBusyNanos = now;
             if (idle) {
                 this.writer.flush();
+                // busy from the write's end, as the flusher's and a full batch's writes mark it: from its
+                // start, a write slower than IDLE_NANOS (a loaded machine) left every send finding it idle
+                this.lastBusyNanos = System.nanoTime();
                 return;
             }
             // a sender that writes its batches itself is streaming: let it, and have the flusher

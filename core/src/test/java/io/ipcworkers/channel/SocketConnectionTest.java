@@ -178,6 +178,9 @@ class SocketConnectionTest {
      */
     @Test
     void aBatchBegunOnABusyConnectionWaitsAMomentForTheFramesThatFollowAndThenGoesOut() throws Exception {
+        // tried until the two sends come microseconds apart: in a JVM that has not compiled them yet, or on
+        // a loaded machine, they may not for a while
+        long giveUp = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (int attempt = 1;; attempt++) {
             Thread.sleep(1); // idle: the next send is written at once, and the connection is busy from then
             sendBatched(this.left, 1, new byte[10]);
@@ -191,7 +194,7 @@ class SocketConnectionTest {
                 assertThat(due - sent).isGreaterThanOrEqualTo(TimeUnit.MICROSECONDS.toNanos(50));
                 return;
             }
-            assertThat(attempt).as("sends microseconds apart").isLessThan(100);
+            assertThat(System.nanoTime() - giveUp).as("sends microseconds apart, in %d attempts", attempt).isNegative();
         }
     }
 
