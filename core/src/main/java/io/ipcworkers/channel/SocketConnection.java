@@ -178,12 +178,13 @@ public final class SocketConnection implements Connection {
             // the clock is read here only, not for every frame: a frame that joins a batch needs no time
             long now = System.nanoTime();
             boolean idle = now - this.lastBusyNanos > IDLE_NANOS;
+            // busy from before the write, not from its end as the flusher's writes are marked: a write that
+            // wakes a waiting peer often returns only once the peer has run (on two cores, half of a round
+            // trip's writes took over 15 µs of its 27), and marked from there, a sender's next request, sent
+            // a few microseconds after reading the answer, waited for the flusher (benchmarks/README.md, item 61)
             this.lastBusyNanos = now;
             if (idle) {
                 this.writer.flush();
-                // busy from the write's end, as the flusher's and a full batch's writes mark it: from its
-                // start, a write slower than IDLE_NANOS (a loaded machine) left every send finding it idle
-                this.lastBusyNanos = System.nanoTime();
                 return;
             }
             // a sender that writes its batches itself is streaming: let it, and have the flusher
