@@ -568,6 +568,9 @@ public final class SocketConnection implements Connection {
                 if (failure != null) {
                     throw failure;
                 }
+                if (!this.answerRead) {
+                    this.answerRead = true;
+                }
             }
             return true;
         }
