@@ -114,14 +114,6 @@ public final class SocketConnection implements Connection {
     /** When a batch was last begun or written: what tells a stream of sends from an idle connection. */
     private volatile long lastBusyNanos = System.nanoTime() - IDLE_NANOS;
 
-    /**
-     * Whether a caller read a frame since the last send written at once: the peer has answered, so the
-     * next send is not part of a stream, however soon it follows the write (which, waking the peer,
-     * often returns only once the peer has run: on two cores, half of a round trip's writes took over
-     * 15 µs of its 27). Written only when it changes: a stream read by a caller leaves it set.
-     */
-    private volatile boolean answerRead;
-
     /** When a sender last wrote its batch itself: a full one, or before it waited for room. */
     private volatile long lastSenderFlushNanos = System.nanoTime() - LINGER_NANOS;
 
@@ -185,18 +177,14 @@ public final class SocketConnection implements Connection {
         else if (firstInBatch) {
             // the clock is read here only, not for every frame: a frame that joins a batch needs no time
             long now = System.nanoTime();
-            boolean answered = this.answerRead;
-            boolean idle = answered || now - this.lastBusyNanos > IDLE_NANOS;
+            boolean idle = now - this.lastBusyNanos > IDLE_NANOS;
+            // busy from before the write, not from its end as the flusher's writes are marked: a write that
+            // wakes a waiting peer often returns only once the peer has run (on two cores, half of a round
+            // trip's writes took over 15 µs of its 27), and marked from there, a sender's next request, sent
+            // a few microseconds after reading the answer, waited for the flusher (benchmarks/README.md, item 61)
             this.lastBusyNanos = now;
             if (idle) {
-                if (answered) {
-                    this.answerRead = false;
-                }
                 this.writer.flush();
-                // busy from the write's end: on a loaded machine a write may take longer than IDLE_NANOS, and
-                // marked from its start, every send of a stream found the connection idle and was written
-                // alone (benchmarks/README.md, item 61)
-                this.lastBusyNanos = System.nanoTime();
                 return;
             }
             // a sender that writes its batches itself is streaming: let it, and have the flusher
@@ -393,9 +381,6 @@ public final class SocketConnection implements Connection {
 
     /** Under the read lock, as a read returns. */
     private @Nullable Frame noteWhatIsAtHand(@Nullable Frame frame) {
-        if (!this.answerRead) {
-            this.answerRead = true;
-        }
         ArrayDeque<Frame> frames = this.ahead;
         this.frameAtHand = (frames != null && !frames.isEmpty()) || this.reader.hasBufferedFrame();
         return frame;
@@ -568,9 +553,6 @@ public final class SocketConnection implements Connection {
                 if (failure != null) {
                     throw failure;
                 }
-                if (!this.answerRead) {
-                    this.answerRead = true;
-                }
             }
             return true;
         }
@@ -613,9 +595,6 @@ public final class SocketConnection implements Connection {
                     return true; // end of stream: the reader thread sees it too, and reports it
                 }
                 handler.onFrame(frame);
-                if (!this.answerRead) {
-                    this.answerRead = true;
-                }
             }
             while (this.readFailure == null && this.reader.hasBufferedFrame() && canRead.getAsBoolean()) {
                 handler.onFrame(this.reader.read(deadlineNanos));

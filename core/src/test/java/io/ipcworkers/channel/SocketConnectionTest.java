@@ -198,27 +198,6 @@ class SocketConnectionTest {
         }
     }
 
-    /**
-     * A round trip's next request can follow the write that asked within microseconds (that write often
-     * returns only once the peer has answered): once its answer was read, it is written at once all the same.
-     */
-    @Test
-    void aSendAfterACallerReadAnAnswerIsWrittenAtOnceHoweverSoonItFollowsTheLastWrite() throws Exception {
-        int frame = 4 + Frame.HEADER_AFTER_LENGTH + 10;
-        for (int attempt = 0; attempt < 500; attempt++) { // some of them microseconds apart once compiled
-            sendBatched(this.right, 1, new byte[10]); // the answer, there before it is read
-            Thread.sleep(1); // idle
-            long before = this.left.bytesWritten();
-            sendBatched(this.left, 2, new byte[10]); // written at once: idle
-            assertThat(this.left.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1);
-            sendBatched(this.left, 3, new byte[10]);
-            assertThat(this.left.bytesWritten() - before).as("written by the sender, in attempt %d", attempt)
-                .isEqualTo(2 * frame);
-            assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(2);
-            assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(3);
-        }
-    }
-
     @Test
     void aLingeringSendIsNotWrittenAtOnceEvenOnAnIdleConnectionButGoesOutWithoutAnyFurtherCall() throws Exception {
         this.left.sendLingering(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(new byte[10]));
