@@ -8,9 +8,9 @@ import java.util.concurrent.TimeUnit;
 
 import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.dispatch.ListenerRegistry;
+import io.ipcworkers.launch.LauncherSettings;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.pool.WorkerPools;
-import io.ipcworkers.launch.LauncherSettings;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
