@@ -14,6 +14,7 @@ import io.ipcworkers.pool.WorkerPools;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * A closed {@link ProcessManager} or set of pools, once the application drops it, leaves nothing of itself
@@ -74,11 +75,10 @@ class ClosedManagersAreCollectedTest {
         return List.of(new WeakReference<>(pools), new WeakReference<>(pools.pool("echo")));
     }
 
-    private static void assertCollected(WeakReference<?> reference, String what) throws InterruptedException {
-        for (int i = 0; i < 50 && reference.get() != null; i++) {
+    private static void assertCollected(WeakReference<?> reference, String what) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             System.gc();
-            Thread.sleep(20);
-        }
-        assertThat(reference.get()).as(what + ", dropped, is still reachable").isNull();
+            assertThat(reference.get()).as(what + ", dropped, is still reachable").isNull();
+        });
     }
 }

@@ -6,6 +6,7 @@ import java.lang.invoke.MethodHandle;
 import java.lang.ref.WeakReference;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 import static org.assertj.core.api.Assertions.assertThatIllegalStateException;
+import static org.awaitility.Awaitility.await;
 
 class MessageCodecTest {
 
@@ -311,10 +313,10 @@ class MessageCodecTest {
         BodyWriter body = this.codec.encode(Message.of("big", large));
         large = null;
         assertThat(bytes(body)).hasSizeGreaterThan(1 << 20);
-        for (int i = 0; i < 50 && payload.get() != null; i++) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             System.gc();
-        }
-        assertThat(payload.get()).as("the thread's writer holds on to a payload sent already").isNull();
+            assertThat(payload.get()).as("the thread's writer holds on to a payload sent already").isNull();
+        });
         assertThatExceptionOfType(NullPointerException.class).isThrownBy(() -> bytes(body))
             .withMessage("written already");
     }
@@ -328,11 +330,11 @@ class MessageCodecTest {
             bytes(codec.encode(Message.of("t", null)));
             dropped.add(new WeakReference<>(codec));
         }
-        for (int i = 0; i < 50 && dropped.stream().anyMatch((codec) -> codec.get() != null); i++) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             System.gc();
-        }
-        assertThat(dropped).as("codecs held through the thread-local writers of a thread that lives on")
-            .allSatisfy((codec) -> assertThat(codec.get()).isNull());
+            assertThat(dropped).as("codecs held through the thread-local writers of a thread that lives on")
+                .allSatisfy((codec) -> assertThat(codec.get()).isNull());
+        });
     }
 
     @Test
