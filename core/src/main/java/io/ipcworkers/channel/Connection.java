@@ -39,6 +39,18 @@ public interface Connection extends AutoCloseable {
         sendBatched(type, flags, correlationId, body);
     }
 
+    /**
+     * Sends one frame to a peer that still has frames sent earlier to work through (a pool worker with
+     * messages it has not acknowledged): batched as {@link #sendBatched} batches on a busy connection, even
+     * if this one has been idle for a while, since the frame would only wait on the peer's side, and a
+     * write of its own costs the sender a system call and, on few cores, a turn of the peer's threads.
+     * Order with every other send is kept; thread-safe.
+     */
+    default void sendToBusyPeer(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+            throws IOException {
+        sendBatched(type, flags, correlationId, body);
+    }
+
     /** Writes whatever batched frames have not gone out yet. */
     default void flush() throws IOException {
     }

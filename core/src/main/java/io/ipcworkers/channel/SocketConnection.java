@@ -31,7 +31,9 @@ import org.jspecify.annotations.Nullable;
  * begins a batch reads the clock. A sender that streams (fills whole batches itself, or writes its
  * batch before it waits for room to send more) is left to it: the flusher then writes the last,
  * partial batch at most a millisecond after the stream stops, rather than being woken for every
- * batch. {@link #sendLingering} is for a sender that has more to do before it waits (a worker
+ * batch. {@link #sendToBusyPeer} is for a frame the peer will come to only after others (a pool
+ * worker's next message while it has some to handle): batched as on a busy connection, however long
+ * this one was idle. {@link #sendLingering} is for a sender that has more to do before it waits (a worker
  * answering a backlog of requests): its batch is never written at once, but within 50 µs.
  *
  * <p>Reading: either pulled on the caller's thread ({@link #readFrame()}), which is what a single
@@ -187,14 +189,41 @@ public final class SocketConnection implements Connection {
                 this.writer.flush();
                 return;
             }
-            // a sender that writes its batches itself is streaming: let it, and have the flusher
-            // write the tail a moment after the stream stops, instead of waking it for every batch;
-            // any other batch on a busy connection waits a moment for the frames that follow
-            boolean streaming = now - this.lastSenderFlushNanos < LINGER_NANOS;
-            this.flushDueNanos = now + (streaming ? LINGER_NANOS : LINGERING_NANOS);
-            if (!streaming || !this.flusherLingering) {
-                wakeFlusher();
-            }
+            batchBegunWhileBusy(now);
+        }
+    }
+
+    /**
+     * As {@link #sendBatched} on a busy connection, whatever the time since it was last busy. Its first
+     * lines are {@code sendBatched}'s, repeated rather than shared, as {@link #sendLingering}'s are.
+     */
+    @Override
+    public void sendToBusyPeer(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
+            throws IOException {
+        if (!this.channel.isOpen()) {
+            throw new ClosedChannelException();
+        }
+        boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
+        if (this.writer.isBatchFull()) {
+            writeFullBatch();
+        }
+        else if (firstInBatch) {
+            long now = System.nanoTime();
+            this.lastBusyNanos = now;
+            batchBegunWhileBusy(now);
+        }
+    }
+
+    /**
+     * A sender that writes its batches itself is streaming: it is left to it, and the flusher writes the
+     * tail a moment after the stream stops instead of being woken for every batch. Any other batch begun
+     * on a busy connection waits a moment for the frames that follow.
+     */
+    private void batchBegunWhileBusy(long now) {
+        boolean streaming = now - this.lastSenderFlushNanos < LINGER_NANOS;
+        this.flushDueNanos = now + (streaming ? LINGER_NANOS : LINGERING_NANOS);
+        if (!streaming || !this.flusherLingering) {
+            wakeFlusher();
         }
     }
 

@@ -217,9 +217,13 @@ final class PoolWorker implements ChildProcess, FrameHandler {
             boolean head = this.inFlight.add(message);
             int flags = (request ? Frame.FLAG_DEADLINE : 0) | ((message.deliveries > 1) ? Frame.FLAG_REDELIVERED : 0)
                     | ((message.headers != null) ? Frame.FLAG_HEADERS : 0);
-            this.child.connection().sendBatched(type, flags, message.id, body);
             if (head) {
+                this.child.connection().sendBatched(type, flags, message.id, body);
                 startedRunning(message);
+            }
+            else {
+                // the worker has earlier messages to handle first: this one can wait for the next batch
+                this.child.connection().sendToBusyPeer(type, flags, message.id, body);
             }
         }
         catch (IOException | RuntimeException ex) {

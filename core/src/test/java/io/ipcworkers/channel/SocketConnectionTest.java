@@ -199,6 +199,21 @@ class SocketConnectionTest {
     }
 
     @Test
+    void aSendToABusyPeerIsBatchedAsOnABusyConnectionEvenWhenThisOneIsIdle() throws Exception {
+        Thread.sleep(1); // idle: a batched send would be written at once
+        long dueBefore = this.left.flushDueNanos();
+        long sent = System.nanoTime();
+        this.left.sendToBusyPeer(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(new byte[10]));
+        assertThat(this.left.flushDueNanos()).isNotEqualTo(dueBefore);
+        assertThat(this.left.flushDueNanos() - sent).isGreaterThanOrEqualTo(TimeUnit.MICROSECONDS.toNanos(50));
+        assertThat(this.right.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1); // the flusher wrote it
+
+        this.left.close();
+        assertThatExceptionOfType(ClosedChannelException.class)
+            .isThrownBy(() -> this.left.sendToBusyPeer(FrameType.MESSAGE, 0, 2, FrameWriter.BodyWriter.EMPTY));
+    }
+
+    @Test
     void aLingeringSendIsNotWrittenAtOnceEvenOnAnIdleConnectionButGoesOutWithoutAnyFurtherCall() throws Exception {
         this.left.sendLingering(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(new byte[10]));
         this.left.sendLingering(FrameType.MESSAGE, 0, 2, FrameWriter.BodyWriter.of(new byte[10]));

@@ -31,6 +31,7 @@ import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.RemoteListenerException;
 import io.ipcworkers.ThrowsUndeclared;
 import io.ipcworkers.UnknownPoolException;
+import io.ipcworkers.channel.Connection;
 import io.ipcworkers.codec.Celsius;
 import io.ipcworkers.codec.Reading;
 import io.ipcworkers.codec.MessageCodec;
@@ -643,6 +644,30 @@ class WorkerPoolTest {
         // while it waited it read the worker's connection, so the reply to the sleep came to it
         assertThat(slept).isCompleted();
         assertThat(completedOn.get()).isSameAs(Thread.currentThread());
+        await().atMost(Duration.ofSeconds(10)).until(() -> patient.inFlight() == 0);
+    }
+
+    @Test
+    void aMessageForAnIdleWorkerIsWrittenAtOnceAndOneForAWorkerBusyWithEarlierOnesWaitsForABatch() throws Exception {
+        WorkerPool patient = pools.pool("patient");
+        Connection connection = patient.currentWorkers().get(0).launched().connection();
+        long idle = connection.bytesWritten();
+        CompletableFuture<Long> slept = patient.request("sleep", 1_000L, Long.class);
+        assertThat(connection.bytesWritten()).as("written before the request returned").isGreaterThan(idle);
+        // the connection idle for a millisecond, a send to the sleeping worker is batched nonetheless (and
+        // the flusher writes it within 50 µs: tried until this thread looks before it does)
+        boolean batched = false;
+        while (!batched && !slept.isDone()) {
+            Thread.sleep(1);
+            long before = connection.bytesWritten();
+            patient.send("progress", 0);
+            batched = connection.bytesWritten() == before;
+            if (batched) {
+                await().atMost(Duration.ofSeconds(5)).until(() -> connection.bytesWritten() > before);
+            }
+        }
+        assertThat(batched).as("a send left to a batch while the worker slept").isTrue();
+        assertThat(slept.get(10, TimeUnit.SECONDS)).isPositive();
         await().atMost(Duration.ofSeconds(10)).until(() -> patient.inFlight() == 0);
     }
 
