@@ -650,6 +650,7 @@ class WorkerPoolTest {
     @Test
     void aMessageForAnIdleWorkerIsWrittenAtOnceAndOneForAWorkerBusyWithEarlierOnesWaitsForABatch() throws Exception {
         WorkerPool patient = pools.pool("patient");
+        await().atMost(Duration.ofSeconds(10)).until(() -> patient.inFlight() == 0); // idle after other tests
         Connection connection = patient.currentWorkers().get(0).launched().connection();
         long idle = connection.bytesWritten();
         CompletableFuture<Long> slept = patient.request("sleep", 1_000L, Long.class);
