@@ -193,25 +193,11 @@ public final class SocketConnection implements Connection {
         }
     }
 
-    /**
-     * As {@link #sendBatched} on a busy connection, whatever the time since it was last busy. Its first
-     * lines are {@code sendBatched}'s, repeated rather than shared, as {@link #sendLingering}'s are.
-     */
+    /** As {@link #sendBatched} on a busy connection, whatever the time since it was last busy. */
     @Override
     public void sendToBusyPeer(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
             throws IOException {
-        if (!this.channel.isOpen()) {
-            throw new ClosedChannelException();
-        }
-        boolean firstInBatch = this.writer.append(type, flags, correlationId, body);
-        if (this.writer.isBatchFull()) {
-            writeFullBatch();
-        }
-        else if (firstInBatch) {
-            long now = System.nanoTime();
-            this.lastBusyNanos = now;
-            batchBegunWhileBusy(now);
-        }
+        batchWithoutWriting(type, flags, correlationId, body, false);
     }
 
     /**
@@ -229,14 +215,24 @@ public final class SocketConnection implements Connection {
 
     /**
      * Unlike {@link #sendBatched}, never written at once: the batch waits up to {@link #LINGERING_NANOS}
-     * for the frames that follow (a sender that is full or about to wait writes it sooner). Its first
-     * lines are {@code sendBatched}'s, repeated rather than shared: a helper around the append would add
-     * a call to every send of the one-way path, whose compiled shape benchmarks/README.md items 21–28
-     * measured (the full batch's branch, taken once per 64 KiB, is shared).
+     * for the frames that follow (a sender that is full or about to wait writes it sooner).
      */
     @Override
     public void sendLingering(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body)
             throws IOException {
+        batchWithoutWriting(type, flags, correlationId, body, true);
+    }
+
+    /**
+     * Adds a frame to the batch without writing it unless the batch is full; one that begins a batch has
+     * the flusher write it as a busy connection's ({@link #batchBegunWhileBusy}) or, {@code lingering}, within
+     * {@link #LINGERING_NANOS} whether or not the sender streams. Its first lines are {@code sendBatched}'s,
+     * repeated rather than shared: a helper around the append would add a call to every send of the one-way
+     * path of {@code ChildProcess}, whose compiled shape benchmarks/README.md items 21–28 measured (the full
+     * batch's branch, taken once per 64 KiB, and a busy batch's, once per batch, are shared).
+     */
+    private void batchWithoutWriting(FrameType type, int flags, long correlationId, FrameWriter.BodyWriter body,
+            boolean lingering) throws IOException {
         if (!this.channel.isOpen()) {
             throw new ClosedChannelException();
         }
@@ -247,9 +243,14 @@ public final class SocketConnection implements Connection {
         else if (firstInBatch) {
             long now = System.nanoTime();
             this.lastBusyNanos = now;
-            this.flushDueNanos = now + LINGERING_NANOS;
-            if (!this.flusherLingering) {
-                wakeFlusher();
+            if (!lingering) {
+                batchBegunWhileBusy(now);
+            }
+            else {
+                this.flushDueNanos = now + LINGERING_NANOS;
+                if (!this.flusherLingering) {
+                    wakeFlusher();
+                }
             }
         }
     }
