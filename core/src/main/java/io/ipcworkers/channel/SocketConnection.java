@@ -50,7 +50,7 @@ public final class SocketConnection implements Connection {
     private static final long IDLE_NANOS = TimeUnit.MICROSECONDS.toNanos(5);
 
     /** How long the tail of a stream of sends may wait for more before the flusher writes it. */
-    private static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+    static final long LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /**
      * How long a batch begun on a busy connection, or by {@link #sendLingering}, may wait for the frames
@@ -116,13 +116,19 @@ public final class SocketConnection implements Connection {
     /** When a batch was last begun or written: what tells a stream of sends from an idle connection. */
     private volatile long lastBusyNanos = System.nanoTime() - IDLE_NANOS;
 
+    /** How long the tail of a stream may wait: {@link #LINGER_NANOS}, longer in tests. */
+    private final long streamTailNanos;
+
     /** When a sender last wrote its batch itself: a full one, or before it waited for room. */
-    private volatile long lastSenderFlushNanos = System.nanoTime() - LINGER_NANOS;
+    private volatile long lastSenderFlushNanos;
 
     /** When the flusher should write the pending batch. */
     private volatile long flushDueNanos;
 
     private volatile boolean flusherLingering;
+
+    /** When a lingering flusher wakes by itself: set before {@link #flusherLingering}. */
+    private volatile long flusherWakesAtNanos;
 
     private volatile boolean closedLocally;
 
@@ -136,7 +142,15 @@ public final class SocketConnection implements Connection {
 
     /** With how long a write may wait for the peer to read before it is logged; for tests. */
     SocketConnection(SocketChannel channel, int maxFrameLength, long writeStallWarningNanos) throws IOException {
+        this(channel, maxFrameLength, writeStallWarningNanos, LINGER_NANOS);
+    }
+
+    /** With how long the tail of a stream may wait for the flusher; for tests. */
+    SocketConnection(SocketChannel channel, int maxFrameLength, long writeStallWarningNanos, long streamTailNanos)
+            throws IOException {
         channel.configureBlocking(false);
+        this.streamTailNanos = streamTailNanos;
+        this.lastSenderFlushNanos = System.nanoTime() - streamTailNanos;
         this.writeStalls = new WriteStalls(writeStallWarningNanos);
         this.channel = channel;
         this.readable = new Readiness(channel, SelectionKey.OP_READ);
@@ -206,8 +220,8 @@ public final class SocketConnection implements Connection {
      * on a busy connection waits a moment for the frames that follow.
      */
     private void batchBegunWhileBusy(long now) {
-        boolean streaming = now - this.lastSenderFlushNanos < LINGER_NANOS;
-        this.flushDueNanos = now + (streaming ? LINGER_NANOS : LINGERING_NANOS);
+        boolean streaming = now - this.lastSenderFlushNanos < this.streamTailNanos;
+        this.flushDueNanos = now + (streaming ? this.streamTailNanos : LINGERING_NANOS);
         if (!streaming || !this.flusherLingering) {
             wakeFlusher();
         }
@@ -247,8 +261,10 @@ public final class SocketConnection implements Connection {
                 batchBegunWhileBusy(now);
             }
             else {
-                this.flushDueNanos = now + LINGERING_NANOS;
-                if (!this.flusherLingering) {
+                long due = now + LINGERING_NANOS;
+                this.flushDueNanos = due;
+                // a flusher that lingers on for the tail of an earlier stream would wake too late for this batch
+                if (!this.flusherLingering || this.flusherWakesAtNanos - due > 0) {
                     wakeFlusher();
                 }
             }
@@ -350,8 +366,10 @@ public final class SocketConnection implements Connection {
                     LockSupport.park(this);
                     continue;
                 }
-                long wait = this.flushDueNanos - System.nanoTime();
+                long due = this.flushDueNanos;
+                long wait = due - System.nanoTime();
                 if (wait > 0) {
+                    this.flusherWakesAtNanos = due;
                     this.flusherLingering = true;
                     LockSupport.parkNanos(this, wait);
                     this.flusherLingering = false;
@@ -730,6 +748,11 @@ public final class SocketConnection implements Connection {
     /** When the flusher is to write the pending batch ({@link System#nanoTime()}); for tests. */
     long flushDueNanos() {
         return this.flushDueNanos;
+    }
+
+    /** Whether the flusher waits for a batch's due time; for tests. */
+    boolean flusherLingering() {
+        return this.flusherLingering;
     }
 
     /** The underlying channel; for tests that need to put raw bytes on the wire. */

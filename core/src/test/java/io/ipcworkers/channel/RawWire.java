@@ -30,14 +30,21 @@ public final class RawWire {
     /** The same, logging a send that has waited this long for the peer to read. */
     static SocketConnection[] connectedPair(java.nio.file.Path directory, int maxFrameLength,
             long writeStallWarningNanos) throws IOException {
+        return connectedPair(directory, maxFrameLength, writeStallWarningNanos, SocketConnection.LINGER_NANOS);
+    }
+
+    /** The same, the tail of a stream waiting this long for the flusher. */
+    static SocketConnection[] connectedPair(java.nio.file.Path directory, int maxFrameLength,
+            long writeStallWarningNanos, long streamTailNanos) throws IOException {
         java.nio.file.Path socket = directory.resolve("s");
         try (java.nio.channels.ServerSocketChannel server = java.nio.channels.ServerSocketChannel
             .open(java.net.StandardProtocolFamily.UNIX)) {
             server.bind(java.net.UnixDomainSocketAddress.of(socket));
             SocketConnection connecting = new SocketConnection(
                     java.nio.channels.SocketChannel.open(java.net.UnixDomainSocketAddress.of(socket)), maxFrameLength,
-                    writeStallWarningNanos);
-            SocketConnection accepted = new SocketConnection(server.accept(), maxFrameLength, writeStallWarningNanos);
+                    writeStallWarningNanos, streamTailNanos);
+            SocketConnection accepted = new SocketConnection(server.accept(), maxFrameLength, writeStallWarningNanos,
+                    streamTailNanos);
             java.nio.file.Files.deleteIfExists(socket);
             return new SocketConnection[] { connecting, accepted };
         }

@@ -230,6 +230,23 @@ class SocketConnectionTest {
     }
 
     @Test
+    void aLingeringSendIsWrittenWithinItsMomentWhileTheFlusherWaitsOnForTheTailOfAnEarlierStream() throws Exception {
+        // the tail of a stream waits ten seconds here: a flusher left to that wait would miss the read below
+        SocketConnection[] pair = RawWire.connectedPair(this.directory, MAX_FRAME, WriteStalls.DEFAULT_WARNING_NANOS,
+                TimeUnit.SECONDS.toNanos(10));
+        try (SocketConnection sender = pair[0]; SocketConnection receiver = pair[1]) {
+            sender.flushBeforeWaiting(); // a sender that writes its own batches is streaming
+            sender.sendToBusyPeer(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(new byte[10]));
+            await().atMost(Duration.ofSeconds(5)).until(sender::flusherLingering);
+            sender.flush(); // the stream's tail, written by the sender: the flusher waits on all the same
+            assertThat(receiver.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(1);
+
+            sender.sendLingering(FrameType.MESSAGE, 0, 2, FrameWriter.BodyWriter.of(new byte[10]));
+            assertThat(receiver.readFrame(Duration.ofSeconds(5)).correlationId()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void theTailOfAStreamLargerThanABatchGoesOutWithoutAnyFurtherCall() throws Exception {
         int frames = 50_000; // ~1.4 MiB: the sender writes whole batches itself, the flusher the rest
         CompletableFuture<Void> sender = OwnThread.run(() -> {
