@@ -220,9 +220,21 @@ public final class SocketConnection implements Connection {
      * on a busy connection waits a moment for the frames that follow.
      */
     private void batchBegunWhileBusy(long now) {
-        boolean streaming = now - this.lastSenderFlushNanos < this.streamTailNanos;
-        this.flushDueNanos = now + (streaming ? this.streamTailNanos : LINGERING_NANOS);
-        if (!streaming || !this.flusherLingering) {
+        if (now - this.lastSenderFlushNanos < this.streamTailNanos) {
+            flushBy(now + this.streamTailNanos);
+            return;
+        }
+        this.flushDueNanos = now + LINGERING_NANOS;
+        wakeFlusher();
+    }
+
+    /**
+     * Has the flusher write the batch by {@code due}: woken unless it lingers and wakes by then anyway. A
+     * flusher lingering on for the tail of an earlier stream may wake later than a new batch is due.
+     */
+    private void flushBy(long due) {
+        this.flushDueNanos = due;
+        if (!this.flusherLingering || this.flusherWakesAtNanos - due > 0) {
             wakeFlusher();
         }
     }
@@ -261,12 +273,7 @@ public final class SocketConnection implements Connection {
                 batchBegunWhileBusy(now);
             }
             else {
-                long due = now + LINGERING_NANOS;
-                this.flushDueNanos = due;
-                // a flusher that lingers on for the tail of an earlier stream would wake too late for this batch
-                if (!this.flusherLingering || this.flusherWakesAtNanos - due > 0) {
-                    wakeFlusher();
-                }
+                flushBy(now + LINGERING_NANOS);
             }
         }
     }
