@@ -1,6 +1,9 @@
 package io.ipcworkers.dispatch;
 
+import io.ipcworkers.ChildProcess;
+import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
+import io.ipcworkers.ParentProcess;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -25,21 +28,31 @@ public final class ListenerDispatcher {
      * @throws Exception what a listener threw
      */
     public @Nullable Object dispatch(Delivery delivery, String side) throws Exception {
+        return dispatch(delivery.message(), delivery.sender(), delivery.parent(), delivery.pool(), side);
+    }
+
+    /**
+     * {@link #dispatch(Delivery, String)}, given the delivery's parts: a worker makes no object per
+     * message to hold them (what a worker allocates costs it most while its heap grows;
+     * benchmarks/README.md, item 64).
+     */
+    public @Nullable Object dispatch(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent,
+            String pool, String side) throws Exception {
         // the registry's own list, filtered here: no list of the accepted ones made for every message
         boolean handled = false;
         Object reply = null;
-        for (ListenerEndpoint endpoint : this.registry.endpoints(delivery.message().topic())) {
-            if (endpoint.accepts(delivery.pool())) {
+        for (ListenerEndpoint endpoint : this.registry.endpoints(message.topic())) {
+            if (endpoint.accepts(pool)) {
                 handled = true;
-                Object result = endpoint.invoke(delivery);
+                Object result = endpoint.invoke(message, sender, parent);
                 if (reply == null) {
                     reply = result;
                 }
             }
         }
         if (!handled) {
-            throw new NoListenerException("No listener for topic '" + delivery.message().topic() + "' in pool '"
-                    + delivery.pool() + "' (" + side + "; listened topics: " + this.registry.topics() + ")");
+            throw new NoListenerException("No listener for topic '" + message.topic() + "' in pool '" + pool + "' ("
+                    + side + "; listened topics: " + this.registry.topics() + ")");
         }
         return reply;
     }

@@ -28,6 +28,9 @@ import org.jspecify.annotations.Nullable;
  */
 public final class ListenerEndpoint {
 
+    /** The arguments of a method without parameters: one array for every call, which reflection only reads. */
+    private static final Object[] NO_ARGUMENTS = {};
+
     private final Object bean;
 
     private final Method method;
@@ -36,10 +39,9 @@ public final class ListenerEndpoint {
 
     private final String pool;
 
-    private final List<Function<Delivery, @Nullable Object>> arguments;
+    private final List<Argument> arguments;
 
-    private ListenerEndpoint(Object bean, Method method, List<String> topics, String pool,
-            List<Function<Delivery, @Nullable Object>> arguments) {
+    private ListenerEndpoint(Object bean, Method method, List<String> topics, String pool, List<Argument> arguments) {
         this.bean = bean;
         this.method = method;
         this.topics = topics;
@@ -132,9 +134,9 @@ public final class ListenerEndpoint {
         return false;
     }
 
-    private static List<Function<Delivery, @Nullable Object>> resolvers(Method method) {
+    private static List<Argument> resolvers(Method method) {
         boolean payloadSeen = false;
-        List<Function<Delivery, @Nullable Object>> resolvers = new ArrayList<>();
+        List<Argument> resolvers = new ArrayList<>();
         for (Parameter parameter : method.getParameters()) {
             Class<?> type = parameter.getType();
             if (type == Message.class) {
@@ -160,20 +162,29 @@ public final class ListenerEndpoint {
     }
 
     /**
+     * How a parameter's argument is found, from a delivery's parts rather than a {@link Delivery}: a
+     * worker then makes no object per message to hold them.
+     */
+    private interface Argument {
+
+        @Nullable Object resolve(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent);
+    }
+
+    /**
      * A parameter that takes part of the delivery itself. Not method references: endpoints are made
      * on a new worker's way to ready, and each lambda or stream there generates classes when first
      * used, a millisecond or so apiece.
      */
-    private enum DeliveryPart implements Function<Delivery, @Nullable Object> {
+    private enum DeliveryPart implements Argument {
 
         MESSAGE, SENDER, PARENT;
 
         @Override
-        public @Nullable Object apply(Delivery delivery) {
+        public @Nullable Object resolve(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent) {
             if (this == MESSAGE) {
-                return delivery.message();
+                return message;
             }
-            return (this == SENDER) ? delivery.sender() : delivery.parent();
+            return (this == SENDER) ? sender : parent;
         }
     }
 
@@ -181,7 +192,7 @@ public final class ListenerEndpoint {
      * Converts the payload to a parameter's type. Jackson's type for it is built on first use: a
      * worker announces it is ready before it needs any of Jackson.
      */
-    private static final class PayloadResolver implements Function<Delivery, @Nullable Object> {
+    private static final class PayloadResolver implements Argument {
 
         private final java.lang.reflect.Type type;
 
@@ -192,13 +203,13 @@ public final class ListenerEndpoint {
         }
 
         @Override
-        public @Nullable Object apply(Delivery delivery) {
+        public @Nullable Object resolve(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent) {
             JavaType resolved = this.javaType;
             if (resolved == null) {
                 resolved = TypeHolder.TYPES.constructType(this.type);
                 this.javaType = resolved;
             }
-            return delivery.message().payloadAs(resolved);
+            return message.payloadAs(resolved);
         }
     }
 
@@ -228,9 +239,18 @@ public final class ListenerEndpoint {
      * @throws Exception what the method threw, or its future failed with, unwrapped
      */
     public @Nullable Object invoke(Delivery delivery) throws Exception {
-        Object[] args = new Object[this.arguments.size()];
-        for (int i = 0; i < args.length; i++) {
-            args[i] = this.arguments.get(i).apply(delivery);
+        return invoke(delivery.message(), delivery.sender(), delivery.parent());
+    }
+
+    /** {@link #invoke(Delivery)}, given the delivery's parts. */
+    @Nullable Object invoke(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent)
+            throws Exception {
+        Object[] args = NO_ARGUMENTS;
+        if (!this.arguments.isEmpty()) {
+            args = new Object[this.arguments.size()];
+            for (int i = 0; i < args.length; i++) {
+                args[i] = this.arguments.get(i).resolve(message, sender, parent);
+            }
         }
         Object result;
         try {

@@ -19,7 +19,6 @@ import io.ipcworkers.codec.MessageCodec;
 import io.ipcworkers.codec.MessageHeaders;
 import io.ipcworkers.codec.RequestDeadline;
 import io.ipcworkers.dispatch.Callbacks;
-import io.ipcworkers.dispatch.Delivery;
 import io.ipcworkers.dispatch.ListenerDispatcher;
 import io.ipcworkers.dispatch.ListenerRegistry;
 import io.ipcworkers.pool.PoolObserver;
@@ -225,13 +224,13 @@ final class WorkerDispatcher {
      */
     private @Nullable Object dispatch(Message message, Map<String, String> headers, boolean returnsToParent)
             throws Exception {
-        Delivery delivery = new Delivery(message, null, this.parent, this.pool);
         PoolObserver observer = this.parent.observer();
         if (observer == null) {
-            return returned(message, this.dispatcher.dispatch(delivery, this.side), returnsToParent, null);
+            return returned(message, this.dispatcher.dispatch(message, null, this.parent, this.pool, this.side),
+                    returnsToParent, null);
         }
-        return observer.listen(this.pool, message.topic(), headers,
-                () -> returned(message, this.dispatcher.dispatch(delivery, this.side), returnsToParent, observer));
+        return observer.listen(this.pool, message.topic(), headers, () -> returned(message,
+                this.dispatcher.dispatch(message, null, this.parent, this.pool, this.side), returnsToParent, observer));
     }
 
     /** Sends a plain send's return value to the parent, observed as a send when there is an observer; returns it. */
