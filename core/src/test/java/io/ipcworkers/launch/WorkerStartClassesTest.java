@@ -34,7 +34,7 @@ class WorkerStartClassesTest {
             // a pool worker's
             "io.ipcworkers.worker.ListenerWorkerTask", "io.ipcworkers.dispatch.ListenerRegistry",
             "io.ipcworkers.dispatch.ListenerMethod", "io.ipcworkers.dispatch.ListenerEndpoint",
-            "io.ipcworkers.dispatch.Delivery", "io.ipcworkers.worker.WorkerDispatcher",
+            "io.ipcworkers.dispatch.ListenerEndpoint$Argument", "io.ipcworkers.worker.WorkerDispatcher",
             "io.ipcworkers.dispatch.ListenerDispatcher", "io.ipcworkers.worker.Acknowledgements");
 
     @Test
