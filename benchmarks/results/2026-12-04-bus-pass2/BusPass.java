@@ -11,8 +11,13 @@ import io.ipcworkers.ProcessOutput;
 import io.ipcworkers.pool.PoolSettings;
 import io.ipcworkers.pool.WorkerPools;
 
-/** The bus section's order (start, round trips, one-way pass 1, pass 2), pass 2 printed; max-in-flight from args[0]. */
+/**
+ * The bus section's order (start, round trips, one-way pass 1, pass 2), pass 2 printed; max-in-flight from args[0].
+ * With -Dchild=true (item 65) the ChildProcess section and the bus section's five spawns come first, in this JVM,
+ * as Benchmarks runs them.
+ */
 public class BusPass {
+    static final boolean CHILD = Boolean.getBoolean("child");
     static final boolean SAME = Boolean.getBoolean("same");
     static final Ping ONE = new Ping(12345);
 
@@ -36,6 +41,10 @@ public class BusPass {
     public static void main(String[] args) throws Exception {
         int maxInFlight = Integer.parseInt(args[0]);
         int passes = (args.length > 1) ? Integer.parseInt(args[1]) : 2;
+        if (CHILD) {
+            System.out.println("child " + Benchmarks.childProcessFigures(Benchmarks.Payloads.OBJECTS).get("throughput_msgs_s"));
+            System.out.println("spawn " + Benchmarks.spawnMillis(BenchWorker.class.getName()));
+        }
         Benchmarks.Counts counts = new Benchmarks.Counts();
         ListenerRegistry registry = ListenerRegistry.forParent();
         registry.registerAnnotatedMethods(counts);
