@@ -105,6 +105,20 @@ public interface Connection extends AutoCloseable {
     @Nullable Frame readFrame() throws IOException;
 
     /**
+     * Like {@link #readFrame()}, into memory that the slot uses again for the next frame: for a reader
+     * that handles each frame before it reads the next.
+     * @return false at end of stream
+     */
+    default boolean readFrame(FrameSlot slot) throws IOException {
+        Frame frame = readFrame();
+        if (frame == null) {
+            return false;
+        }
+        slot.hold(frame);
+        return true;
+    }
+
+    /**
      * Like {@link #readFrame()}, waiting at most {@code timeout}. A frame that arrives only in part is
      * kept: the next read completes it.
      * @throws java.net.SocketTimeoutException when no whole frame arrived in time

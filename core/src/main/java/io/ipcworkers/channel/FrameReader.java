@@ -132,6 +132,34 @@ public final class FrameReader {
     }
 
     /**
+     * Reads the next frame into {@code slot}, waiting until it is complete: one that is in the read
+     * block whole is copied into the slot's own memory, and makes no object; any other is read as
+     * {@link #read()} reads it, and the slot holds it.
+     * @return false when the peer closed the channel cleanly between frames
+     */
+    boolean readInto(FrameSlot slot) throws IOException {
+        if (this.body == null) {
+            if (fill(4, Readiness.NONE, true) == END) {
+                return false;
+            }
+            int length = this.buffer.getInt(this.buffer.position());
+            checkLength(length);
+            if (this.buffer.remaining() - 4 >= length) {
+                int bodyLength = takeHeader();
+                this.buffer.get(slot.reuse(this.type, this.flags, this.correlationId, bodyLength), 0, bodyLength);
+                this.bytesRead += 4 + length;
+                return true;
+            }
+        }
+        Frame frame = read();
+        if (frame == null) {
+            return false;
+        }
+        slot.hold(frame);
+        return true;
+    }
+
+    /**
      * Reads the next frame if the channel has the rest of it now, without waiting; a frame that has
      * come only in part is kept, as after a timeout.
      * @return the frame, {@link #NOT_YET}, or {@code null} when the peer closed the channel cleanly
@@ -171,6 +199,12 @@ public final class FrameReader {
 
     /** Takes the (checked) header off the buffer and sets up the body. */
     private void startFrame() {
+        this.body = new byte[takeHeader()];
+        this.bodyRead = 0;
+    }
+
+    /** Takes the (checked) header off the buffer; returns the length of the body. */
+    private int takeHeader() {
         int length = this.buffer.getInt();
         byte code = this.buffer.get();
         FrameType type = FrameType.ofCode(code);
@@ -180,8 +214,7 @@ public final class FrameReader {
         this.type = type;
         this.flags = this.buffer.get() & 0xFF;
         this.correlationId = this.buffer.getLong();
-        this.body = new byte[length - Frame.HEADER_AFTER_LENGTH];
-        this.bodyRead = 0;
+        return length - Frame.HEADER_AFTER_LENGTH;
     }
 
     /**

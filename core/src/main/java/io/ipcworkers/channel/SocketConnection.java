@@ -404,6 +404,26 @@ public final class SocketConnection implements Connection {
     }
 
     @Override
+    public boolean readFrame(FrameSlot slot) throws IOException {
+        this.readLock.lock();
+        try {
+            Frame ahead = takeAhead();
+            boolean read = true;
+            if (ahead != null) {
+                slot.hold(ahead);
+            }
+            else {
+                read = this.reader.readInto(slot);
+            }
+            noteWhatIsAtHand(null);
+            return read;
+        }
+        finally {
+            this.readLock.unlock();
+        }
+    }
+
+    @Override
     public @Nullable Frame readFrame(Duration timeout) throws IOException {
         long nanos = Durations.cappedNanos(timeout);
         long deadline = System.nanoTime() + nanos;

@@ -492,6 +492,17 @@ public final class MessageCodec {
      * @throws IpcProtocolException when they are not a well-formed message
      */
     public Message decode(byte[] body, int length) {
+        String topic = topic(body, length);
+        int payloadOffset = 2 + (((body[0] & 0xFF) << 8) | (body[1] & 0xFF));
+        return Message.ofJson(topic, body, payloadOffset, length - payloadOffset, mapper());
+    }
+
+    /**
+     * The topic of the message in the first {@code length} bytes of a frame body, checked as
+     * {@link #decode(byte[], int)} checks it; the bytes are only read.
+     * @throws IpcProtocolException when they are not a well-formed message
+     */
+    public String topic(byte[] body, int length) {
         if (length < 2) {
             throw new IpcProtocolException("malformed message: a body of " + length
                     + " bytes cannot hold the 2-byte topic length");
@@ -501,9 +512,7 @@ public final class MessageCodec {
             throw new IpcProtocolException("malformed message: topic length " + topicLength + " exceeds the "
                     + (length - 2) + " bytes that follow");
         }
-        String topic = decodeTopic(body, topicLength);
-        int payloadOffset = 2 + topicLength;
-        return Message.ofJson(topic, body, payloadOffset, length - payloadOffset, mapper());
+        return decodeTopic(body, topicLength);
     }
 
     private String decodeTopic(byte[] body, int length) {

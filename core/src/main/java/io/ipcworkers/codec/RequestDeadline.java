@@ -32,12 +32,17 @@ public final class RequestDeadline {
      * @throws IpcProtocolException when the body is too short to hold one
      */
     public static long read(byte[] body) {
-        if (body.length < BYTES) {
-            throw new IpcProtocolException("malformed request: a body of " + body.length
+        return read(body, body.length);
+    }
+
+    /** {@link #read(byte[])} for a body that is the first {@code length} bytes of the array. */
+    public static long read(byte[] body, int length) {
+        if (length < BYTES) {
+            throw new IpcProtocolException("malformed request: a body of " + length
                     + " bytes cannot hold its 8-byte deadline");
         }
         long millis = 0;
-        for (int i = body.length - BYTES; i < body.length; i++) {
+        for (int i = length - BYTES; i < length; i++) {
             millis = (millis << 8) | (body[i] & 0xFF);
         }
         return millis;

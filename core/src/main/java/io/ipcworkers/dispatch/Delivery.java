@@ -13,5 +13,6 @@ import org.jspecify.annotations.Nullable;
  * @param parent in a worker: the parent
  * @param pool the pool the message came from (parent) or the worker belongs to (worker)
  */
-public record Delivery(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent, String pool) {
+public record Delivery(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent, String pool)
+        implements MessageSource {
 }

@@ -1,7 +1,6 @@
 package io.ipcworkers.dispatch;
 
 import io.ipcworkers.ChildProcess;
-import io.ipcworkers.Message;
 import io.ipcworkers.NoListenerException;
 import io.ipcworkers.ParentProcess;
 import org.jspecify.annotations.Nullable;
@@ -28,20 +27,21 @@ public final class ListenerDispatcher {
      * @throws Exception what a listener threw
      */
     public @Nullable Object dispatch(Delivery delivery, String side) throws Exception {
-        return dispatch(delivery.message(), delivery.sender(), delivery.parent(), delivery.pool(), side);
+        return dispatch(delivery.message().topic(), delivery, delivery.sender(), delivery.parent(), delivery.pool(),
+                side);
     }
 
     /**
      * {@link #dispatch(Delivery, String)}, given the delivery's parts: a worker makes no object per
-     * message to hold them (what a worker allocates costs it most while its heap grows;
-     * benchmarks/README.md, item 64).
+     * message to hold them, nor the message itself unless a listener takes it or its payload (what a
+     * worker allocates costs it most while its heap grows; benchmarks/README.md, items 64 and 67).
      */
-    public @Nullable Object dispatch(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent,
-            String pool, String side) throws Exception {
+    public @Nullable Object dispatch(String topic, MessageSource message, @Nullable ChildProcess sender,
+            @Nullable ParentProcess parent, String pool, String side) throws Exception {
         // the registry's own list, filtered here: no list of the accepted ones made for every message
         boolean handled = false;
         Object reply = null;
-        for (ListenerEndpoint endpoint : this.registry.endpoints(message.topic())) {
+        for (ListenerEndpoint endpoint : this.registry.endpoints(topic)) {
             if (endpoint.accepts(pool)) {
                 handled = true;
                 Object result = endpoint.invoke(message, sender, parent);
@@ -51,7 +51,7 @@ public final class ListenerDispatcher {
             }
         }
         if (!handled) {
-            throw new NoListenerException("No listener for topic '" + message.topic() + "' in pool '" + pool + "' ("
+            throw new NoListenerException("No listener for topic '" + topic + "' in pool '" + pool + "' ("
                     + side + "; listened topics: " + this.registry.topics() + ")");
         }
         return reply;

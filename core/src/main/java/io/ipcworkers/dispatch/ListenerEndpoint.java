@@ -167,7 +167,7 @@ public final class ListenerEndpoint {
      */
     private interface Argument {
 
-        @Nullable Object resolve(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent);
+        @Nullable Object resolve(MessageSource message, @Nullable ChildProcess sender, @Nullable ParentProcess parent);
     }
 
     /**
@@ -180,9 +180,10 @@ public final class ListenerEndpoint {
         MESSAGE, SENDER, PARENT;
 
         @Override
-        public @Nullable Object resolve(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent) {
+        public @Nullable Object resolve(MessageSource message, @Nullable ChildProcess sender,
+                @Nullable ParentProcess parent) {
             if (this == MESSAGE) {
-                return message;
+                return message.message();
             }
             return (this == SENDER) ? sender : parent;
         }
@@ -203,13 +204,14 @@ public final class ListenerEndpoint {
         }
 
         @Override
-        public @Nullable Object resolve(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent) {
+        public @Nullable Object resolve(MessageSource message, @Nullable ChildProcess sender,
+                @Nullable ParentProcess parent) {
             JavaType resolved = this.javaType;
             if (resolved == null) {
                 resolved = TypeHolder.TYPES.constructType(this.type);
                 this.javaType = resolved;
             }
-            return message.payloadAs(resolved);
+            return message.message().payloadAs(resolved);
         }
     }
 
@@ -239,11 +241,11 @@ public final class ListenerEndpoint {
      * @throws Exception what the method threw, or its future failed with, unwrapped
      */
     public @Nullable Object invoke(Delivery delivery) throws Exception {
-        return invoke(delivery.message(), delivery.sender(), delivery.parent());
+        return invoke(delivery, delivery.sender(), delivery.parent());
     }
 
     /** {@link #invoke(Delivery)}, given the delivery's parts. */
-    @Nullable Object invoke(Message message, @Nullable ChildProcess sender, @Nullable ParentProcess parent)
+    @Nullable Object invoke(MessageSource message, @Nullable ChildProcess sender, @Nullable ParentProcess parent)
             throws Exception {
         Object[] args = NO_ARGUMENTS;
         if (!this.arguments.isEmpty()) {

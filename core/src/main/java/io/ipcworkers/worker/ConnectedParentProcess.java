@@ -17,6 +17,7 @@ import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.IpcTimeoutException;
 import io.ipcworkers.channel.Connection;
 import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameSlot;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter.BodyWriter;
 import io.ipcworkers.codec.MessageCodec;
@@ -195,11 +196,12 @@ public final class ConnectedParentProcess implements ParentProcess {
     }
 
     /**
-     * The next frame from the parent, read on the caller's thread; for the listener worker's loop.
-     * @return the frame, or {@code null} when the parent closed the channel
+     * Reads the next frame from the parent into the slot, on the caller's thread; for the listener
+     * worker's loop.
+     * @return false when the parent closed the channel
      */
-    @Nullable Frame nextFrame() throws IOException {
-        return this.connection.readFrame();
+    boolean nextFrame(FrameSlot slot) throws IOException {
+        return this.connection.readFrame(slot);
     }
 
     /** Reads ahead while the listener worker's loop runs a listener; see {@link Connection#readAhead}. */
@@ -212,7 +214,7 @@ public final class ConnectedParentProcess implements ParentProcess {
         return this.connection.editAhead(edit);
     }
 
-    /** Whether {@link #nextFrame()} would return without waiting; for the listener worker's loop. */
+    /** Whether {@link #nextFrame} would return without waiting; for the listener worker's loop. */
     boolean hasBufferedFrame() {
         return this.connection.hasBufferedFrame();
     }

@@ -12,6 +12,7 @@ import io.ipcworkers.NoListenerException;
 import io.ipcworkers.PayloadConversionException;
 import io.ipcworkers.ProcessExitedException;
 import io.ipcworkers.channel.Frame;
+import io.ipcworkers.channel.FrameSlot;
 import io.ipcworkers.channel.FrameType;
 import io.ipcworkers.channel.FrameWriter;
 import io.ipcworkers.codec.ErrorReply;
@@ -51,6 +52,11 @@ final class WorkerDispatcher {
     private final RunningRequest running = new RunningRequest();
 
     private final ListenerFailureLog failures;
+
+    /** Where each frame is read: one that came whole in a read block makes no object. */
+    private final FrameSlot frame = new FrameSlot();
+
+    private final ReceivedMessage message = new ReceivedMessage(this.frame);
 
     /** Frames taken so far, for the heartbeat thread to tell a listener that runs long; written by the loop only. */
     private final AtomicLong framesTaken = new AtomicLong();
@@ -105,15 +111,16 @@ final class WorkerDispatcher {
 
     private void serve() {
         long taken = 0;
+        FrameSlot frame = this.frame;
         while (true) {
-            Frame frame;
+            boolean read;
             try {
                 boolean mayWait = !this.parent.hasBufferedFrame();
                 if (mayWait) {
                     this.acknowledgements.send(); // the read may wait: the batch is flushed before it does
                 }
                 Thread.interrupted(); // a listener's leftover interrupt must not end the worker's loop
-                frame = this.parent.nextFrame();
+                read = this.parent.nextFrame(frame);
                 if (mayWait) {
                     // a fence after a wait, where the heartbeat thread may have gone to sleep until its beat:
                     // it asks to be woken and then reads this count, so one of the two sees the other
@@ -129,7 +136,7 @@ final class WorkerDispatcher {
                 System.err.println("[ipc-workers] Connection to the parent failed: " + ex);
                 return;
             }
-            if (frame == null || frame.type() == FrameType.SHUTDOWN) {
+            if (!read || frame.type() == FrameType.SHUTDOWN) {
                 this.acknowledgements.send(); // the caller flushes before it closes
                 return;
             }
@@ -149,7 +156,7 @@ final class WorkerDispatcher {
         }
     }
 
-    private void handle(Frame frame) {
+    private void handle(FrameSlot frame) {
         if (frame.type() != FrameType.REQUEST) {
             handle(frame, false);
             return;
@@ -163,24 +170,30 @@ final class WorkerDispatcher {
         }
     }
 
-    private void handle(Frame frame, boolean request) {
+    /**
+     * Handles a message or request by its topic: the message itself is made only for a listener that
+     * takes it or its payload ({@link ReceivedMessage}).
+     */
+    private void handle(FrameSlot frame, boolean request) {
         MessageCodec codec = this.parent.codec();
         boolean hasDeadline = request && frame.hasFlag(Frame.FLAG_DEADLINE);
-        Message message;
+        String topic;
         long deadline = 0;
         Map<String, String> headers = Map.of();
         try {
             byte[] body = frame.body();
+            int end = frame.length();
             if (hasDeadline) {
-                deadline = RequestDeadline.read(body);
+                deadline = RequestDeadline.read(body, end);
+                end -= RequestDeadline.BYTES;
             }
-            int end = hasDeadline ? body.length - RequestDeadline.BYTES : body.length;
             if (frame.hasFlag(Frame.FLAG_HEADERS)) {
                 MessageHeaders.Read read = MessageHeaders.read(body, end);
                 headers = read.headers();
                 end = read.messageEnd();
             }
-            message = codec.decode(body, end);
+            topic = codec.topic(body, end);
+            this.message.of(codec, end);
         }
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
@@ -191,27 +204,27 @@ final class WorkerDispatcher {
         }
         long lateMillis = hasDeadline ? System.currentTimeMillis() - deadline : 0;
         if (lateMillis > 0) {
-            expired(frame, message, lateMillis);
+            expired(frame, topic, lateMillis);
             return;
         }
         if (frame.hasFlag(Frame.FLAG_REDELIVERED)) {
             writeOutAnswers();
         }
         if (request && !this.running.listenerStarts()) {
-            cancelled(frame, message);
+            cancelled(frame, topic);
             return;
         }
         try {
             if (request) {
-                Object reply = dispatch(message, headers, false);
-                answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(message, reply)));
+                Object reply = dispatch(topic, headers, false);
+                answer(FrameType.REPLY, 0, frame.correlationId(), codec.encode(replyTo(topic, reply)));
                 return;
             }
-            dispatch(message, headers, !frame.hasFlag(Frame.FLAG_REPLY));
+            dispatch(topic, headers, !frame.hasFlag(Frame.FLAG_REPLY));
         }
         catch (Exception | Error ex) {
             Callbacks.rethrowIfFatal(ex);
-            failed(frame, message, ex, request && this.running.isCancelled());
+            failed(frame, topic, ex, request && this.running.isCancelled());
             return;
         }
         acknowledge(frame);
@@ -222,24 +235,28 @@ final class WorkerDispatcher {
      * value of a plain send goes back to the parent inside that observation, so that it carries its trace.
      * @param returnsToParent whether a return value goes back to the parent as a message
      */
-    private @Nullable Object dispatch(Message message, Map<String, String> headers, boolean returnsToParent)
+    private @Nullable Object dispatch(String topic, Map<String, String> headers, boolean returnsToParent)
             throws Exception {
         PoolObserver observer = this.parent.observer();
         if (observer == null) {
-            return returned(message, this.dispatcher.dispatch(message, null, this.parent, this.pool, this.side),
-                    returnsToParent, null);
+            return returned(topic, listen(topic), returnsToParent, null);
         }
-        return observer.listen(this.pool, message.topic(), headers, () -> returned(message,
-                this.dispatcher.dispatch(message, null, this.parent, this.pool, this.side), returnsToParent, observer));
+        return observer.listen(this.pool, topic, headers, () -> returned(topic, listen(topic), returnsToParent,
+                observer));
+    }
+
+    /** Hands the message in the frame slot to its topic's listeners. */
+    private @Nullable Object listen(String topic) throws Exception {
+        return this.dispatcher.dispatch(topic, this.message, null, this.parent, this.pool, this.side);
     }
 
     /** Sends a plain send's return value to the parent, observed as a send when there is an observer; returns it. */
-    private @Nullable Object returned(Message message, @Nullable Object value, boolean toParent,
+    private @Nullable Object returned(String topic, @Nullable Object value, boolean toParent,
             @Nullable PoolObserver observer) {
         if (value == null || !toParent) {
             return value;
         }
-        Message answer = replyTo(message, value);
+        Message answer = replyTo(topic, value);
         if (observer == null) {
             answer(FrameType.MESSAGE, Frame.FLAG_REPLY, 0, this.parent.codec().encode(answer));
             return value;
@@ -272,10 +289,10 @@ final class WorkerDispatcher {
      * A request whose caller cancelled it before its listener started is not run; its error frees its
      * place in the parent, which drops it.
      */
-    private void cancelled(Frame frame, Message message) {
-        String why = "Request '" + message.topic() + "' was cancelled by its caller before it started, so it did not run";
+    private void cancelled(FrameSlot frame, String topic) {
+        String why = "Request '" + topic + "' was cancelled by its caller before it started, so it did not run";
         answer(FrameType.ERROR, 0, frame.correlationId(), this.parent.codec()
-            .encode(Message.of(message.topic(), new ErrorReply(ErrorReply.LISTENER,
+            .encode(Message.of(topic, new ErrorReply(ErrorReply.LISTENER,
                     CancellationException.class.getName(), why))));
     }
 
@@ -283,11 +300,11 @@ final class WorkerDispatcher {
      * A request whose caller had stopped waiting when this worker reached it (behind slow ones, say)
      * is not run: nobody would take its answer. Its error frees its place in the parent at once.
      */
-    private void expired(Frame frame, Message message, long lateMillis) {
-        String why = "Request '" + message.topic() + "' expired " + lateMillis + " ms before the worker reached it, "
+    private void expired(FrameSlot frame, String topic, long lateMillis) {
+        String why = "Request '" + topic + "' expired " + lateMillis + " ms before the worker reached it, "
                 + "so it did not run";
         answer(FrameType.ERROR, 0, frame.correlationId(), this.parent.codec()
-            .encode(Message.of(message.topic(), new ErrorReply(ErrorReply.EXPIRED,
+            .encode(Message.of(topic, new ErrorReply(ErrorReply.EXPIRED,
                     IpcTimeoutException.class.getName(), why))));
     }
 
@@ -307,12 +324,12 @@ final class WorkerDispatcher {
     }
 
     /** A listener may return a whole {@link Message}: it is sent as it is (a received payload is not re-encoded). */
-    static Message replyTo(Message request, @Nullable Object reply) {
-        return (reply instanceof Message message) ? message : Message.of(request.topic(), reply);
+    static Message replyTo(String topic, @Nullable Object reply) {
+        return (reply instanceof Message message) ? message : Message.of(topic, reply);
     }
 
     /** Tells the parent a message has been handled; a request's reply or error does that by itself. */
-    private void acknowledge(Frame frame) {
+    private void acknowledge(FrameSlot frame) {
         if (frame.type() == FrameType.MESSAGE && isTracked(frame)) {
             this.acknowledgements.handled(frame.correlationId());
         }
@@ -322,7 +339,7 @@ final class WorkerDispatcher {
      * Whether the parent keeps this message until it hears of it: a request, or a send (not a parent
      * listener's answer, which takes no room and carries no id).
      */
-    private static boolean isTracked(Frame frame) {
+    private static boolean isTracked(FrameSlot frame) {
         return frame.correlationId() != 0;
     }
 
@@ -333,27 +350,27 @@ final class WorkerDispatcher {
      * the listener failed because its caller cancelled the request and had it interrupted: that answer
      * only frees the request's place in the parent.
      */
-    private void failed(Frame frame, Message message, Throwable failure, boolean cancelled) {
+    private void failed(FrameSlot frame, String topic, Throwable failure, boolean cancelled) {
         if (!cancelled) {
-            print(frame, message, failure);
+            print(frame, topic, failure);
         }
         if (isTracked(frame)) {
             answer(FrameType.ERROR, 0, frame.correlationId(),
-                    this.parent.codec().encode(Message.of(message.topic(), ErrorReply.of(failure))));
+                    this.parent.codec().encode(Message.of(topic, ErrorReply.of(failure))));
         }
     }
 
-    private void print(Frame frame, Message message, Throwable failure) {
+    private void print(FrameSlot frame, String topic, Throwable failure) {
         if (frame.type() == FrameType.MESSAGE) {
             if (failure instanceof NoListenerException noListener) {
-                this.failures.noListener(message.topic(), noListener);
+                this.failures.noListener(topic, noListener);
             }
             else {
-                this.failures.sendFailed(message.topic(), failure);
+                this.failures.sendFailed(topic, failure);
             }
         }
         else if (!(failure instanceof NoListenerException) && !(failure instanceof PayloadConversionException)) {
-            this.failures.requestFailed(message.topic(), failure);
+            this.failures.requestFailed(topic, failure);
         }
     }
 }

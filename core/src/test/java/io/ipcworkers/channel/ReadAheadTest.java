@@ -59,6 +59,24 @@ class ReadAheadTest {
     }
 
     @Test
+    void framesReadAheadComeFirstIntoASlotTooAndKeepTheirOwnBodies() throws Exception {
+        send(1, 100);
+        send(2, 100);
+        await().until(() -> this.receiving.readAhead(MAX_FRAME, 0) && this.receiving.framesAhead() == 2);
+        send(3, 100);
+        FrameSlot slot = new FrameSlot();
+
+        assertThat(this.receiving.readFrame(slot)).isTrue();
+        assertThat(slot.correlationId()).isEqualTo(1);
+        assertThat(slot.keptBody(slot.length())).as("a frame read ahead owns its body").isSameAs(slot.body());
+        assertThat(this.receiving.readFrame(slot)).isTrue();
+        assertThat(slot.correlationId()).isEqualTo(2);
+        assertThat(this.receiving.readFrame(slot)).isTrue();
+        assertThat(slot.correlationId()).isEqualTo(3);
+        assertThat(slot.length()).isEqualTo(100);
+    }
+
+    @Test
     void aFrameLargerThanTheSocketHoldsIsTakenWhileItsSenderWritesIt() throws Exception {
         CompletableFuture<Void> sender = sendOnItsOwnThread(7, 3 * 1024 * 1024);
         Thread.sleep(200);

@@ -10,6 +10,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -66,6 +67,45 @@ class SocketConnectionTest {
         assertThatExceptionOfType(ClosedChannelException.class)
             .isThrownBy(() -> this.left.send(FrameType.MESSAGE, 0, 3, FrameWriter.BodyWriter.of(new byte[10])));
         assertThat(this.right.readFrame(Duration.ofSeconds(10))).as("end of stream, nothing more").isNull();
+    }
+
+    @Test
+    @Timeout(30)
+    void aFrameThatCameWholeIsReadIntoTheSlotsOwnMemoryAndOneThatDidNotIsHeldAsItCame() throws Exception {
+        byte[] large = new byte[200_000]; // more than a read block
+        for (int i = 0; i < large.length; i++) {
+            large[i] = (byte) i;
+        }
+        this.left.send(FrameType.MESSAGE, 0, 1, FrameWriter.BodyWriter.of(ascii("first")));
+        this.left.send(FrameType.MESSAGE, Frame.FLAG_REPLY, 2, FrameWriter.BodyWriter.of(ascii("the second")));
+        this.left.send(FrameType.REQUEST, 0, 3, FrameWriter.BodyWriter.of(large));
+        this.left.close();
+        FrameSlot slot = new FrameSlot();
+
+        assertThat(this.right.readFrame(slot)).isTrue();
+        assertThat(slot.correlationId()).isEqualTo(1);
+        assertThat(slot.length()).isEqualTo(5);
+        byte[] own = slot.body();
+        byte[] kept = slot.keptBody(slot.length());
+        assertThat(kept).isNotSameAs(own).isEqualTo(ascii("first"));
+
+        assertThat(this.right.readFrame(slot)).isTrue();
+        assertThat(slot.body()).as("the slot's memory, used again").isSameAs(own);
+        assertThat(slot.hasFlag(Frame.FLAG_REPLY)).isTrue();
+        assertThat(slot.correlationId()).isEqualTo(2);
+        assertThat(Arrays.copyOf(slot.body(), slot.length())).isEqualTo(ascii("the second"));
+        assertThat(kept).as("what was kept of the first").isEqualTo(ascii("first"));
+
+        assertThat(this.right.readFrame(slot)).isTrue();
+        assertThat(slot.type()).isEqualTo(FrameType.REQUEST);
+        assertThat(slot.body()).isEqualTo(large);
+        assertThat(slot.keptBody(slot.length())).as("its own body, not a copy").isSameAs(slot.body());
+
+        assertThat(this.right.readFrame(slot)).as("end of stream").isFalse();
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
     @Test

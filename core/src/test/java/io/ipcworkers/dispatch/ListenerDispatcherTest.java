@@ -32,8 +32,9 @@ class ListenerDispatcherTest {
         ListenerDispatcher inParent = new ListenerDispatcher(parentRegistry);
         Message order = Message.of("order", new Order("tea", 2));
 
-        assertThat(inWorker.dispatch(order, null, parent, "cafe", "worker")).isEqualTo("2 tea");
-        assertThat(inParent.dispatch(order, sender, null, "cafe", "parent")).isEqualTo("2 tea for ChildProcess");
+        assertThat(inWorker.dispatch("order", () -> order, null, parent, "cafe", "worker")).isEqualTo("2 tea");
+        assertThat(inParent.dispatch("order", () -> order, sender, null, "cafe", "parent"))
+            .isEqualTo("2 tea for ChildProcess");
         assertThat(this.listeners.seen).containsExactly(order, parent);
     }
 
@@ -41,18 +42,40 @@ class ListenerDispatcherTest {
     void aListenerForAnotherPoolIsPassedOverAndNoneLeftIsSaidSo() throws Exception {
         ListenerDispatcher dispatcher = new ListenerDispatcher(registry(ListenerRegistry.forWorker()));
 
-        assertThat(dispatcher.dispatch(Message.of("tick", null), null, null, "bakery", "worker")).isNull();
+        assertThat(dispatcher.dispatch("tick", () -> Message.of("tick", null), null, null, "bakery", "worker"))
+            .isNull();
         assertThatExceptionOfType(NoListenerException.class)
-            .isThrownBy(() -> dispatcher.dispatch(Message.of("counted", null), null, null, "bakery", "worker"))
+            .isThrownBy(() -> dispatcher.dispatch("counted", () -> Message.of("counted", null), null, null, "bakery",
+                    "worker"))
             .withMessageStartingWith("No listener for topic 'counted' in pool 'bakery' (worker; listened topics: ");
         assertThat(this.listeners.ticks).isEqualTo(1);
+    }
+
+    @Test
+    void aMessageIsAskedForOnlyByAListenerThatTakesItOrItsPayload() throws Exception {
+        ListenerDispatcher dispatcher = new ListenerDispatcher(registry(ListenerRegistry.forWorker()));
+        List<String> asked = new ArrayList<>();
+        Message order = Message.of("order", new Order("cake", 1));
+
+        dispatcher.dispatch("tick", () -> {
+            asked.add("tick");
+            return Message.of("tick", null);
+        }, null, null, "bakery", "worker");
+        dispatcher.dispatch("order", () -> {
+            asked.add("order");
+            return order;
+        }, null, null, "bakery", "worker");
+
+        assertThat(this.listeners.ticks).isEqualTo(1);
+        assertThat(asked).containsExactly("order", "order"); // for its payload and for itself
     }
 
     @Test
     void aListenerWithoutParametersIsCalledWithoutAnArrayMadeForItsArguments() throws Exception {
         Method tick = Listeners.class.getMethod("tick");
         ListenerEndpoint endpoint = ListenerEndpoint.create(this.listeners, tick, tick.getAnnotation(IpcListener.class));
-        Message message = Message.of("tick", null);
+        Message tickMessage = Message.of("tick", null);
+        MessageSource message = () -> tickMessage;
         for (int i = 0; i < 1_000; i++) {
             endpoint.invoke(message, null, null); // reflection makes its accessor once
         }
