@@ -3,8 +3,8 @@ f=sys.argv[1] if len(sys.argv)>1 else '/tmp/exp/bp/dab.txt'
 rounds=collections.defaultdict(dict)
 for l in open(f):
     p=l.split()
-    if len(p)<5: continue
-    rounds[p[0]][p[1]]=[int(x) for x in p[3:]]
+    if len(p)<3: continue
+    rounds[p[0]][p[1]]=[int(x) for x in p[2:] if x.isdigit()]  # "round version [passes|1w] figures..."
 vs=sorted({v for r in rounds.values() for v in r})
 for v in vs:
     rows=[r[v] for r in rounds.values() if v in r]

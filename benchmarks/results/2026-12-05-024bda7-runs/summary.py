@@ -1,11 +1,13 @@
 # The figures of this directory's runs: ratios to the raw program per run, their ranges and medians.
-import json,statistics as st,glob,os
+#   python3 summary.py [DIR [PREFIX]]  (the runs DIR/PREFIX*.jsonl; by default this directory's run*.jsonl)
+import json,statistics as st,glob,os,sys
 def load(f):
     d={}
     for l in open(f):
         if l.strip(): r=json.loads(l); d.setdefault(r['peer'],r)
     return d
-files=sorted(glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)),'run*.jsonl')))
+here=sys.argv[1] if len(sys.argv)>1 else os.path.dirname(os.path.abspath(__file__))
+files=sorted(glob.glob(os.path.join(here,(sys.argv[2] if len(sys.argv)>2 else 'run')+'*.jsonl')))
 rs=[load(f) for f in files]
 def R(p,k): return [d[p][k]/d['java-uds-raw'][k] for d in rs]
 def show(name,v,fmt='{:.2f}×'):

@@ -1,6 +1,6 @@
 #!/bin/bash
-# rounds.sh KIND ROUNDS OUT VARIANT_DIR: alternating rounds of one run of base67's core classes and one of the
-# variant's, each line "round version figures...". KIND:
+# [BASE=DIR] rounds.sh KIND ROUNDS OUT VARIANT_DIR: alternating rounds of one run of the base's core classes
+# (BASE, by default base67: a053922's) and one of the variant's, each line "round version figures...". KIND:
 #   order - BusPass -Dchild=true 256 4 (../2026-12-04-bus-pass2/BusPass.java): the official run's order, four passes
 #   main  - the official main, Benchmarks child bus, the core classes first on its class path: ChildProcess's and the bus's one-way figures
 #   pipe  - PipePass 1 8 (../2026-12-04-bus-pass2/PipePass.java): eight passes of pipelined requests over one worker
@@ -19,7 +19,7 @@ out=$3; : > $out
 for r in $(seq 1 $2); do
   if [ $((r % 2)) = 1 ]; then order="base var"; else order="var base"; fi
   for v in $order; do
-    if [ $v = base ]; then c=/tmp/exp/base67; else c=$4; fi
+    if [ $v = base ]; then c=${BASE:-/tmp/exp/base67}; else c=$4; fi
     echo "$r $v $(run $1 $c)" >> $out
   done
 done

@@ -1,6 +1,7 @@
 # The six alternating official runs of each version: ranges, medians, and in how many pairs the new one was higher.
-import json, os, statistics as st
-here = os.path.dirname(os.path.abspath(__file__))
+#   python3 summary.py [DIR]  (DIR holds old-runN.jsonl and new-runN.jsonl; by default this script's directory)
+import json, os, statistics as st, sys
+here = sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(os.path.abspath(__file__))
 def load(arm, i):
     d = {}
     for line in open(os.path.join(here, f'{arm}-run{i}.jsonl')):
