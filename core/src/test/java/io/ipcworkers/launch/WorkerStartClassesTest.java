@@ -35,7 +35,9 @@ class WorkerStartClassesTest {
             "io.ipcworkers.worker.ListenerWorkerTask", "io.ipcworkers.dispatch.ListenerRegistry",
             "io.ipcworkers.dispatch.ListenerMethod", "io.ipcworkers.dispatch.ListenerEndpoint",
             "io.ipcworkers.dispatch.ListenerEndpoint$Argument", "io.ipcworkers.worker.WorkerDispatcher",
-            "io.ipcworkers.dispatch.ListenerDispatcher", "io.ipcworkers.worker.Acknowledgements");
+            "io.ipcworkers.dispatch.ListenerDispatcher", "io.ipcworkers.worker.Acknowledgements",
+            "io.ipcworkers.channel.FrameSlot", "io.ipcworkers.worker.ReceivedMessage",
+            "io.ipcworkers.dispatch.MessageSource");
 
     @Test
     void aWorkerLinksEverythingBeforeItsFirstMessageWithoutJackson() throws Exception {
