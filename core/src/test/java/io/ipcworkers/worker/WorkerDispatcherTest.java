@@ -123,7 +123,7 @@ class WorkerDispatcherTest {
         int rounds = 0;
         long fewest = Long.MAX_VALUE;
         // until the loop is compiled, which on a busy machine may take a while, its code makes objects the
-        // compiler does away with (an iterator over the topic's listeners): the fewest of a round is the figure
+        // compiler does away with (such as an iterator over the topic's listeners): the fewest of a round counts
         while (rounds < 20 && fewest >= messages) {
             long before = threads.getThreadAllocatedBytes(this.serving.getId());
             writeAndAwaitAcknowledged(rounds * messages + 1, messages);
