@@ -492,8 +492,15 @@ public final class MessageCodec {
      * @throws IpcProtocolException when they are not a well-formed message
      */
     public Message decode(byte[] body, int length) {
-        String topic = topic(body, length);
-        int payloadOffset = 2 + (((body[0] & 0xFF) << 8) | (body[1] & 0xFF));
+        return decode(topic(body, length), body, length);
+    }
+
+    /**
+     * {@link #decode(byte[], int)} for bytes whose topic {@link #topic(byte[], int)} has read and checked
+     * already: it is not looked up again.
+     */
+    public Message decode(String topic, byte[] body, int length) {
+        int payloadOffset = 2 + topicLength(body);
         return Message.ofJson(topic, body, payloadOffset, length - payloadOffset, mapper());
     }
 
@@ -507,12 +514,16 @@ public final class MessageCodec {
             throw new IpcProtocolException("malformed message: a body of " + length
                     + " bytes cannot hold the 2-byte topic length");
         }
-        int topicLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+        int topicLength = topicLength(body);
         if (topicLength > length - 2) {
             throw new IpcProtocolException("malformed message: topic length " + topicLength + " exceeds the "
                     + (length - 2) + " bytes that follow");
         }
         return decodeTopic(body, topicLength);
+    }
+
+    private static int topicLength(byte[] body) {
+        return ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
     }
 
     private String decodeTopic(byte[] body, int length) {

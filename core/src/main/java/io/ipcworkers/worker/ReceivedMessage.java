@@ -16,6 +16,8 @@ final class ReceivedMessage implements MessageSource {
 
     private @Nullable MessageCodec codec;
 
+    private String topic = "";
+
     private int length;
 
     private @Nullable Message message;
@@ -25,11 +27,13 @@ final class ReceivedMessage implements MessageSource {
     }
 
     /**
-     * For the frame now in the slot, whose message (its topic checked) is its body's first {@code length}
-     * bytes; decoded with the codec the worker uses now (a listener may have changed it).
+     * For the frame now in the slot, whose message is its body's first {@code length} bytes, with the
+     * topic the codec read from them; decoded with the codec the worker uses now (a listener may have
+     * changed it).
      */
-    void of(MessageCodec codec, int length) {
+    void of(MessageCodec codec, String topic, int length) {
         this.codec = codec;
+        this.topic = topic;
         this.length = length;
         this.message = null;
     }
@@ -42,7 +46,7 @@ final class ReceivedMessage implements MessageSource {
             if (codec == null) {
                 throw new IllegalStateException("No frame has been received");
             }
-            made = codec.decode(this.frame.keptBody(this.length), this.length);
+            made = codec.decode(this.topic, this.frame.keptBody(this.length), this.length);
             this.message = made;
         }
         return made;

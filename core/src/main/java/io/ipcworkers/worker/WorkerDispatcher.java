@@ -193,7 +193,7 @@ final class WorkerDispatcher {
                 end = read.messageEnd();
             }
             topic = codec.topic(body, end);
-            this.message.of(codec, end);
+            this.message.of(codec, topic, end);
         }
         catch (IpcProtocolException ex) {
             System.err.println("[ipc-workers] Dropped a malformed message from the parent: " + ex.getMessage());
